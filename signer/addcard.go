@@ -1,0 +1,186 @@
+package signer
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Card is one card to put into a wallet with wx.addCard. Only CardID is
+// required. Code is required for cards with custom codes; OpenID binds the
+// card to one user. Balance and FixedBeginTimestamp are written into cardExt
+// but, as WeChat specifies, not signed.
+type Card struct {
+	CardID              string `json:"card_id"`
+	Code                string `json:"code,omitempty"`
+	OpenID              string `json:"openid,omitempty"`
+	OuterStr            string `json:"outer_str,omitempty"`
+	FixedBeginTimestamp int64  `json:"fixed_begintimestamp,omitempty"`
+	// Balance is the amount of a LUCKY_MONEY card, in fen; nil leaves it out.
+	Balance *int64 `json:"balance,omitempty"`
+}
+
+// CardExt is the decoded cardExt of one wx.addCard item. Timestamp is a
+// string of seconds because that is what WeChat documents ("最终需要转换为字符串形式").
+type CardExt struct {
+	Code                string `json:"code,omitempty"`
+	OpenID              string `json:"openid,omitempty"`
+	Timestamp           string `json:"timestamp"`
+	NonceStr            string `json:"nonce_str"`
+	FixedBeginTimestamp int64  `json:"fixed_begintimestamp,omitempty"`
+	OuterStr            string `json:"outer_str,omitempty"`
+	Balance             *int64 `json:"balance,omitempty"`
+	Signature           string `json:"signature"`
+}
+
+// AppendJSON appends the cardExt JSON object, with only the optional fields
+// that are set, in a fixed order and without HTML escaping.
+func (e *CardExt) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	first := true
+	if e.Code != "" {
+		dst = appendStringField(dst, first, "code", e.Code)
+		first = false
+	}
+	if e.OpenID != "" {
+		dst = appendStringField(dst, first, "openid", e.OpenID)
+		first = false
+	}
+	dst = appendStringField(dst, first, "timestamp", e.Timestamp)
+	dst = appendStringField(dst, false, "nonce_str", e.NonceStr)
+	if e.FixedBeginTimestamp != 0 {
+		dst = appendIntField(dst, false, "fixed_begintimestamp", e.FixedBeginTimestamp)
+	}
+	if e.OuterStr != "" {
+		dst = appendStringField(dst, false, "outer_str", e.OuterStr)
+	}
+	if e.Balance != nil {
+		dst = appendIntField(dst, false, "balance", *e.Balance)
+	}
+	dst = appendStringField(dst, false, "signature", e.Signature)
+	return append(dst, '}')
+}
+
+// String returns the cardExt JSON, the string wx.addCard wants.
+func (e *CardExt) String() string { return string(e.AppendJSON(nil)) }
+
+// CardListItem is one entry of wx.addCard's cardList. CardExt is a JSON
+// string (not an object), exactly as wx.addCard takes it.
+type CardListItem struct {
+	CardID  string `json:"cardId"`
+	CardExt string `json:"cardExt"`
+}
+
+// CardList is the cardList argument of wx.addCard.
+type CardList []CardListItem
+
+// AppendJSON appends the list as a JSON array.
+func (l CardList) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '[')
+	for i, item := range l {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '{')
+		dst = appendStringField(dst, true, "cardId", item.CardID)
+		dst = appendStringField(dst, false, "cardExt", item.CardExt)
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}
+
+// MarshalJSON encodes the list without reflection or HTML escaping.
+func (l CardList) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil), nil }
+
+// ValidateCard checks one card's fields.
+func ValidateCard(c Card) error {
+	checks := []struct {
+		field    string
+		value    string
+		required bool
+		max      int
+	}{
+		{"card_id", c.CardID, true, MaxCardIDLen},
+		{"code", c.Code, false, MaxFieldLen},
+		{"openid", c.OpenID, false, MaxFieldLen},
+		{"outer_str", c.OuterStr, false, MaxFieldLen},
+	}
+	for _, ch := range checks {
+		if err := checkText(ch.field, ch.value, ch.required, ch.max); err != nil {
+			return err
+		}
+	}
+	if c.FixedBeginTimestamp != 0 {
+		if err := checkTimestamp("fixed_begintimestamp", c.FixedBeginTimestamp); err != nil {
+			return err
+		}
+	}
+	if c.Balance != nil && *c.Balance < 0 {
+		return invalid("balance", "is negative")
+	}
+	return nil
+}
+
+// ValidateTicket checks an api_ticket or jsapi ticket before it is used.
+func ValidateTicket(field, ticket string) error {
+	return checkText(field, ticket, true, MaxTicketLen)
+}
+
+// AddCard builds the cardList for wx.addCard, signing every card with the
+// card api_ticket (getticket?type=wx_card). Each card gets its own nonce; the
+// timestamp and nonce written into each cardExt are exactly the ones signed.
+func (s *Signer) AddCard(apiTicket string, cards []Card) (CardList, error) {
+	if err := ValidateTicket("api_ticket", apiTicket); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(cards) == 0:
+		return nil, invalid("cards", "is empty")
+	case len(cards) > MaxCardsPerAddCard:
+		return nil, invalid("cards", "has more than "+strconv.Itoa(MaxCardsPerAddCard)+" cards")
+	}
+	for i, c := range cards {
+		if err := ValidateCard(c); err != nil {
+			return nil, inCard(i, err)
+		}
+	}
+	ts, err := s.timestamp()
+	if err != nil {
+		return nil, err
+	}
+	list := make(CardList, len(cards))
+	var buf []byte
+	for i, c := range cards {
+		nonce, err := s.nextNonce("nonce_str")
+		if err != nil {
+			return nil, inCard(i, err)
+		}
+		ext := SignCardExt(apiTicket, ts, nonce, c)
+		buf = ext.AppendJSON(buf[:0])
+		list[i] = CardListItem{CardID: c.CardID, CardExt: string(buf)}
+	}
+	return list, nil
+}
+
+// SignCardExt signs one card with a given timestamp and nonce, without
+// validation; AddCard is the validating entry point.
+func SignCardExt(apiTicket string, timestamp int64, nonceStr string, c Card) CardExt {
+	return CardExt{
+		Code:                c.Code,
+		OpenID:              c.OpenID,
+		Timestamp:           strconv.FormatInt(timestamp, 10),
+		NonceStr:            nonceStr,
+		FixedBeginTimestamp: c.FixedBeginTimestamp,
+		OuterStr:            c.OuterStr,
+		Balance:             c.Balance,
+		Signature:           CardExtSignature(apiTicket, timestamp, c.CardID, c.Code, c.OpenID, nonceStr),
+	}
+}
+
+// inCard names the card an error is about, so "card_id is required" becomes
+// "cards[3].card_id is required". Only the error path pays for the prefix.
+func inCard(i int, err error) error {
+	if ve, ok := err.(*ValidationError); ok {
+		return &ValidationError{Field: "cards[" + strconv.Itoa(i) + "]." + ve.Field, Reason: ve.Reason}
+	}
+	return fmt.Errorf("cards[%d]: %w", i, err)
+}

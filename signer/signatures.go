@@ -1,0 +1,105 @@
+package signer
+
+import (
+	"crypto/sha1"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// CardExtSignature returns the signature of a wx.addCard cardExt: the sorted
+// SHA-1 of api_ticket (type wx_card), timestamp (seconds), card_id, code,
+// openid and nonce_str. Pass "" for an absent code or openid.
+func CardExtSignature(apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) string {
+	var out [sha1.Size * 2]byte
+	return string(AppendCardExtSignature(out[:0], apiTicket, timestamp, cardID, code, openID, nonceStr))
+}
+
+// AppendCardExtSignature is CardExtSignature appending to dst; it does not allocate.
+func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) []byte {
+	var ts [20]byte
+	tsStr := formatInt(ts[:0], timestamp)
+	values := [6]string{apiTicket, tsStr, cardID, code, openID, nonceStr}
+	return appendSortedSHA1Fixed(dst, values[:])
+}
+
+// ChooseCardSignature returns the cardSign of wx.chooseCard: the sorted SHA-1
+// of api_ticket (type wx_card), app_id, location_id (the shop id), timestamp,
+// nonce_str, card_id and card_type. Pass "" for an absent value.
+func ChooseCardSignature(apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) string {
+	var out [sha1.Size * 2]byte
+	return string(AppendChooseCardSignature(out[:0], apiTicket, appID, locationID, timestamp, nonceStr, cardID, cardType))
+}
+
+// AppendChooseCardSignature is ChooseCardSignature appending to dst; it does not allocate.
+func AppendChooseCardSignature(dst []byte, apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) []byte {
+	var ts [20]byte
+	tsStr := formatInt(ts[:0], timestamp)
+	values := [7]string{apiTicket, appID, locationID, tsStr, nonceStr, cardID, cardType}
+	return appendSortedSHA1Fixed(dst, values[:])
+}
+
+// JSSDKSignature returns the wx.config signature: the SHA-1 of
+// "jsapi_ticket=…&noncestr=…&timestamp=…&url=…" signed with the jsapi ticket
+// (never the wx_card one). A #fragment is cut from pageURL; nothing else in
+// it is changed, escaped or normalised.
+func JSSDKSignature(jsapiTicket, nonceStr string, timestamp int64, pageURL string) string {
+	var out [sha1.Size * 2]byte
+	return string(AppendJSSDKSignature(out[:0], jsapiTicket, nonceStr, timestamp, pageURL))
+}
+
+// AppendJSSDKSignature is JSSDKSignature appending to dst; it does not allocate.
+func AppendJSSDKSignature(dst []byte, jsapiTicket, nonceStr string, timestamp int64, pageURL string) []byte {
+	pageURL = StripFragment(pageURL)
+	const (
+		k1 = "jsapi_ticket="
+		k2 = "&noncestr="
+		k3 = "&timestamp="
+		k4 = "&url="
+	)
+	var buf [stackBufSize]byte
+	b := buf[:0]
+	if n := len(k1) + len(jsapiTicket) + len(k2) + len(nonceStr) + len(k3) + 20 + len(k4) + len(pageURL); n > len(buf) {
+		b = make([]byte, 0, n)
+	}
+	b = append(b, k1...)
+	b = append(b, jsapiTicket...)
+	b = append(b, k2...)
+	b = append(b, nonceStr...)
+	b = append(b, k3...)
+	b = strconv.AppendInt(b, timestamp, 10)
+	b = append(b, k4...)
+	b = append(b, pageURL...)
+	return appendDigest(dst, b)
+}
+
+// StripFragment returns u without its #fragment, the form wx.config signs.
+func StripFragment(u string) string {
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		return u[:i]
+	}
+	return u
+}
+
+// formatInt formats v into buf and returns it as a string that aliases buf,
+// so the caller's stack array backs it and nothing is allocated. The string
+// must not outlive buf.
+func formatInt(buf []byte, v int64) string {
+	b := strconv.AppendInt(buf, v, 10)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// appendSortedSHA1Fixed sorts values in place (the callers own the array)
+// and hashes them; it is SortedSHA1 without the defensive copy.
+func appendSortedSHA1Fixed(dst []byte, values []string) []byte {
+	insertionSort(values)
+	var buf [stackBufSize]byte
+	joined := buf[:0]
+	if n := totalLen(values); n > len(buf) {
+		joined = make([]byte, 0, n)
+	}
+	for _, v := range values {
+		joined = append(joined, v...)
+	}
+	return appendDigest(dst, joined)
+}

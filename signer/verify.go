@@ -1,0 +1,229 @@
+package signer
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MaxCardExtLen bounds a cardExt accepted by ParseCardExt.
+const MaxCardExtLen = 4096
+
+// ParsedCardExt is a cardExt read back from JSON, as a WeChat client reads
+// it: the timestamp is accepted as a string or a number, and what was odd
+// about the document is kept in Notes instead of failing the parse.
+type ParsedCardExt struct {
+	CardExt
+	// TimestampValue is Timestamp as a number.
+	TimestampValue int64
+	// Notes lists fields that are present but suspicious (see Problem codes).
+	Notes []Problem
+}
+
+// Problem is one finding of VerifyCardExt or ParseCardExt. Code is stable and
+// meant for programs; Message is for people.
+type Problem struct {
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+// Problem codes.
+const (
+	ProblemSignatureMismatch  = "signature_mismatch"
+	ProblemSignatureMissing   = "signature_missing"
+	ProblemSignatureUppercase = "signature_uppercase"
+	ProblemNonceMissing       = "nonce_missing"
+	ProblemTimestampMissing   = "timestamp_missing"
+	ProblemTimestampMillis    = "timestamp_milliseconds"
+	ProblemTimestampNumber    = "timestamp_number"
+	ProblemLiteralNull        = "literal_null"
+	ProblemEmptyOptionalField = "empty_optional_field"
+	ProblemUnknownField       = "unknown_field"
+)
+
+var knownCardExtFields = map[string]bool{
+	"code": true, "openid": true, "timestamp": true, "nonce_str": true, "signature": true,
+	"fixed_begintimestamp": true, "outer_str": true, "balance": true, "outer_id": true,
+}
+
+// ParseCardExt decodes a cardExt JSON string. It fails only when the text is
+// not a JSON object or a field has an impossible type; anything merely
+// suspicious is reported in Notes.
+func ParseCardExt(cardExt string) (ParsedCardExt, error) {
+	var out ParsedCardExt
+	if len(cardExt) > MaxCardExtLen {
+		return out, invalid("cardExt", "is longer than "+strconv.Itoa(MaxCardExtLen)+" bytes")
+	}
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(strings.NewReader(cardExt))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return out, invalid("cardExt", "is not a JSON object")
+	}
+	if dec.More() {
+		return out, invalid("cardExt", "has data after the JSON object")
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		raw := fields[name]
+		if !knownCardExtFields[name] {
+			out.Notes = append(out.Notes, Problem{ProblemUnknownField, name, "WeChat ignores this field and it is not signed"})
+			continue
+		}
+		switch name {
+		case "timestamp":
+			s, isNumber, err := stringOrNumber(raw)
+			if err != nil {
+				return out, invalid("timestamp", "must be a string or a number")
+			}
+			if isNumber {
+				out.Notes = append(out.Notes, Problem{ProblemTimestampNumber, name, "WeChat documents the timestamp as a string of seconds"})
+			}
+			out.Timestamp = s
+		case "fixed_begintimestamp", "balance":
+			s, _, err := stringOrNumber(raw)
+			if err != nil {
+				return out, invalid(name, "must be a number")
+			}
+			v, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return out, invalid(name, "must be an integer")
+			}
+			if name == "balance" {
+				out.Balance = &v
+			} else {
+				out.FixedBeginTimestamp = v
+			}
+		default:
+			var s string
+			if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+				out.Notes = append(out.Notes, Problem{ProblemLiteralNull, name, "the field is JSON null; leave it out instead"})
+				continue
+			}
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return out, invalid(name, "must be a string")
+			}
+			switch name {
+			case "code":
+				out.Code = s
+			case "openid":
+				out.OpenID = s
+			case "nonce_str":
+				out.NonceStr = s
+			case "signature":
+				out.Signature = s
+			case "outer_str":
+				out.OuterStr = s
+			}
+			switch {
+			case s == "null" || s == "undefined" || s == "None" || s == "<nil>":
+				out.Notes = append(out.Notes, Problem{ProblemLiteralNull, name, "the value is the text " + strconv.Quote(s) + ": an absent value must be signed as the empty string and left out of cardExt"})
+			case s == "" && (name == "code" || name == "openid" || name == "outer_str"):
+				out.Notes = append(out.Notes, Problem{ProblemEmptyOptionalField, name, "an empty optional field should be left out of cardExt"})
+			}
+		}
+	}
+	if out.Timestamp != "" {
+		v, err := strconv.ParseInt(out.Timestamp, 10, 64)
+		if err != nil || v < 0 {
+			return out, invalid("timestamp", "is not a non-negative integer")
+		}
+		out.TimestampValue = v
+	}
+	return out, nil
+}
+
+func stringOrNumber(raw json.RawMessage) (string, bool, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, false, err
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", true, err
+	}
+	return n.String(), true, nil
+}
+
+// Verification is the result of VerifyCardExt.
+type Verification struct {
+	// Valid is true when the cardExt's signature is the one WeChat computes.
+	Valid bool `json:"valid"`
+	// Signature is the signature found in the cardExt.
+	Signature string `json:"signature"`
+	// Expected is the signature the given ticket and card id produce.
+	Expected string `json:"expected"`
+	// SortedValues are the signed values in the order they are hashed;
+	// Preimage is their concatenation. Both contain the ticket that was
+	// passed in: show them only to whoever supplied it.
+	SortedValues []string `json:"sorted_values"`
+	Preimage     string   `json:"preimage"`
+	// CardExt is what was parsed.
+	CardExt CardExt `json:"card_ext"`
+	// Problems explains a mismatch and lists anything else suspicious.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+// CardExtValues returns the six signed values of a cardExt, sorted as they
+// are hashed.
+func CardExtValues(apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) []string {
+	values := []string{apiTicket, strconv.FormatInt(timestamp, 10), cardID, code, openID, nonceStr}
+	insertionSort(values)
+	return values
+}
+
+// VerifyCardExt checks a cardExt string the way the WeChat client does when
+// wx.addCard runs: it recomputes the signature from the card api_ticket, the
+// card id and the cardExt's own fields. A cardExt that cannot be parsed is an
+// error; one that parses but does not verify is a Verification with Valid
+// false and Problems saying why.
+func VerifyCardExt(apiTicket, cardID, cardExt string) (Verification, error) {
+	if err := ValidateTicket("api_ticket", apiTicket); err != nil {
+		return Verification{}, err
+	}
+	if err := checkText("card_id", cardID, true, MaxCardIDLen); err != nil {
+		return Verification{}, err
+	}
+	parsed, err := ParseCardExt(cardExt)
+	if err != nil {
+		return Verification{}, err
+	}
+	v := Verification{
+		Signature: parsed.Signature,
+		CardExt:   parsed.CardExt,
+		Problems:  parsed.Notes,
+	}
+	ext := parsed.CardExt
+	v.SortedValues = CardExtValues(apiTicket, parsed.TimestampValue, cardID, ext.Code, ext.OpenID, ext.NonceStr)
+	v.Preimage = strings.Join(v.SortedValues, "")
+	v.Expected = CardExtSignature(apiTicket, parsed.TimestampValue, cardID, ext.Code, ext.OpenID, ext.NonceStr)
+	if ext.Timestamp == "" {
+		v.Problems = append(v.Problems, Problem{ProblemTimestampMissing, "timestamp", "cardExt has no timestamp; the signed one must be in it"})
+	} else if parsed.TimestampValue >= millisecondThreshold {
+		v.Problems = append(v.Problems, Problem{ProblemTimestampMillis, "timestamp", "the timestamp is in milliseconds; WeChat signs seconds"})
+	}
+	if ext.NonceStr == "" {
+		v.Problems = append(v.Problems, Problem{ProblemNonceMissing, "nonce_str", "cardExt has no nonce_str; the signed nonce must be in it"})
+	}
+	switch {
+	case ext.Signature == "":
+		v.Problems = append(v.Problems, Problem{ProblemSignatureMissing, "signature", "cardExt has no signature"})
+	case ext.Signature == v.Expected:
+		v.Valid = ext.Timestamp != "" && ext.NonceStr != ""
+	case strings.EqualFold(ext.Signature, v.Expected):
+		v.Problems = append(v.Problems, Problem{ProblemSignatureUppercase, "signature", "the signature must be lowercase hex"})
+	default:
+		v.Problems = append(v.Problems, Problem{ProblemSignatureMismatch, "signature",
+			"the signature does not match: the ticket is not the current card api_ticket (type wx_card, not jsapi), or the card id, code, openid, timestamp or nonce signed differ from the ones in cardExt"})
+	}
+	return v, nil
+}
