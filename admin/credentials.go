@@ -1,0 +1,464 @@
+package admin
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TicketType names one of the two api tickets. They are different values
+// with different uses and are cached under different keys.
+type TicketType string
+
+const (
+	// TicketWXCard is the card api_ticket: it signs cardExt (wx.addCard) and
+	// cardSign (wx.chooseCard).
+	TicketWXCard TicketType = "wx_card"
+	// TicketJSAPI is the jsapi_ticket: it signs wx.config.
+	TicketJSAPI TicketType = "jsapi"
+)
+
+// Bounds on what upstream may hand us. A credential outside them is refused
+// rather than cached: an empty or enormous token would break every later
+// call until it expired.
+const (
+	maxCredentialLen = 2048
+	maxExpiresIn     = 30 * 24 * 3600
+)
+
+// AccessToken returns a valid access_token, from the store when it holds one
+// with more than the refresh margin left, otherwise freshly fetched (once
+// per process, and once per cluster with a kv.Locker store).
+func (c *Client) AccessToken(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx", "is nil")
+	}
+	return c.token.get(ctx)
+}
+
+// CardTicket returns the card api_ticket (getticket?type=wx_card), cached
+// like the access token.
+func (c *Client) CardTicket(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx", "is nil")
+	}
+	return c.cardTicket.get(ctx)
+}
+
+// JSAPITicket returns the jsapi_ticket (getticket?type=jsapi), cached like
+// the access token.
+func (c *Client) JSAPITicket(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx", "is nil")
+	}
+	return c.jsapiTicket.get(ctx)
+}
+
+// InvalidateAccessToken reports that WeChat rejected token (errcode 40001,
+// 40014 or 42001) on a call made outside this package, and returns the token
+// to use instead. It refreshes only if the store still holds the rejected
+// token: when another process has already replaced it, that replacement is
+// returned and nothing is fetched.
+func (c *Client) InvalidateAccessToken(ctx context.Context, token string) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx", "is nil")
+	}
+	if token == "" {
+		return "", invalidArg("token", "is required")
+	}
+	return c.token.invalidate(ctx, token)
+}
+
+// StoreKey returns the kv.Store key under which the client caches a
+// credential: "access_token", "ticket:wx_card" or "ticket:jsapi", namespaced
+// by app id.
+func storeKey(appID, name string) string {
+	return "wxcard:" + appID + ":" + name
+}
+
+// entry is the JSON envelope stored under a credential's key. It carries its
+// own expiry because store TTLs are coarse (Workers KV: 60 s minimum, and
+// eventually consistent), and a generation id so that waiters can tell a
+// refreshed value from the one they distrust even when WeChat hands out the
+// same string again.
+type entry struct {
+	Value  string `json:"v"`
+	Expiry int64  `json:"exp"` // unix seconds
+	Issued int64  `json:"iat"` // unix seconds, when it was fetched
+	Gen    string `json:"gen"`
+}
+
+// source is one cached credential: upstream fetch → shared store (with a
+// cross-process lock when the store has one) → in-process single flight.
+type source struct {
+	c       *Client
+	name    string // "access_token", "ticket:wx_card"
+	key     string
+	lockKey string
+	fetch   func(ctx context.Context) (value string, expiresIn int64, err error)
+
+	mu     sync.Mutex
+	flight *flight
+	// memo is the last entry this process read or fetched. It is used only
+	// when the store fails, so that an outage does not turn every call into
+	// an upstream fetch; it is never used past its refresh point.
+	memo entry
+}
+
+// flight is one in-process refresh that concurrent callers share.
+type flight struct {
+	done  chan struct{}
+	value string
+	err   error
+}
+
+func newSource(c *Client, name string, fetch func(context.Context) (string, int64, error)) *source {
+	key := storeKey(c.appID, name)
+	return &source{c: c, name: name, key: key, lockKey: key + ":lock", fetch: fetch}
+}
+
+func newTokenSource(c *Client) *source {
+	if c.tokenMode == TokenModeClassic {
+		return newSource(c, "access_token", c.fetchClassicToken)
+	}
+	return newSource(c, "access_token", c.fetchStableToken)
+}
+
+func newTicketSource(c *Client, t TicketType) *source {
+	return newSource(c, "ticket:"+string(t), func(ctx context.Context) (string, int64, error) {
+		return c.fetchTicket(ctx, t)
+	})
+}
+
+// get returns a fresh value, refreshing it if needed.
+func (s *source) get(ctx context.Context) (string, error) {
+	if e, ok := s.load(ctx); ok && s.fresh(e) {
+		return e.Value, nil
+	}
+	return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
+}
+
+// invalidate replaces value if it is still the current one (compare and
+// refresh) and returns the current value either way.
+func (s *source) invalidate(ctx context.Context, value string) (string, error) {
+	cur, ok := s.load(ctx)
+	if ok && s.fresh(cur) && cur.Value != value {
+		return cur.Value, nil
+	}
+	staleGen := ""
+	if ok && cur.Value == value {
+		staleGen = cur.Gen
+	}
+	return s.refresh(ctx, func(e entry) bool {
+		return !s.fresh(e) || e.Value == value && (staleGen == "" || e.Gen == staleGen)
+	})
+}
+
+// forceRefresh replaces the current value whatever its age.
+func (s *source) forceRefresh(ctx context.Context) (string, error) {
+	cur, ok := s.load(ctx)
+	if !ok {
+		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
+	}
+	return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) || e.Gen == cur.Gen })
+}
+
+// refresh runs one shared refresh per process. stale says whether an entry
+// found in the store must be replaced; one that is not stale is returned
+// instead of fetching.
+func (s *source) refresh(ctx context.Context, stale func(entry) bool) (string, error) {
+	for {
+		s.mu.Lock()
+		if f := s.flight; f != nil {
+			s.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+			// The leader's own deadline or cancellation is not ours: try
+			// again, as leader this time if nobody else is.
+			if f.err != nil && isContextErr(f.err) && ctx.Err() == nil {
+				continue
+			}
+			return f.value, f.err
+		}
+		f := &flight{done: make(chan struct{})}
+		s.flight = f
+		s.mu.Unlock()
+
+		f.value, f.err = s.refreshShared(ctx, stale)
+
+		s.mu.Lock()
+		s.flight = nil
+		s.mu.Unlock()
+		close(f.done)
+		return f.value, f.err
+	}
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// refreshShared refreshes across processes: with a Locker, one process
+// fetches while the others wait for the value to appear in the store.
+func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (string, error) {
+	if e, ok := s.loadStore(ctx); ok && !stale(e) {
+		return e.Value, nil
+	}
+	if s.c.locker == nil {
+		return s.fetchAndStore(ctx)
+	}
+	owner, err := newGen()
+	if err != nil {
+		return "", err
+	}
+	deadline := time.Now().Add(s.c.lockWait)
+	poll := 5 * time.Millisecond
+	for {
+		acquired, err := s.c.locker.TryLock(ctx, s.lockKey, owner, s.c.lockTTL)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return "", ctxErr
+			}
+			s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store lock failed; fetching without it",
+				attrKey(s.lockKey), attrErr(err))
+			return s.fetchAndStore(ctx)
+		}
+		if acquired {
+			return s.fetchLocked(ctx, owner, stale)
+		}
+		if !time.Now().Before(deadline) {
+			return "", fmt.Errorf("%w of %s after %s", ErrRefreshTimeout, s.name, s.c.lockWait)
+		}
+		if err := s.c.sleep(ctx, poll/2+rand.N(poll/2+1)); err != nil {
+			return "", err
+		}
+		if poll < 100*time.Millisecond {
+			poll *= 2
+		}
+		if e, ok := s.loadStore(ctx); ok && !stale(e) {
+			return e.Value, nil
+		}
+	}
+}
+
+// fetchLocked runs while holding the cluster lock. The store is read once
+// more: the previous holder may have just written what we need.
+func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry) bool) (string, error) {
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		if _, err := s.c.locker.Unlock(uctx, s.lockKey, owner); err != nil {
+			s.c.log.LogAttrs(ctx, slogWarn, "wxcard: releasing store lock failed; it expires by itself",
+				attrKey(s.lockKey), attrErr(err))
+		}
+	}()
+	if e, ok := s.loadStore(ctx); ok && !stale(e) {
+		return e.Value, nil
+	}
+	// The fetch must not outlive the lock, or a second process could start
+	// one in parallel.
+	fctx, cancel := context.WithTimeout(ctx, s.c.lockTTL)
+	defer cancel()
+	return s.fetchAndStore(fctx)
+}
+
+// fetchAndStore fetches upstream and writes the result to the store. A
+// failed write is logged, not returned: the value is good, and the next
+// reader will fetch again.
+func (s *source) fetchAndStore(ctx context.Context) (string, error) {
+	value, expiresIn, err := s.fetch(ctx)
+	if err != nil {
+		return "", err
+	}
+	if value == "" || len(value) > maxCredentialLen {
+		return "", fmt.Errorf("wxcard: %s: upstream returned an unusable value (%d bytes)", s.name, len(value))
+	}
+	if expiresIn <= 0 || expiresIn > maxExpiresIn {
+		return "", fmt.Errorf("wxcard: %s: upstream returned expires_in=%d", s.name, expiresIn)
+	}
+	gen, err := newGen()
+	if err != nil {
+		return "", err
+	}
+	now := s.c.now()
+	e := entry{Value: value, Issued: now.Unix(), Expiry: now.Unix() + expiresIn, Gen: gen}
+	s.remember(e)
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return "", fmt.Errorf("wxcard: %s: %w", s.name, err)
+	}
+	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
+		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store write failed", attrKey(s.key), attrErr(err))
+	}
+	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
+	return value, nil
+}
+
+// load reads the store, falling back to the memo if the store fails.
+func (s *source) load(ctx context.Context) (entry, bool) {
+	e, ok, err := s.readStore(ctx)
+	if err == nil {
+		return e, ok
+	}
+	s.mu.Lock()
+	m := s.memo
+	s.mu.Unlock()
+	return m, m.Value != ""
+}
+
+func (s *source) loadStore(ctx context.Context) (entry, bool) {
+	e, ok, _ := s.readStore(ctx)
+	return e, ok
+}
+
+// readStore reads and decodes the envelope. A failing store is logged and
+// reported; a corrupt envelope counts as a miss.
+func (s *source) readStore(ctx context.Context) (entry, bool, error) {
+	raw, ok, err := s.c.store.Get(ctx, s.key)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store read failed; using upstream", attrKey(s.key), attrErr(err))
+		}
+		return entry{}, false, err
+	}
+	if !ok {
+		return entry{}, false, nil
+	}
+	var e entry
+	if err := json.Unmarshal(raw, &e); err != nil || e.Value == "" || e.Expiry <= 0 {
+		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: ignoring malformed store entry", attrKey(s.key))
+		return entry{}, false, nil
+	}
+	s.remember(e)
+	return e, true, nil
+}
+
+func (s *source) remember(e entry) {
+	s.mu.Lock()
+	if e.Expiry >= s.memo.Expiry || e.Gen != s.memo.Gen {
+		s.memo = e
+	}
+	s.mu.Unlock()
+}
+
+// fresh reports whether e can still be handed out: it has more than the
+// refresh margin left. The margin never exceeds half the value's lifetime,
+// so a credential issued with a short expires_in is usable at once instead
+// of triggering a refresh loop.
+func (s *source) fresh(e entry) bool {
+	if e.Value == "" || e.Expiry <= e.Issued {
+		return false
+	}
+	margin := int64(s.c.refreshMargin / time.Second)
+	if half := (e.Expiry - e.Issued) / 2; margin > half {
+		margin = half
+	}
+	return s.c.now().Unix() < e.Expiry-margin
+}
+
+func newGen() (string, error) {
+	var b [8]byte
+	if _, err := crand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("wxcard: random: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// flexInt decodes a JSON number or a numeric string.
+type flexInt int64
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "" || s == "null" {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("not an integer: %w", err)
+	}
+	*n = flexInt(v)
+	return nil
+}
+
+type tokenResponse struct {
+	AccessToken string  `json:"access_token"`
+	ExpiresIn   flexInt `json:"expires_in"`
+}
+
+type ticketResponse struct {
+	Ticket    string  `json:"ticket"`
+	ExpiresIn flexInt `json:"expires_in"`
+}
+
+type stableTokenRequest struct {
+	GrantType    string `json:"grant_type"`
+	AppID        string `json:"appid"`
+	Secret       string `json:"secret"`
+	ForceRefresh bool   `json:"force_refresh"`
+}
+
+// fetchStableToken calls POST cgi-bin/stable_token without force_refresh:
+// WeChat answers every caller with the same token while it is valid, so
+// this never invalidates a token another process is using.
+func (c *Client) fetchStableToken(ctx context.Context) (string, int64, error) {
+	const op = "cgi-bin/stable_token"
+	body, err := encodeJSON(stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.appSecret})
+	if err != nil {
+		return "", 0, fmt.Errorf("wxcard: %s: %w", op, err)
+	}
+	var out tokenResponse
+	err = c.unauthenticated(ctx, op, http.MethodPost, c.baseURL.JoinPath("cgi-bin", "stable_token"), body, &out)
+	return out.AccessToken, int64(out.ExpiresIn), err
+}
+
+// fetchClassicToken calls GET cgi-bin/token. The secret travels in the
+// query, which is why every logged or reported URL is redacted.
+func (c *Client) fetchClassicToken(ctx context.Context) (string, int64, error) {
+	const op = "cgi-bin/token"
+	u := c.baseURL.JoinPath("cgi-bin", "token")
+	u.RawQuery = url.Values{"grant_type": {"client_credential"}, "appid": {c.appID}, "secret": {c.appSecret}}.Encode()
+	var out tokenResponse
+	err := c.unauthenticated(ctx, op, http.MethodGet, u, nil, &out)
+	return out.AccessToken, int64(out.ExpiresIn), err
+}
+
+// unauthenticated sends a token request: no access_token, busy retries as
+// for reads (no token fetch changes anything while it fails).
+func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.URL, body []byte, out any) error {
+	for busy := 0; ; busy++ {
+		resp, raw, err := c.roundTrip(ctx, op, method, u, body, c.maxBody)
+		if err == nil {
+			err = c.decode(op, resp, raw, out)
+		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.Code == -1 && busy < c.busyRetries {
+			if werr := c.sleep(ctx, c.backoff(busy)); werr != nil {
+				return fmt.Errorf("%w (while waiting to retry: %w)", err, werr)
+			}
+			continue
+		}
+		return err
+	}
+}
+
+// fetchTicket calls GET cgi-bin/ticket/getticket through the authenticated
+// core, so a rejected access token is refreshed once there.
+func (c *Client) fetchTicket(ctx context.Context, t TicketType) (string, int64, error) {
+	var out ticketResponse
+	err := c.get(ctx, "cgi-bin/ticket/getticket", "cgi-bin/ticket/getticket", url.Values{"type": {string(t)}}, &out)
+	return out.Ticket, int64(out.ExpiresIn), err
+}

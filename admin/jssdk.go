@@ -1,0 +1,110 @@
+package admin
+
+import (
+	"context"
+
+	"github.com/wxcard/wxcard/signer"
+)
+
+// Ticket returns the card api_ticket (type wx_card), which signs cardExt and
+// cardSign. With refresh true the cached ticket is replaced first: use it
+// when WeChat says a signature made with the current one is invalid. A
+// refresh that another process has already done is not repeated.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
+//
+//	GET /cgi-bin/ticket/getticket?type=wx_card
+func (s *JSSDKService) Ticket(ctx context.Context, refresh bool) (string, error) {
+	return s.client.ticket(ctx, s.client.cardTicket, refresh)
+}
+
+// JSAPITicket returns the jsapi_ticket (type jsapi), which signs wx.config.
+// refresh works as for Ticket.
+//
+//	GET /cgi-bin/ticket/getticket?type=jsapi
+func (s *JSSDKService) JSAPITicket(ctx context.Context, refresh bool) (string, error) {
+	return s.client.ticket(ctx, s.client.jsapiTicket, refresh)
+}
+
+func (c *Client) ticket(ctx context.Context, src *source, refresh bool) (string, error) {
+	if ctx == nil {
+		return "", invalidArg("ctx", "is nil")
+	}
+	if refresh {
+		return src.forceRefresh(ctx)
+	}
+	return src.get(ctx)
+}
+
+// Assign builds the cardList for wx.addCard: every card signed with the
+// cached card api_ticket, each with its own nonce.
+func (s *JSSDKService) Assign(ctx context.Context, cards []signer.Card) (signer.CardList, error) {
+	if ctx == nil {
+		return nil, invalidArg("ctx", "is nil")
+	}
+	if len(cards) == 0 {
+		return nil, invalidArg("cards", "is empty")
+	}
+	// Validate before fetching anything: bad input must not cost a ticket.
+	for i := range cards {
+		if err := signer.ValidateCard(cards[i]); err != nil {
+			return nil, err
+		}
+	}
+	ticket, err := s.client.CardTicket(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.client.signer.AddCard(ticket, cards)
+}
+
+// Config builds the wx.config parameters for a page, signed with the cached
+// jsapi_ticket. req.AppID may be left empty; it is the client's.
+func (s *JSSDKService) Config(ctx context.Context, req signer.JSConfigRequest) (signer.JSConfig, error) {
+	if ctx == nil {
+		return signer.JSConfig{}, invalidArg("ctx", "is nil")
+	}
+	if err := s.client.ownAppID(&req.AppID); err != nil {
+		return signer.JSConfig{}, err
+	}
+	if err := req.Validate(); err != nil {
+		return signer.JSConfig{}, err
+	}
+	ticket, err := s.client.JSAPITicket(ctx)
+	if err != nil {
+		return signer.JSConfig{}, err
+	}
+	return s.client.signer.JSConfig(ticket, req)
+}
+
+// ChooseCard builds the wx.chooseCard parameters, signed with the cached
+// card api_ticket. req.AppID may be left empty; it is the client's.
+func (s *JSSDKService) ChooseCard(ctx context.Context, req signer.ChooseCardRequest) (signer.ChooseCardParams, error) {
+	if ctx == nil {
+		return signer.ChooseCardParams{}, invalidArg("ctx", "is nil")
+	}
+	if err := s.client.ownAppID(&req.AppID); err != nil {
+		return signer.ChooseCardParams{}, err
+	}
+	if err := req.Validate(); err != nil {
+		return signer.ChooseCardParams{}, err
+	}
+	ticket, err := s.client.CardTicket(ctx)
+	if err != nil {
+		return signer.ChooseCardParams{}, err
+	}
+	return s.client.signer.ChooseCard(ticket, req)
+}
+
+// ownAppID fills an empty app id with the client's and refuses another
+// one: a payload signed for a different app can never verify.
+func (c *Client) ownAppID(appID *string) error {
+	switch *appID {
+	case "":
+		*appID = c.appID
+	case c.appID:
+	default:
+		return invalidArg("app_id", "differs from the client's app id")
+	}
+	return nil
+}

@@ -1,0 +1,301 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// callKind says whether a call may be repeated.
+type callKind int
+
+const (
+	// readCall changes nothing at WeChat (card/get, code/get, getticket): it
+	// is repeated after errcode -1 with a jittered backoff.
+	readCall callKind = iota
+	// writeCall changes state (consume, deposit, update). It is repeated only
+	// after WeChat rejected the access token, which proves it did nothing;
+	// never after a network error or -1.
+	writeCall
+)
+
+// get calls an API with GET; query may be nil. access_token is added.
+func (c *Client) get(ctx context.Context, op, path string, query url.Values, out any) error {
+	return c.call(ctx, op, http.MethodGet, path, query, nil, out, readCall)
+}
+
+// post calls an API with a JSON body (nil sends no body). access_token is
+// added to the query.
+func (c *Client) post(ctx context.Context, op, path string, body, out any, kind callKind) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = encodeJSON(body); err != nil {
+			return fmt.Errorf("wxcard: %s: encoding request: %w", op, err)
+		}
+	}
+	return c.call(ctx, op, http.MethodPost, path, nil, payload, out, kind)
+}
+
+// getRaw fetches an absolute URL that needs no access token (showqrcode
+// images) and returns its body, bounded by the raw size limit. A JSON body
+// carrying a non-zero errcode is returned as an *APIError.
+func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, string, error) {
+	if ctx == nil {
+		return nil, "", invalidArg("ctx", "is nil")
+	}
+	u, err := url.Parse(absoluteURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, "", invalidArg("url", "must be an absolute http or https URL")
+	}
+	resp, body, err := c.roundTrip(ctx, op, http.MethodGet, u, nil, c.maxRaw)
+	if err != nil {
+		return nil, "", err
+	}
+	ct := resp.Header.Get("Content-Type")
+	if looksLikeJSON(ct, body) {
+		if code, msg, ok := peekErrcode(body); ok && code != 0 {
+			return nil, "", &APIError{Op: op, Code: code, Msg: scrub(msg, c.appSecret)}
+		}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, "", &HTTPError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	return body, ct, nil
+}
+
+// call is the one path every authenticated API call takes: token, request,
+// errcode check, and the two narrow retries (one after a rejected token,
+// a few after -1 for reads).
+func (c *Client) call(ctx context.Context, op, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
+	if ctx == nil {
+		return invalidArg("ctx", "is nil")
+	}
+	rel, err := url.Parse(path)
+	if err != nil || rel.IsAbs() || rel.Host != "" || strings.HasPrefix(path, "/") || rel.RawQuery != "" {
+		return fmt.Errorf("wxcard: %s: path %q must be relative to the base URL, without a query", op, path)
+	}
+	target := c.baseURL.ResolveReference(rel)
+
+	token, err := c.token.get(ctx)
+	if err != nil {
+		return fmt.Errorf("wxcard: %s: %w", op, err)
+	}
+	refreshed := false
+	busy := 0
+	for {
+		err := c.send(ctx, op, method, target, query, token, payload, out)
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			return err
+		}
+		switch {
+		case tokenRejected(apiErr.Code) && !refreshed:
+			refreshed = true
+			c.log.LogAttrs(ctx, slogWarn, "wxcard: access token rejected; refreshing once",
+				attrOp(op), attrCode(apiErr.Code))
+			fresh, ierr := c.token.invalidate(ctx, token)
+			if ierr != nil {
+				return fmt.Errorf("%w (refresh after it failed: %w)", err, ierr)
+			}
+			token = fresh
+			continue
+		case apiErr.Code == -1 && kind == readCall && busy < c.busyRetries:
+			if werr := c.sleep(ctx, c.backoff(busy)); werr != nil {
+				return fmt.Errorf("%w (while waiting to retry: %w)", err, werr)
+			}
+			busy++
+			continue
+		}
+		return err
+	}
+}
+
+// send does one authenticated round trip and decodes the answer.
+func (c *Client) send(ctx context.Context, op, method string, target *url.URL, query url.Values, token string, payload []byte, out any) error {
+	u := *target
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	q.Set("access_token", token)
+	u.RawQuery = q.Encode()
+	resp, raw, err := c.roundTrip(ctx, op, method, &u, payload, c.maxBody)
+	if err != nil {
+		return err
+	}
+	return c.decode(op, resp, raw, out, token)
+}
+
+// roundTrip sends one request (a nil payload sends no body) and reads the
+// whole response body through limit. Errors never carry the URL's secrets.
+func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, payload []byte, limit int64) (*http.Response, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("wxcard: %s: %w", op, err)
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wxcard: %s: building request: %w", op, redactError(err))
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.log.LogAttrs(ctx, slogDebug, "wxcard: request failed", attrOp(op),
+			attrURL(u.String()), attrErr(redactError(err)))
+		return nil, nil, fmt.Errorf("wxcard: %s: %w", op, redactError(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("wxcard: %s: reading response: %w", op, redactError(err))
+	}
+	if int64(len(raw)) > limit {
+		return nil, nil, fmt.Errorf("wxcard: %s: more than %d bytes: %w", op, limit, ErrResponseTooLarge)
+	}
+	c.log.LogAttrs(ctx, slogDebug, "wxcard: request", attrOp(op), slogString("method", method),
+		attrURL(u.String()), slogInt("status", resp.StatusCode), slogInt("bytes", len(raw)),
+		slogDuration("elapsed", time.Since(start)))
+	return resp, raw, nil
+}
+
+// decode checks errcode, then the HTTP status, then fills out.
+func (c *Client) decode(op string, resp *http.Response, raw []byte, out any, secrets ...string) error {
+	ct := resp.Header.Get("Content-Type")
+	code, msg, ok := peekErrcode(raw)
+	if !ok {
+		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			return &HTTPError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status}
+		}
+		return &DecodeError{Op: op, ContentType: ct, Err: describeNonJSON(raw)}
+	}
+	if code != 0 {
+		return &APIError{Op: op, Code: code, Msg: scrub(msg, append(secrets, c.appSecret)...)}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return &HTTPError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &DecodeError{Op: op, ContentType: ct, Err: err}
+	}
+	return nil
+}
+
+// envelope is the part of every WeChat response that reports errors.
+// errcode is kept raw because it has been seen as a number and as a string.
+type envelope struct {
+	Errcode json.RawMessage `json:"errcode"`
+	Errmsg  string          `json:"errmsg"`
+}
+
+// peekErrcode reads errcode and errmsg. ok is false when raw is not a JSON
+// object or errcode is neither an integer nor a numeric string. A missing
+// errcode means success (cgi-bin/token omits it).
+func peekErrcode(raw []byte) (code int, msg string, ok bool) {
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return 0, "", false
+	}
+	if len(env.Errcode) == 0 || string(env.Errcode) == "null" {
+		return 0, env.Errmsg, true
+	}
+	s := string(env.Errcode)
+	if s[0] == '"' {
+		if err := json.Unmarshal(env.Errcode, &s); err != nil {
+			return 0, "", false
+		}
+		s = strings.TrimSpace(s)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, "", false
+	}
+	return n, env.Errmsg, true
+}
+
+// describeNonJSON explains why a body is not a JSON object, without quoting
+// it (a proxy's error page could echo the request URL).
+func describeNonJSON(raw []byte) error {
+	t := bytes.TrimSpace(raw)
+	switch {
+	case len(t) == 0:
+		return errors.New("empty body")
+	case t[0] == '<':
+		return errors.New("body is HTML or XML, not JSON")
+	case t[0] == '{' && !json.Valid(t):
+		return errors.New("malformed or truncated JSON")
+	case json.Valid(t):
+		return errors.New("JSON is not an object with a numeric errcode")
+	}
+	return errors.New("body is not JSON")
+}
+
+func looksLikeJSON(contentType string, body []byte) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		return true
+	}
+	t := bytes.TrimSpace(body)
+	return len(t) > 0 && t[0] == '{' && (mt == "" || strings.HasPrefix(mt, "text/"))
+}
+
+// encodeJSON encodes v as UTF-8 JSON without HTML escaping: WeChat shows
+// card text as sent, and "<" must stay "<".
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// backoff returns the delay before busy retry n (0-based): a random point in
+// the upper half of a window that doubles each time, capped at 2 s, so
+// clients that failed together do not retry together.
+func (c *Client) backoff(n int) time.Duration {
+	if c.busyBackoff <= 0 {
+		return 0
+	}
+	window := c.busyBackoff << n
+	if window > 2*time.Second || window <= 0 {
+		window = 2 * time.Second
+	}
+	return window/2 + rand.N(window/2+1)
+}
+
+// sleep waits for d or until ctx is done.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
