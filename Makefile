@@ -15,6 +15,7 @@ GO ?= go
 BUILD := build
 BENCH_DIR := $(BUILD)/bench
 FUZZTIME ?= 3s
+BENCHCOUNT ?= 3
 GOTESTFLAGS ?=
 
 TEST_TARGETS :=
@@ -53,7 +54,7 @@ bench: bench-go $(BENCH_TARGETS) bench-table
 
 bench-go:
 	@mkdir -p $(BENCH_DIR)
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./... | tee $(BENCH_DIR)/go.txt
+	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee $(BENCH_DIR)/go.txt
 
 bench-table:
 	@$(GO) run ./internal/benchtable -pairs bench/pairs.tsv $(BENCH_DIR)/*.txt

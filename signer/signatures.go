@@ -20,7 +20,7 @@ func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardI
 	var ts [20]byte
 	tsStr := formatInt(ts[:0], timestamp)
 	values := [6]string{apiTicket, tsStr, cardID, code, openID, nonceStr}
-	return appendSortedSHA1Fixed(dst, values[:])
+	return AppendSortedSHA1(dst, values[:]...)
 }
 
 // ChooseCardSignature returns the cardSign of wx.chooseCard: the sorted SHA-1
@@ -36,7 +36,7 @@ func AppendChooseCardSignature(dst []byte, apiTicket, appID, locationID string, 
 	var ts [20]byte
 	tsStr := formatInt(ts[:0], timestamp)
 	values := [7]string{apiTicket, appID, locationID, tsStr, nonceStr, cardID, cardType}
-	return appendSortedSHA1Fixed(dst, values[:])
+	return AppendSortedSHA1(dst, values[:]...)
 }
 
 // JSSDKSignature returns the wx.config signature: the SHA-1 of
@@ -87,19 +87,4 @@ func StripFragment(u string) string {
 func formatInt(buf []byte, v int64) string {
 	b := strconv.AppendInt(buf, v, 10)
 	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// appendSortedSHA1Fixed sorts values in place (the callers own the array)
-// and hashes them; it is SortedSHA1 without the defensive copy.
-func appendSortedSHA1Fixed(dst []byte, values []string) []byte {
-	insertionSort(values)
-	var buf [stackBufSize]byte
-	joined := buf[:0]
-	if n := totalLen(values); n > len(buf) {
-		joined = make([]byte, 0, n)
-	}
-	for _, v := range values {
-		joined = append(joined, v...)
-	}
-	return appendDigest(dst, joined)
 }
