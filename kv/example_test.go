@@ -1,0 +1,65 @@
+package kv_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wxcard/wxcard/kv"
+)
+
+func ExampleNewMemory() {
+	ctx := context.Background()
+	s := kv.NewMemory()
+	_ = s.Set(ctx, "wxcard:wx123:ticket:wx_card", []byte(`{"v":"ticket"}`), time.Hour)
+
+	v, ok, err := s.Get(ctx, "wxcard:wx123:ticket:wx_card")
+	fmt.Println(string(v), ok, err)
+	_, ok, err = s.Get(ctx, "wxcard:wx123:ticket:jsapi")
+	fmt.Println(ok, err) // a miss is not an error
+	// Output:
+	// {"v":"ticket"} true <nil>
+	// false <nil>
+}
+
+func ExampleLocker() {
+	ctx := context.Background()
+	var s kv.Store = kv.NewMemory()
+	locker, ok := s.(kv.Locker)
+	if !ok {
+		return // this store cannot coordinate processes
+	}
+	me, _ := kv.NewOwnerToken()
+	got, _ := locker.TryLock(ctx, "wxcard:wx123:access_token:lock", me, 10*time.Second)
+	fmt.Println("acquired:", got)
+	got, _ = locker.TryLock(ctx, "wxcard:wx123:access_token:lock", "someone-else", 10*time.Second)
+	fmt.Println("second owner:", got)
+	released, _ := locker.Unlock(ctx, "wxcard:wx123:access_token:lock", me)
+	fmt.Println("released:", released)
+	// Output:
+	// acquired: true
+	// second owner: false
+	// released: true
+}
+
+func ExampleOpenFile() {
+	dir, _ := os.MkdirTemp("", "kv")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	s, err := kv.OpenFile(filepath.Join(dir, "wxcard.db"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = s.Set(ctx, "k", []byte("survives a restart"), time.Hour)
+	_ = s.Close()
+
+	s, _ = kv.OpenFile(filepath.Join(dir, "wxcard.db"))
+	defer s.Close()
+	v, _, _ := s.Get(ctx, "k")
+	fmt.Println(string(v))
+	// Output: survives a restart
+}
