@@ -1,0 +1,39 @@
+# wasm/ + js/: the signer as a WASI reactor (build/wxcard.wasm) and the ES
+# module package that loads it (js/, with the preview tool in js/preview/).
+#
+#   make wasm          build build/wxcard.wasm (stripped) and copy it to
+#                      js/wxcard.wasm, where js/index.js finds it by default
+#   make test-js       node --test: vectors, the Go differential set, errors, memory
+#   make test-preview  the preview tool in headless Chromium (playwright-core)
+#   make bench-js      Node benchmarks into $(BENCH_DIR)/wasm-node.txt
+
+WASM_OUT := $(BUILD)/wxcard.wasm
+WASM_DIFF := $(BUILD)/wasm-differential.json
+NODE ?= node
+
+CROSS_WASIP1 += ./wasm/...
+FUZZ_TARGETS += ./wasm:FuzzRequest
+TEST_TARGETS += test-js test-preview
+BENCH_TARGETS += bench-js
+
+.PHONY: wasm wasm-differential test-js test-preview bench-js
+
+wasm:
+	@mkdir -p $(BUILD)
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $(WASM_OUT) ./wasm
+	cp $(WASM_OUT) js/wxcard.wasm
+
+# The random differential set with the native Go answers, replayed by js/test.
+wasm-differential:
+	@mkdir -p $(BUILD)
+	$(GO) test -count=1 -run '^TestDifferential$$' ./wasm -args -differential-out=$(abspath $(WASM_DIFF))
+
+test-js: wasm wasm-differential
+	WXCARD_DIFFERENTIAL=$(abspath $(WASM_DIFF)) $(NODE) --test js/test/wxcard.test.mjs js/test/wasi.test.mjs
+
+test-preview: wasm
+	$(NODE) --test js/test/preview.browser.mjs
+
+bench-js: wasm
+	@mkdir -p $(BENCH_DIR)
+	$(NODE) js/test/bench.mjs | tee $(BENCH_DIR)/wasm-node.txt

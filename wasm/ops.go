@@ -1,0 +1,692 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
+
+	"github.com/wxcard/wxcard/signer"
+)
+
+// MaxRequestLen bounds one JSON request. The largest legitimate request, an
+// addCard of signer.MaxCardsPerAddCard cards with every field at its limit,
+// is about 40 KiB.
+const MaxRequestLen = 1 << 20
+
+// maxSortedValues bounds a sorted_sha1 request; WeChat's rules sign 6 or 7.
+const maxSortedValues = 64
+
+// Error codes of the JSON ABI. They are stable: hosts switch on them.
+const (
+	CodeInvalidJSON  = "invalid_json"      // not JSON, or not an object
+	CodeInvalidUTF8  = "invalid_utf8"      // the request bytes are not UTF-8
+	CodeInvalidInput = "invalid_input"     // a field is missing, mistyped or rejected by signer
+	CodeTooLarge     = "request_too_large" // longer than MaxRequestLen
+	CodeBadPointer   = "bad_pointer"       // a pointer wxcard_alloc did not return
+	CodeUnknownOp    = "unknown_operation" // no such operation
+	CodeInternal     = "internal"          // a recovered panic or a failing entropy source
+)
+
+// op names one operation of the ABI.
+type op uint8
+
+const (
+	opCardExt op = iota + 1
+	opAddCard
+	opChooseCard
+	opJSConfig
+	opSortedSHA1
+	opVerifyCardExt
+)
+
+// requestError is what the shim itself rejects; signer's *ValidationError
+// becomes one in toRequestError. Messages never quote a value from the
+// request: values may be tickets.
+type requestError struct {
+	code    string
+	field   string
+	message string
+}
+
+func (e *requestError) Error() string { return e.code + ": " + e.message }
+
+func badField(field, reason string) error {
+	return &requestError{code: CodeInvalidInput, field: field, message: field + " " + reason}
+}
+
+func toRequestError(err error) *requestError {
+	var re *requestError
+	if errors.As(err, &re) {
+		return re
+	}
+	var ve *signer.ValidationError
+	if errors.As(err, &ve) {
+		return &requestError{code: CodeInvalidInput, field: ve.Field, message: ve.Field + " " + ve.Reason}
+	}
+	// signer's remaining errors (a failing crypto/rand) carry no input values.
+	return &requestError{code: CodeInternal, message: err.Error()}
+}
+
+// handler turns one JSON request into one JSON response. It holds the
+// reusable parser, so one handler serves one caller at a time (a wasm
+// instance is single-threaded).
+type handler struct {
+	parser fastjson.Parser
+}
+
+// handle never panics: whatever slips past validation is recovered here and
+// answered as CodeInternal, so the instance stays usable.
+func (h *handler) handle(o op, req []byte) (resp []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			resp = appendError(nil, &requestError{code: CodeInternal, message: "internal error while handling the request"})
+		}
+	}()
+	out, err := h.dispatch(o, req, make([]byte, 0, 256))
+	if err != nil {
+		return appendError(out[:0], toRequestError(err))
+	}
+	return out
+}
+
+func (h *handler) dispatch(o op, req, out []byte) ([]byte, error) {
+	if len(req) > MaxRequestLen {
+		return out, &requestError{code: CodeTooLarge, message: "the request is longer than " + strconv.Itoa(MaxRequestLen) + " bytes"}
+	}
+	if !utf8.Valid(req) {
+		return out, &requestError{code: CodeInvalidUTF8, message: "the request is not valid UTF-8"}
+	}
+	v, err := h.parser.ParseBytes(req)
+	if err != nil {
+		// fastjson's message quotes the input, which may hold a ticket.
+		return out, &requestError{code: CodeInvalidJSON, message: "the request is not valid JSON"}
+	}
+	obj, err := v.Object()
+	if err != nil {
+		return out, &requestError{code: CodeInvalidJSON, message: "the request must be a JSON object"}
+	}
+	out = append(out, `{"ok":`...)
+	switch o {
+	case opCardExt:
+		out, err = cardExt(obj, out)
+	case opAddCard:
+		out, err = addCard(obj, out)
+	case opChooseCard:
+		out, err = chooseCard(obj, out)
+	case opJSConfig:
+		out, err = jsConfig(obj, out)
+	case opSortedSHA1:
+		out, err = sortedSHA1(obj, out)
+	case opVerifyCardExt:
+		out, err = verifyCardExt(obj, out)
+	default:
+		err = &requestError{code: CodeUnknownOp, message: "unknown operation"}
+	}
+	if err != nil {
+		return out, err
+	}
+	return append(out, '}'), nil
+}
+
+// fields walks a request object, calling set for every member and
+// rejecting duplicates, so {"card_id":"a","card_id":"b"} cannot mean two
+// things to two parsers.
+func fields(obj *fastjson.Object, prefix string, set func(name string, v *fastjson.Value) error) error {
+	var err error
+	var seen []string
+	obj.Visit(func(key []byte, v *fastjson.Value) {
+		if err != nil {
+			return
+		}
+		name := string(key)
+		if slices.Contains(seen, name) {
+			err = badField(prefix+fieldName(name), "is given twice")
+			return
+		}
+		seen = append(seen, name)
+		err = set(name, v)
+	})
+	return err
+}
+
+// fieldName returns a member name fit for an error message: a key that does
+// not look like an identifier could be a pasted secret and is not repeated.
+func fieldName(name string) string {
+	if len(name) == 0 || len(name) > 32 {
+		return "a field"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "a field"
+		}
+	}
+	return name
+}
+
+func unknownField(prefix, name string) error {
+	return badField(prefix+fieldName(name), "is not a known field")
+}
+
+func asString(v *fastjson.Value, field string) (string, error) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return string(b), nil
+	case fastjson.TypeNull:
+		return "", badField(field, "is null: leave an absent value out instead")
+	}
+	return "", badField(field, "must be a string")
+}
+
+// asInt64 accepts a JSON integer or a string of decimal digits: JavaScript
+// callers hold timestamps either way.
+func asInt64(v *fastjson.Value, field string) (int64, error) {
+	var s string
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		n, err := v.Int64()
+		if err != nil {
+			return 0, badField(field, "must be an integer")
+		}
+		return n, nil
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		s = string(b)
+	default:
+		return 0, badField(field, "must be an integer")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || s[0] == '+' {
+		return 0, badField(field, "must be an integer")
+	}
+	return n, nil
+}
+
+func asStringList(v *fastjson.Value, field string, max int) ([]string, error) {
+	items, err := v.Array()
+	if err != nil {
+		return nil, badField(field, "must be an array of strings")
+	}
+	if len(items) > max {
+		return nil, badField(field, "has more than "+strconv.Itoa(max)+" entries")
+	}
+	out := make([]string, len(items))
+	for i, item := range items {
+		if out[i], err = asString(item, field+"["+strconv.Itoa(i)+"]"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// decodeCardField sets one wx.addCard card field; ok is false for a name
+// that is not a card field.
+func decodeCardField(c *signer.Card, prefix, name string, v *fastjson.Value) (ok bool, err error) {
+	field := prefix + name
+	switch name {
+	case "card_id":
+		c.CardID, err = asString(v, field)
+	case "code":
+		c.Code, err = asString(v, field)
+	case "openid":
+		c.OpenID, err = asString(v, field)
+	case "outer_str":
+		c.OuterStr, err = asString(v, field)
+	case "fixed_begintimestamp":
+		c.FixedBeginTimestamp, err = asInt64(v, field)
+	case "balance":
+		var b int64
+		b, err = asInt64(v, field)
+		c.Balance = &b
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+// pins holds the optional explicit timestamp and nonces of a request and
+// records the ones the signer used, so a response can show exactly what
+// was signed. Without them the signer's defaults apply: time.Now (WASI
+// clock_time_get) and crypto/rand (WASI random_get).
+type pins struct {
+	timestamp    int64
+	hasTimestamp bool
+	nonces       []string
+	next         int
+
+	usedTimestamp int64
+	usedNonces    []string
+}
+
+func (p *pins) decode(name string, v *fastjson.Value) (ok bool, err error) {
+	switch name {
+	case "timestamp":
+		p.timestamp, err = asInt64(v, name)
+		p.hasTimestamp = true
+	case "nonce_str":
+		var n string
+		n, err = asString(v, name)
+		p.nonces = []string{n}
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+func (p *pins) signer() (*signer.Signer, error) {
+	return signer.New(
+		signer.WithClock(func() time.Time {
+			t := time.Now()
+			if p.hasTimestamp {
+				t = time.Unix(p.timestamp, 0)
+			}
+			p.usedTimestamp = t.Unix()
+			return t
+		}),
+		signer.WithNonceSource(func() (string, error) {
+			var n string
+			if p.next < len(p.nonces) {
+				n = p.nonces[p.next]
+				p.next++
+			} else {
+				var err error
+				if n, err = signer.RandomNonce(signer.DefaultNonceLen); err != nil {
+					return "", err
+				}
+			}
+			p.usedNonces = append(p.usedNonces, n)
+			return n, nil
+		}),
+	)
+}
+
+// cardExt signs one card: {api_ticket, card_id, code?, openid?, outer_str?,
+// fixed_begintimestamp?, balance?, timestamp?, nonce_str?} →
+// {card_id, card_ext, signature, timestamp, nonce_str, sorted_values, preimage}.
+func cardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket string
+	var card signer.Card
+	var p pins
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		if name == "api_ticket" {
+			ticket, err = asString(v, name)
+			return err
+		}
+		if ok, err := p.decode(name, v); ok {
+			return err
+		}
+		if ok, err := decodeCardField(&card, "", name, v); ok {
+			return err
+		}
+		return unknownField("", name)
+	})
+	if err != nil {
+		return out, err
+	}
+	s, err := p.signer()
+	if err != nil {
+		return out, err
+	}
+	list, err := s.AddCard(ticket, []signer.Card{card})
+	if err != nil {
+		return out, unprefixCard(err)
+	}
+	ts, nonce := p.usedTimestamp, p.usedNonces[0]
+	values := signer.CardExtValues(ticket, ts, card.CardID, card.Code, card.OpenID, nonce)
+	out = append(out, `{"card_id":`...)
+	out = appendString(out, list[0].CardID)
+	out = append(out, `,"card_ext":`...)
+	out = appendString(out, list[0].CardExt)
+	out = append(out, `,"signature":`...)
+	out = appendString(out, signer.CardExtSignature(ticket, ts, card.CardID, card.Code, card.OpenID, nonce))
+	out = append(out, `,"timestamp":`...)
+	out = strconv.AppendInt(out, ts, 10)
+	out = append(out, `,"nonce_str":`...)
+	out = appendString(out, nonce)
+	out = appendValues(out, values)
+	return append(out, '}'), nil
+}
+
+// unprefixCard drops the "cards[0]." signer adds for a list: a single-card
+// request has no list.
+func unprefixCard(err error) error {
+	var ve *signer.ValidationError
+	if errors.As(err, &ve) {
+		return badField(strings.TrimPrefix(ve.Field, "cards[0]."), ve.Reason)
+	}
+	return err
+}
+
+// addCard builds a cardList: {api_ticket, cards:[card…], timestamp?,
+// nonces?:[one per card]} → {cardList:[{cardId, cardExt}]}.
+func addCard(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket string
+	var cards []signer.Card
+	var p pins
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		switch name {
+		case "api_ticket":
+			ticket, err = asString(v, name)
+		case "timestamp":
+			_, err = p.decode(name, v)
+		case "nonces":
+			p.nonces, err = asStringList(v, name, signer.MaxCardsPerAddCard)
+		case "cards":
+			cards, err = decodeCards(v)
+		default:
+			err = unknownField("", name)
+		}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if p.nonces != nil && len(p.nonces) != len(cards) {
+		return out, badField("nonces", "must have one nonce per card")
+	}
+	s, err := p.signer()
+	if err != nil {
+		return out, err
+	}
+	list, err := s.AddCard(ticket, cards)
+	if err != nil {
+		return out, err
+	}
+	out = append(out, `{"cardList":`...)
+	out = list.AppendJSON(out)
+	return append(out, '}'), nil
+}
+
+func decodeCards(v *fastjson.Value) ([]signer.Card, error) {
+	items, err := v.Array()
+	if err != nil {
+		return nil, badField("cards", "must be an array of cards")
+	}
+	if len(items) > signer.MaxCardsPerAddCard {
+		return nil, badField("cards", "has more than "+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
+	}
+	cards := make([]signer.Card, len(items))
+	for i, item := range items {
+		prefix := "cards[" + strconv.Itoa(i) + "]."
+		obj, err := item.Object()
+		if err != nil {
+			return nil, badField(prefix[:len(prefix)-1], "must be an object")
+		}
+		err = fields(obj, prefix, func(name string, v *fastjson.Value) error {
+			if ok, err := decodeCardField(&cards[i], prefix, name, v); ok {
+				return err
+			}
+			return unknownField(prefix, name)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return cards, nil
+}
+
+// chooseCard builds wx.chooseCard's arguments: {api_ticket, app_id,
+// shop_id?, card_type?, card_id?, timestamp?, nonce_str?} →
+// {shopId, cardType, cardId, timestamp, nonceStr, signType, cardSign}.
+func chooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket string
+	var req signer.ChooseCardRequest
+	var p pins
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		if ok, err := p.decode(name, v); ok {
+			return err
+		}
+		switch name {
+		case "api_ticket":
+			ticket, err = asString(v, name)
+		case "app_id":
+			req.AppID, err = asString(v, name)
+		case "shop_id":
+			req.ShopID, err = asString(v, name)
+		case "card_type":
+			req.CardType, err = asString(v, name)
+		case "card_id":
+			req.CardID, err = asString(v, name)
+		default:
+			err = unknownField("", name)
+		}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	s, err := p.signer()
+	if err != nil {
+		return out, err
+	}
+	params, err := s.ChooseCard(ticket, req)
+	if err != nil {
+		return out, err
+	}
+	return params.AppendJSON(out), nil
+}
+
+// jsConfig builds wx.config's arguments and explains them: {jsapi_ticket,
+// app_id, url, jsApiList?, openTagList?, timestamp?, nonce_str?, page_url?}
+// → {config, signed_url, preimage, warnings}.
+func jsConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket, pageURL string
+	var req signer.JSConfigRequest
+	var p pins
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		if ok, err := p.decode(name, v); ok {
+			return err
+		}
+		switch name {
+		case "jsapi_ticket":
+			ticket, err = asString(v, name)
+		case "app_id":
+			req.AppID, err = asString(v, name)
+		case "url":
+			req.URL, err = asString(v, name)
+		case "page_url":
+			pageURL, err = asString(v, name)
+		case "jsApiList":
+			req.JSAPIList, err = asStringList(v, name, signer.MaxJSAPIListLen)
+		case "openTagList":
+			req.OpenTagList, err = asStringList(v, name, signer.MaxJSAPIListLen)
+		default:
+			err = unknownField("", name)
+		}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if pageURL != "" {
+		if err := signer.ValidatePageURL(pageURL); err != nil {
+			return out, badField("page_url", strings.TrimPrefix(toRequestError(err).message, "url "))
+		}
+	}
+	s, err := p.signer()
+	if err != nil {
+		return out, err
+	}
+	cfg, err := s.JSConfig(ticket, req)
+	if err != nil {
+		return out, err
+	}
+	signed := signer.StripFragment(req.URL)
+	out = append(out, `{"config":`...)
+	out = cfg.AppendJSON(out)
+	out = append(out, `,"signed_url":`...)
+	out = appendString(out, signed)
+	// The preimage is shown so a developer can diff it against what their
+	// server hashed; the signature itself always comes from signer.
+	out = append(out, `,"preimage":`...)
+	out = appendString(out, "jsapi_ticket="+ticket+"&noncestr="+cfg.NonceStr+"&timestamp="+strconv.FormatInt(cfg.Timestamp, 10)+"&url="+signed)
+	out = append(out, `,"warnings":[`...)
+	n := 0
+	warn := func(code, field, message string) {
+		if n > 0 {
+			out = append(out, ',')
+		}
+		n++
+		out = appendProblem(out, code, field, message)
+	}
+	if signed != req.URL {
+		warn("url_fragment", "url", "the #fragment was removed before signing: WeChat signs location.href.split('#')[0], so never sign the part after #")
+	}
+	if pageURL != "" && signer.StripFragment(pageURL) != signed {
+		warn("url_not_page", "url", "the signed URL differs from the page URL: wx.config must be signed for the exact URL of the page that calls it (scheme, host, path and query, as the browser shows it)")
+	}
+	return append(out, "]}"...), nil
+}
+
+// sortedSHA1 is the generic card rule: {values:[…]} →
+// {signature, sorted_values, preimage}.
+func sortedSHA1(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var values []string
+	found := false
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		if name != "values" {
+			return unknownField("", name)
+		}
+		found = true
+		values, err = asStringList(v, name, maxSortedValues)
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if !found {
+		return out, badField("values", "is required")
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	out = append(out, `{"signature":`...)
+	out = appendString(out, signer.SortedSHA1(values...))
+	out = appendValues(out, sorted)
+	return append(out, '}'), nil
+}
+
+// verifyCardExt checks a cardExt as the WeChat client would: {api_ticket,
+// card_id, card_ext} → signer.Verification.
+func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket, cardID, ext string
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		switch name {
+		case "api_ticket":
+			ticket, err = asString(v, name)
+		case "card_id":
+			cardID, err = asString(v, name)
+		case "card_ext":
+			if v.Type() == fastjson.TypeObject {
+				return badField(name, "must be the cardExt JSON string that wx.addCard takes, not an object: JSON.stringify it")
+			}
+			ext, err = asString(v, name)
+		default:
+			err = unknownField("", name)
+		}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	res, err := signer.VerifyCardExt(ticket, cardID, ext)
+	if err != nil {
+		return out, err
+	}
+	out = append(out, `{"valid":`...)
+	out = strconv.AppendBool(out, res.Valid)
+	out = append(out, `,"signature":`...)
+	out = appendString(out, res.Signature)
+	out = append(out, `,"expected":`...)
+	out = appendString(out, res.Expected)
+	out = appendValues(out, res.SortedValues)
+	out = append(out, `,"card_ext":`...)
+	out = res.CardExt.AppendJSON(out)
+	out = append(out, `,"problems":[`...)
+	for i, pr := range res.Problems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendProblem(out, pr.Code, pr.Field, pr.Message)
+	}
+	return append(out, "]}"...), nil
+}
+
+// appendValues writes ,"sorted_values":[…],"preimage":"…".
+func appendValues(out []byte, sorted []string) []byte {
+	out = append(out, `,"sorted_values":[`...)
+	for i, v := range sorted {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, v)
+	}
+	out = append(out, `],"preimage":"`...)
+	for _, v := range sorted {
+		out = appendStringBody(out, v)
+	}
+	return append(out, '"')
+}
+
+func appendProblem(out []byte, code, field, message string) []byte {
+	out = append(out, `{"code":`...)
+	out = appendString(out, code)
+	if field != "" {
+		out = append(out, `,"field":`...)
+		out = appendString(out, field)
+	}
+	out = append(out, `,"message":`...)
+	out = appendString(out, message)
+	return append(out, '}')
+}
+
+func appendError(out []byte, e *requestError) []byte {
+	out = append(out, `{"error":{"code":`...)
+	out = appendString(out, e.code)
+	out = append(out, `,"message":`...)
+	out = appendString(out, e.message)
+	if e.field != "" {
+		out = append(out, `,"field":`...)
+		out = appendString(out, e.field)
+	}
+	return append(out, "}}"...)
+}
+
+func appendString(out []byte, s string) []byte {
+	out = append(out, '"')
+	out = appendStringBody(out, s)
+	return append(out, '"')
+}
+
+// appendStringBody escapes s for a JSON string without HTML escaping; s is
+// valid UTF-8 (requests are checked), so bytes ≥ 0x80 are copied as they are.
+func appendStringBody(out []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		out = append(out, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			out = append(out, '\\', c)
+		case '\n':
+			out = append(out, '\\', 'n')
+		case '\r':
+			out = append(out, '\\', 'r')
+		case '\t':
+			out = append(out, '\\', 't')
+		default:
+			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	return append(out, s[start:]...)
+}
