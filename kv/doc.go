@@ -11,9 +11,10 @@
 //
 //   - [NewMemory]: in-process, the default. Implements Locker for the
 //     goroutines of one process.
-//   - [OpenFile]: a bbolt file that survives restarts. bbolt lets one process
-//     at a time open a file; a second process gets a clear error after a short
-//     wait instead of hanging.
+//   - [OpenFile]: a bbolt file that survives restarts (not built for js or
+//     wasip1, which have no mmap). bbolt lets one process at a time open a
+//     file; a second process gets a clear error after a short wait instead
+//     of hanging.
 //   - [NewRedis] / [NewRedisFromClient]: Redis, shared by every server.
 //     Locks are SET NX PX with an owner-checked release.
 //
