@@ -11,8 +11,7 @@ import (
 // SHA-1 of api_ticket (type wx_card), timestamp (seconds), card_id, code,
 // openid and nonce_str. Pass "" for an absent code or openid.
 func CardExtSignature(apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) string {
-	var out [sha1.Size * 2]byte
-	return string(AppendCardExtSignature(out[:0], apiTicket, timestamp, cardID, code, openID, nonceStr))
+	return hexString(AppendCardExtSignature(make([]byte, 0, 2*sha1.Size), apiTicket, timestamp, cardID, code, openID, nonceStr))
 }
 
 // AppendCardExtSignature is CardExtSignature appending to dst; it does not allocate.
@@ -27,8 +26,7 @@ func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardI
 // of api_ticket (type wx_card), app_id, location_id (the shop id), timestamp,
 // nonce_str, card_id and card_type. Pass "" for an absent value.
 func ChooseCardSignature(apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) string {
-	var out [sha1.Size * 2]byte
-	return string(AppendChooseCardSignature(out[:0], apiTicket, appID, locationID, timestamp, nonceStr, cardID, cardType))
+	return hexString(AppendChooseCardSignature(make([]byte, 0, 2*sha1.Size), apiTicket, appID, locationID, timestamp, nonceStr, cardID, cardType))
 }
 
 // AppendChooseCardSignature is ChooseCardSignature appending to dst; it does not allocate.
@@ -44,8 +42,7 @@ func AppendChooseCardSignature(dst []byte, apiTicket, appID, locationID string, 
 // (never the wx_card one). A #fragment is cut from pageURL; nothing else in
 // it is changed, escaped or normalised.
 func JSSDKSignature(jsapiTicket, nonceStr string, timestamp int64, pageURL string) string {
-	var out [sha1.Size * 2]byte
-	return string(AppendJSSDKSignature(out[:0], jsapiTicket, nonceStr, timestamp, pageURL))
+	return hexString(AppendJSSDKSignature(make([]byte, 0, 2*sha1.Size), jsapiTicket, nonceStr, timestamp, pageURL))
 }
 
 // AppendJSSDKSignature is JSSDKSignature appending to dst; it does not allocate.
@@ -86,5 +83,12 @@ func StripFragment(u string) string {
 // must not outlive buf.
 func formatInt(buf []byte, v int64) string {
 	b := strconv.AppendInt(buf, v, 10)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// hexString turns a freshly allocated digest buffer into a string without
+// copying it again: the buffer is never written after this, so sharing its
+// memory is safe, and the signature costs exactly one allocation.
+func hexString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
