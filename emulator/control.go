@@ -1,0 +1,321 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Errors of the Go-side helpers, matched with errors.Is.
+var (
+	ErrUnknownApp      = errors.New("emulator: unknown appid")
+	ErrNotFound        = errors.New("emulator: not found")
+	ErrInvalidArgument = errors.New("emulator: invalid argument")
+)
+
+// controlError writes {"error":{"code","message"}}.
+func controlError(w http.ResponseWriter, status int, code, msg string) {
+	writeControl(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func writeControl(w http.ResponseWriter, status int, body any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"error":{"code":"internal","message":"response could not be encoded"}}` + "\n")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// decodeControl reads a JSON body; an empty body decodes as {}.
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestBody))
+	if err != nil {
+		controlError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the request body is larger than 1 MiB")
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil || dec.More() {
+		controlError(w, http.StatusBadRequest, "invalid_json", "the body must be one JSON object of the documented shape")
+		return false
+	}
+	return true
+}
+
+// controlApp picks the app a control route acts on: the appid field or
+// query parameter, else the dev app. Callers hold mu.
+func (e *Emulator) controlApp(w http.ResponseWriter, r *http.Request, bodyAppID string) (*appState, bool) {
+	id := bodyAppID
+	if id == "" {
+		id = r.URL.Query().Get("appid")
+	}
+	if id == "" {
+		id = e.st.DevApp
+	}
+	a := e.st.Apps[id]
+	if a == nil {
+		controlError(w, http.StatusNotFound, "unknown_app", "no app with that appid is registered")
+		return nil, false
+	}
+	return a, true
+}
+
+// loopbackOrigin accepts the origins of pages served from this machine.
+func loopbackOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest string) {
+	if !e.cfg.controlRoutes {
+		controlError(w, http.StatusNotFound, "not_found", "control routes are disabled")
+		return
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		if !loopbackOrigin(origin) {
+			controlError(w, http.StatusForbidden, "forbidden_origin", "control routes answer pages from loopback origins only")
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "Content-Type")
+			h.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	method := func(allowed ...string) bool {
+		for _, m := range allowed {
+			if r.Method == m {
+				return true
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		controlError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use "+strings.Join(allowed, " or "))
+		return false
+	}
+	switch {
+	case rest == "/v1/wallet/add":
+		if method(http.MethodPost) {
+			e.walletAdd(w, r)
+		}
+	case rest == "/v1/encrypt":
+		if method(http.MethodPost) {
+			e.encryptRoute(w, r)
+		}
+	case rest == "/v1/state":
+		if method(http.MethodGet) {
+			e.stateRoute(w, r)
+		}
+	case rest == "/v1/clock":
+		if method(http.MethodGet, http.MethodPost) {
+			e.clockRoute(w, r)
+		}
+	case rest == "/v1/faults":
+		if method(http.MethodGet, http.MethodPost) {
+			e.faultsRoute(w, r)
+		}
+	case strings.HasPrefix(rest, "/v1/cards/") && strings.HasSuffix(rest, "/approve"):
+		id := strings.TrimSuffix(strings.TrimPrefix(rest, "/v1/cards/"), "/approve")
+		if method(http.MethodPost) {
+			e.approveRoute(w, r, id)
+		}
+	default:
+		controlError(w, http.StatusNotFound, "not_found", "no such control route")
+	}
+}
+
+// POST /emulator/v1/encrypt {"code","card_id"?,"appid"?} → {"encrypt_code"}
+func (e *Emulator) encryptRoute(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AppID  string `json:"appid"`
+		Code   string `json:"code"`
+		CardID string `json:"card_id"`
+	}
+	if !decodeControl(w, r, &req) {
+		return
+	}
+	if req.Code == "" {
+		controlError(w, http.StatusBadRequest, "invalid_request", "code is required")
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.controlApp(w, r, req.AppID)
+	if !ok {
+		return
+	}
+	var found *userCard
+	for _, id := range a.CardOrder {
+		if req.CardID != "" && id != req.CardID {
+			continue
+		}
+		if u := a.Cards[id].UserCards[req.Code]; u != nil {
+			if found != nil {
+				controlError(w, http.StatusConflict, "ambiguous_code", "the code exists in several cards; give card_id")
+				return
+			}
+			found = u
+		}
+	}
+	if found == nil {
+		controlError(w, http.StatusNotFound, "unknown_code", "no user card has that code")
+		return
+	}
+	enc := e.encrypt(a, found)
+	if err := e.saveLocked(); err != nil {
+		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
+		return
+	}
+	writeControl(w, http.StatusOK, map[string]string{"encrypt_code": enc, "card_id": found.CardID})
+}
+
+// POST /emulator/v1/cards/{id}/approve {"appid"?,"reject"?}
+func (e *Emulator) approveRoute(w http.ResponseWriter, r *http.Request, cardID string) {
+	var req struct {
+		AppID  string `json:"appid"`
+		Reject bool   `json:"reject"`
+	}
+	if !decodeControl(w, r, &req) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.controlApp(w, r, req.AppID)
+	if !ok {
+		return
+	}
+	cd := a.Cards[cardID]
+	if cd == nil {
+		controlError(w, http.StatusNotFound, "unknown_card", "no card with that id in this app")
+		return
+	}
+	if cd.Status == StatusDelete {
+		controlError(w, http.StatusConflict, "card_deleted", "a deleted card cannot be reviewed")
+		return
+	}
+	cd.Status = StatusVerifyOK
+	if req.Reject {
+		cd.Status = StatusVerifyFail
+	}
+	cd.UpdateTime = e.now().Unix()
+	if err := e.saveLocked(); err != nil {
+		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
+		return
+	}
+	writeControl(w, http.StatusOK, map[string]string{"card_id": cd.ID, "status": cd.Status})
+}
+
+type clockView struct {
+	Now    string `json:"now"`
+	Unix   int64  `json:"unix"`
+	Offset string `json:"offset"`
+}
+
+func (e *Emulator) clockView() clockView {
+	now := e.now()
+	return clockView{now.UTC().Format(time.RFC3339), now.Unix(), e.st.ClockOffset.String()}
+}
+
+// GET /emulator/v1/clock → the emulated time.
+// POST /emulator/v1/clock {"advance":"2h"} or {"advance_seconds":7200}.
+func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		e.mu.Lock()
+		v := e.clockView()
+		e.mu.Unlock()
+		writeControl(w, http.StatusOK, v)
+		return
+	}
+	var req struct {
+		Advance        string `json:"advance"`
+		AdvanceSeconds int64  `json:"advance_seconds"`
+	}
+	if !decodeControl(w, r, &req) {
+		return
+	}
+	d := time.Duration(req.AdvanceSeconds) * time.Second
+	if req.Advance != "" {
+		parsed, err := time.ParseDuration(req.Advance)
+		if err != nil {
+			controlError(w, http.StatusBadRequest, "invalid_request", "advance must be a Go duration such as \"90s\" or \"2h\"")
+			return
+		}
+		d += parsed
+	}
+	if d <= 0 || req.AdvanceSeconds < 0 || d > 10*365*24*time.Hour {
+		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
+		return
+	}
+	e.mu.Lock()
+	e.st.ClockOffset += d
+	err := e.saveLocked()
+	v := e.clockView()
+	e.mu.Unlock()
+	if err != nil {
+		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
+		return
+	}
+	writeControl(w, http.StatusOK, v)
+}
+
+// GET /emulator/v1/faults → the current Faults; POST replaces them.
+func (e *Emulator) faultsRoute(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		var f Faults
+		if !decodeControl(w, r, &f) {
+			return
+		}
+		if err := f.validate(); err != nil {
+			controlError(w, http.StatusBadRequest, "invalid_request", err.Error())
+			return
+		}
+		e.mu.Lock()
+		e.faults = f.clone()
+		e.mu.Unlock()
+	}
+	e.mu.Lock()
+	f := e.faults.clone()
+	e.mu.Unlock()
+	if f.Rules == nil {
+		f.Rules = []FaultRule{}
+	}
+	writeControl(w, http.StatusOK, f)
+}
+
+// SetFaults replaces the fault configuration, as POST /emulator/v1/faults does.
+func (e *Emulator) SetFaults(f Faults) error {
+	if err := f.validate(); err != nil {
+		return errors.Join(ErrInvalidArgument, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = f.clone()
+	return nil
+}

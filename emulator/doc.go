@@ -1,0 +1,170 @@
+// Package emulator is an offline, stateful emulator of WeChat's card
+// (卡券) backend: an [http.Handler] that serves WeChat's own paths, so any
+// client pointed at its base URL works unchanged, plus control routes
+// under /emulator/v1/ that play the parts WeChat's staff and the user's
+// phone play.
+//
+// With it the whole flow runs offline: create a card, approve it, deposit
+// codes, sign a wx.addCard cardList with the wx_card ticket, put the card
+// into a simulated user's wallet, consume the code — and it fails the way
+// WeChat fails (errcodes in an HTTP 200 body, token expiry, quotas,
+// signature mismatches, stock and per-user limits).
+//
+// # Running it
+//
+// In a test:
+//
+//	emu, _ := emulator.New(emulator.WithAutoApprove(true))
+//	srv := httptest.NewServer(emu)
+//	appID, secret := emu.DevApp()
+//	// point the client's base URL at srv.URL
+//
+// Standalone (state kept in a snapshot file across restarts):
+//
+//	go run ./emulator/cmd/wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.json
+//
+// It prints the dev app's appid; -appid and -secret (or the
+// WXCARD_EMULATOR_SECRET environment variable) choose the app instead.
+// Mounted under a prefix, give the public URL so the URLs it hands out
+// point back at it:
+//
+//	emu, _ := emulator.New(emulator.WithPublicURL("http://127.0.0.1:8080/wechat"))
+//	mux.Handle("/wechat/", http.StripPrefix("/wechat", emu))
+//
+// # State and time
+//
+// State lives in memory behind one mutex; every request runs under it, so
+// concurrent calls are linearised (50 goroutines consuming one code: one
+// succeeds, 49 get 40099). With [WithSnapshotFile] the state is loaded by
+// [New] and rewritten atomically after every request that may change it;
+// [Emulator.Save] writes it on demand. Time is the clock of [WithClock]
+// (default time.Now) plus an offset that POST /emulator/v1/clock and
+// [Emulator.Advance] move forward, so expiry is testable in milliseconds.
+// Random values (tokens, tickets, ids, codes, fault decisions) come from a
+// ChaCha8 stream held by the Emulator, seeded from crypto/rand or
+// [WithRandSeed].
+//
+// # Credentials, as WeChat does them
+//
+//   - GET cgi-bin/token issues a new token per call; the previous one keeps
+//     working for 5 minutes, then answers 40001. 2000 calls a day per app
+//     ([WithTokenDailyQuota]), counted in Beijing days; past that, 45009.
+//   - POST cgi-bin/stable_token returns the same token while it has at
+//     least 5 minutes left (then a new one; the old one lives out its 2
+//     hours). force_refresh issues a new one (the old one keeps 5 minutes),
+//     at most 20 a day (45009); a forced refresh within 30 s of the
+//     previous one returns the current token unchanged, as WeChat's
+//     documentation says ("否则不会刷新"). The 5-minute overlap after a
+//     forced refresh is not confirmed by WeChat's documentation.
+//   - GET cgi-bin/ticket/getticket?type=wx_card|jsapi: one ticket per type,
+//     7200 s, the same value returned while it has 5 minutes or more left.
+//     In its last 5 minutes a call issues a new ticket and the replaced one
+//     keeps verifying cardExt signatures until it expires.
+//   - Unknown appid 40013, wrong secret 40125, missing token 41001, unknown
+//     token 40014, expired token 42001.
+//
+// # The simulated phone
+//
+// POST /emulator/v1/wallet/add {"openid","cardList":[{"cardId","cardExt"}]}
+// does what WeChat does when a page calls wx.addCard. For each card it
+// parses cardExt, verifies its signature against the current wx_card
+// ticket (or one replaced less than 5 minutes before it expired), rejects
+// a nonce_str used before, a timestamp more than 30 minutes old or 5
+// minutes ahead ([WithCardExtWindow]), an openid other than the user's, a
+// custom code that was not deposited or is taken, a generated-code card
+// given a code, a card not approved (unless the user is on the test
+// whitelist), exhausted stock and get_limit (default 50). Each item of the
+// answer carries isSuccess, the code and its encrypt_code on success, and
+// on failure an errcode from the table below plus a reason
+// (signature_mismatch, wrong_ticket_type, ticket_expired, nonce_reused,
+// timestamp_out_of_range, …) that a real phone would not tell you.
+//
+// # Control routes
+//
+//	POST /emulator/v1/wallet/add       the simulated wx.addCard (above)
+//	POST /emulator/v1/encrypt          {"code","card_id"?} → {"encrypt_code"} for card/code/decrypt
+//	GET  /emulator/v1/state            cards, codes, user cards, quotas — never secrets, tokens or tickets
+//	GET  /emulator/v1/clock            the emulated time
+//	POST /emulator/v1/clock            {"advance":"2h"} or {"advance_seconds":7200}
+//	GET  /emulator/v1/faults           the fault configuration
+//	POST /emulator/v1/faults           replace it (see [Faults])
+//	POST /emulator/v1/cards/{id}/approve  review a card: VERIFY_OK, or {"reject":true} for VERIFY_FAIL
+//
+// Each takes an "appid" field (or query parameter) and defaults to the dev
+// app. Errors are {"error":{"code","message"}} with a 4xx status. Requests
+// with an Origin header are answered only for loopback origins, with CORS
+// headers (a demo page served from 127.0.0.1 can call wallet/add). With
+// [WithControlRoutes](false) they all answer 404.
+//
+// # Faults
+//
+// Fixed latency, a rate of HTTP 503, a rate of errcode -1, a rate of
+// connections closed half-way through the response (the call has run; the
+// answer is lost — exactly the case where a consume must not be retried),
+// and rules failing the next N calls of a path with an errcode, a 5xx or a
+// disconnect. Faults apply to WeChat paths only.
+//
+// # Errcodes
+//
+// Every errcode the emulator returns on WeChat paths. "Documented" means
+// WeChat's public documentation (the global return-code list, the card
+// error-code page or the endpoint's own page) gives that code for that
+// situation; "emulator's choice" means WeChat returns some error there but
+// does not document which, so the emulator picks the closest documented
+// code.
+//
+//	errcode  meaning                                               source
+//	-1       system busy (fault injection; snapshot write failed)  documented
+//	40001    access_token superseded more than 5 minutes ago       documented
+//	40002    grant_type is not client_credential                   documented
+//	40003    invalid openid (test whitelist)                       documented
+//	40013    unknown appid                                         documented
+//	40014    access_token unknown (never issued, or long gone)     documented
+//	40053    invalid action_info in card/qrcode/create             documented
+//	40056    code not found for the card / encrypt_code unknown    documented (code); emulator's choice (decrypt)
+//	40066    no such API path (HTTP 404)                           documented
+//	40071    invalid card type (create; type-specific endpoint
+//	         called for another card type; update under the wrong
+//	         type key)                                             documented (create); emulator's choice (others)
+//	40072    invalid code_type                                     documented
+//	40073    card_id not found                                     documented
+//	40078    card status forbids it (deleted; not reviewed for
+//	         gethtml/landing page/wallet; deposit to a card
+//	         without use_custom_code)                              documented; emulator's choice (deposit)
+//	40079    invalid time: bad date_info, end in the past, card's
+//	         validity over at wallet/add                           documented
+//	40080    invalid cardExt: signature, ticket, nonce reuse,
+//	         timestamp window, openid (wallet/add)                 documented code; reasons are the emulator's
+//	40097    invalid args: getticket type, count/offset/limit out
+//	         of range, unknown status/scene, expire_seconds out
+//	         of 60..1800, >10 whitelist entries, unknown
+//	         sub-merchant or activate_ticket, negative bonus       emulator's choice
+//	40099    code already consumed                                 documented
+//	40100    invalid time range (end before begin)                 documented
+//	40109    more than 100 codes in deposit/checkcode              not documented publicly (reported by users)
+//	40116    invalid code: new_code taken or malformed; wallet/add
+//	         code missing, not deposited, taken or not allowed     documented code; situations are the emulator's choice
+//	40122    invalid quantity: sku.quantity, stock below zero,
+//	         deposit-mode stock beyond unclaimed codes             documented
+//	40124    member card custom_field beyond custom_field3         documented
+//	40125    wrong AppSecret                                       documented
+//	40127    user card not usable (unavailable, deleted, expired)  documented
+//	41001    access_token missing                                  documented
+//	41002    appid missing                                         documented
+//	41004    secret missing                                        documented
+//	41011    a required field is missing                           documented
+//	41012    card_id missing (or required for a custom code)       documented
+//	42001    access_token expired                                  documented
+//	43001    GET required                                          documented
+//	43002    POST required                                         documented
+//	44002    empty POST body                                       documented
+//	45009    daily quota: cgi-bin/token, stable_token force_refresh documented
+//	45021    field too long (title, brand_name, notice, reason…)   documented
+//	45031    stock is 0                                            documented
+//	45033    get_limit reached for this user                       documented
+//	47001    body is not JSON / a field has the wrong type         documented
+//
+// HTTP statuses on WeChat paths: 200 for every errcode answer (as WeChat
+// does), 404 for an unknown path or an unknown/expired showqrcode ticket,
+// 503 for injected 5xx faults.
+package emulator

@@ -1,0 +1,222 @@
+package emulator
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/wxcard/wxcard/signer"
+)
+
+// Reasons a wallet/add item fails, beside its errcode. They are the
+// emulator's diagnosis; a real phone only says "领取失败".
+const (
+	ReasonUnknownCard       = "unknown_card"
+	ReasonCardNotApproved   = "card_not_approved"
+	ReasonCardDeleted       = "card_deleted"
+	ReasonCardExpired       = "card_expired"
+	ReasonBadCardExt        = "bad_card_ext"
+	ReasonSignatureMismatch = "signature_mismatch"
+	ReasonTicketExpired     = "ticket_expired"
+	ReasonWrongTicketType   = "wrong_ticket_type"
+	ReasonNoTicket          = "no_ticket"
+	ReasonTimestamp         = "timestamp_out_of_range"
+	ReasonNonceReused       = "nonce_reused"
+	ReasonOpenIDMismatch    = "openid_mismatch"
+	ReasonOpenIDRequired    = "openid_required"
+	ReasonCodeRequired      = "code_required"
+	ReasonCodeNotAllowed    = "code_not_allowed"
+	ReasonCodeNotDeposited  = "code_not_deposited"
+	ReasonCodeTaken         = "code_already_used"
+	ReasonStockEmpty        = "stock_empty"
+	ReasonGetLimit          = "get_limit_reached"
+)
+
+type walletAddRequest struct {
+	AppID    string `json:"appid"`
+	OpenID   string `json:"openid"`
+	CardList []struct {
+		CardID  string `json:"cardId"`
+		CardExt string `json:"cardExt"`
+	} `json:"cardList"`
+}
+
+// WalletResult is one card's outcome of wallet/add.
+type WalletResult struct {
+	CardID      string `json:"cardId"`
+	CardExt     string `json:"cardExt"`
+	IsSuccess   bool   `json:"isSuccess"`
+	Code        string `json:"code,omitempty"`
+	EncryptCode string `json:"encryptCode,omitempty"`
+	Errcode     int    `json:"errcode"`
+	Errmsg      string `json:"errmsg"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// WalletResponse is the answer of POST /emulator/v1/wallet/add. ErrMsg is
+// "addCard:ok" when every card was added, as wx.addCard's callback says.
+type WalletResponse struct {
+	ErrMsg   string         `json:"errMsg"`
+	OpenID   string         `json:"openid"`
+	CardList []WalletResult `json:"cardList"`
+}
+
+// POST /emulator/v1/wallet/add {"openid","cardList":[{"cardId","cardExt"}],"appid"?}
+func (e *Emulator) walletAdd(w http.ResponseWriter, r *http.Request) {
+	var req walletAddRequest
+	if !decodeControl(w, r, &req) {
+		return
+	}
+	if req.OpenID == "" || len(req.OpenID) > 128 {
+		controlError(w, http.StatusBadRequest, "invalid_request", "openid is required (at most 128 bytes)")
+		return
+	}
+	if len(req.CardList) == 0 || len(req.CardList) > signer.MaxCardsPerAddCard {
+		controlError(w, http.StatusBadRequest, "invalid_request", "cardList must hold 1.."+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
+		return
+	}
+	e.mu.Lock()
+	a, ok := e.controlApp(w, r, req.AppID)
+	if !ok {
+		e.mu.Unlock()
+		return
+	}
+	now := e.now()
+	e.pruneNonces(a, now)
+	resp := WalletResponse{ErrMsg: "addCard:ok", OpenID: req.OpenID, CardList: make([]WalletResult, 0, len(req.CardList))}
+	for _, item := range req.CardList {
+		res := e.addOne(a, now, req.OpenID, item.CardID, item.CardExt)
+		if !res.IsSuccess {
+			resp.ErrMsg = "addCard:fail"
+		}
+		resp.CardList = append(resp.CardList, res)
+	}
+	err := e.saveLocked()
+	e.mu.Unlock()
+	if err != nil {
+		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
+		return
+	}
+	writeControl(w, http.StatusOK, resp)
+}
+
+func (e *Emulator) pruneNonces(a *appState, now time.Time) {
+	for n, exp := range a.Nonces {
+		if now.Unix() > exp {
+			delete(a.Nonces, n)
+		}
+	}
+}
+
+// addOne does what the WeChat client and backend do for one cardList item.
+func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt string) WalletResult {
+	res := WalletResult{CardID: cardID, CardExt: cardExt}
+	fail := func(code int, reason, hint string) WalletResult {
+		res.Errcode, res.Reason = code, reason
+		res.Errmsg = wxErr(code, hint).Error()
+		return res
+	}
+	cd := a.Cards[cardID]
+	if cd == nil {
+		return fail(ErrcodeInvalidCardID, ReasonUnknownCard, "no card "+cardID)
+	}
+	parsed, err := signer.ParseCardExt(cardExt)
+	if err != nil {
+		return fail(ErrcodeInvalidCardExt, ReasonBadCardExt, "cardExt is not a valid JSON object")
+	}
+	if reason := e.checkSignature(a, now, cardID, cardExt); reason != "" {
+		return fail(ErrcodeInvalidCardExt, reason, "signature check failed: "+reason)
+	}
+	ts := parsed.TimestampValue
+	if ts < now.Add(-e.cfg.cardExtMaxAge).Unix() || ts > now.Add(e.cfg.cardExtMaxSkew).Unix() {
+		return fail(ErrcodeInvalidCardExt, ReasonTimestamp, "timestamp is too far from now")
+	}
+	if _, used := a.Nonces[parsed.NonceStr]; used {
+		return fail(ErrcodeInvalidCardExt, ReasonNonceReused, "nonce_str was already used")
+	}
+	switch {
+	case cd.Status == StatusDelete:
+		return fail(ErrcodeInvalidCardStatus, ReasonCardDeleted, "the card is deleted")
+	case !cd.approved() && !a.whitelisted(openID):
+		return fail(ErrcodeInvalidCardStatus, ReasonCardNotApproved, "the card has not passed review and the user is not on the test whitelist")
+	case cd.Date.Type == "DATE_TYPE_FIX_TIME_RANGE" && now.Unix() >= cd.Date.End,
+		cd.Date.Type == "DATE_TYPE_FIX_TERM" && cd.Date.End > 0 && now.Unix() >= cd.Date.End:
+		return fail(ErrcodeInvalidTime, ReasonCardExpired, "the card's validity has ended")
+	}
+	switch ext := parsed.CardExt; {
+	case ext.OpenID != "" && ext.OpenID != openID:
+		return fail(ErrcodeInvalidCardExt, ReasonOpenIDMismatch, "cardExt is bound to another openid")
+	case ext.OpenID == "" && cd.BindOpenID:
+		return fail(ErrcodeInvalidCardExt, ReasonOpenIDRequired, "the card has bind_openid; cardExt must carry the openid")
+	}
+	code := parsed.Code
+	if cd.UseCustomCode {
+		claimed, deposited := cd.Deposited[code]
+		switch {
+		case code == "":
+			return fail(ErrcodeInvalidCode, ReasonCodeRequired, "a custom-code card needs the code in cardExt")
+		case !deposited:
+			return fail(ErrcodeInvalidCode, ReasonCodeNotDeposited, "the code was not deposited for this card")
+		case claimed || cd.UserCards[code] != nil:
+			return fail(ErrcodeInvalidCode, ReasonCodeTaken, "the code is already in a wallet")
+		}
+	} else if code != "" {
+		return fail(ErrcodeInvalidCode, ReasonCodeNotAllowed, "the card generates its codes; cardExt must not carry one")
+	}
+	if cd.Quantity <= 0 {
+		return fail(ErrcodeStockEmpty, ReasonStockEmpty, "")
+	}
+	held := int64(0)
+	for _, u := range cd.UserCards {
+		if u.OpenID == openID {
+			held++
+		}
+	}
+	if held >= cd.GetLimit {
+		return fail(ErrcodeGetLimit, ReasonGetLimit, "")
+	}
+	if code == "" {
+		code = e.newCode(a)
+	} else {
+		cd.Deposited[code] = true
+	}
+	begin, end := userCardWindow(cd.Date, now, parsed.FixedBeginTimestamp)
+	u := &userCard{
+		CardID: cd.ID, Code: code, OpenID: openID, Status: UserCardNormal,
+		OuterStr: parsed.OuterStr, Balance: parsed.Balance,
+		BeginTime: begin, EndTime: end, AddTime: now.Unix(),
+	}
+	cd.UserCards[code] = u
+	cd.UserCardOrder = append(cd.UserCardOrder, code)
+	cd.Quantity--
+	a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
+	res.IsSuccess, res.Code, res.EncryptCode, res.Errmsg = true, code, e.encrypt(a, u), "ok"
+	return res
+}
+
+// checkSignature verifies cardExt against the wx_card tickets a client
+// accepts now; on failure it says why as precisely as it can.
+func (e *Emulator) checkSignature(a *appState, now time.Time, cardID, cardExt string) string {
+	for _, t := range a.cardTickets(now) {
+		if v, err := signer.VerifyCardExt(t, cardID, cardExt); err == nil && v.Valid {
+			return ""
+		}
+	}
+	signedWith := func(t string) bool {
+		if t == "" {
+			return false
+		}
+		v, err := signer.VerifyCardExt(t, cardID, cardExt)
+		return err == nil && v.Valid
+	}
+	if t := a.Tickets["jsapi"]; t != nil && (signedWith(t.Value) || signedWith(t.Previous)) {
+		return ReasonWrongTicketType
+	}
+	if t := a.Tickets["wx_card"]; t != nil && (signedWith(t.Value) || signedWith(t.Previous)) {
+		return ReasonTicketExpired
+	}
+	if a.Tickets["wx_card"] == nil {
+		return ReasonNoTicket
+	}
+	return ReasonSignatureMismatch
+}
