@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -113,6 +114,9 @@ type source struct {
 	// when the store fails, so that an outage does not turn every call into
 	// an upstream fetch; it is never used past its refresh point.
 	memo entry
+	// memoRaw is the stored form of memo: a read that returns the same
+	// bytes skips decoding them again, which is most reads.
+	memoRaw []byte
 }
 
 // flight is one in-process refresh that concurrent callers share.
@@ -295,11 +299,11 @@ func (s *source) fetchAndStore(ctx context.Context) (string, error) {
 	}
 	now := s.c.now()
 	e := entry{Value: value, Issued: now.Unix(), Expiry: now.Unix() + expiresIn, Gen: gen}
-	s.remember(e)
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return "", fmt.Errorf("wxcard: %s: %w", s.name, err)
 	}
+	s.remember(e, raw)
 	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
 		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store write failed", attrKey(s.key), attrErr(err))
 	}
@@ -337,20 +341,26 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 	if !ok {
 		return entry{}, false, nil
 	}
+	s.mu.Lock()
+	if s.memoRaw != nil && bytes.Equal(raw, s.memoRaw) {
+		e := s.memo
+		s.mu.Unlock()
+		return e, true, nil
+	}
+	s.mu.Unlock()
 	var e entry
 	if err := json.Unmarshal(raw, &e); err != nil || e.Value == "" || e.Expiry <= 0 {
 		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: ignoring malformed store entry", attrKey(s.key))
 		return entry{}, false, nil
 	}
-	s.remember(e)
+	s.remember(e, raw)
 	return e, true, nil
 }
 
-func (s *source) remember(e entry) {
+// remember keeps the last entry seen as the fallback for store outages.
+func (s *source) remember(e entry, raw []byte) {
 	s.mu.Lock()
-	if e.Expiry >= s.memo.Expiry || e.Gen != s.memo.Gen {
-		s.memo = e
-	}
+	s.memo, s.memoRaw = e, raw
 	s.mu.Unlock()
 }
 
