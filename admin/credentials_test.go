@@ -149,7 +149,7 @@ func TestStoredEnvelopeAndKeys(t *testing.T) {
 	assert.NotEqual(t, card, jsapi)
 
 	for key, want := range map[string]string{
-		"wxcard:" + testAppID + ":access_token":    token,
+		"wxcard:" + testAppID + ":access_token":   token,
 		"wxcard:" + testAppID + ":ticket:wx_card": card,
 		"wxcard:" + testAppID + ":ticket:jsapi":   jsapi,
 	} {
