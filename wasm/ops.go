@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
@@ -101,6 +103,9 @@ func (h *handler) dispatch(o op, req, out []byte) ([]byte, error) {
 	if !utf8.Valid(req) {
 		return out, &requestError{code: CodeInvalidUTF8, message: "the request is not valid UTF-8"}
 	}
+	if err := checkEscapes(req); err != nil {
+		return out, err
+	}
 	v, err := h.parser.ParseBytes(req)
 	if err != nil {
 		// fastjson's message quotes the input, which may hold a ticket.
@@ -131,6 +136,65 @@ func (h *handler) dispatch(o op, req, out []byte) ([]byte, error) {
 		return out, err
 	}
 	return append(out, '}'), nil
+}
+
+// checkEscapes rejects what fastjson would let through "best effort": an
+// unknown escape or a \u escape of a lone UTF-16 surrogate would otherwise
+// reach the signer as literal text or U+FFFD and be signed silently.
+// Backslashes only occur inside JSON strings, so every one is an escape.
+func checkEscapes(req []byte) error {
+	for i := bytes.IndexByte(req, '\\'); i >= 0 && i < len(req); {
+		if i+1 >= len(req) {
+			return nil // an unterminated string: the parser reports it
+		}
+		switch req[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			r, ok := hex4(req, i+2)
+			switch {
+			case !ok:
+				return &requestError{code: CodeInvalidJSON, message: "the request has a malformed \\u escape"}
+			case utf16.IsSurrogate(r):
+				low, ok := hex4(req, i+8)
+				if r >= 0xdc00 || !ok || req[i+6] != '\\' || req[i+7] != 'u' || low < 0xdc00 || low > 0xdfff {
+					return &requestError{code: CodeInvalidUTF8, message: "the request escapes a lone UTF-16 surrogate, which is not valid Unicode"}
+				}
+				i += 12
+			default:
+				i += 6
+			}
+		default:
+			return &requestError{code: CodeInvalidJSON, message: "the request has an invalid escape sequence"}
+		}
+		next := bytes.IndexByte(req[i:], '\\')
+		if next < 0 {
+			break
+		}
+		i += next
+	}
+	return nil
+}
+
+// hex4 reads the 4 hex digits of a \u escape at req[at:].
+func hex4(req []byte, at int) (rune, bool) {
+	if at+4 > len(req) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range req[at : at+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // fields walks a request object, calling set for every member and

@@ -430,6 +430,11 @@ func TestBadInput(t *testing.T) {
 		{"array", "sorted_sha1", `["a","b"]`, CodeInvalidJSON, ""},
 		{"string", "js_config", `"` + secret + `"`, CodeInvalidJSON, ""},
 		{"non-UTF-8", "card_ext", "{\"api_ticket\":\"\xff\xfe\",\"card_id\":\"x\"}", CodeInvalidUTF8, ""},
+		{"lone surrogate", "card_ext", `{"api_ticket":"t","card_id":"c\ud800"}`, CodeInvalidUTF8, ""},
+		{"lone low surrogate", "card_ext", `{"api_ticket":"t","card_id":"c\udc00\ud800"}`, CodeInvalidUTF8, ""},
+		{"surrogate then text", "card_ext", `{"api_ticket":"t","card_id":"\ud83dxx\ude00"}`, CodeInvalidUTF8, ""},
+		{"unknown escape", "card_ext", `{"api_ticket":"t","card_id":"c\x41"}`, CodeInvalidJSON, ""},
+		{"short escape", "card_ext", `{"api_ticket":"t","card_id":"c\u12"}`, CodeInvalidJSON, ""},
 		{"deep nesting", "sorted_sha1", strings.Repeat("[", 5000) + strings.Repeat("]", 5000), CodeInvalidJSON, ""},
 		{"missing ticket", "card_ext", `{"card_id":"x"}`, CodeInvalidInput, "api_ticket"},
 		{"missing card id", "card_ext", `{"api_ticket":"t"}`, CodeInvalidInput, "card_id"},
@@ -475,6 +480,12 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 
+	t.Run("escapes are decoded", func(t *testing.T) {
+		res := decode[cardExtResult](t, g.call("card_ext", []byte(`{"api_ticket":"t","card_id":"\u5361\ud83d\ude00\"\\\/","timestamp":1414587457,"nonce_str":"n"}`)))
+		require.NotNil(t, res.OK, "%+v", res.Error)
+		assert.Equal(t, "卡😀\"\\/", res.OK.CardID)
+		assert.Equal(t, signer.CardExtSignature("t", 1414587457, "卡😀\"\\/", "", "", "n"), res.OK.Signature)
+	})
 	t.Run("oversized", func(t *testing.T) {
 		ptr := g.must(g.alloc.Call(g.ctx, MaxRequestLen+1))[0]
 		assert.Zero(t, ptr, "alloc refuses more than MaxRequestLen")

@@ -1,0 +1,279 @@
+// wxcard: WeChat card (卡券) signatures in any JavaScript host. The Go signer,
+// compiled to a WASI reactor (wxcard.wasm), does the work, so browsers, Node
+// and Workers produce byte-for-byte what the Go server produces.
+//
+//   import { load } from 'wxcard';
+//   const wx = await load();
+//   const { cardExt } = wx.cardExtSignature({ apiTicket, cardId, code });
+
+import { createWasi, WasiExit } from './wasi.js';
+
+/** An error from wxcard: `code` is stable, `message` is for people, `field` names the input. */
+export class WxcardError extends Error {
+  constructor(code, message, field) {
+    super(message);
+    this.name = 'WxcardError';
+    this.code = code;
+    if (field !== undefined) this.field = field;
+  }
+}
+
+const OPS = ['card_ext', 'add_card', 'choose_card', 'js_config', 'sorted_sha1', 'verify_card_ext'];
+const SCRATCH = 4096;
+
+/** The default module location: wxcard.wasm next to this file. */
+export const defaultWasmURL = new URL('./wxcard.wasm', import.meta.url);
+
+/**
+ * load instantiates the module and returns a ready Wxcard.
+ * source: nothing (wxcard.wasm next to this module), a URL or path string,
+ * a Response or a promise of one, bytes, or a precompiled WebAssembly.Module
+ * (what Workers give for `import wasm from './wxcard.wasm'`).
+ */
+export async function load(source = defaultWasmURL, options = {}) {
+  const wasi = createWasi(options);
+  let instance;
+  try {
+    instance = await instantiate(source, wasi.imports);
+  } catch (err) {
+    if (err instanceof WxcardError) throw err;
+    throw new WxcardError('load_failed', `cannot load wxcard.wasm: ${err.message}`);
+  }
+  wasi.bind(instance.exports.memory);
+  instance.exports._initialize();
+  return new Wxcard(instance);
+}
+
+async function instantiate(source, imports) {
+  if (source instanceof WebAssembly.Module) {
+    return WebAssembly.instantiate(source, imports);
+  }
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    return (await WebAssembly.instantiate(source, imports)).instance;
+  }
+  if (typeof source === 'string' || source instanceof URL) {
+    const url = toURL(source);
+    if (url.protocol === 'file:') {
+      const { readFile } = await import('node:fs/promises');
+      return (await WebAssembly.instantiate(await readFile(url), imports)).instance;
+    }
+    source = fetch(url);
+  }
+  const response = await source;
+  if (typeof Response === 'undefined' || !(response instanceof Response)) {
+    throw new WxcardError('load_failed', 'load() takes a URL, a path, a Response, bytes or a WebAssembly.Module');
+  }
+  if (!response.ok) {
+    throw new WxcardError('load_failed', `cannot fetch wxcard.wasm: HTTP ${response.status}`);
+  }
+  if (WebAssembly.instantiateStreaming) {
+    try {
+      return (await WebAssembly.instantiateStreaming(response.clone(), imports)).instance;
+    } catch (err) {
+      // A server that does not send application/wasm makes streaming fail;
+      // compiling from the bytes still works.
+      if (!(err instanceof TypeError)) throw err;
+    }
+  }
+  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+}
+
+function toURL(source) {
+  if (source instanceof URL) return source;
+  try {
+    return new URL(source);
+  } catch {
+    // A bare path: relative to the page in a browser, to the cwd in Node.
+    if (typeof location !== 'undefined') return new URL(source, location.href);
+    return new URL(`file://${source.startsWith('/') ? '' : `${globalThis.process?.cwd?.() ?? ''}/`}${source}`);
+  }
+}
+
+const renames = {
+  apiTicket: 'api_ticket', jsapiTicket: 'jsapi_ticket', cardId: 'card_id', appId: 'app_id',
+  shopId: 'shop_id', locationId: 'shop_id', cardType: 'card_type', outerStr: 'outer_str',
+  fixedBeginTimestamp: 'fixed_begintimestamp', nonceStr: 'nonce_str', pageUrl: 'page_url',
+  cardExt: 'card_ext', openId: 'openid',
+};
+const camel = {
+  card_id: 'cardId', card_ext: 'cardExt', nonce_str: 'nonceStr', sorted_values: 'sortedValues',
+  signed_url: 'signedUrl', outer_str: 'outerStr', fixed_begintimestamp: 'fixedBeginTimestamp',
+};
+
+// toRequest renames camelCase keys to the ABI's names and drops undefined
+// ones; anything unknown is passed on so the module can reject it by name.
+function toRequest(params, what) {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new WxcardError('invalid_input', `${what} takes an object of parameters`);
+  }
+  const out = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    out[renames[key] ?? key] = value;
+  }
+  return out;
+}
+
+function toResult(obj) {
+  const out = {};
+  for (const [key, value] of Object.entries(obj)) out[camel[key] ?? key] = value;
+  return out;
+}
+
+/** A loaded module instance. Methods are synchronous; an instance is not shared between threads. */
+export class Wxcard {
+  #exports;
+  #encoder = new TextEncoder();
+  #decoder = new TextDecoder();
+  #scratch = 0;
+  #scratchSize = 0;
+  #out = 0;
+  #broken = null;
+
+  constructor(instance) {
+    this.#exports = instance.exports;
+    this.#scratch = this.#alloc(SCRATCH);
+    this.#scratchSize = SCRATCH;
+    this.#out = this.#alloc(40);
+  }
+
+  /** The module's linear memory (for diagnostics; views on it detach when it grows). */
+  get memory() {
+    return this.#exports.memory;
+  }
+
+  /** Buffers the module holds for this object: 2 (the scratch buffers) when every call has been balanced. */
+  liveAllocations() {
+    return this.#guard(() => this.#exports.wxcard_live_allocs());
+  }
+
+  #alloc(n) {
+    const ptr = this.#exports.wxcard_alloc(n);
+    if (ptr === 0) throw new WxcardError('request_too_large', `the request is larger than the module accepts (${n} bytes)`);
+    return ptr;
+  }
+
+  #guard(fn) {
+    if (this.#broken) throw this.#broken;
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof WxcardError) throw err;
+      // A trap or proc_exit leaves the Go runtime in an unknown state.
+      this.#broken = new WxcardError('instance_unusable', `the wasm instance stopped (${err instanceof WasiExit ? err.message : err}); load() a new one`);
+      throw new WxcardError('wasm_trap', String(err?.message ?? err));
+    }
+  }
+
+  // #write encodes text into the scratch buffer, growing it when needed, and
+  // returns the byte length.
+  #write(text) {
+    const worst = text.length * 3;
+    if (worst > this.#scratchSize) {
+      const size = Math.min(Math.max(worst, this.#scratchSize * 2), 1 << 20);
+      if (worst > size) {
+        const exact = this.#encoder.encode(text).length;
+        if (exact > size) throw new WxcardError('request_too_large', `the request is ${exact} bytes; the limit is ${size}`);
+      }
+      const ptr = this.#alloc(size);
+      this.#exports.wxcard_free(this.#scratch);
+      this.#scratch = ptr;
+      this.#scratchSize = size;
+    }
+    const dst = new Uint8Array(this.#exports.memory.buffer, this.#scratch, this.#scratchSize);
+    return this.#encoder.encodeInto(text, dst).written;
+  }
+
+  /**
+   * callRaw sends a JSON request string to an operation and returns the
+   * JSON response string, {"ok":…} or {"error":…}, exactly as the module
+   * wrote it. The friendly methods below are built on it.
+   */
+  callRaw(op, json) {
+    if (!OPS.includes(op)) throw new WxcardError('unknown_operation', `unknown operation ${op}`);
+    return this.#guard(() => {
+      const n = this.#write(json);
+      const packed = this.#exports[`wxcard_${op}`](this.#scratch, n);
+      const ptr = Number(packed >> 32n);
+      const len = Number(packed & 0xffffffffn);
+      const text = this.#decoder.decode(new Uint8Array(this.#exports.memory.buffer, ptr, len));
+      this.#exports.wxcard_free(ptr);
+      return text;
+    });
+  }
+
+  /** call sends a request object and returns the "ok" value or throws WxcardError. */
+  call(op, request) {
+    const res = JSON.parse(this.callRaw(op, JSON.stringify(request)));
+    if (res.error) throw new WxcardError(res.error.code, res.error.message, res.error.field);
+    return res.ok;
+  }
+
+  /**
+   * sortedSHA1 is WeChat's card signature rule: the values sorted as byte
+   * strings, joined, SHA-1, lowercase hex. The fast path: no JSON at all.
+   */
+  sortedSHA1(...values) {
+    if (values.length === 1 && Array.isArray(values[0])) values = values[0];
+    for (const v of values) {
+      if (typeof v !== 'string') throw new WxcardError('invalid_input', 'sortedSHA1 takes strings');
+    }
+    const joined = values.join('\0');
+    if (values.some((v) => v.includes('\0'))) {
+      return this.call('sorted_sha1', { values }).signature;
+    }
+    return this.#guard(() => {
+      const n = this.#write(joined);
+      if (this.#exports.wxcard_sorted_sha1_raw(this.#scratch, n, this.#out) !== 0) {
+        throw new WxcardError('internal', 'the signature call was refused');
+      }
+      return String.fromCharCode.apply(null, new Uint8Array(this.#exports.memory.buffer, this.#out, 40));
+    });
+  }
+
+  /** sortedValues explains sortedSHA1: {signature, sortedValues, preimage}. */
+  explainSortedSHA1(values) {
+    return toResult(this.call('sorted_sha1', { values }));
+  }
+
+  /**
+   * cardExtSignature signs one card for wx.addCard with the card api_ticket
+   * (type wx_card). Without timestamp/nonceStr the module picks them.
+   * Returns {cardId, cardExt, signature, timestamp, nonceStr, sortedValues, preimage}.
+   */
+  cardExtSignature(params) {
+    return toResult(this.call('card_ext', toRequest(params, 'cardExtSignature')));
+  }
+
+  /** addCard returns the cardList for wx.addCard: [{cardId, cardExt}], one fresh nonce per card. */
+  addCard(apiTicket, cards, options = {}) {
+    if (!Array.isArray(cards)) throw new WxcardError('invalid_input', 'cards must be an array', 'cards');
+    const req = toRequest({ ...options, apiTicket, cards: cards.map((c) => toRequest(c, 'a card')) }, 'addCard');
+    return this.call('add_card', req).cardList;
+  }
+
+  /** chooseCard returns wx.chooseCard's arguments, signed with the card api_ticket. */
+  chooseCard(params) {
+    return this.call('choose_card', toRequest(params, 'chooseCard'));
+  }
+
+  /** jsConfig returns wx.config's arguments, signed with the jsapi ticket for url (its #fragment is ignored). */
+  jsConfig(params) {
+    return this.call('js_config', toRequest(params, 'jsConfig')).config;
+  }
+
+  /** checkJSConfig is jsConfig with the explanation: {config, signedUrl, preimage, warnings}. */
+  checkJSConfig(params) {
+    return toResult(this.call('js_config', toRequest(params, 'checkJSConfig')));
+  }
+
+  /**
+   * verifyCardExt checks a cardExt string as the WeChat client does and
+   * says why it fails: {valid, signature, expected, sortedValues, preimage, cardExt, problems}.
+   */
+  verifyCardExt(params) {
+    const res = toResult(this.call('verify_card_ext', toRequest(params, 'verifyCardExt')));
+    res.cardExt = toResult(res.cardExt);
+    return res;
+  }
+}

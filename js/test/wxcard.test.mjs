@@ -1,0 +1,211 @@
+// node --test: the JS package over the real wxcard.wasm (make wasm puts it
+// in js/). The differential set comes from the Go test (make wasm-differential).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+import { load, WxcardError, defaultWasmURL } from '../index.js';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const vectors = JSON.parse(await readFile(here('../../signer/testdata/signatures.json'), 'utf8'));
+const sha1 = (s) => createHash('sha1').update(s).digest('hex');
+
+function throwsCode(fn, code, field) {
+  assert.throws(fn, (err) => {
+    assert.ok(err instanceof WxcardError, `WxcardError, got ${err}`);
+    assert.equal(err.code, code, err.message);
+    if (field !== undefined) assert.equal(err.field, field, err.message);
+    assert.ok(err.message.length > 0);
+    return true;
+  });
+}
+
+test('loads from every kind of source', async (t) => {
+  const bytes = await readFile(defaultWasmURL);
+  const sources = {
+    'default (file next to index.js)': undefined,
+    'file URL': defaultWasmURL,
+    'path string': fileURLToPath(defaultWasmURL),
+    'bytes (ArrayBufferView)': bytes,
+    'precompiled WebAssembly.Module (Workers)': await WebAssembly.compile(bytes),
+    'Response with the wrong MIME type (streaming falls back)': new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }),
+    'Response as application/wasm (instantiateStreaming)': new Response(bytes, { headers: { 'content-type': 'application/wasm' } }),
+  };
+  for (const [name, src] of Object.entries(sources)) {
+    await t.test(name, async () => {
+      const wx = await load(src);
+      assert.equal(wx.sortedSHA1('aaaa', 'bbbb', 'cccc', 'dddd', 'eeee', 'ffff'), '89a0e60888a9471f75dc5eb0ee86431ddbec1fd9');
+    });
+  }
+  await t.test('a missing file is a load_failed error', async () => {
+    await assert.rejects(load(new URL('./missing.wasm', import.meta.url)), (e) => e instanceof WxcardError && e.code === 'load_failed');
+    await assert.rejects(load(new Response('nope', { status: 404 })), (e) => e.code === 'load_failed' && /404/.test(e.message));
+    await assert.rejects(load(42), (e) => e.code === 'load_failed');
+  });
+});
+
+test('signature vectors', async (t) => {
+  const wx = await load();
+  const wrong = new Set(vectors.negative.map((n) => n.wrong_signature));
+  for (const v of vectors.card_ext) {
+    await t.test(`card_ext: ${v.source}`, () => {
+      const values = [v.api_ticket, v.timestamp, v.card_id, v.code, v.openid, v.nonce_str];
+      assert.equal(wx.sortedSHA1(...values), v.signature);
+      assert.equal(wx.sortedSHA1(values), v.signature);
+      const explained = wx.explainSortedSHA1(values);
+      assert.equal(explained.signature, v.signature);
+      assert.equal(sha1(explained.preimage), v.signature);
+      if (!/^\d+$/.test(v.timestamp)) return; // "bbbb" only fits the generic rule
+      const res = wx.cardExtSignature({
+        apiTicket: v.api_ticket, cardId: v.card_id, code: v.code || undefined, openid: v.openid || undefined,
+        timestamp: v.timestamp, nonceStr: v.nonce_str,
+      });
+      assert.equal(res.signature, v.signature);
+      assert.equal(sha1(res.preimage), v.signature);
+      assert.equal(res.timestamp, Number(v.timestamp));
+      assert.ok(!wrong.has(res.signature));
+      const ext = JSON.parse(res.cardExt);
+      assert.equal(ext.signature, v.signature);
+      assert.equal(ext.timestamp, v.timestamp, 'timestamp is a string of seconds');
+      assert.equal(ext.nonce_str, v.nonce_str);
+      assert.ok(!res.cardExt.includes('null'));
+      const check = wx.verifyCardExt({ apiTicket: v.api_ticket, cardId: v.card_id, cardExt: res.cardExt });
+      assert.equal(check.valid, true);
+      assert.equal(check.expected, v.signature);
+      assert.deepEqual(check.problems, []);
+      const list = wx.addCard(v.api_ticket, [{ cardId: v.card_id, code: v.code || undefined, openid: v.openid || undefined }],
+        { timestamp: Number(v.timestamp), nonces: [v.nonce_str] });
+      assert.deepEqual(list, [{ cardId: v.card_id, cardExt: res.cardExt }]);
+    });
+  }
+  for (const v of vectors.choose_card) {
+    await t.test(`choose_card: ${v.source}`, () => {
+      const res = wx.chooseCard({
+        apiTicket: v.api_ticket, appId: v.app_id, shopId: v.location_id, cardId: v.card_id, cardType: v.card_type,
+        timestamp: v.timestamp, nonceStr: v.nonce_str,
+      });
+      assert.equal(res.cardSign, v.card_sign);
+      assert.equal(res.signType, 'SHA1');
+    });
+  }
+  for (const v of vectors.jssdk) {
+    await t.test(`jssdk: ${v.source}`, () => {
+      const params = { jsapiTicket: v.jsapi_ticket, appId: 'wx0123456789abcdef', url: v.url, timestamp: v.timestamp, nonceStr: v.noncestr };
+      const cfg = wx.jsConfig(params);
+      assert.equal(cfg.signature, v.signature);
+      assert.ok(!wrong.has(cfg.signature));
+      const check = wx.checkJSConfig(params);
+      assert.equal(sha1(check.preimage), v.signature);
+      assert.equal(check.signedUrl, v.url.split('#')[0]);
+      assert.equal(check.warnings.some((w) => w.code === 'url_fragment'), v.url.includes('#'));
+    });
+  }
+  await t.test('negative: the text "null" is caught', () => {
+    const doc = vectors.card_ext[0];
+    const bad = wx.sortedSHA1(doc.api_ticket, doc.timestamp, doc.card_id, doc.code, 'null', doc.nonce_str);
+    assert.ok(wrong.has(bad));
+    const cardExt = JSON.stringify({ code: doc.code, openid: 'null', timestamp: doc.timestamp, nonce_str: doc.nonce_str, signature: bad });
+    const check = wx.verifyCardExt({ apiTicket: doc.api_ticket, cardId: doc.card_id, cardExt });
+    assert.ok(check.problems.some((p) => p.code === 'literal_null' && p.field === 'openid'));
+  });
+});
+
+test('differential set from the Go test is reproduced byte for byte', async () => {
+  const file = process.env.WXCARD_DIFFERENTIAL ?? here('../../build/wasm-differential.json');
+  let cases;
+  try {
+    cases = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    assert.fail(`cannot read ${file} (run make wasm-differential): ${err.message}`);
+  }
+  assert.ok(cases.length >= 10000, `${cases.length} cases`);
+  const wx = await load();
+  let fast = 0;
+  for (const c of cases) {
+    const req = JSON.stringify(c.request);
+    const got = wx.callRaw(c.op, req);
+    assert.equal(got, JSON.stringify(c.response), `${c.op} ${req}`);
+    if (c.op === 'sorted_sha1' && c.response.ok) {
+      assert.equal(wx.sortedSHA1(c.request.values), c.response.ok.signature);
+      fast++;
+    }
+  }
+  assert.ok(fast > 500);
+  assert.equal(wx.liveAllocations(), 2);
+});
+
+test('bad input throws WxcardError and the instance stays usable', async (t) => {
+  const wx = await load();
+  const ticket = 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg';
+  const stillWorks = () => assert.equal(
+    wx.cardExtSignature({ apiTicket: ticket, cardId: 'random_card_id', timestamp: 1414587457, nonceStr: 'Wm3WZYTPz0wzccnW' }).signature,
+    '22dce6bad4db532d4a2ef82ca2ca7bbe1e10ef28');
+  const cases = [
+    ['missing card id', () => wx.cardExtSignature({ apiTicket: ticket }), 'invalid_input', 'card_id'],
+    ['ms timestamp', () => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c', timestamp: Date.now() }), 'invalid_input', 'timestamp'],
+    ['null openid', () => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c', openid: null }), 'invalid_input', 'openid'],
+    ['unknown parameter', () => wx.cardExtSignature({ apiTicket: ticket, cardID: 'c' }), 'invalid_input', 'cardID'],
+    ['not an object', () => wx.cardExtSignature('c'), 'invalid_input'],
+    ['cards not an array', () => wx.addCard(ticket, { cardId: 'c' }), 'invalid_input', 'cards'],
+    ['bad second card', () => wx.addCard(ticket, [{ cardId: 'c' }, { code: 'x' }]), 'invalid_input', 'cards[1].card_id'],
+    ['relative url', () => wx.jsConfig({ jsapiTicket: ticket, appId: 'wx1', url: '/p' }), 'invalid_input', 'url'],
+    ['cardExt object', () => wx.verifyCardExt({ apiTicket: ticket, cardId: 'c', cardExt: { signature: 'x' } }), 'invalid_input', 'card_ext'],
+    ['non-string value', () => wx.sortedSHA1('a', 1), 'invalid_input'],
+    ['unknown op', () => wx.callRaw('nope', '{}'), 'unknown_operation'],
+    ['raw not JSON', () => JSON.parse(wx.callRaw('card_ext', `ticket=${ticket}`)).error.code === 'invalid_json' || assert.fail(), null],
+    ['lone surrogate', () => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c\ud800' }), 'invalid_utf8'],
+    ['request over 1 MiB', () => wx.sortedSHA1('x'.repeat((1 << 20) + 1)), 'request_too_large'],
+  ];
+  for (const [name, fn, code, field] of cases) {
+    await t.test(name, () => {
+      if (code === null) {
+        fn();
+      } else {
+        throwsCode(fn, code, field);
+        try { fn(); } catch (err) { assert.ok(!err.message.includes(ticket.slice(0, 20)), 'no ticket in messages'); }
+      }
+      stillWorks();
+    });
+  }
+  await t.test('values containing NUL take the JSON path', () => {
+    assert.equal(wx.sortedSHA1('a\0b', 'c'), sha1('a\0bc'));
+  });
+  await t.test('large requests grow the scratch buffer', () => {
+    const big = 'v'.repeat(300_000);
+    assert.equal(wx.sortedSHA1(big, 'a'), sha1(`a${big}`));
+    assert.equal(wx.explainSortedSHA1([big, 'é']).signature, sha1(`${big}é`));
+    stillWorks();
+  });
+  assert.equal(wx.liveAllocations(), 2);
+});
+
+test('generated timestamps and nonces use the host clock and crypto', async () => {
+  const wx = await load();
+  const a = wx.cardExtSignature({ apiTicket: 't', cardId: 'c' });
+  const b = wx.cardExtSignature({ apiTicket: 't', cardId: 'c' });
+  assert.ok(Math.abs(a.timestamp - Date.now() / 1000) < 5);
+  assert.match(a.nonceStr, /^[A-Za-z0-9]{24}$/);
+  assert.notEqual(a.nonceStr, b.nonceStr);
+  const cfg = wx.jsConfig({ jsapiTicket: 't', appId: 'wx1', url: 'https://a.example/p?x=1', jsApiList: ['addCard'] });
+  assert.deepEqual(cfg.jsApiList, ['addCard']);
+  assert.equal(cfg.signature, sha1(`jsapi_ticket=t&noncestr=${cfg.nonceStr}&timestamp=${cfg.timestamp}&url=https://a.example/p?x=1`));
+});
+
+test('100,000 calls without memory growth', async () => {
+  const wx = await load();
+  const values = ['ticket', '1414587457', 'card', 'code', 'openid', 'nonce'];
+  const req = { apiTicket: 'ticket', cardId: 'card', code: 'code', timestamp: 1414587457, nonceStr: 'nonce' };
+  const round = (n) => {
+    for (let i = 0; i < n; i++) {
+      if (i % 2) wx.sortedSHA1(values);
+      else wx.cardExtSignature(req);
+    }
+  };
+  round(2_000);
+  const warm = wx.memory.buffer.byteLength;
+  round(98_000);
+  assert.equal(wx.liveAllocations(), 2, 'every response was freed');
+  assert.ok(wx.memory.buffer.byteLength <= warm + (4 << 20), `memory grew from ${warm} to ${wx.memory.buffer.byteLength}`);
+});
