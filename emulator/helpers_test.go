@@ -211,3 +211,11 @@ func (h *harness) addOne(openID string, c signer.Card) emulator.WalletResult {
 	require.Len(h.t, out.CardList, 1)
 	return out.CardList[0]
 }
+
+// advance moves the emulated clock and forgets the access token, which may
+// have expired.
+func (h *harness) advance(d time.Duration) {
+	h.t.Helper()
+	require.NoError(h.t, h.emu.Advance(d))
+	h.token = ""
+}
