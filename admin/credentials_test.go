@@ -41,7 +41,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 // separate process would have. Retries are off so an outage shows at once.
 func redisStore(t testing.TB, srv *kvtest.RedisServer) *kv.Redis {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, PoolSize: 64})
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialerRetries: 1, PoolSize: 64})
 	t.Cleanup(func() { _ = rdb.Close() })
 	s, err := kv.NewRedisFromClient(rdb)
 	require.NoError(t, err)
