@@ -219,3 +219,5 @@ func (h *harness) advance(d time.Duration) {
 	require.NoError(h.t, h.emu.Advance(d))
 	h.token = ""
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

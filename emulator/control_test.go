@@ -1,0 +1,196 @@
+package emulator_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/signer"
+)
+
+func TestControlRoutesDisabled(t *testing.T) {
+	h := newHarness(t, emulator.WithControlRoutes(false))
+	for _, p := range []string{"/emulator/v1/state", "/emulator/v1/wallet/add", "/emulator/v1/clock", "/emulator"} {
+		r := h.do("GET", p, nil, nil)
+		assert.Equal(t, http.StatusNotFound, r.status, p)
+		assert.Equal(t, "not_found", r.body["error"].(map[string]any)["code"])
+	}
+	// WeChat paths still work.
+	h.accessToken()
+}
+
+func TestControlCORS(t *testing.T) {
+	h := newHarness(t)
+	for _, origin := range []string{"http://127.0.0.1:5173", "http://localhost:8080", "http://[::1]:3000"} {
+		r := h.do("OPTIONS", "/emulator/v1/wallet/add", nil, map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST"})
+		assert.Equal(t, http.StatusNoContent, r.status, origin)
+		assert.Equal(t, origin, r.header.Get("Access-Control-Allow-Origin"))
+		assert.Contains(t, r.header.Get("Access-Control-Allow-Methods"), "POST")
+		assert.Contains(t, r.header.Get("Access-Control-Allow-Headers"), "Content-Type")
+		r = h.do("GET", "/emulator/v1/state", nil, map[string]string{"Origin": origin})
+		assert.Equal(t, http.StatusOK, r.status)
+		assert.Equal(t, origin, r.header.Get("Access-Control-Allow-Origin"))
+	}
+	for _, origin := range []string{"https://evil.example", "http://127.0.0.1.evil.example", "null", "http://10.0.0.1"} {
+		r := h.do("OPTIONS", "/emulator/v1/wallet/add", nil, map[string]string{"Origin": origin})
+		assert.Equal(t, http.StatusForbidden, r.status, origin)
+		assert.Empty(t, r.header.Get("Access-Control-Allow-Origin"))
+		assert.Equal(t, "forbidden_origin", r.body["error"].(map[string]any)["code"])
+	}
+	// No Origin header (curl, Go clients): no CORS headers, served.
+	r := h.do("GET", "/emulator/v1/state", nil, nil)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Empty(t, r.header.Get("Access-Control-Allow-Origin"))
+}
+
+func TestControlErrors(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		method, path string
+		body         any
+		status       int
+		code         string
+	}{
+		{"GET", "/emulator/v1/nope", nil, http.StatusNotFound, "not_found"},
+		{"GET", "/emulator/v1/wallet/add", nil, http.StatusMethodNotAllowed, "method_not_allowed"},
+		{"POST", "/emulator/v1/state", nil, http.StatusMethodNotAllowed, "method_not_allowed"},
+		{"POST", "/emulator/v1/cards/pNope/approve", nil, http.StatusNotFound, "unknown_card"},
+		{"POST", "/emulator/v1/cards/x/approve", "[", http.StatusBadRequest, "invalid_json"},
+		{"GET", "/emulator/v1/state?appid=wx00", nil, http.StatusNotFound, "unknown_app"},
+		{"POST", "/emulator/v1/clock", map[string]any{"advance": "soon"}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/clock", map[string]any{"advance": "-1h"}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/clock", map[string]any{}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/faults", map[string]any{"busy_rate": 2}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/faults", map[string]any{"latency_ms": -1}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/faults", map[string]any{"rules": []any{map[string]any{"path": "card/get", "count": 1}}}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/faults", map[string]any{"rules": []any{map[string]any{"path": "card/get", "count": 0, "errcode": 1}}}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/faults", map[string]any{"rules": []any{map[string]any{"path": "card/get", "count": 1, "http_status": 404}}}, http.StatusBadRequest, "invalid_request"},
+		{"POST", "/emulator/v1/encrypt", strings.Repeat("x", 2<<20), http.StatusRequestEntityTooLarge, "body_too_large"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			r := h.do(tt.method, tt.path, tt.body, nil)
+			assert.Equal(t, tt.status, r.status, string(r.raw))
+			e := r.body["error"].(map[string]any)
+			assert.Equal(t, tt.code, e["code"])
+			assert.NotEmpty(t, e["message"])
+		})
+	}
+}
+
+func TestControlClock(t *testing.T) {
+	h := newHarness(t)
+	r := h.do("GET", "/emulator/v1/clock", nil, nil)
+	assert.EqualValues(t, testEpoch.Unix(), r.body["unix"])
+	r = h.do("POST", "/emulator/v1/clock", map[string]any{"advance": "1h", "advance_seconds": 60}, nil)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.EqualValues(t, testEpoch.Add(time.Hour+time.Minute).Unix(), r.body["unix"])
+	assert.Equal(t, testEpoch.Add(time.Hour+time.Minute), h.emu.Now())
+	assert.Error(t, h.emu.Advance(-time.Second))
+}
+
+func TestControlApproveReject(t *testing.T) {
+	const otherApp = "wxfedcba9876543210"
+	h := newHarness(t, emulator.WithApp(otherApp, "s3cr3t-other-app"))
+	id := h.createCard(couponBody(nil))
+	r := h.do("POST", "/emulator/v1/cards/"+id+"/approve", map[string]any{"reject": true}, nil)
+	assert.Equal(t, emulator.StatusVerifyFail, r.str("status"))
+	// The card belongs to the dev app, not the other one.
+	r = h.do("POST", "/emulator/v1/cards/"+id+"/approve?appid="+otherApp, nil, nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+	r = h.do("POST", "/emulator/v1/cards/"+id+"/approve", map[string]any{"appid": testAppID}, nil)
+	assert.Equal(t, emulator.StatusVerifyOK, r.str("status"))
+}
+
+// TestNoSecretsInResponses walks a whole flow and checks that no response
+// body, state dump or error message carries the AppSecret, an access token
+// or a ticket, except the endpoints whose job is to hand them out.
+func TestNoSecretsInResponses(t *testing.T) {
+	h := newHarness(t)
+	token := h.accessToken()
+	cardTicket := h.ticket("wx_card")
+	jsapi := h.ticket("jsapi")
+	secrets := []string{testSecret, token, cardTicket, jsapi}
+	id := h.approvedCoupon(nil)
+	var bodies []string
+	collect := func(r resp) { bodies = append(bodies, string(r.raw)) }
+	collect(h.wx("card/get", map[string]any{"card_id": id}))
+	collect(h.wx("card/code/get", map[string]any{"code": "x"}))
+	collect(h.do("GET", "/card/getcolors?access_token="+url.QueryEscape(token+"x"), nil, nil))
+	collect(h.do("GET", tokenQuery(testAppID, testSecret+"x"), nil, nil))
+	collect(h.do("POST", "/cgi-bin/stable_token", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "wrong"}, nil))
+	out := h.walletAdd("oA", h.signCards(jsapi, signer.Card{CardID: id}))
+	bodies = append(bodies, out.CardList[0].Errmsg)
+	collect(h.do("POST", "/emulator/v1/wallet/add", map[string]any{"openid": "oA", "cardList": h.signCards(cardTicket, signer.Card{CardID: id})}, nil))
+	collect(h.do("GET", "/emulator/v1/state", nil, nil))
+	collect(h.do("GET", "/emulator/v1/faults", nil, nil))
+	for _, b := range bodies {
+		for _, s := range secrets {
+			assert.NotContains(t, b, s)
+		}
+	}
+}
+
+func TestStateView(t *testing.T) {
+	h := newHarness(t)
+	id := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
+	h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": []string{"S1", "S2"}})
+	h.addOne("oS", signer.Card{CardID: id, Code: "S1", OuterStr: "o"})
+	r := h.do("GET", "/emulator/v1/state?appid="+testAppID, nil, nil)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, testAppID, r.body["dev_app"])
+	apps := r.body["apps"].([]any)
+	require.Len(t, apps, 1)
+	app := apps[0].(map[string]any)
+	assert.EqualValues(t, 1, app["token_calls_today"])
+	assert.EqualValues(t, 2000, app["token_daily_quota"])
+	assert.Contains(t, app["tickets"], "wx_card")
+	card := app["cards"].([]any)[0].(map[string]any)
+	assert.Equal(t, id, card["card_id"])
+	assert.EqualValues(t, 2, card["deposited_codes"])
+	assert.EqualValues(t, 1, card["unclaimed_codes"])
+	assert.EqualValues(t, 99, card["quantity"])
+	uc := card["user_cards"].([]any)[0].(map[string]any)
+	assert.Equal(t, map[string]any{"code": "S1", "openid": "oS", "status": "NORMAL", "outer_str": "o",
+		"begin_time": uc["begin_time"], "end_time": uc["end_time"]}, uc)
+}
+
+func TestNewValidatesOptions(t *testing.T) {
+	bad := []emulator.Option{
+		nil,
+		emulator.WithApp("", "s"),
+		emulator.WithApp("wx1", ""),
+		emulator.WithApp("wx 1", "s"),
+		emulator.WithClock(nil),
+		emulator.WithSnapshotFile(" "),
+		emulator.WithPublicURL("ftp://x"),
+		emulator.WithPublicURL("http://x/?q=1"),
+		emulator.WithPublicURL("/relative"),
+		emulator.WithTokenDailyQuota(0),
+		emulator.WithCardExtWindow(0, 0),
+		emulator.WithLatency(2 * time.Minute),
+		emulator.WithHTTP5xxRate(1.5),
+		emulator.WithBusyRate(-0.1),
+		emulator.WithDisconnectRate(2),
+		emulator.WithFailNext("", 1, 40001),
+		emulator.WithFailNext("card/get", 0, 40001),
+	}
+	for i, opt := range bad {
+		_, err := emulator.New(opt)
+		assert.Error(t, err, "option %d", i)
+	}
+	_, err := emulator.New(emulator.WithApp("wx1", "a"), emulator.WithApp("wx1", "b"))
+	assert.Error(t, err, "duplicate app")
+
+	emu, err := emulator.New()
+	require.NoError(t, err)
+	appID, secret := emu.DevApp()
+	assert.Regexp(t, `^wx[0-9a-f]{16}$`, appID)
+	assert.Len(t, secret, 32)
+}
