@@ -131,7 +131,9 @@ type failingStore struct{}
 
 var errStoreDown = &url.Error{Op: "dial", URL: "redis://127.0.0.1:1", Err: context.DeadlineExceeded}
 
-func (failingStore) Get(context.Context, string) ([]byte, bool, error) { return nil, false, errStoreDown }
+func (failingStore) Get(context.Context, string) ([]byte, bool, error) {
+	return nil, false, errStoreDown
+}
 func (failingStore) Set(context.Context, string, []byte, time.Duration) error {
 	return errStoreDown
 }
