@@ -1,0 +1,86 @@
+package edge
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/wxcard/wxcard/signer"
+)
+
+type addCardRequest struct {
+	Cards []signer.Card `json:"cards"`
+}
+
+// serveAddCard signs a cardList for wx.addCard with the card api_ticket.
+// Input is validated before the ticket is fetched, so bad requests never
+// cost an upstream call.
+func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError {
+	var req addCardRequest
+	if e := decodeBody(s, w, r, &req); e != nil {
+		return e
+	}
+	switch {
+	case len(req.Cards) == 0:
+		return badRequest(CodeMissingCards, `"cards" must list at least one card`)
+	case len(req.Cards) > s.maxCards:
+		return badRequest(CodeTooManyCards, "at most "+strconv.Itoa(s.maxCards)+" cards per request, got "+strconv.Itoa(len(req.Cards)))
+	}
+	for i, c := range req.Cards {
+		field := "cards[" + strconv.Itoa(i) + "]"
+		if c.CardID == "" {
+			return badRequest(CodeMissingCardID, field+".card_id is required")
+		}
+		if err := signer.ValidateCard(c); err != nil {
+			return invalidField(field, err)
+		}
+		if s.allowedCards != nil {
+			if _, ok := s.allowedCards[c.CardID]; !ok {
+				return &apiError{status: http.StatusForbidden, code: CodeCardNotAllowed,
+					message: field + ".card_id " + quoteForMessage(c.CardID) + " is not one this service signs"}
+			}
+		}
+	}
+	ticket, err := s.tickets.CardTicket(r.Context())
+	if err != nil {
+		s.log.WarnContext(r.Context(), "edge: card api_ticket unavailable", "error", err.Error())
+		return upstreamError(r.Context(), err, "card api_ticket")
+	}
+	list, err := s.signer.AddCard(ticket, req.Cards)
+	if err != nil {
+		return signingError(s, r, err)
+	}
+	buf := make([]byte, 0, 64+len(list)*256)
+	buf = append(buf, `{"cardList":`...)
+	buf = list.AppendJSON(buf)
+	buf = append(buf, "}\n"...)
+	writeJSON(w, http.StatusOK, buf)
+	return nil
+}
+
+// invalidField turns a signer validation error into a 400. The signer's
+// messages name the field and the rule, never the value.
+func invalidField(prefix string, err error) *apiError {
+	var ve *signer.ValidationError
+	if errors.As(err, &ve) {
+		field := ve.Field
+		if prefix != "" {
+			field = prefix + "." + field
+		}
+		return badRequest(CodeInvalidField, field+" "+ve.Reason)
+	}
+	return badRequest(CodeInvalidField, "the request has an invalid value")
+}
+
+// signingError handles a failure after the input was validated: the ticket
+// itself was unusable (an upstream problem) or the nonce source failed.
+func signingError(s *settings, r *http.Request, err error) *apiError {
+	var ve *signer.ValidationError
+	if errors.As(err, &ve) && (ve.Field == "api_ticket" || ve.Field == "jsapi_ticket") {
+		s.log.WarnContext(r.Context(), "edge: upstream returned an unusable ticket", "field", ve.Field, "reason", ve.Reason)
+		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamUnavailable,
+			message: "WeChat returned an unusable ticket"}
+	}
+	s.log.ErrorContext(r.Context(), "edge: signing failed", "error", err.Error())
+	return &apiError{status: http.StatusInternalServerError, code: CodeInternal, message: "signing failed"}
+}

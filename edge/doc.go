@@ -1,0 +1,35 @@
+// Package edge serves the public config API a merchant's H5 page calls right
+// before wx.addCard, wx.chooseCard and wx.config: it fetches the tickets from
+// a [TicketProvider] (normally an *admin.Client, which caches them in kv),
+// signs with [signer.Signer] and answers JSON.
+//
+// The handler is plain net/http, so the same code runs natively in
+// cmd/localserver and as a Cloudflare Worker (edge/worker, GOOS=js) and is
+// tested with net/http/httptest.
+//
+// Routes:
+//
+//	POST /v1/addcard     {"cards":[{"card_id","code"?,"openid"?,"outer_str"?,"fixed_begintimestamp"?,"balance"?}]}
+//	                     → {"cardList":[{"cardId","cardExt"}]}   (card api_ticket, type wx_card)
+//	POST /v1/choosecard  {"shop_id"?,"card_type"?,"card_id"?}
+//	                     → {"shopId","cardType","cardId","timestamp","nonceStr","signType","cardSign"}
+//	GET  /v1/jsconfig?url=…  → {"appId","timestamp","nonceStr","signature"}   (jsapi ticket; #fragment ignored)
+//	GET  /healthz        → {"status":"ok"} without touching the upstream
+//
+// Every failure is an HTTP 4xx/5xx with the body
+// {"error":{"code":"…","message":"…"}}; the codes are the Code* constants and
+// are stable. A response never contains a ticket, token or secret: upstream
+// failures are reported by category (CodeUpstreamUnavailable, …), never with
+// the upstream's error text.
+//
+// CORS: when Config.AllowedOrigins is set, a request whose Origin matches one
+// entry exactly gets Access-Control-Allow-Origin for it, and preflight
+// (OPTIONS) requests are answered; a preflight from any other origin is
+// refused with 403 and CodeOriginNotAllowed. A simple request from another
+// origin is still served, without CORS headers, so the browser withholds the
+// answer from the foreign page while same-origin pages keep working.
+//
+// DESIGN.md gives the constructor as NewHandler(Config) http.Handler; this
+// package returns (http.Handler, error) instead, so that an invalid Config is
+// reported to the caller rather than turned into a panic.
+package edge

@@ -1,0 +1,62 @@
+package edge_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/wxcard/wxcard/edge"
+	"github.com/wxcard/wxcard/signer"
+)
+
+// staticTickets stands in for an *admin.Client in this example.
+type staticTickets struct{}
+
+func (staticTickets) CardTicket(context.Context) (string, error)  { return "example-card-ticket", nil }
+func (staticTickets) JSAPITicket(context.Context) (string, error) { return "example-jsapi-ticket", nil }
+
+func ExampleNewHandler() {
+	// A pinned clock and nonce make the output reproducible; production code
+	// leaves Signer nil.
+	s, _ := signer.New(
+		signer.WithClock(func() time.Time { return time.Unix(1750000000, 0) }),
+		signer.WithNonceSource(func() (string, error) { return "Wm3WZYTPz0wzccnW", nil }),
+	)
+	h, err := edge.NewHandler(edge.Config{
+		AppID:          "wx1234567890abcdef",
+		Tickets:        staticTickets{},
+		Signer:         s,
+		AllowedOrigins: []string{"https://shop.example.com"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	res, err := http.Post(srv.URL+"/v1/addcard", "application/json",
+		strings.NewReader(`{"cards":[{"card_id":"pFS7Fjg8kV1IdDz01r4SQwMkuCKc"}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	fmt.Println(res.StatusCode)
+	fmt.Print(string(body))
+	// Output:
+	// 200
+	// {"cardList":[{"cardId":"pFS7Fjg8kV1IdDz01r4SQwMkuCKc","cardExt":"{\"timestamp\":\"1750000000\",\"nonce_str\":\"Wm3WZYTPz0wzccnW\",\"signature\":\"402e05dd712f40d4d4e33f7e5af8c7a89c3b011e\"}"}]}
+}
+
+func ExampleNewHandler_invalidConfig() {
+	_, err := edge.NewHandler(edge.Config{AppID: "wx1234567890abcdef"})
+	fmt.Println(err)
+	// Output:
+	// edge: invalid config: Tickets is nil
+}

@@ -1,0 +1,45 @@
+package edge
+
+import (
+	"net/http"
+
+	"github.com/wxcard/wxcard/signer"
+)
+
+// serveJSConfig signs wx.config for the page in ?url= with the jsapi ticket.
+// The URL's #fragment is not signed (a browser never sends it to WeChat);
+// nothing else in it is changed. Other query parameters are refused so a
+// typo (?URL=, ?u=) fails loudly instead of signing the wrong page.
+func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiError {
+	q := r.URL.Query()
+	for name := range q {
+		if name != "url" {
+			return badRequest(CodeUnknownField, "unknown query parameter "+quoteForMessage(name)+"; only url is accepted")
+		}
+	}
+	urls := q["url"]
+	switch {
+	case len(urls) == 0 || urls[0] == "":
+		return badRequest(CodeInvalidURL, "url is required: the page's location.href")
+	case len(urls) > 1:
+		return badRequest(CodeInvalidURL, "give url once")
+	}
+	req := signer.JSConfigRequest{AppID: s.appID, URL: urls[0]}
+	if err := req.Validate(); err != nil {
+		e := invalidField("", err)
+		e.code = CodeInvalidURL
+		return e
+	}
+	ticket, err := s.tickets.JSAPITicket(r.Context())
+	if err != nil {
+		s.log.WarnContext(r.Context(), "edge: jsapi ticket unavailable", "error", err.Error())
+		return upstreamError(r.Context(), err, "jsapi ticket")
+	}
+	cfg, err := s.signer.JSConfig(ticket, req)
+	if err != nil {
+		return signingError(s, r, err)
+	}
+	buf := cfg.AppendJSON(make([]byte, 0, 160))
+	writeJSON(w, http.StatusOK, append(buf, '\n'))
+	return nil
+}

@@ -1,0 +1,87 @@
+// Worker entry module for the Go config API: keeps Go instances alive across
+// requests instead of starting one per request as syumai/workers' stock
+// worker.mjs does (which costs ~10-15 ms of Go runtime start-up each time).
+//
+// Each instance serves one request at a time: Go's callbacks for a request's
+// KV reads and fetches then all run in that request's I/O context, which is
+// what workerd requires. An idle instance is reused by the next request;
+// concurrent requests get additional instances, up to MAX_INSTANCES, then
+// wait. A Go instance that exited (a crash) is dropped and replaced.
+import "./wasm_exec.js";
+import { connect } from "cloudflare:sockets";
+import mod from "./app.wasm";
+
+const MAX_INSTANCES = 4;
+
+const idle = [];
+const waiting = [];
+let live = 0;
+
+async function start(env, ctx) {
+  const go = new Go();
+  // syumai/workers reads env, ctx and binding from this object, which
+  // wasm_exec.js exposes to Go as globalThis.context. "persistent" tells the
+  // Go main not to exit after its first response.
+  const context = { env, ctx, connect, binding: {}, persistent: true };
+  let ready;
+  const readyPromise = new Promise((resolve) => (ready = resolve));
+  const instance = new WebAssembly.Instance(mod, {
+    ...go.importObject,
+    workers: { ready: () => ready() },
+  });
+  const inst = { go, context, dead: false };
+  const exited = go.run(instance, context).then(
+    () => { inst.dead = true; },
+    () => { inst.dead = true; },
+  );
+  await Promise.race([readyPromise, exited]);
+  if (inst.dead) throw new Error("the Go worker exited during start-up");
+  return inst;
+}
+
+async function acquire(env, ctx) {
+  for (;;) {
+    while (idle.length > 0) {
+      const inst = idle.pop();
+      if (!inst.dead && !inst.go.exited) return inst;
+      live--;
+    }
+    if (live < MAX_INSTANCES) {
+      live++;
+      try {
+        return await start(env, ctx);
+      } catch (err) {
+        live--;
+        throw err;
+      }
+    }
+    await new Promise((resolve) => waiting.push(resolve));
+  }
+}
+
+function release(inst) {
+  if (inst.dead || inst.go.exited) live--;
+  else idle.push(inst);
+  const next = waiting.shift();
+  if (next) next();
+}
+
+async function fetch(req, env, ctx) {
+  const inst = await acquire(env, ctx);
+  try {
+    inst.context.env = env;
+    inst.context.ctx = ctx;
+    const res = await inst.context.binding.handleRequest(req);
+    // Read the whole (small, JSON) body while this request owns the
+    // instance, so no Go work for it is left when the next request arrives.
+    const body = res.body === null ? null : await res.arrayBuffer();
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  } catch (err) {
+    if (inst.go.exited) inst.dead = true;
+    throw err;
+  } finally {
+    release(inst);
+  }
+}
+
+export default { fetch };

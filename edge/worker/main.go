@@ -1,0 +1,66 @@
+//go:build js && wasm
+
+// Command worker serves the wxcard config API (package edge) as a Cloudflare
+// Worker: settings from the Worker environment, tickets cached in Workers KV
+// (binding WXCARD_KV) and fetched from WeChat through the runtime's fetch.
+//
+// Build it with `make edge`, which writes edge/worker/build/ (app.wasm, the
+// syumai/workers runtime files and entry.mjs, the module wrangler.toml
+// deploys). entry.mjs keeps one Go instance alive per isolate and hands it
+// one request at a time; the stock build/worker.mjs, which starts Go afresh
+// for every request, works too and is kept for comparison.
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"syscall/js"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+	"github.com/syumai/workers/cloudflare/fetch"
+
+	"github.com/wxcard/wxcard/edge/worker/app"
+	"github.com/wxcard/wxcard/edge/worker/workerkv"
+)
+
+func main() {
+	workers.ServeNonBlock(newHandler())
+	workers.Ready()
+	if persistent() {
+		// entry.mjs reuses this instance for later requests: never return.
+		select {}
+	}
+	// The stock runtime: one request per instance, then exit.
+	<-workers.Done()
+}
+
+func newHandler() http.Handler {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	settings, err := app.LoadSettings(cloudflare.Getenv)
+	if err != nil {
+		return app.MisconfiguredHandler(err)
+	}
+	ns, err := workerkv.Open(app.KVBinding)
+	if err != nil {
+		return app.MisconfiguredHandler(err)
+	}
+	store, err := workerkv.New(ns)
+	if err != nil {
+		return app.MisconfiguredHandler(err)
+	}
+	hc := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
+	h, err := app.NewHandler(settings, hc, store, logger)
+	if err != nil {
+		return app.MisconfiguredHandler(err)
+	}
+	return h
+}
+
+// persistent reports whether the JS entry module keeps this Go instance for
+// more than one request; it says so in the runtime context it passes to
+// go.run (see entry.mjs).
+func persistent() bool {
+	return js.Global().Get("context").Get("persistent").Truthy()
+}

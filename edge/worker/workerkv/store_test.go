@@ -1,0 +1,198 @@
+package workerkv_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/edge/worker/workerkv"
+	"github.com/wxcard/wxcard/kv"
+)
+
+// fakeNamespace behaves like a Workers KV binding seen through syumai's
+// GetString: a missing key is "<null>", and it refuses TTLs under 60 s as
+// Cloudflare does. The adapter runs against real Workers KV in workerd in
+// edge/worker's integration test.
+type fakeNamespace struct {
+	mu      sync.Mutex
+	values  map[string]string
+	ttls    map[string]int
+	failing error
+}
+
+func newFakeNamespace() *fakeNamespace {
+	return &fakeNamespace{values: map[string]string{}, ttls: map[string]int{}}
+}
+
+func (f *fakeNamespace) GetString(key string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failing != nil {
+		return "", f.failing
+	}
+	v, ok := f.values[key]
+	if !ok {
+		return workerkv.NullValue, nil
+	}
+	return v, nil
+}
+
+func (f *fakeNamespace) PutString(key, value string, ttl int) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failing != nil {
+		return f.failing
+	}
+	if ttl != 0 && ttl < 60 {
+		return errors.New("KV PUT failed: 400 Invalid expiration_ttl of " + string(rune('0'+ttl%10)))
+	}
+	f.values[key] = value
+	f.ttls[key] = ttl
+	return nil
+}
+
+func (f *fakeNamespace) Delete(key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failing != nil {
+		return f.failing
+	}
+	delete(f.values, key)
+	return nil
+}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func newStore(t *testing.T) (*workerkv.Store, *fakeNamespace, *clock) {
+	t.Helper()
+	ns := newFakeNamespace()
+	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	s, err := workerkv.New(ns, workerkv.WithClock(clk.Now))
+	require.NoError(t, err)
+	return s, ns, clk
+}
+
+func TestMissingKeyIsAMiss(t *testing.T) {
+	s, ns, _ := newStore(t)
+	ctx := context.Background()
+	v, ok, err := s.Get(ctx, "absent")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Nil(t, v)
+
+	// Text this package did not write, including a literal "<null>", is a miss too.
+	for _, raw := range []string{"<null>", "hello", "wxkv1:", "wxkv1:x:aGk=", "wxkv1:0:***", "wxkv1:-5:aGk="} {
+		ns.values["foreign"] = raw
+		_, ok, err := s.Get(ctx, "foreign")
+		require.NoError(t, err)
+		assert.False(t, ok, raw)
+	}
+}
+
+func TestRoundTripAnyBytes(t *testing.T) {
+	s, ns, _ := newStore(t)
+	ctx := context.Background()
+	for _, value := range [][]byte{{}, []byte("<null>"), []byte(`{"v":"ticket","exp":1}`), {0, 0xff, '\n', 0x80}} {
+		require.NoError(t, s.Set(ctx, "k", value, 0))
+		got, ok, err := s.Get(ctx, "k")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, value, got)
+		assert.Zero(t, ns.ttls["k"], "ttl 0 keeps the entry")
+	}
+}
+
+func TestShortTTLIsExactButKVGetsAtLeast60s(t *testing.T) {
+	tests := []struct {
+		ttl    time.Duration
+		kvTTL  int
+		before time.Duration
+	}{
+		{5 * time.Second, 60, 4999 * time.Millisecond},
+		{1500 * time.Millisecond, 60, time.Second},
+		{90*time.Second + time.Millisecond, 91, 90 * time.Second},
+		{7200 * time.Second, 7200, 7199 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ttl.String(), func(t *testing.T) {
+			s, ns, clk := newStore(t)
+			ctx := context.Background()
+			require.NoError(t, s.Set(ctx, "k", []byte("v"), tt.ttl))
+			assert.Equal(t, tt.kvTTL, ns.ttls["k"])
+			clk.Advance(tt.before)
+			_, ok, err := s.Get(ctx, "k")
+			require.NoError(t, err)
+			assert.True(t, ok, "still valid before its ttl")
+			clk.Advance(tt.ttl - tt.before)
+			_, ok, err = s.Get(ctx, "k")
+			require.NoError(t, err)
+			assert.False(t, ok, "expired at its ttl although KV still holds it")
+		})
+	}
+}
+
+func TestDelete(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	require.NoError(t, s.Set(ctx, "k", []byte("v"), time.Hour))
+	require.NoError(t, s.Delete(ctx, "k"))
+	_, ok, err := s.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	require.NoError(t, s.Delete(ctx, "k"), "deleting a missing key is fine")
+}
+
+func TestInvalidArguments(t *testing.T) {
+	s, _, _ := newStore(t)
+	ctx := context.Background()
+	long := strings.Repeat("k", kv.MaxKeyLen+1)
+	_, _, err := s.Get(ctx, "")
+	assert.ErrorIs(t, err, kv.ErrInvalidArgument)
+	_, _, err = s.Get(ctx, long)
+	assert.ErrorIs(t, err, kv.ErrInvalidArgument)
+	assert.ErrorIs(t, s.Set(ctx, "k", nil, -time.Second), kv.ErrInvalidArgument)
+	assert.ErrorIs(t, s.Set(ctx, long, nil, 0), kv.ErrInvalidArgument)
+	assert.ErrorIs(t, s.Delete(ctx, ""), kv.ErrInvalidArgument)
+
+	_, err = workerkv.New(nil)
+	assert.Error(t, err)
+	_, err = workerkv.New(newFakeNamespace(), nil)
+	assert.Error(t, err)
+	_, err = workerkv.New(newFakeNamespace(), workerkv.WithClock(nil))
+	assert.Error(t, err)
+}
+
+func TestErrorsAreWrappedAndCtxIsChecked(t *testing.T) {
+	s, ns, _ := newStore(t)
+	boom := errors.New("KV GET failed: 503")
+	ns.failing = boom
+	ctx := context.Background()
+	_, _, err := s.Get(ctx, "k")
+	assert.ErrorIs(t, err, boom)
+	assert.ErrorIs(t, s.Set(ctx, "k", []byte("v"), 0), boom)
+	assert.ErrorIs(t, s.Delete(ctx, "k"), boom)
+
+	ns.failing = nil
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, _, err = s.Get(cancelled, "k")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, s.Set(cancelled, "k", nil, 0), context.Canceled)
+	assert.ErrorIs(t, s.Delete(cancelled, "k"), context.Canceled)
+}
