@@ -1,0 +1,616 @@
+// The preview tool: a signature debugger, a wx.config checker and a card
+// face preview. Every computation goes through the wxcard module (the Go
+// signer compiled to WebAssembly); nothing leaves the page.
+import { load, WxcardError } from '../index.js';
+
+const $ = (id) => document.getElementById(id);
+
+// The WeChat JS-SDK documentation's cardExt example (appendix 4) and
+// wx.config example (appendix 1); signer/testdata/signatures.json has both.
+const DOC_CARD = {
+  api_ticket: 'ojZ8YtyVyr30HheH3CM73y7h4jJE', card_id: 'pjZ8Yt1XGILfi-FUsewpnnolGgZk', code: '1434008071',
+  openid: '', timestamp: '1404896688', nonce_str: '123',
+};
+const DOC_CONFIG = {
+  url: 'http://mp.weixin.qq.com?params=value', ticket: 'sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg',
+  timestamp: '1414587457', nonce: 'Wm3WZYTPz0wzccnW',
+};
+const SIGNED_FIELDS = ['api_ticket', 'timestamp', 'card_id', 'code', 'openid', 'nonce_str'];
+// Problems after which the WeChat client refuses the card even if the hash matches.
+const FATAL = new Set(['signature_mismatch', 'signature_missing', 'signature_uppercase', 'nonce_missing', 'timestamp_missing', 'timestamp_milliseconds']);
+
+let wx = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('data-') || k === 'role' || k === 'title') node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function showError(box, err) {
+  if (!err) {
+    box.hidden = true;
+    box.textContent = '';
+    return;
+  }
+  box.hidden = false;
+  box.replaceChildren(
+    el('strong', { text: err instanceof WxcardError ? `${err.code}${err.field ? ` · ${err.field}` : ''}` : 'error' }),
+    ' ', explainError(err),
+  );
+}
+
+function explainError(err) {
+  const msg = err.message ?? String(err);
+  if (err.field === 'timestamp' && /milliseconds/.test(msg)) {
+    return `${msg}. JavaScript's Date.now() and Java's System.currentTimeMillis() are milliseconds: divide by 1000.`;
+  }
+  if (/is null/.test(msg)) return `${msg}. An absent code or openid is signed as the empty string.`;
+  return msg;
+}
+
+// ---- tabs ------------------------------------------------------------------
+
+function selectTab(id) {
+  for (const tab of document.querySelectorAll('[role=tab]')) {
+    const on = tab.id === id;
+    tab.setAttribute('aria-selected', String(on));
+    $(tab.getAttribute('aria-controls')).hidden = !on;
+  }
+}
+for (const tab of document.querySelectorAll('[role=tab]')) tab.addEventListener('click', () => selectTab(tab.id));
+
+// ---- card signature ----------------------------------------------------------
+
+function signForm() {
+  return {
+    api_ticket: $('sig-ticket').value.trim(), card_id: $('sig-card-id').value.trim(), code: $('sig-code').value,
+    openid: $('sig-openid').value, timestamp: $('sig-timestamp').value.trim(), nonce_str: $('sig-nonce').value.trim(),
+  };
+}
+
+function renderSorted(list, sorted, byField) {
+  const pending = Object.entries(byField);
+  list.replaceChildren(...sorted.map((value) => {
+    const i = pending.findIndex(([, v]) => v === value);
+    const name = i >= 0 ? pending.splice(i, 1)[0][0] : '';
+    return el('li', {},
+      el('code', { class: value === '' ? 'empty' : '', text: value === '' ? '(empty)' : value }),
+      name && el('span', { class: 'tag', text: name }));
+  }));
+}
+
+function renderPreimage(pre, parts) {
+  pre.replaceChildren(...parts.map((p, i) => el('span', { class: `seg seg${i % 2}`, text: p })));
+  if (!parts.some((p) => p)) pre.textContent = '(empty)';
+}
+
+function sign() {
+  const f = signForm();
+  const out = { sig: $('sig-result-signature'), sorted: $('sig-sorted'), pre: $('sig-preimage'), ext: $('sig-cardext') };
+  try {
+    const res = wx.cardExtSignature({
+      apiTicket: f.api_ticket, cardId: f.card_id, code: f.code || undefined, openid: f.openid || undefined,
+      timestamp: f.timestamp || undefined, nonceStr: f.nonce_str || undefined,
+    });
+    $('sig-timestamp').value = res.timestamp;
+    $('sig-nonce').value = res.nonceStr;
+    showError($('sig-error'), null);
+    out.sig.textContent = res.signature;
+    renderSorted(out.sorted, res.sortedValues, { ...f, timestamp: String(res.timestamp), nonce_str: res.nonceStr });
+    renderPreimage(out.pre, res.sortedValues);
+    out.ext.textContent = JSON.stringify(JSON.parse(res.cardExt), null, 2);
+    out.ext.dataset.raw = res.cardExt;
+    return res;
+  } catch (err) {
+    showError($('sig-error'), err);
+    out.sig.textContent = '—';
+    out.sorted.replaceChildren();
+    out.pre.textContent = '—';
+    out.ext.textContent = '—';
+    return null;
+  }
+}
+
+$('sign-form').addEventListener('submit', (e) => { e.preventDefault(); sign(); });
+$('sign-example').addEventListener('click', () => {
+  $('sig-ticket').value = DOC_CARD.api_ticket;
+  $('sig-card-id').value = DOC_CARD.card_id;
+  $('sig-code').value = DOC_CARD.code;
+  $('sig-openid').value = DOC_CARD.openid;
+  $('sig-timestamp').value = DOC_CARD.timestamp;
+  $('sig-nonce').value = DOC_CARD.nonce_str;
+  sign();
+});
+$('sig-now').addEventListener('click', () => {
+  $('sig-timestamp').value = '';
+  $('sig-nonce').value = '';
+  sign();
+});
+$('sig-to-list').addEventListener('click', () => {
+  const res = sign();
+  if (!res) return;
+  $('list-ticket').value = $('sig-ticket').value;
+  $('list-input').value = JSON.stringify([{ cardId: res.cardId, cardExt: res.cardExt }], null, 2);
+  selectTab('tab-list');
+  verifyList();
+});
+for (const b of document.querySelectorAll('button.copy')) {
+  b.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText($(b.dataset.copy).textContent);
+      b.textContent = 'copied';
+    } catch {
+      b.textContent = 'select it';
+    }
+    setTimeout(() => { b.textContent = 'copy'; }, 1200);
+  });
+}
+
+// ---- cardList verifier -------------------------------------------------------
+
+function parseCardList(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new WxcardError('invalid_json', `the cardList is not valid JSON: ${err.message}`);
+  }
+  if (data && !Array.isArray(data)) data = data.cardList ?? data.ok?.cardList ?? data.card_list ?? [data];
+  if (!Array.isArray(data) || data.length === 0) throw new WxcardError('invalid_input', 'expected a non-empty array of {cardId, cardExt}');
+  return data.map((item) => ({
+    cardId: item?.cardId ?? item?.card_id ?? item?.cardID,
+    cardExt: item?.cardExt ?? item?.card_ext,
+    keys: item && typeof item === 'object' ? Object.keys(item) : [],
+  }));
+}
+
+function valuesOf(ticket, cardId, ext) {
+  return { api_ticket: ticket, timestamp: ext.timestamp ?? '', card_id: cardId, code: ext.code ?? '', openid: ext.openid ?? '', nonce_str: ext.nonceStr ?? '' };
+}
+
+function sigOf(v) {
+  return wx.sortedSHA1(SIGNED_FIELDS.map((f) => String(v[f])));
+}
+
+// hypotheses tries the classic mistakes and returns those that reproduce
+// the signature found in cardExt, each naming the fields it implicates.
+function hypotheses(found, base, form, jsapiTicket) {
+  const tries = [];
+  const add = (fields, message, patch) => tries.push({ fields, message, values: { ...base, ...patch } });
+  for (const f of ['code', 'openid']) {
+    if (['null', 'undefined', 'None'].includes(base[f])) add([f], `the server signed ${f} as the empty string but cardExt carries the text "${base[f]}"`, { [f]: '' });
+    if (base[f] === '') {
+      for (const t of ['null', 'undefined']) add([f], `the server signed ${f} as the text "${t}": an absent ${f} must be signed as the empty string`, { [f]: t });
+    }
+  }
+  const ts = Number(base.timestamp);
+  if (Number.isInteger(ts) && ts >= 1e11) add(['timestamp'], 'the server signed seconds but cardExt carries milliseconds', { timestamp: String(Math.floor(ts / 1000)) });
+  if (Number.isInteger(ts) && ts > 0 && ts < 1e11) add(['timestamp'], 'the server signed the timestamp in milliseconds: WeChat signs seconds', { timestamp: String(ts * 1000) });
+  if (jsapiTicket) add(['api_ticket'], 'the card was signed with the jsapi ticket: cardExt needs the card api_ticket (getticket?type=wx_card)', { api_ticket: jsapiTicket });
+  if (form) {
+    const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
+    for (const f of changed) add([f], `${f} in cardExt is not the value that was signed ("${short(form[f])}")`, { [f]: form[f] });
+    if (changed.length > 1) add(changed, `cardExt differs from the signed values in ${changed.join(', ')}`, Object.fromEntries(changed.map((f) => [f, form[f]])));
+  }
+  const seen = new Set();
+  return tries.filter((t) => {
+    const key = JSON.stringify(t.values);
+    if (seen.has(key)) return false; // the same fix found by two rules
+    seen.add(key);
+    return sigOf(t.values) === found;
+  });
+}
+
+function short(s) {
+  s = String(s);
+  return s === '' ? '(empty)' : s.length > 24 ? `${s.slice(0, 12)}…${s.slice(-8)}` : s;
+}
+
+function verifyItem(item, index, ticket, jsapiTicket, form) {
+  const notes = [];
+  let extText = item.cardExt;
+  if (extText && typeof extText === 'object') {
+    notes.push({ level: 'bad', field: 'cardExt', text: 'cardExt is an object: wx.addCard wants it as a JSON string (JSON.stringify it). Checked as if it were stringified.' });
+    extText = JSON.stringify(extText);
+  }
+  if (typeof item.cardId !== 'string' || item.cardId === '') {
+    return { index, fatal: 'the item has no cardId (wx.addCard wants {cardId, cardExt}; card_id is the server-side name)', notes };
+  }
+  if (typeof extText !== 'string') return { index, cardId: item.cardId, fatal: 'the item has no cardExt', notes };
+  let res;
+  try {
+    res = wx.verifyCardExt({ apiTicket: ticket, cardId: item.cardId, cardExt: extText });
+  } catch (err) {
+    return { index, cardId: item.cardId, fatal: explainError(err), notes };
+  }
+  let raw = {};
+  try { raw = JSON.parse(extText); } catch { /* verifyCardExt already accepted it */ }
+  if ('nonceStr' in raw && !('nonce_str' in raw)) notes.push({ level: 'bad', field: 'nonce_str', text: 'cardExt says nonceStr: the key WeChat reads is nonce_str' });
+  const base = valuesOf(ticket, item.cardId, res.cardExt);
+  const compare = form && form.card_id === item.cardId ? { ...form } : null;
+  if (compare) {
+    // The form's empty timestamp/nonce mean "generated": nothing to compare.
+    if (!compare.timestamp) compare.timestamp = base.timestamp;
+    if (!compare.nonce_str) compare.nonce_str = base.nonce_str;
+  }
+  const found = res.signature;
+  const causes = found && !res.problems.some((p) => p.code === 'signature_uppercase') && found !== res.expected
+    ? hypotheses(found, base, compare, jsapiTicket) : [];
+
+  const status = {};
+  const flag = (field, level, text) => {
+    const s = (status[field] ??= { level: 'ok', texts: [] });
+    if (rank(level) > rank(s.level)) s.level = level;
+    if (text) s.texts.push(text);
+  };
+  for (const p of res.problems) {
+    const field = p.field === 'cardExt' ? 'signature' : p.field;
+    flag(field || 'signature', FATAL.has(p.code) ? 'bad' : 'warn', p.message);
+  }
+  for (const n of notes) flag(n.field === 'cardExt' ? 'signature' : n.field, n.level, n.text);
+  for (const c of causes) for (const f of c.fields) flag(f, 'bad', c.message);
+  if (compare) {
+    for (const f of SIGNED_FIELDS) {
+      if (compare[f] === base[f]) continue;
+      const explained = causes.some((c) => c.fields.includes(f));
+      flag(f, causes.length ? 'bad' : 'differs', explained ? '' : `signed: "${short(compare[f])}"`);
+    }
+  }
+  const valid = res.valid && !res.problems.some((p) => FATAL.has(p.code)) && !notes.some((n) => n.level === 'bad');
+  return { index, cardId: item.cardId, res, base, status, causes, compare, valid, notes, raw };
+}
+
+function rank(level) {
+  return { ok: 0, differs: 1, warn: 2, bad: 3 }[level] ?? 0;
+}
+
+function renderCard(r) {
+  const head = el('div', { class: 'card-head' },
+    el('span', { class: 'card-index', text: `#${r.index + 1}` }),
+    el('code', { class: 'card-id', text: r.cardId ?? '(no cardId)' }),
+    el('span', { class: `badge ${r.fatal ? 'bad' : r.valid ? 'ok' : 'bad'}`, text: r.fatal ? 'cannot verify' : r.valid ? 'signature valid' : 'signature mismatch' }));
+  const box = el('article', { class: 'card-result', 'data-valid': String(Boolean(r.valid)), 'data-card-id': r.cardId ?? '' }, head);
+  if (r.fatal) {
+    box.append(el('p', { class: 'alert alert-error', text: r.fatal }));
+    return box;
+  }
+  const rows = [...SIGNED_FIELDS, 'signature'].map((field) => {
+    const s = r.status[field] ?? { level: 'ok', texts: [] };
+    let value;
+    if (field === 'signature') value = r.res.signature;
+    else if (field === 'api_ticket') value = r.base.api_ticket;
+    else value = r.base[field];
+    const where = field === 'api_ticket' ? 'verifier input' : field === 'card_id' ? 'cardList item' : field in r.raw || field === 'signature' ? 'cardExt' : 'absent from cardExt';
+    const detail = [...s.texts];
+    if (field === 'signature' && r.res.signature !== r.res.expected) detail.unshift(`expected ${r.res.expected}`);
+    return el('tr', { 'data-field': field, 'data-status': s.level },
+      el('th', { text: field }),
+      el('td', {}, el('code', { class: value === '' ? 'empty' : '', text: value === '' ? '(empty)' : field === 'api_ticket' ? short(value) : value })),
+      el('td', { class: 'where', text: where }),
+      el('td', { class: 'verdict' }, el('span', { class: `dot ${s.level}`, text: { ok: 'ok', warn: 'check', bad: 'wrong', differs: 'differs' }[s.level] }),
+        ...detail.map((t) => el('div', { class: 'why', text: t }))));
+  });
+  box.append(el('table', { class: 'fields' },
+    el('colgroup', {}, el('col', { class: 'c-field' }), el('col', { class: 'c-value' }), el('col', { class: 'c-from' }), el('col', { class: 'c-verdict' })),
+    el('thead', {}, el('tr', {}, el('th', { text: 'field' }), el('th', { text: 'value' }), el('th', { text: 'from' }), el('th', { text: 'verdict' }))),
+    el('tbody', {}, rows)));
+  const explain = [];
+  for (const c of r.causes) explain.push(el('li', { class: 'cause', text: `Found it: ${c.message}.` }));
+  if (!r.valid && !r.causes.length && r.res.signature && r.res.signature !== r.res.expected) {
+    explain.push(el('li', { text: 'The usual causes: the ticket is the jsapi ticket or an expired card api_ticket (type wx_card); the timestamp or nonce signed are not the ones in cardExt; code or openid were signed but left out of cardExt (or the reverse); a missing value was signed as "null". Fill the signature form with what your server signed to compare field by field.' }));
+  }
+  if (explain.length) box.append(el('ul', { class: 'explain' }, explain));
+  const details = el('details', {}, el('summary', { text: 'sorted values and hashed string' }), el('ol', { class: 'sorted' }), el('pre', { class: 'preimage' }));
+  renderSorted(details.querySelector('ol'), r.res.sortedValues, r.base);
+  renderPreimage(details.querySelector('pre'), r.res.sortedValues);
+  box.append(details);
+  return box;
+}
+
+function verifyList() {
+  const out = $('list-results');
+  const summary = $('list-summary');
+  const ticket = $('list-ticket').value.trim();
+  let items;
+  try {
+    if (!ticket) throw new WxcardError('invalid_input', 'enter the card api_ticket WeChat verifies with', 'api_ticket');
+    items = parseCardList($('list-input').value);
+  } catch (err) {
+    summary.className = 'summary bad';
+    summary.textContent = explainError(err);
+    out.replaceChildren();
+    return;
+  }
+  const form = $('list-compare').checked && $('sig-card-id').value.trim() ? signForm() : null;
+  const results = items.map((item, i) => verifyItem(item, i, ticket, $('list-jsapi-ticket').value.trim(), form));
+  const good = results.filter((r) => r.valid).length;
+  summary.className = `summary ${good === results.length ? 'ok' : 'bad'}`;
+  summary.textContent = `${results.length} card${results.length === 1 ? '' : 's'}: ${good} valid, ${results.length - good} failing`;
+  out.replaceChildren(...results.map(renderCard));
+}
+$('list-form').addEventListener('submit', (e) => { e.preventDefault(); verifyList(); });
+
+// ---- wx.config checker -------------------------------------------------------
+
+function checkConfig() {
+  const p = {
+    jsapiTicket: $('cfg-ticket').value.trim(), appId: $('cfg-app-id').value.trim(), url: $('cfg-url').value.trim(),
+    timestamp: $('cfg-timestamp').value.trim() || undefined, nonceStr: $('cfg-nonce').value.trim() || undefined,
+    pageUrl: $('cfg-page-url').value.trim() || undefined,
+  };
+  const warnings = $('cfg-warnings');
+  try {
+    const res = wx.checkJSConfig(p);
+    showError($('cfg-error'), null);
+    $('cfg-timestamp').value = res.config.timestamp;
+    $('cfg-nonce').value = res.config.nonceStr;
+    $('cfg-signature').textContent = res.config.signature;
+    $('cfg-signed-url').textContent = res.signedUrl;
+    renderPreimage($('cfg-preimage'), [res.preimage]);
+    $('cfg-json').textContent = JSON.stringify({ debug: false, ...res.config, jsApiList: res.config.jsApiList ?? ['addCard', 'chooseCard'] }, null, 2);
+    const items = res.warnings.map((w) => el('div', { class: 'alert alert-warn', 'data-code': w.code }, el('strong', { text: w.code }), ' ', w.message));
+    const theirs = $('cfg-their-signature').value.trim().toLowerCase();
+    if (theirs) {
+      if (theirs === res.config.signature) {
+        items.push(el('div', { class: 'alert alert-ok', 'data-code': 'signature_match', text: 'Your signature matches.' }));
+      } else {
+        const causes = configHypotheses(theirs, p, res);
+        items.push(el('div', { class: 'alert alert-error', 'data-code': 'signature_mismatch' },
+          el('strong', { text: 'signature_mismatch' }), ' ',
+          causes.length ? `Found it: ${causes.join('; ')}.` : 'Your signature is not the one WeChat computes. Check the ticket type (jsapi, not wx_card), that the URL is the page URL without #fragment and not re-encoded, and that timestamp and nonceStr are the ones passed to wx.config.'));
+      }
+    }
+    warnings.replaceChildren(...items);
+  } catch (err) {
+    showError($('cfg-error'), err);
+    warnings.replaceChildren();
+  }
+}
+
+function configHypotheses(theirs, p, res) {
+  const { timestamp, nonceStr } = res.config;
+  const pre = (ticket, ts, url) => `jsapi_ticket=${ticket}&noncestr=${nonceStr}&timestamp=${ts}&url=${url}`;
+  const tries = [
+    [p.url, 'you signed the URL with its #fragment'],
+    [safe(() => decodeURI(res.signedUrl)), 'you signed the decoded URL: sign it exactly as location.href shows it'],
+    [safe(() => encodeURI(res.signedUrl)), 'you signed a re-encoded URL: sign it exactly as location.href shows it'],
+    [res.signedUrl.endsWith('/') ? res.signedUrl.slice(0, -1) : `${res.signedUrl}/`, 'the signed URL differs by a trailing slash'],
+    [res.signedUrl.replace(/^https?:/, (s) => (s === 'https:' ? 'http:' : 'https:')), 'the signed URL has the other scheme (http vs https)'],
+    [p.pageUrl?.split('#')[0], 'you signed the page URL, not the URL entered'],
+  ];
+  const causes = [];
+  for (const [url, why] of tries) {
+    if (url && url !== res.signedUrl && wx.sortedSHA1(pre(p.jsapiTicket, timestamp, url)) === theirs) causes.push(why);
+  }
+  if (wx.sortedSHA1(pre(p.jsapiTicket, timestamp * 1000, res.signedUrl)) === theirs) causes.push('you signed the timestamp in milliseconds');
+  const cardTicket = $('sig-ticket').value.trim();
+  if (cardTicket && wx.sortedSHA1(pre(cardTicket, timestamp, res.signedUrl)) === theirs) causes.push('you signed with the card api_ticket: wx.config needs the jsapi ticket');
+  return causes;
+}
+
+function safe(fn) {
+  try { return fn(); } catch { return ''; }
+}
+
+$('config-form').addEventListener('submit', (e) => { e.preventDefault(); checkConfig(); });
+$('config-example').addEventListener('click', () => {
+  $('cfg-url').value = `${DOC_CONFIG.url}#xxxx`;
+  $('cfg-ticket').value = DOC_CONFIG.ticket;
+  $('cfg-timestamp').value = DOC_CONFIG.timestamp;
+  $('cfg-nonce').value = DOC_CONFIG.nonce;
+  checkConfig();
+});
+
+// ---- card preview ------------------------------------------------------------
+
+// WeChat's card colour names. The hex values are the ones in the card/create
+// documentation; card/getcolors is authoritative and shifts slightly.
+const COLORS = {
+  Color010: '#63b359', Color020: '#2c9f67', Color030: '#509fc9', Color040: '#5885cf', Color050: '#9062c0',
+  Color060: '#d09a45', Color070: '#e4b138', Color080: '#ee903c', Color081: '#f08500', Color082: '#a9d92d',
+  Color090: '#dd6549', Color100: '#cc463d', Color101: '#cf3e36', Color102: '#5e6671',
+};
+const TYPE_NAMES = {
+  GROUPON: '团购券', CASH: '代金券', DISCOUNT: '折扣券', GIFT: '兑换券', GENERAL_COUPON: '优惠券', MEMBER_CARD: '会员卡',
+  SCENIC_TICKET: '景点门票', MOVIE_TICKET: '电影票', BOARDING_PASS: '飞机票', MEETING_TICKET: '会议门票', BUS_TICKET: '汽车票',
+};
+const EXAMPLE_CARD = {
+  card: {
+    card_type: 'CASH',
+    cash: {
+      base_info: {
+        logo_url: 'http://mmbiz.qpic.cn/mmbiz/iaL1LJM1mF9aRKPZ/0',
+        brand_name: '海底世界咖啡', code_type: 'CODE_TYPE_QRCODE', title: '满100元减20元', color: 'Color010',
+        notice: '结账时出示此券', service_phone: '020-88888888',
+        description: '不可与其他优惠同享\n每桌限用一张\n节假日通用',
+        date_info: { type: 'DATE_TYPE_FIX_TIME_RANGE', begin_timestamp: 1767225600, end_timestamp: 1798761599 },
+        sku: { quantity: 500000 }, get_limit: 3, can_share: true, can_give_friend: true,
+      },
+      least_cost: 10000, reduce_cost: 2000,
+    },
+  },
+};
+
+const LIMITS = { title: 9, brand_name: 12, notice: 16 };
+
+function fmtDate(seconds) {
+  const d = new Date(Number(seconds) * 1000);
+  if (Number.isNaN(d.getTime())) return '?';
+  return `${d.getFullYear()}.${String(d.getMonth() + 1).padStart(2, '0')}.${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function validity(info) {
+  if (!info) return { text: 'no date_info', ok: false };
+  switch (info.type) {
+    case 'DATE_TYPE_FIX_TIME_RANGE':
+    case 1:
+      return { text: `有效期 ${fmtDate(info.begin_timestamp)} - ${fmtDate(info.end_timestamp)}`, ok: info.end_timestamp > info.begin_timestamp };
+    case 'DATE_TYPE_FIX_TERM':
+    case 2:
+      return { text: `领取后${Number(info.fixed_begin_term) ? `${info.fixed_begin_term}天` : '当天'}生效，有效${info.fixed_term ?? '?'}天`, ok: Number(info.fixed_term) > 0 };
+    case 'DATE_TYPE_PERMANENT':
+      return { text: '永久有效', ok: true };
+    default:
+      return { text: `unknown date_info.type ${info.type}`, ok: false };
+  }
+}
+
+function headline(type, section) {
+  const yuan = (fen) => (Number(fen) / 100).toFixed(Number(fen) % 100 ? 2 : 0);
+  switch (type) {
+    case 'CASH':
+      return Number(section.least_cost) ? `满${yuan(section.least_cost)}减${yuan(section.reduce_cost)}` : `${yuan(section.reduce_cost)}元`;
+    case 'DISCOUNT':
+      return `${(100 - Number(section.discount)) / 10}折`;
+    case 'GIFT':
+      return section.gift;
+    case 'GROUPON':
+      return section.deal_detail;
+    case 'GENERAL_COUPON':
+      return section.default_detail;
+    default:
+      return '';
+  }
+}
+
+let logoURL = null;
+$('card-logo').addEventListener('change', () => {
+  if (logoURL) URL.revokeObjectURL(logoURL);
+  const file = $('card-logo').files[0];
+  logoURL = file ? URL.createObjectURL(file) : null;
+  renderCardFace();
+});
+
+// pseudoCode draws a sample QR or barcode. It only shows where the code
+// goes: WeChat generates the real one per user.
+function pseudoCode(kind, seed) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const bits = wx.sortedSHA1(seed) + wx.sortedSHA1(`${seed}.`) + wx.sortedSHA1(`${seed}..`);
+  const bit = (i) => (parseInt(bits[i % bits.length], 16) >> (i % 4)) & 1;
+  const svg = document.createElementNS(ns, 'svg');
+  const rect = (x, y, w, h) => {
+    const r = document.createElementNS(ns, 'rect');
+    for (const [k, v] of Object.entries({ x, y, width: w, height: h })) r.setAttribute(k, v);
+    svg.append(r);
+  };
+  if (kind === 'bar') {
+    svg.setAttribute('viewBox', '0 0 190 50');
+    svg.setAttribute('class', 'barcode');
+    for (let x = 0, i = 0; x < 186; i++) {
+      const w = 1 + bit(i) + bit(i + 7);
+      if (i % 2 === 0) rect(x + 2, 0, w, 50);
+      x += w;
+    }
+  } else {
+    svg.setAttribute('viewBox', '0 0 25 25');
+    svg.setAttribute('class', 'qrcode');
+    for (let y = 0; y < 25; y++) {
+      for (let x = 0; x < 25; x++) {
+        const inFinder = (x < 8 && y < 8) || (x > 16 && y < 8) || (x < 8 && y > 16);
+        if (!inFinder && bit(y * 25 + x)) rect(x, y, 1, 1);
+      }
+    }
+    for (const [x, y] of [[0, 0], [18, 0], [0, 18]]) {
+      rect(x, y, 7, 1); rect(x, y + 6, 7, 1); rect(x, y, 1, 7); rect(x + 6, y, 1, 7); rect(x + 2, y + 2, 3, 3);
+    }
+  }
+  return svg;
+}
+
+function renderCardFace() {
+  const face = $('card-face');
+  const notes = $('card-notes');
+  let data;
+  try {
+    data = JSON.parse($('card-input').value);
+  } catch (err) {
+    showError($('card-error'), new WxcardError('invalid_json', `not valid JSON: ${err.message}`));
+    return;
+  }
+  const card = data?.card ?? data;
+  const type = String(card?.card_type ?? '').toUpperCase();
+  const section = card?.[type.toLowerCase()];
+  const base = section?.base_info;
+  if (!type || !section || !base) {
+    showError($('card-error'), new WxcardError('invalid_input', `expected {"card":{"card_type":"…","<type>":{"base_info":{…}}}}${type ? `; there is no "${type.toLowerCase()}" object with base_info` : ''}`));
+    return;
+  }
+  showError($('card-error'), null);
+
+  const findings = [];
+  for (const f of ['logo_url', 'brand_name', 'title', 'color', 'code_type', 'notice', 'description', 'date_info', 'sku']) {
+    if (base[f] === undefined || base[f] === '') findings.push(['bad', `base_info.${f} is required by card/create`]);
+  }
+  for (const [f, max] of Object.entries(LIMITS)) {
+    if (typeof base[f] === 'string' && [...base[f]].length > max) findings.push(['warn', `base_info.${f} has ${[...base[f]].length} characters; WeChat allows ${max}`]);
+  }
+  const color = COLORS[base.color] ?? (/^#[0-9a-f]{6}$/i.test(base.color ?? '') ? base.color : null);
+  if (!color) findings.push(['warn', `color "${base.color ?? ''}" is not one of WeChat's names (Color010…Color102)`]);
+  const valid = validity(base.date_info);
+  if (!valid.ok) findings.push(['warn', `date_info looks wrong: ${valid.text}`]);
+  if (base.logo_url && !logoURL) findings.push(['info', 'the logo is not fetched (this page sends nothing); choose a logo file to see it']);
+  notes.replaceChildren(...findings.map(([level, text]) => el('div', { class: `alert alert-${level === 'bad' ? 'error' : level === 'warn' ? 'warn' : 'info'}`, text })));
+
+  const brand = String(base.brand_name ?? '');
+  const logo = logoURL
+    ? el('img', { class: 'card-logo', src: logoURL, alt: '' })
+    : el('div', { class: 'card-logo initial', text: [...brand][0] ?? '?' });
+  const codeType = String(base.code_type ?? 'CODE_TYPE_TEXT');
+  const sample = '1434 0080 71';
+  let code = null;
+  if (/QRCODE/.test(codeType)) code = el('div', { class: 'code' }, pseudoCode('qr', brand + base.title), !/ONLY/.test(codeType) && el('div', { class: 'code-text', text: sample }));
+  else if (/BARCODE/.test(codeType)) code = el('div', { class: 'code' }, pseudoCode('bar', brand + base.title), !/ONLY/.test(codeType) && el('div', { class: 'code-text', text: sample }));
+  else if (codeType === 'CODE_TYPE_TEXT') code = el('div', { class: 'code' }, el('div', { class: 'code-text big', text: sample }));
+  const big = headline(type, section);
+  face.className = 'face';
+  face.style.setProperty('--card-color', color ?? '#63b359');
+  face.replaceChildren(
+    el('div', { class: 'face-top' },
+      el('div', { class: 'face-brand' }, logo, el('span', { text: brand })),
+      el('div', { class: 'face-type', text: TYPE_NAMES[type] ?? type }),
+      el('div', { class: 'face-title', id: 'card-title', text: base.title ?? '' }),
+      big && big !== base.title && el('div', { class: 'face-sub', text: big }),
+      base.sub_title && el('div', { class: 'face-sub', text: base.sub_title }),
+      el('div', { class: 'face-date', text: valid.text })),
+    el('div', { class: 'face-body' },
+      code,
+      el('p', { class: 'face-notice', text: base.notice ?? '' }),
+      el('div', { class: 'face-section' },
+        el('h4', { text: '使用须知' }),
+        ...String(base.description ?? '').split('\n').filter(Boolean).map((line) => el('p', { text: line })),
+        base.service_phone && el('p', { class: 'muted', text: `客服电话 ${base.service_phone}` }),
+        base.sku?.quantity !== undefined && el('p', { class: 'muted', text: `库存 ${base.sku.quantity}${base.get_limit ? ` · 每人限领 ${base.get_limit} 张` : ''}` }))));
+}
+$('card-form').addEventListener('submit', (e) => { e.preventDefault(); renderCardFace(); });
+$('card-example').addEventListener('click', () => {
+  $('card-input').value = JSON.stringify(EXAMPLE_CARD, null, 2);
+  renderCardFace();
+});
+
+// ---- start -----------------------------------------------------------------
+
+try {
+  const t0 = performance.now();
+  wx = await load();
+  const ms = performance.now() - t0;
+  $('engine').className = 'pill pill-ok';
+  $('engine').textContent = 'signer ready';
+  $('engine-detail').textContent = `wxcard.wasm loaded in ${ms.toFixed(0)} ms`;
+  document.body.dataset.ready = 'true';
+} catch (err) {
+  $('engine').className = 'pill pill-bad';
+  $('engine').textContent = 'signer failed to load';
+  $('engine-detail').textContent = err.message;
+  document.body.dataset.ready = 'error';
+}

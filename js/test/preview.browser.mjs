@@ -1,0 +1,211 @@
+// The preview tool in headless Chromium, driven by playwright-core. The js/
+// directory is served as static files under an arbitrary path prefix from
+// a loopback server this test starts; every other request is blocked and
+// counted, so the test also proves the page sends nothing anywhere.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtemp, readFile, rm, mkdir, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, normalize, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const jsDir = fileURLToPath(new URL('..', import.meta.url));
+const PREFIX = '/any/prefix/js/';
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+// The WeChat JS-SDK documentation's cardExt example (signer/testdata/signatures.json).
+const DOC = {
+  ticket: 'ojZ8YtyVyr30HheH3CM73y7h4jJE', cardId: 'pjZ8Yt1XGILfi-FUsewpnnolGgZk', code: '1434008071',
+  timestamp: '1404896688', nonce: '123', signature: 'f137ab68b7f8112d20ee528ab6074564e2796250',
+};
+
+let server;
+let base;
+let context;
+let page;
+let tmp;
+const served = [];
+const blocked = [];
+const pageErrors = [];
+
+async function findChromium() {
+  for (const p of [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (!p) continue;
+    try {
+      await access(p);
+      return p;
+    } catch { /* try the next one */ }
+  }
+  return null;
+}
+
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'wxcard-preview-'));
+  server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    served.push(path);
+    if (!path.startsWith(PREFIX)) {
+      res.writeHead(404).end();
+      return;
+    }
+    let file = normalize(join(jsDir, path.slice(PREFIX.length)));
+    if (!file.startsWith(jsDir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (path.endsWith('/')) file = join(file, 'index.html');
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+
+  const executablePath = await findChromium();
+  if (!executablePath) {
+    if (process.env.CI) throw new Error('chromium not found (apt-get install chromium)');
+    return;
+  }
+  await mkdir(join(tmp, 'profile'));
+  context = await chromium.launchPersistentContext(join(tmp, 'profile'), { executablePath, headless: true, args: FLAGS, viewport: { width: 1360, height: 1000 } });
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === base || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+    blocked.push(url.href);
+    return route.abort();
+  });
+  page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+});
+
+after(async () => {
+  await context?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  if (!process.env.WXCARD_KEEP_SCREENSHOTS) await rm(tmp, { recursive: true, force: true });
+});
+
+test('the preview tool in headless Chromium', async (t) => {
+  if (!context) {
+    t.skip('chromium is not installed');
+    return;
+  }
+  await page.goto(`${base}${PREFIX}preview/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+
+  await t.test('the files come from under the prefix, the module as application/wasm', () => {
+    assert.ok(served.includes(`${PREFIX}wxcard.wasm`), served.join(' '));
+    assert.ok(served.every((p) => p.startsWith(PREFIX) || p === '/favicon.ico'), served.join(' '));
+  });
+
+  await t.test('signature debugger: the documented vector', async () => {
+    await page.fill('#sig-ticket', DOC.ticket);
+    await page.fill('#sig-card-id', DOC.cardId);
+    await page.fill('#sig-code', DOC.code);
+    await page.fill('#sig-openid', '');
+    await page.fill('#sig-timestamp', DOC.timestamp);
+    await page.fill('#sig-nonce', DOC.nonce);
+    await page.click('#sig-sign');
+    assert.equal(await page.textContent('#sig-result-signature'), DOC.signature);
+    const sorted = await page.$$eval('#sig-sorted li code', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(sorted, ['(empty)', '123', '1404896688', '1434008071', DOC.ticket, DOC.cardId]);
+    assert.equal(await page.textContent('#sig-preimage'), `1231404896688${DOC.code}${DOC.ticket}${DOC.cardId}`);
+    assert.ok(await page.isHidden('#sig-error'));
+  });
+
+  await t.test('signature debugger: a millisecond timestamp is explained', async () => {
+    await page.fill('#sig-timestamp', '1404896688000');
+    await page.click('#sig-sign');
+    const text = await page.textContent('#sig-error');
+    assert.match(text, /timestamp/);
+    assert.match(text, /milliseconds/);
+    await page.fill('#sig-timestamp', DOC.timestamp);
+    await page.click('#sig-sign');
+  });
+
+  await t.test('cardList verifier flags a tampered card field by field', async () => {
+    const cardExt = await page.$eval('#sig-cardext', (e) => e.dataset.raw);
+    const good = { cardId: DOC.cardId, cardExt };
+    const tampered = { cardId: DOC.cardId, cardExt: cardExt.replace(DOC.code, '1434008072') };
+    const literalNull = { cardId: DOC.cardId, cardExt: cardExt.replace('{', '{"openid":"null",') };
+    const asObject = { cardId: DOC.cardId, cardExt: JSON.parse(cardExt) };
+    await page.click('#tab-list');
+    await page.fill('#list-ticket', DOC.ticket);
+    await page.fill('#list-input', JSON.stringify({ cardList: [good, tampered, literalNull, asObject] }, null, 2));
+    await page.click('#list-verify');
+    assert.equal(await page.textContent('#list-summary'), '4 cards: 1 valid, 3 failing');
+    const cards = await page.$$('#list-results .card-result');
+    assert.equal(cards.length, 4);
+    const rowStatus = (card) => card.$$eval('tr[data-field]', (rows) => Object.fromEntries(rows.map((r) => [r.dataset.field, r.dataset.status])));
+
+    assert.equal(await cards[0].getAttribute('data-valid'), 'true');
+    assert.deepEqual(Object.values(await rowStatus(cards[0])).filter((s) => s !== 'ok'), []);
+
+    assert.equal(await cards[1].getAttribute('data-valid'), 'false');
+    const st = await rowStatus(cards[1]);
+    assert.equal(st.code, 'bad', JSON.stringify(st));
+    assert.equal(st.signature, 'bad');
+    for (const f of ['api_ticket', 'card_id', 'timestamp', 'nonce_str', 'openid']) assert.equal(st[f], 'ok', `${f}: ${JSON.stringify(st)}`);
+    const codeRow = await cards[1].textContent('tr[data-field="code"]');
+    assert.match(codeRow, /1434008072/);
+    assert.match(codeRow, /not the value that was signed \("1434008071"\)/);
+    const sigRow = await cards[1].textContent('tr[data-field="signature"]');
+    assert.match(sigRow, new RegExp(`${DOC.signature}.*expected [0-9a-f]{40}`), 'found and expected signatures');
+    assert.match(await cards[1].textContent('ul.explain'), /Found it: code in cardExt is not the value that was signed/);
+
+    const st2 = await rowStatus(cards[2]);
+    assert.equal(st2.openid, 'bad', JSON.stringify(st2));
+    assert.match(await cards[2].textContent('tr[data-field="openid"]'), /text "null"/);
+
+    assert.equal(await cards[3].getAttribute('data-valid'), 'false');
+    assert.match(await cards[3].textContent('tr[data-field="signature"]'), /cardExt is an object/);
+    await page.screenshot({ path: join(tmp, 'cardlist.png'), fullPage: true });
+  });
+
+  await t.test('wx.config checker warns about the fragment', async () => {
+    await page.click('#tab-config');
+    await page.click('#config-example');
+    assert.equal(await page.textContent('#cfg-signature'), '0f9de62fce790f9a083d5c99e95740ceb90c27ed');
+    assert.equal(await page.textContent('#cfg-signed-url'), 'http://mp.weixin.qq.com?params=value');
+    assert.ok(await page.isVisible('#cfg-warnings [data-code="url_fragment"]'));
+    // The known wrong digest (fragment included) is recognised.
+    await page.fill('#cfg-their-signature', '5dfc97c328db6dc52657c85399cadcdb15bdd566');
+    await page.click('#cfg-check');
+    assert.match(await page.textContent('#cfg-warnings [data-code="signature_mismatch"]'), /with its #fragment/);
+    await page.screenshot({ path: join(tmp, 'config.png'), fullPage: true });
+  });
+
+  await t.test('card preview renders a card/create body', async () => {
+    await page.click('#tab-card');
+    await page.click('#card-example');
+    assert.equal(await page.textContent('#card-title'), '满100元减20元');
+    const color = await page.$eval('#card-face .face-top', (e) => getComputedStyle(e).backgroundColor);
+    assert.equal(color, 'rgb(99, 179, 89)', 'Color010');
+    assert.match(await page.textContent('#card-face'), /有效期 2026\.01\.01 - 2026\.12\.31/);
+    assert.equal(await page.locator('#card-face svg.qrcode').count(), 1);
+    assert.match(await page.textContent('#card-notes'), /logo is not fetched/);
+    const shot = join(tmp, 'card-preview.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    await access(shot);
+    t.diagnostic(`screenshots in ${tmp}`);
+
+    await page.fill('#card-input', '{"card":{"card_type":"GIFT"}}');
+    await page.click('#card-render');
+    assert.match(await page.textContent('#card-error'), /no "gift" object with base_info/);
+  });
+
+  await t.test('nothing was sent anywhere and the page logged no error', () => {
+    assert.deepEqual(blocked, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+
