@@ -290,7 +290,7 @@ func checkTypeFields(cardType string, attrs object) error {
 			}
 		}
 		// WeChat offers custom_field1..3 on member cards and nothing beyond.
-		for k := range attrs {
+		for _, k := range sortedKeys(attrs) {
 			if strings.HasPrefix(k, "custom_field") && k != "custom_field1" && k != "custom_field2" && k != "custom_field3" {
 				return wxErr(ErrcodeTooManyCustomFields, "member cards take custom_field1..3")
 			}
@@ -520,7 +520,7 @@ func (c *call) updateCard() (any, error) {
 	key := strings.ToLower(cd.Type)
 	patch, ok := getObject(req, key)
 	if !ok {
-		for k := range req {
+		for _, k := range sortedKeys(req) {
 			if k != "card_id" && validCardType(strings.ToUpper(k)) {
 				return nil, wxErr(ErrcodeInvalidCardType, "the card is a "+cd.Type+", not a "+strings.ToUpper(k))
 			}
@@ -529,7 +529,8 @@ func (c *call) updateCard() (any, error) {
 	}
 	attrs := deepCopy(cd.Attributes).(object)
 	sendCheck := false
-	for k, v := range patch {
+	for _, k := range sortedKeys(patch) {
+		v := patch[k]
 		if k != "base_info" {
 			attrs[k] = deepCopy(v)
 			continue
@@ -543,7 +544,8 @@ func (c *call) updateCard() (any, error) {
 			bi = object{}
 			attrs["base_info"] = bi
 		}
-		for bk, bv := range bp {
+		for _, bk := range sortedKeys(bp) {
+			bv := bp[bk]
 			switch bk {
 			case "id", "status", "sku", "use_custom_code", "get_custom_code_mode", "code_type_locked":
 				return nil, wxErr(ErrcodeInvalidArgs, "base_info."+bk+" cannot be updated")

@@ -51,9 +51,13 @@ func (f Faults) validate() error {
 	if f.LatencyMS < 0 || time.Duration(f.LatencyMS)*time.Millisecond > maxLatency {
 		return errors.New("latency_ms must be 0..60000")
 	}
-	for name, r := range map[string]float64{"http_5xx_rate": f.HTTP5xxRate, "busy_rate": f.BusyRate, "disconnect_rate": f.DisconnectRate} {
-		if !(r >= 0 && r <= 1) {
-			return fmt.Errorf("%s must be 0..1", name)
+	rates := []struct {
+		name string
+		v    float64
+	}{{"http_5xx_rate", f.HTTP5xxRate}, {"busy_rate", f.BusyRate}, {"disconnect_rate", f.DisconnectRate}}
+	for _, r := range rates {
+		if !(r.v >= 0 && r.v <= 1) {
+			return fmt.Errorf("%s must be 0..1", r.name)
 		}
 	}
 	for i, r := range f.Rules {
