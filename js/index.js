@@ -129,6 +129,12 @@ export class Wxcard {
   #scratchSize = 0;
   #out = 0;
   #broken = null;
+  // Views into linear memory. Growth replaces memory.buffer (and detaches
+  // the old one), so #sync re-derives them whenever the buffer changed:
+  // after every call into the module, before the next read or write.
+  #buffer = null;
+  #scratchView = null;
+  #outView = null;
 
   constructor(instance) {
     this.#exports = instance.exports;
@@ -150,7 +156,17 @@ export class Wxcard {
   #alloc(n) {
     const ptr = this.#exports.wxcard_alloc(n);
     if (ptr === 0) throw new WxcardError('request_too_large', `the request is larger than the module accepts (${n} bytes)`);
+    this.#buffer = null;
     return ptr;
+  }
+
+  #sync() {
+    const buf = this.#exports.memory.buffer;
+    if (buf !== this.#buffer) {
+      this.#buffer = buf;
+      this.#scratchView = new Uint8Array(buf, this.#scratch, this.#scratchSize);
+      this.#outView = new Uint8Array(buf, this.#out, 40);
+    }
   }
 
   #guard(fn) {
@@ -158,11 +174,17 @@ export class Wxcard {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof WxcardError) throw err;
-      // A trap or proc_exit leaves the Go runtime in an unknown state.
-      this.#broken = new WxcardError('instance_unusable', `the wasm instance stopped (${err instanceof WasiExit ? err.message : err}); load() a new one`);
-      throw new WxcardError('wasm_trap', String(err?.message ?? err));
+      throw this.#fail(err);
     }
+  }
+
+  // #fail turns what a call threw into the error to throw. A trap or
+  // proc_exit leaves the Go runtime in an unknown state, so the instance
+  // refuses further calls.
+  #fail(err) {
+    if (err instanceof WxcardError) return err;
+    this.#broken = new WxcardError('instance_unusable', `the wasm instance stopped (${err instanceof WasiExit ? err.message : err}); load() a new one`);
+    return new WxcardError('wasm_trap', String(err?.message ?? err));
   }
 
   // #write encodes text into the scratch buffer, growing it when needed, and
@@ -180,8 +202,8 @@ export class Wxcard {
       this.#scratch = ptr;
       this.#scratchSize = size;
     }
-    const dst = new Uint8Array(this.#exports.memory.buffer, this.#scratch, this.#scratchSize);
-    return this.#encoder.encodeInto(text, dst).written;
+    this.#sync();
+    return this.#encoder.encodeInto(text, this.#scratchView).written;
   }
 
   /**
@@ -196,7 +218,8 @@ export class Wxcard {
       const packed = this.#exports[`wxcard_${op}`](this.#scratch, n);
       const ptr = Number(packed >> 32n);
       const len = Number(packed & 0xffffffffn);
-      const text = this.#decoder.decode(new Uint8Array(this.#exports.memory.buffer, ptr, len));
+      this.#sync();
+      const text = this.#decoder.decode(new Uint8Array(this.#buffer, ptr, len));
       this.#exports.wxcard_free(ptr);
       return text;
     });
@@ -222,16 +245,20 @@ export class Wxcard {
     if (values.some((v) => v.includes('\0'))) {
       return this.call('sorted_sha1', { values }).signature;
     }
-    return this.#guard(() => {
+    if (this.#broken) throw this.#broken;
+    try {
       const n = this.#write(joined);
       if (this.#exports.wxcard_sorted_sha1_raw(this.#scratch, n, this.#out) !== 0) {
         throw new WxcardError('internal', 'the signature call was refused');
       }
-      return String.fromCharCode.apply(null, new Uint8Array(this.#exports.memory.buffer, this.#out, 40));
-    });
+      this.#sync();
+      return this.#decoder.decode(this.#outView);
+    } catch (err) {
+      throw this.#fail(err);
+    }
   }
 
-  /** sortedValues explains sortedSHA1: {signature, sortedValues, preimage}. */
+  /** explainSortedSHA1 explains sortedSHA1: {signature, sortedValues, preimage}. */
   explainSortedSHA1(values) {
     return toResult(this.call('sorted_sha1', { values }));
   }

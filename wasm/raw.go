@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"unsafe"
 
 	"github.com/wxcard/wxcard/signer"
@@ -10,17 +11,19 @@ import (
 // parts to dst. The parts alias src: they live only for this call, which is
 // what lets the fast path run without allocating.
 func sortedSHA1Raw(dst []byte, values []string, src []byte) []byte {
-	start := 0
-	for i := 0; i <= len(src); i++ {
-		if i < len(src) && src[i] != 0 {
-			continue
+	for {
+		end := bytes.IndexByte(src, 0)
+		if end < 0 {
+			end = len(src)
 		}
 		part := ""
-		if i > start {
-			part = unsafe.String(&src[start], i-start)
+		if end > 0 {
+			part = unsafe.String(&src[0], end)
 		}
 		values = append(values, part)
-		start = i + 1
+		if end == len(src) {
+			return signer.AppendSortedSHA1(dst, values...)
+		}
+		src = src[end+1:]
 	}
-	return signer.AppendSortedSHA1(dst, values...)
 }
