@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"syscall/js"
+	"time"
 
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"
@@ -36,6 +37,10 @@ func main() {
 	<-workers.Done()
 }
 
+// memoryCacheAge is how long a ticket read from KV is reused from memory.
+// Workers KV reads are themselves cached at the edge for 60 s.
+const memoryCacheAge = 30 * time.Second
+
 func newHandler() http.Handler {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	settings, err := app.LoadSettings(cloudflare.Getenv)
@@ -46,7 +51,9 @@ func newHandler() http.Handler {
 	if err != nil {
 		return app.MisconfiguredHandler(err)
 	}
-	store, err := workerkv.New(ns)
+	// The memory layer only matters under entry.mjs, where this Go instance
+	// serves many requests; under the stock runtime it lives one request.
+	store, err := workerkv.New(ns, workerkv.WithMemoryCache(memoryCacheAge))
 	if err != nil {
 		return app.MisconfiguredHandler(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wxcard/wxcard/kv"
@@ -35,6 +36,19 @@ const envelopePrefix = "wxkv1:"
 type Store struct {
 	ns  Namespace
 	now func() time.Time
+
+	// The optional in-memory layer (WithMemoryCache): values this Store
+	// read or wrote recently, so a long-lived Go instance does not go to
+	// KV on every request for a ticket it has just seen.
+	memAge time.Duration
+	mu     sync.Mutex
+	mem    map[string]memEntry
+}
+
+type memEntry struct {
+	value   []byte
+	expiry  int64 // unix ms, 0 = none (the envelope's)
+	fetched time.Time
 }
 
 var _ kv.Store = (*Store)(nil)
@@ -52,6 +66,24 @@ func WithClock(now func() time.Time) Option {
 		return nil
 	}
 }
+
+// WithMemoryCache keeps values read or written through this Store in memory
+// for up to maxAge (at most MaxMemoryAge), never past their own expiry.
+// Misses are not cached. Workers KV already serves reads from an edge cache
+// that can be 60 s stale, so a short memory layer adds no new kind of
+// staleness; it only saves the KV round trip while the Go instance lives.
+func WithMemoryCache(maxAge time.Duration) Option {
+	return func(s *Store) error {
+		if maxAge <= 0 || maxAge > MaxMemoryAge {
+			return fmt.Errorf("workerkv: WithMemoryCache: %s is outside (0, %s]", maxAge, MaxMemoryAge)
+		}
+		s.memAge = maxAge
+		return nil
+	}
+}
+
+// MaxMemoryAge bounds WithMemoryCache: KV's own read cache lasts 60 s.
+const MaxMemoryAge = time.Minute
 
 // New returns a Store on ns.
 func New(ns Namespace, opts ...Option) (*Store, error) {
@@ -80,18 +112,63 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
+	now := s.now()
+	if v, ok := s.memGet(key, now); ok {
+		return v, true, nil
+	}
 	raw, err := s.ns.GetString(key)
 	if err != nil {
 		return nil, false, fmt.Errorf("workerkv: get %q: %w", key, err)
 	}
 	value, expiry, ok := decode(raw)
 	if !ok {
+		s.memDelete(key)
 		return nil, false, nil
 	}
-	if expiry != 0 && s.now().UnixMilli() >= expiry {
+	if expiry != 0 && now.UnixMilli() >= expiry {
+		s.memDelete(key)
 		return nil, false, nil
 	}
+	s.memPut(key, value, expiry, now)
 	return value, true, nil
+}
+
+func (s *Store) memGet(key string, now time.Time) ([]byte, bool) {
+	if s.memAge == 0 {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.mem[key]
+	if !ok {
+		return nil, false
+	}
+	if now.Sub(e.fetched) >= s.memAge || (e.expiry != 0 && now.UnixMilli() >= e.expiry) {
+		delete(s.mem, key)
+		return nil, false
+	}
+	return append([]byte(nil), e.value...), true
+}
+
+func (s *Store) memPut(key string, value []byte, expiry int64, now time.Time) {
+	if s.memAge == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mem == nil {
+		s.mem = map[string]memEntry{}
+	}
+	s.mem[key] = memEntry{value: append([]byte(nil), value...), expiry: expiry, fetched: now}
+}
+
+func (s *Store) memDelete(key string) {
+	if s.memAge == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.mem, key)
 }
 
 // Set stores value under key. A positive ttl expires the entry exactly then
@@ -114,8 +191,10 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 		kvTTL = int(max((ttl+time.Second-1)/time.Second, MinTTL/time.Second))
 	}
 	if err := s.ns.PutString(key, encode(value, expiry), kvTTL); err != nil {
+		s.memDelete(key)
 		return fmt.Errorf("workerkv: put %q: %w", key, err)
 	}
+	s.memPut(key, value, expiry, s.now())
 	return nil
 }
 
@@ -127,6 +206,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	s.memDelete(key)
 	if err := s.ns.Delete(key); err != nil {
 		return fmt.Errorf("workerkv: delete %q: %w", key, err)
 	}

@@ -24,6 +24,7 @@ type fakeNamespace struct {
 	values  map[string]string
 	ttls    map[string]int
 	failing error
+	gets    int
 }
 
 func newFakeNamespace() *fakeNamespace {
@@ -36,6 +37,7 @@ func (f *fakeNamespace) GetString(key string) (string, error) {
 	if f.failing != nil {
 		return "", f.failing
 	}
+	f.gets++
 	v, ok := f.values[key]
 	if !ok {
 		return workerkv.NullValue, nil
@@ -195,4 +197,58 @@ func TestErrorsAreWrappedAndCtxIsChecked(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, s.Set(cancelled, "k", nil, 0), context.Canceled)
 	assert.ErrorIs(t, s.Delete(cancelled, "k"), context.Canceled)
+}
+
+func TestMemoryCache(t *testing.T) {
+	ns := newFakeNamespace()
+	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	s, err := workerkv.New(ns, workerkv.WithClock(clk.Now), workerkv.WithMemoryCache(10*time.Second))
+	require.NoError(t, err)
+	other, err := workerkv.New(ns, workerkv.WithClock(clk.Now)) // another isolate on the same namespace
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	// Misses are not cached: another isolate's write is seen at once.
+	_, ok, err := s.Get(ctx, "k")
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.NoError(t, other.Set(ctx, "k", []byte("v1"), time.Hour))
+	got, ok, err := s.Get(ctx, "k")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "v1", string(got))
+
+	// A hit is served from memory while it is young.
+	gets := ns.gets
+	got[0] = 'X' // callers may modify what they get
+	for i := 0; i < 5; i++ {
+		got, ok, err = s.Get(ctx, "k")
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, "v1", string(got))
+	}
+	assert.Equal(t, gets, ns.gets, "no KV read while the memory copy is young")
+
+	// Another isolate's update is seen once the memory copy is maxAge old.
+	require.NoError(t, other.Set(ctx, "k", []byte("v2"), time.Hour))
+	clk.Advance(10 * time.Second)
+	got, _, _ = s.Get(ctx, "k")
+	assert.Equal(t, "v2", string(got))
+
+	// Own writes and deletes go through memory at once.
+	require.NoError(t, s.Set(ctx, "k", []byte("v3"), 2*time.Second))
+	got, _, _ = s.Get(ctx, "k")
+	assert.Equal(t, "v3", string(got))
+	clk.Advance(2 * time.Second)
+	_, ok, _ = s.Get(ctx, "k")
+	assert.False(t, ok, "the value's own expiry applies in memory too")
+	require.NoError(t, s.Set(ctx, "k", []byte("v4"), 0))
+	require.NoError(t, s.Delete(ctx, "k"))
+	_, ok, _ = s.Get(ctx, "k")
+	assert.False(t, ok)
+
+	for _, bad := range []time.Duration{0, -time.Second, workerkv.MaxMemoryAge + time.Second} {
+		_, err := workerkv.New(ns, workerkv.WithMemoryCache(bad))
+		assert.Error(t, err, bad)
+	}
 }
