@@ -67,6 +67,8 @@ type card struct {
 	Deposited     map[string]bool      `json:"deposited"` // code → claimed
 	UserCards     map[string]*userCard `json:"user_cards"`
 	UserCardOrder []string             `json:"user_card_order"`
+	// Holders counts the user cards each openid has received, for get_limit.
+	Holders map[string]int64 `json:"holders"`
 }
 
 func (cd *card) fill() {
@@ -75,6 +77,12 @@ func (cd *card) fill() {
 	}
 	if cd.UserCards == nil {
 		cd.UserCards = map[string]*userCard{}
+	}
+	if cd.Holders == nil {
+		cd.Holders = map[string]int64{}
+		for _, u := range cd.UserCards {
+			cd.Holders[u.OpenID]++
+		}
 	}
 }
 

@@ -287,16 +287,16 @@ func (c *call) decryptCode() (any, error) {
 
 // encrypt returns the encrypt_code of a user card, the same one every time.
 func (e *Emulator) encrypt(a *appState, u *userCard) string {
-	for enc, ref := range a.Encrypted {
-		if ref.CardID == u.CardID && ref.Code == u.Code {
-			return enc
-		}
+	ref := codeRef{u.CardID, u.Code}
+	if enc, ok := a.EncryptedBy[ref]; ok {
+		return enc
 	}
 	// WeChat's encrypt_code is base64 text (with + and /), so a redirect
 	// URL must escape it; keep that property.
 	const b64 = alnum + "+/"
 	enc := e.randString(b64, 43) + "="
-	a.Encrypted[enc] = codeRef{u.CardID, u.Code}
+	a.Encrypted[enc] = ref
+	a.EncryptedBy[ref] = enc
 	return enc
 }
 
@@ -328,10 +328,10 @@ func (c *call) updateCode() (any, error) {
 			cd.UserCardOrder[i] = req.NewCode
 		}
 	}
-	for enc, ref := range c.app.Encrypted {
-		if ref.CardID == cd.ID && ref.Code == u.Code {
-			delete(c.app.Encrypted, enc)
-		}
+	old := codeRef{cd.ID, u.Code}
+	if enc, ok := c.app.EncryptedBy[old]; ok {
+		delete(c.app.Encrypted, enc)
+		delete(c.app.EncryptedBy, old)
 	}
 	u.Code = req.NewCode
 	cd.UserCards[u.Code] = u

@@ -37,11 +37,13 @@ type appState struct {
 	Cards           map[string]*card       `json:"cards"`
 	CardOrder       []string               `json:"card_order"`
 	Nonces          map[string]int64       `json:"nonces"`
+	NoncesPruned    int64                  `json:"nonces_pruned"`
 	Whitelist       whitelist              `json:"whitelist"`
 	LandingPages    []*landingPage         `json:"landing_pages"`
 	SubMerchants    []*subMerchant         `json:"sub_merchants"`
 	QRCodes         map[string]*qrCode     `json:"qrcodes"`
 	Encrypted       map[string]codeRef     `json:"encrypted"`
+	EncryptedBy     map[codeRef]string     `json:"-"`
 	ActivateTickets map[string]*activation `json:"activate_tickets"`
 }
 
@@ -105,6 +107,7 @@ func newAppState(appID, secret string) *appState {
 		Nonces:          map[string]int64{},
 		QRCodes:         map[string]*qrCode{},
 		Encrypted:       map[string]codeRef{},
+		EncryptedBy:     map[codeRef]string{},
 		ActivateTickets: map[string]*activation{},
 	}
 }
@@ -128,6 +131,10 @@ func (a *appState) fill() {
 	}
 	if a.ActivateTickets == nil {
 		a.ActivateTickets = map[string]*activation{}
+	}
+	a.EncryptedBy = make(map[codeRef]string, len(a.Encrypted))
+	for enc, ref := range a.Encrypted {
+		a.EncryptedBy[ref] = enc
 	}
 	for _, c := range a.Cards {
 		c.fill()
