@@ -27,7 +27,7 @@ export interface LoadOptions {
 }
 
 /** wxcard.wasm next to index.js. */
-export declare const defaultWasmURL: URL;
+export declare const defaultWasmURL: URL | undefined;
 
 /** Instantiates the module (instantiateStreaming in browsers, a file read in Node, a Module in Workers). */
 export declare function load(source?: WasmSource, options?: LoadOptions): Promise<Wxcard>;

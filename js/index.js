@@ -21,8 +21,17 @@ export class WxcardError extends Error {
 const OPS = ['card_ext', 'add_card', 'choose_card', 'js_config', 'sorted_sha1', 'verify_card_ext'];
 const SCRATCH = 4096;
 
-/** The default module location: wxcard.wasm next to this file. */
-export const defaultWasmURL = new URL('./wxcard.wasm', import.meta.url);
+/**
+ * The default module location: wxcard.wasm next to this file. Undefined
+ * where modules have no URL (Workers): pass the module to load() there.
+ */
+export const defaultWasmURL = (() => {
+  try {
+    return new URL('./wxcard.wasm', import.meta.url);
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
  * load instantiates the module and returns a ready Wxcard.
@@ -32,6 +41,9 @@ export const defaultWasmURL = new URL('./wxcard.wasm', import.meta.url);
  */
 export async function load(source = defaultWasmURL, options = {}) {
   const wasi = createWasi(options);
+  if (source === undefined) {
+    throw new WxcardError('load_failed', 'no default location for wxcard.wasm here: pass it to load(), e.g. import wasm from "wxcard/wxcard.wasm" in a Worker');
+  }
   let instance;
   try {
     instance = await instantiate(source, wasi.imports);
@@ -54,8 +66,7 @@ async function instantiate(source, imports) {
   if (typeof source === 'string' || source instanceof URL) {
     const url = toURL(source);
     if (url.protocol === 'file:') {
-      const { readFile } = await import('node:fs/promises');
-      return (await WebAssembly.instantiate(await readFile(url), imports)).instance;
+      return (await WebAssembly.instantiate(await readNodeFile(url), imports)).instance;
     }
     source = fetch(url);
   }
@@ -76,6 +87,15 @@ async function instantiate(source, imports) {
     }
   }
   return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+}
+
+// readNodeFile reads a file: URL in Node (>= 20.16). It uses
+// process.getBuiltinModule rather than an import so that Worker and browser
+// tooling, which resolves every import it sees, has nothing to resolve.
+async function readNodeFile(url) {
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  if (!fs) throw new WxcardError('load_failed', 'cannot read files here: pass the bytes, load(await readFile(path))');
+  return fs.readFile(url);
 }
 
 function toURL(source) {

@@ -3,7 +3,8 @@
 #
 #   make wasm          build build/wxcard.wasm (stripped) and copy it to
 #                      js/wxcard.wasm, where js/index.js finds it by default
-#   make test-js       node --test: vectors, the Go differential set, errors, memory
+#   make test-js       node --test: vectors, the Go differential set, errors,
+#                      memory; the package inside workerd (miniflare)
 #   make test-preview  the preview tool in headless Chromium (playwright-core)
 #   make bench-js      Node benchmarks into $(BENCH_DIR)/wasm-node.txt
 
@@ -29,7 +30,7 @@ wasm-differential:
 	$(GO) test -count=1 -run '^TestDifferential$$' ./wasm -args -differential-out=$(abspath $(WASM_DIFF))
 
 test-js: wasm wasm-differential
-	WXCARD_DIFFERENTIAL=$(abspath $(WASM_DIFF)) $(NODE) --test js/test/wxcard.test.mjs js/test/wasi.test.mjs
+	WXCARD_DIFFERENTIAL=$(abspath $(WASM_DIFF)) $(NODE) --test js/test/wxcard.test.mjs js/test/wasi.test.mjs js/test/workers.test.mjs
 
 test-preview: wasm
 	$(NODE) --test js/test/preview.browser.mjs
