@@ -78,6 +78,9 @@ type Client struct {
 	appID     string
 	appSecret string
 	baseURL   *url.URL
+	// mpBaseURL is the root for showqrcode (WithMPBaseURL); nil derives it
+	// from baseURL, see Client.mpBase in qrcode.go.
+	mpBaseURL *url.URL
 	http      *http.Client
 	store     kv.Store
 	locker    kv.Locker

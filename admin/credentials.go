@@ -35,6 +35,9 @@ const (
 const (
 	maxCredentialLen = 2048
 	maxExpiresIn     = 30 * 24 * 3600
+	// maxLockPoll caps the interval at which a process waiting for another
+	// one's refresh re-reads the store.
+	maxLockPoll = 20 * time.Millisecond
 )
 
 // AccessToken returns a valid access_token, from the store when it holds one
@@ -108,8 +111,12 @@ type source struct {
 	lockKey string
 	fetch   func(ctx context.Context) (value string, expiresIn int64, err error)
 
-	mu     sync.Mutex
-	flight *flight
+	// reads coalesces concurrent reads of the store, refreshes concurrent
+	// refreshes. They are apart because a forced refresh must never be
+	// answered by a read that started before it.
+	reads, refreshes flightGroup
+
+	mu sync.Mutex // guards memo and memoRaw
 	// memo is the last entry this process read or fetched. It is used only
 	// when the store fails, so that an outage does not turn every call into
 	// an upstream fetch; it is never used past its refresh point.
@@ -119,11 +126,49 @@ type source struct {
 	memoRaw []byte
 }
 
-// flight is one in-process refresh that concurrent callers share.
+// flightGroup runs one call at a time and lets concurrent callers share its
+// result. Unlike x/sync/singleflight, each caller waits under its own ctx,
+// and no goroutine is started: the first caller does the work itself.
+type flightGroup struct {
+	mu     sync.Mutex
+	flight *flight
+}
+
 type flight struct {
 	done  chan struct{}
 	value string
 	err   error
+}
+
+func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, error)) (string, error) {
+	for {
+		g.mu.Lock()
+		if f := g.flight; f != nil {
+			g.mu.Unlock()
+			select {
+			case <-f.done:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+			// The leader's own deadline or cancellation is not ours: try
+			// again, as leader this time if nobody else is.
+			if f.err != nil && isContextErr(f.err) && ctx.Err() == nil {
+				continue
+			}
+			return f.value, f.err
+		}
+		f := &flight{done: make(chan struct{})}
+		g.flight = f
+		g.mu.Unlock()
+
+		f.value, f.err = fn(ctx)
+
+		g.mu.Lock()
+		g.flight = nil
+		g.mu.Unlock()
+		close(f.done)
+		return f.value, f.err
+	}
 }
 
 func newSource(c *Client, name string, fetch func(context.Context) (string, int64, error)) *source {
@@ -144,12 +189,16 @@ func newTicketSource(c *Client, t TicketType) *source {
 	})
 }
 
-// get returns a fresh value, refreshing it if needed.
+// get returns a fresh value, refreshing it if needed. Concurrent callers
+// in one process share one store read, so a stampede costs the store one
+// read per process, not one per caller.
 func (s *source) get(ctx context.Context) (string, error) {
-	if e, ok := s.load(ctx); ok && s.fresh(e) {
-		return e.Value, nil
-	}
-	return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
+	return s.reads.do(ctx, func(ctx context.Context) (string, error) {
+		if e, ok := s.load(ctx); ok && s.fresh(e) {
+			return e.Value, nil
+		}
+		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
+	})
 }
 
 // invalidate replaces value if it is still the current one (compare and
@@ -181,34 +230,9 @@ func (s *source) forceRefresh(ctx context.Context) (string, error) {
 // found in the store must be replaced; one that is not stale is returned
 // instead of fetching.
 func (s *source) refresh(ctx context.Context, stale func(entry) bool) (string, error) {
-	for {
-		s.mu.Lock()
-		if f := s.flight; f != nil {
-			s.mu.Unlock()
-			select {
-			case <-f.done:
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-			// The leader's own deadline or cancellation is not ours: try
-			// again, as leader this time if nobody else is.
-			if f.err != nil && isContextErr(f.err) && ctx.Err() == nil {
-				continue
-			}
-			return f.value, f.err
-		}
-		f := &flight{done: make(chan struct{})}
-		s.flight = f
-		s.mu.Unlock()
-
-		f.value, f.err = s.refreshShared(ctx, stale)
-
-		s.mu.Lock()
-		s.flight = nil
-		s.mu.Unlock()
-		close(f.done)
-		return f.value, f.err
-	}
+	return s.refreshes.do(ctx, func(ctx context.Context) (string, error) {
+		return s.refreshShared(ctx, stale)
+	})
 }
 
 func isContextErr(err error) bool {
@@ -249,7 +273,9 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 		if err := s.c.sleep(ctx, poll/2+rand.N(poll/2+1)); err != nil {
 			return "", err
 		}
-		if poll < 100*time.Millisecond {
+		// Polling stays frequent: it is one store read per process, and the
+		// wait it ends is what every caller of that process is blocked on.
+		if poll < maxLockPoll {
 			poll *= 2
 		}
 		if e, ok := s.loadStore(ctx); ok && !stale(e) {

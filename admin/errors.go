@@ -140,7 +140,10 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 var sensitiveParams = [...]string{"access_token", "secret", "appsecret", "ticket", "jsapi_ticket", "api_ticket", "code"}
 
 // redactURL returns raw with the values of sensitive query parameters
-// replaced. A URL that cannot be parsed loses its whole query.
+// replaced. The query is rewritten segment by segment rather than through
+// url.Values, which silently drops segments it cannot parse (a ";" for
+// one) and would let their secrets through untouched. A URL that cannot be
+// parsed loses its whole query.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -150,21 +153,46 @@ func redactURL(raw string) string {
 		return raw
 	}
 	u.User = nil
-	if u.RawQuery != "" {
-		q := u.Query()
-		changed := false
-		for _, p := range sensitiveParams {
-			if _, ok := q[p]; ok {
-				q.Set(p, "REDACTED")
-				changed = true
-			}
+	u.Fragment, u.RawFragment = "", ""
+	u.RawQuery = redactQuery(u.RawQuery)
+	u.ForceQuery = false
+	return u.String()
+}
+
+func redactQuery(q string) string {
+	if q == "" {
+		return q
+	}
+	var b strings.Builder
+	for q != "" {
+		seg := q
+		sep := ""
+		if i := strings.IndexAny(q, "&;"); i >= 0 {
+			seg, sep, q = q[:i], q[i:i+1], q[i+1:]
+		} else {
+			q = ""
 		}
-		if changed {
-			u.RawQuery = q.Encode()
+		if k, _, _ := strings.Cut(seg, "="); isSensitiveParam(k) {
+			seg = k + "=REDACTED"
+		}
+		b.WriteString(seg)
+		b.WriteString(sep)
+	}
+	return b.String()
+}
+
+func isSensitiveParam(escapedKey string) bool {
+	key, err := url.QueryUnescape(escapedKey)
+	if err != nil {
+		key = escapedKey
+	}
+	key = strings.ToLower(strings.TrimSpace(key))
+	for _, p := range sensitiveParams {
+		if key == p {
+			return true
 		}
 	}
-	u.Fragment = ""
-	return u.String()
+	return false
 }
 
 // scrub removes every non-empty secret from s. It is applied to text that

@@ -25,7 +25,7 @@ const (
 // endpoints, counts every call and lets a test swap in faults. API paths are
 // mounted under basePath so a request built from an absolute path fails.
 type fakeWeChat struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	mux *http.ServeMux
 
@@ -47,7 +47,7 @@ type fakeWeChat struct {
 	fetchDelay time.Duration
 }
 
-func newFakeWeChat(t *testing.T) *fakeWeChat {
+func newFakeWeChat(t testing.TB) *fakeWeChat {
 	t.Helper()
 	f := &fakeWeChat{
 		t:           t,

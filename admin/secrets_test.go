@@ -147,6 +147,8 @@ func TestRedactURL(t *testing.T) {
 		{"https://user:pw@x/p?jsapi_ticket=1#frag", "https://x/p?jsapi_ticket=REDACTED"},
 		{"https://x/p?type=wx_card", "https://x/p?type=wx_card"},
 		{"http://[::1%zz/p?access_token=abc", "http://[::1%zz/p?REDACTED"},
+		{"https://x/p?a=1;access_token=abc&ACCESS%5FTOKEN=def&b", "https://x/p?a=1;access_token=REDACTED&ACCESS%5FTOKEN=REDACTED&b"},
+		{"https://x/p?secret", "https://x/p?secret=REDACTED"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, redactURL(tt.in), tt.in)
