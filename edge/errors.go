@@ -78,11 +78,14 @@ func upstreamError(ctx context.Context, err error, which string) *apiError {
 			message: "WeChat's daily API quota is used up (errcode 45009); the " + which + " cannot be refreshed now"}
 	case upstreamRejected:
 		msg := "WeChat refused to issue the " + which
+		hint := "; check the appid and secret of the deployment"
 		if code, ok := upstreamErrcode(err); ok {
 			msg += " (errcode " + strconv.Itoa(code) + ")"
+			if code == 40164 {
+				hint = "; the server's IP is not in the official account's API IP whitelist"
+			}
 		}
-		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamRejected,
-			message: msg + "; check the appid and secret of the deployment"}
+		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamRejected, message: msg + hint}
 	default:
 		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamUnavailable,
 			message: "could not obtain the " + which + " from WeChat"}

@@ -214,6 +214,7 @@ func TestUpstreamFailures(t *testing.T) {
 		{"quota", &admin.APIError{Code: 45009, Msg: "reach max api daily quota limit"}, http.StatusServiceUnavailable, edge.CodeUpstreamQuota, "3600"},
 		{"invalid credential after retry", &admin.APIError{Code: 40001, Msg: "invalid credential ACCESS-TOKEN-1"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
 		{"bad secret", &admin.APIError{Code: 40125, Msg: "invalid appsecret"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
+		{"ip not whitelisted", &admin.APIError{Code: 40164, Msg: "invalid ip 104.28.1.1"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
 		{"http 500", &admin.HTTPError{Op: "ticket/getticket", StatusCode: 500}, http.StatusBadGateway, edge.CodeUpstreamUnavailable, ""},
 		{"transport", leakyError{leak}, http.StatusBadGateway, edge.CodeUpstreamUnavailable, ""},
 		{"deadline", fmt.Errorf("fetch: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, edge.CodeTimeout, ""},
@@ -239,7 +240,11 @@ func TestUpstreamFailures(t *testing.T) {
 			}
 			if code, ok := errcodeOf(tt.err); ok && tt.code == edge.CodeUpstreamRejected {
 				res := do(t, h, http.MethodPost, "/v1/choosecard", `{}`)
-				assert.Contains(t, decodeError(t, res).Error.Message, "errcode "+strconv.Itoa(code))
+				msg := decodeError(t, res).Error.Message
+				assert.Contains(t, msg, "errcode "+strconv.Itoa(code))
+				if code == 40164 {
+					assert.Contains(t, msg, "IP whitelist")
+				}
 			}
 			assert.NotEmpty(t, logs.String(), "upstream failures are logged")
 		})
