@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -116,7 +117,7 @@ type source struct {
 	// answered by a read that started before it.
 	reads, refreshes flightGroup
 
-	mu sync.Mutex // guards memo and memoRaw
+	mu sync.Mutex // guards memo, memoRaw and lastWarning
 	// memo is the last entry this process read or fetched. It is used only
 	// when the store fails, so that an outage does not turn every call into
 	// an upstream fetch; it is never used past its refresh point.
@@ -124,6 +125,25 @@ type source struct {
 	// memoRaw is the stored form of memo: a read that returns the same
 	// bytes skips decoding them again, which is most reads.
 	memoRaw []byte
+	// lastWarning rate-limits store warnings: during an outage every call
+	// fails the same way, and one line per interval says so.
+	lastWarning time.Time
+}
+
+// storeWarnInterval is the least time between two store warnings of one
+// credential; the ones in between are logged at debug level.
+const storeWarnInterval = 10 * time.Second
+
+func (s *source) storeWarning(ctx context.Context, msg string, attrs ...slog.Attr) {
+	level := slogWarn
+	s.mu.Lock()
+	if now := time.Now(); now.Sub(s.lastWarning) >= storeWarnInterval {
+		s.lastWarning = now
+	} else {
+		level = slogDebug
+	}
+	s.mu.Unlock()
+	s.c.log.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // flightGroup runs one call at a time and lets concurrent callers share its
@@ -260,8 +280,7 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return "", ctxErr
 			}
-			s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store lock failed; fetching without it",
-				attrKey(s.lockKey), attrErr(err))
+			s.storeWarning(ctx, "wxcard: store lock failed; fetching without it", attrKey(s.lockKey), attrErr(err))
 			return s.fetchAndStore(ctx)
 		}
 		if acquired {
@@ -291,8 +310,7 @@ func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
 		if _, err := s.c.locker.Unlock(uctx, s.lockKey, owner); err != nil {
-			s.c.log.LogAttrs(ctx, slogWarn, "wxcard: releasing store lock failed; it expires by itself",
-				attrKey(s.lockKey), attrErr(err))
+			s.storeWarning(ctx, "wxcard: releasing store lock failed; it expires by itself", attrKey(s.lockKey), attrErr(err))
 		}
 	}()
 	if e, ok := s.loadStore(ctx); ok && !stale(e) {
@@ -331,7 +349,7 @@ func (s *source) fetchAndStore(ctx context.Context) (string, error) {
 	}
 	s.remember(e, raw)
 	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
-		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store write failed", attrKey(s.key), attrErr(err))
+		s.storeWarning(ctx, "wxcard: store write failed", attrKey(s.key), attrErr(err))
 	}
 	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
 	return value, nil
@@ -360,7 +378,7 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 	raw, ok, err := s.c.store.Get(ctx, s.key)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.c.log.LogAttrs(ctx, slogWarn, "wxcard: store read failed; using upstream", attrKey(s.key), attrErr(err))
+			s.storeWarning(ctx, "wxcard: store read failed; using upstream", attrKey(s.key), attrErr(err))
 		}
 		return entry{}, false, err
 	}

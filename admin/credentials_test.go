@@ -172,42 +172,32 @@ func TestTwoAppIDsInOneStore(t *testing.T) {
 	store := kv.NewMemory()
 	f1 := newFakeWeChat(t)
 	f2 := newFakeWeChat(t)
-	c1 := newTestClient(t, f1, WithStore(store))
-	// The second upstream answers for another app id: re-key its token
-	// check by swapping the handler's expectation through a fresh client
-	// of the same fake under a different app id is not possible, so give
-	// the second app its own fake whose tokens differ by prefix.
+	const otherApp = "wxOTHERAPPID000000"
 	f2.mu.Lock()
-	f2.seq = 5000
+	f2.appID = otherApp
+	f2.seq = 5000 // its tokens and tickets differ from f1's
 	f2.ticketSeq["wx_card"] = 5000
 	f2.mu.Unlock()
-	c2raw, err := NewClient("wxOTHERAPPID000000", testSecret, WithBaseURL(f2.baseURL()), WithStore(store))
+	c1 := newTestClient(t, f1, WithStore(store))
+	c2, err := NewClient(otherApp, testSecret, WithBaseURL(f2.baseURL()), WithStore(store))
 	require.NoError(t, err)
-	// f2 only knows testAppID; accept the other id for this test.
-	f2.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.URL.Path == basePath+"cgi-bin/stable_token" {
-			f2.mu.Lock()
-			tok := f2.newTokenLocked()
-			f2.mu.Unlock()
-			writeJSON(w, map[string]any{"access_token": tok, "expires_in": 7200})
-			return true
-		}
-		return false
-	})
+
 	ctx := t.Context()
 	t1, err := c1.CardTicket(ctx)
 	require.NoError(t, err)
-	t2, err := c2raw.CardTicket(ctx)
+	t2, err := c2.CardTicket(ctx)
 	require.NoError(t, err)
 	assert.NotEqual(t, t1, t2, "two apps never share a ticket")
 	again, err := c1.CardTicket(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, t1, again)
+	assert.Equal(t, t1, again, "the second app did not overwrite the first")
 	assert.EqualValues(t, 1, f1.ticketFetches("wx_card"))
 	assert.EqualValues(t, 1, f2.ticketFetches("wx_card"))
-	_, ok, err := store.Get(ctx, "wxcard:wxOTHERAPPID000000:ticket:wx_card")
-	require.NoError(t, err)
-	assert.True(t, ok)
+	for _, app := range []string{testAppID, otherApp} {
+		_, ok, err := store.Get(ctx, "wxcard:"+app+":ticket:wx_card")
+		require.NoError(t, err)
+		assert.True(t, ok, app)
+	}
 }
 
 func TestRefreshFiveMinutesEarly(t *testing.T) {

@@ -301,4 +301,19 @@ func TestRedisStoppedMidTest(t *testing.T) {
 	assert.NotEqual(t, first, got, "an expired ticket is never served")
 	assert.EqualValues(t, 3, f.ticketFetches("wx_card"))
 	assert.Contains(t, logs.String(), "level=WARN")
+
+	// An outage is reported, not shouted: one warning per credential and
+	// client per interval, however many calls fail.
+	for i := 0; i < 50; i++ {
+		_, err := a.CardTicket(ctx)
+		require.NoError(t, err)
+	}
+	warnings := 0
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "level=WARN") && strings.Contains(line, "store read failed") {
+			warnings++
+		}
+	}
+	assert.LessOrEqual(t, warnings, 6, "3 clients x 2 credentials at most")
+	assert.EqualValues(t, 3, f.ticketFetches("wx_card"), "served from the fallback, not upstream, while fresh")
 }

@@ -34,6 +34,7 @@ type fakeWeChat struct {
 	ticketCalls  map[string]*atomic.Int64
 
 	mu        sync.Mutex
+	appID     string // the app this upstream answers for
 	seq       int
 	valid     map[string]bool // access tokens WeChat accepts
 	current   string          // stable_token's current token
@@ -52,6 +53,7 @@ func newFakeWeChat(t testing.TB) *fakeWeChat {
 	f := &fakeWeChat{
 		t:           t,
 		mux:         http.NewServeMux(),
+		appID:       testAppID,
 		valid:       map[string]bool{},
 		tokenTTL:    7200,
 		ticketTTL:   7200,
@@ -126,7 +128,10 @@ func (f *fakeWeChat) stableToken(w http.ResponseWriter, r *http.Request) {
 		writeErrcode(w, 47001, "data format error")
 		return
 	}
-	if req.AppID != testAppID || req.GrantType != "client_credential" {
+	f.mu.Lock()
+	appID := f.appID
+	f.mu.Unlock()
+	if req.AppID != appID || req.GrantType != "client_credential" {
 		writeErrcode(w, 40013, "invalid appid")
 		return
 	}
@@ -149,7 +154,10 @@ func (f *fakeWeChat) classicToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if q.Get("appid") != testAppID || q.Get("grant_type") != "client_credential" {
+	f.mu.Lock()
+	appID := f.appID
+	f.mu.Unlock()
+	if q.Get("appid") != appID || q.Get("grant_type") != "client_credential" {
 		writeErrcode(w, 40013, "invalid appid")
 		return
 	}
