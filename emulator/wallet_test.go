@@ -223,3 +223,29 @@ func TestWalletAddBadRequests(t *testing.T) {
 	out := h.walletAdd("o", signer.CardList{{CardID: id, CardExt: "not json"}})
 	assert.Equal(t, emulator.ReasonBadCardExt, out.CardList[0].Reason)
 }
+
+func TestDeletedCardRefusesWalletAndConsume(t *testing.T) {
+	h := newHarness(t)
+	id := h.approvedCoupon(nil)
+	code := h.addOne("oA", signer.Card{CardID: id}).Code
+	h.wxOK("card/delete", map[string]any{"card_id": id})
+	res := h.addOne("oB", signer.Card{CardID: id})
+	assert.Equal(t, emulator.ErrcodeInvalidCardStatus, res.Errcode)
+	assert.Equal(t, emulator.ReasonCardDeleted, res.Reason)
+	assert.Equal(t, emulator.ErrcodeInvalidCardStatus, h.wx("card/code/consume", map[string]any{"code": code}).errcode())
+	got := h.wxOK("card/code/get", map[string]any{"code": code, "check_consume": false})
+	assert.Equal(t, false, got.body["can_consume"])
+}
+
+func TestWalletAddSeveralCardsMixedResults(t *testing.T) {
+	h := newHarness(t)
+	a := h.approvedCoupon(nil)
+	b := h.approvedCoupon(func(bi map[string]any) { bi["sku"] = map[string]any{"quantity": 0} })
+	out := h.walletAdd("oA", h.signCards(h.ticket("wx_card"), signer.Card{CardID: a}, signer.Card{CardID: b}, signer.Card{CardID: a}))
+	assert.Equal(t, "addCard:fail", out.ErrMsg)
+	require.Len(t, out.CardList, 3)
+	assert.True(t, out.CardList[0].IsSuccess)
+	assert.Equal(t, emulator.ErrcodeStockEmpty, out.CardList[1].Errcode)
+	assert.True(t, out.CardList[2].IsSuccess, "each card has its own nonce")
+	assert.NotEqual(t, out.CardList[0].Code, out.CardList[2].Code)
+}
