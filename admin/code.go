@@ -1,0 +1,390 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+)
+
+// MaxCodesPerCall is how many codes card/code/deposit and
+// card/code/checkcode take in one call. Deposit and Check split longer
+// lists into calls of this size.
+const MaxCodesPerCall = 100
+
+// BatchError is returned by Deposit and Check when one of their calls
+// failed. The calls before it succeeded and their results are in the
+// result returned alongside; the codes of the failed call and of the calls
+// never made are listed there too (Unconfirmed, Unchecked). errors.Is and
+// errors.As see the underlying error (an *APIError, a network error…).
+type BatchError struct {
+	Op string
+	// Batch is the 0-based index of the call that failed, Batches their
+	// number, Done the codes handled by the calls before it.
+	Batch, Batches, Done int
+	Err                  error
+}
+
+func (e *BatchError) Error() string {
+	return "wxcard: " + e.Op + ": call " + strconv.Itoa(e.Batch+1) + " of " + strconv.Itoa(e.Batches) +
+		" failed after " + strconv.Itoa(e.Done) + " codes: " + e.Err.Error()
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
+func checkCodes(cardID string, codes []string) error {
+	if err := checkID("card_id", cardID); err != nil {
+		return err
+	}
+	if len(codes) == 0 {
+		return invalidArg("code", "is empty")
+	}
+	for _, c := range codes {
+		if err := checkID("code item", c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type codesBody struct {
+	CardID string   `json:"card_id"`
+	Code   []string `json:"code"`
+}
+
+// leftover returns the codes of chunk that none of the answered lists
+// mention, counting repeats, so a code WeChat skipped is never lost.
+func leftover(chunk []string, answered ...[]string) []string {
+	n := map[string]int{}
+	for _, c := range chunk {
+		n[c]++
+	}
+	for _, list := range answered {
+		for _, c := range list {
+			if n[c] > 0 {
+				n[c]--
+			}
+		}
+	}
+	var out []string
+	for _, c := range chunk {
+		if n[c] > 0 {
+			n[c]--
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// DepositResult is the outcome of Deposit. Every code given to Deposit is
+// in exactly one of the four lists.
+type DepositResult struct {
+	Succeeded []string // stored (succ_code)
+	Duplicate []string // already deposited before (duplicate_code)
+	Failed    []string // refused, e.g. malformed (fail_code)
+	// Unconfirmed are the codes whose fate is unknown: those of a call
+	// that failed (WeChat may have stored them before the connection
+	// broke; Check tells), those never sent because an earlier call
+	// failed, and any a successful answer did not mention.
+	Unconfirmed []string
+}
+
+// Deposit imports custom codes for a card whose base_info has
+// use_custom_code and get_custom_code_mode GET_CUSTOM_CODE_MODE_DEPOSIT.
+// Lists longer than 100 codes are sent 100 at a time and the answers
+// merged. If a call fails, Deposit stops there and returns the merged
+// result together with a *BatchError: the codes already stored are in
+// Succeeded, the rest in Unconfirmed, none is dropped. A call is never
+// repeated after a network error (it may have been applied); deposit again
+// the Unconfirmed codes, duplicates are reported, not stored twice.
+//
+// Depositing does not raise the stock: call Card.IncreaseStock after.
+//
+//	POST /card/code/deposit {"card_id","code":[…]}
+func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string) (*DepositResult, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkCodes(cardID, codes); err != nil {
+		return nil, err
+	}
+	res := &DepositResult{Succeeded: []string{}, Duplicate: []string{}, Failed: []string{}, Unconfirmed: []string{}}
+	batches := (len(codes) + MaxCodesPerCall - 1) / MaxCodesPerCall
+	for i := 0; i < batches; i++ {
+		chunk := codes[i*MaxCodesPerCall : min((i+1)*MaxCodesPerCall, len(codes))]
+		var out struct {
+			Succ      []string `json:"succ_code"`
+			Duplicate []string `json:"duplicate_code"`
+			Fail      []string `json:"fail_code"`
+		}
+		if err := s.client.post(ctx, "card/code/deposit", "card/code/deposit", codesBody{cardID, chunk}, &out, writeCall); err != nil {
+			res.Unconfirmed = append(res.Unconfirmed, codes[i*MaxCodesPerCall:]...)
+			return res, &BatchError{Op: "card/code/deposit", Batch: i, Batches: batches, Done: i * MaxCodesPerCall, Err: err}
+		}
+		res.Succeeded = append(res.Succeeded, out.Succ...)
+		res.Duplicate = append(res.Duplicate, out.Duplicate...)
+		res.Failed = append(res.Failed, out.Fail...)
+		res.Unconfirmed = append(res.Unconfirmed, leftover(chunk, out.Succ, out.Duplicate, out.Fail)...)
+	}
+	return res, nil
+}
+
+// DepositedCount returns how many codes have been deposited for a card.
+//
+//	POST /card/code/getdepositcount {"card_id"}
+func (s *CodeService) DepositedCount(ctx context.Context, cardID string) (int, error) {
+	if err := checkCtx(ctx); err != nil {
+		return 0, err
+	}
+	if err := checkID("card_id", cardID); err != nil {
+		return 0, err
+	}
+	var out struct {
+		Count int `json:"count"`
+	}
+	if err := s.client.post(ctx, "card/code/getdepositcount", "card/code/getdepositcount", cardIDBody{cardID}, &out, readCall); err != nil {
+		return 0, err
+	}
+	return out.Count, nil
+}
+
+// CheckResult is the outcome of Check. Every code given to Check is in
+// exactly one of the three lists.
+type CheckResult struct {
+	Exist    []string // deposited (exist_code)
+	NotExist []string // not deposited (not_exist_code)
+	// Unchecked are the codes of the failed call and the ones after it,
+	// and any an answer did not mention.
+	Unchecked []string
+}
+
+// Check tells which codes have been deposited for a card, 100 codes per
+// call like Deposit; on a failed call it returns what it learnt so far
+// with a *BatchError.
+//
+//	POST /card/code/checkcode {"card_id","code":[…]}
+func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) (*CheckResult, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkCodes(cardID, codes); err != nil {
+		return nil, err
+	}
+	res := &CheckResult{Exist: []string{}, NotExist: []string{}, Unchecked: []string{}}
+	batches := (len(codes) + MaxCodesPerCall - 1) / MaxCodesPerCall
+	for i := 0; i < batches; i++ {
+		chunk := codes[i*MaxCodesPerCall : min((i+1)*MaxCodesPerCall, len(codes))]
+		var out struct {
+			Exist    []string `json:"exist_code"`
+			NotExist []string `json:"not_exist_code"`
+		}
+		if err := s.client.post(ctx, "card/code/checkcode", "card/code/checkcode", codesBody{cardID, chunk}, &out, readCall); err != nil {
+			res.Unchecked = append(res.Unchecked, codes[i*MaxCodesPerCall:]...)
+			return res, &BatchError{Op: "card/code/checkcode", Batch: i, Batches: batches, Done: i * MaxCodesPerCall, Err: err}
+		}
+		res.Exist = append(res.Exist, out.Exist...)
+		res.NotExist = append(res.NotExist, out.NotExist...)
+		res.Unchecked = append(res.Unchecked, leftover(chunk, out.Exist, out.NotExist)...)
+	}
+	return res, nil
+}
+
+// CodeCard is the card part of card/code/get's answer. Code,
+// MembershipNumber, Bonus and Balance are set for member and general
+// cards.
+type CodeCard struct {
+	CardID           string `json:"card_id"`
+	BeginTime        int64  `json:"begin_time"`
+	EndTime          int64  `json:"end_time"`
+	Code             string `json:"code,omitempty"`
+	MembershipNumber string `json:"membership_number,omitempty"`
+	Bonus            *int64 `json:"bonus,omitempty"`
+	Balance          *int64 `json:"balance,omitempty"`
+}
+
+// CodeInfo is what card/code/get says about a code.
+type CodeInfo struct {
+	Card             CodeCard       `json:"card"`
+	OpenID           string         `json:"openid"`
+	UnionID          string         `json:"unionid,omitempty"`
+	CanConsume       bool           `json:"can_consume"`
+	UserCardStatus   UserCardStatus `json:"user_card_status"`
+	OuterStr         string         `json:"outer_str,omitempty"`
+	BackgroundPicURL string         `json:"background_pic_url,omitempty"`
+}
+
+// UnmarshalJSON also reads the older layout, where can_consume (sometimes
+// the string "true") and user_card_status sat inside card.
+func (c *CodeInfo) UnmarshalJSON(data []byte) error {
+	type plain CodeInfo
+	var w struct {
+		plain
+		CanConsume *flexBool `json:"can_consume"`
+		Card       struct {
+			CodeCard
+			CanConsume     *flexBool      `json:"can_consume"`
+			UserCardStatus UserCardStatus `json:"user_card_status"`
+		} `json:"card"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*c = CodeInfo(w.plain)
+	c.Card = w.Card.CodeCard
+	switch {
+	case w.CanConsume != nil:
+		c.CanConsume = bool(*w.CanConsume)
+	case w.Card.CanConsume != nil:
+		c.CanConsume = bool(*w.Card.CanConsume)
+	}
+	if c.UserCardStatus == "" {
+		c.UserCardStatus = w.Card.UserCardStatus
+	}
+	return nil
+}
+
+// Get looks a code up: its card, owner and whether it can be consumed.
+// cardID may be empty except for custom-code cards. With checkConsume
+// true, WeChat answers an error (40127, 40099…) for a code that cannot be
+// consumed now; with false it reports its status instead.
+//
+//	POST /card/code/get {"code","card_id"?,"check_consume"}
+func (s *CodeService) Get(ctx context.Context, code, cardID string, checkConsume bool) (*CodeInfo, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("code", code); err != nil {
+		return nil, err
+	}
+	if err := checkOptionalID("card_id", cardID); err != nil {
+		return nil, err
+	}
+	body := struct {
+		Code         string `json:"code"`
+		CardID       string `json:"card_id,omitempty"`
+		CheckConsume bool   `json:"check_consume"`
+	}{code, cardID, checkConsume}
+	var out CodeInfo
+	if err := s.client.post(ctx, "card/code/get", "card/code/get", body, &out, readCall); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ConsumeResult says whose card a consumed code was.
+type ConsumeResult struct {
+	CardID string
+	OpenID string
+}
+
+// Consume marks a code as used (核销). cardID may be empty except for
+// custom-code cards.
+//
+// Consume is never repeated after a network error or errcode -1: WeChat
+// may have consumed the code before the answer was lost. On such an error
+// ask Get (with checkConsume false) whether the code is CONSUMED before
+// trying again; a repeated consume answers 40099.
+//
+//	POST /card/code/consume {"code","card_id"?}
+func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*ConsumeResult, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("code", code); err != nil {
+		return nil, err
+	}
+	if err := checkOptionalID("card_id", cardID); err != nil {
+		return nil, err
+	}
+	body := struct {
+		Code   string `json:"code"`
+		CardID string `json:"card_id,omitempty"`
+	}{code, cardID}
+	var out struct {
+		Card   cardIDBody `json:"card"`
+		OpenID string     `json:"openid"`
+	}
+	if err := s.client.post(ctx, "card/code/consume", "card/code/consume", body, &out, writeCall); err != nil {
+		return nil, err
+	}
+	return &ConsumeResult{CardID: out.Card.CardID, OpenID: out.OpenID}, nil
+}
+
+// Decrypt turns the encrypt_code WeChat appends to a card's custom URL
+// (or an addCard callback) into the real code. Pass it exactly as WeChat
+// sent it, after URL-decoding the query parameter: it is base64 and may
+// contain "+", "/" and "=".
+//
+//	POST /card/code/decrypt {"encrypt_code"}
+func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
+	if encryptedCode == "" {
+		return "", invalidArg("encrypt_code", "is required")
+	}
+	if len(encryptedCode) > 1024 {
+		return "", invalidArg("encrypt_code", "is longer than 1024 bytes")
+	}
+	body := struct {
+		EncryptCode string `json:"encrypt_code"`
+	}{encryptedCode}
+	var out struct {
+		Code string `json:"code"`
+	}
+	if err := s.client.post(ctx, "card/code/decrypt", "card/code/decrypt", body, &out, readCall); err != nil {
+		return "", err
+	}
+	return out.Code, nil
+}
+
+// Update changes a user card's code to newCode (custom-code cards).
+//
+//	POST /card/code/update {"code","new_code","card_id"?}
+func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := checkID("code", code); err != nil {
+		return err
+	}
+	if err := checkID("new_code", newCode); err != nil {
+		return err
+	}
+	if newCode == code {
+		return invalidArg("new_code", "is the same as code")
+	}
+	if err := checkOptionalID("card_id", cardID); err != nil {
+		return err
+	}
+	body := struct {
+		Code    string `json:"code"`
+		NewCode string `json:"new_code"`
+		CardID  string `json:"card_id,omitempty"`
+	}{code, newCode, cardID}
+	return s.client.post(ctx, "card/code/update", "card/code/update", body, nil, writeCall)
+}
+
+// Disable makes a user card unusable (设置卡券失效), e.g. after a refund;
+// it cannot be undone. reason, if not empty, is recorded with it.
+//
+//	POST /card/code/unavailable {"code","card_id"?,"reason"?}
+func (s *CodeService) Disable(ctx context.Context, code, cardID, reason string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := checkID("code", code); err != nil {
+		return err
+	}
+	if err := checkOptionalID("card_id", cardID); err != nil {
+		return err
+	}
+	if len(reason) > 1024 {
+		return invalidArg("reason", "is longer than 1024 bytes")
+	}
+	body := struct {
+		Code   string `json:"code"`
+		CardID string `json:"card_id,omitempty"`
+		Reason string `json:"reason,omitempty"`
+	}{code, cardID, reason}
+	return s.client.post(ctx, "card/code/unavailable", "card/code/unavailable", body, nil, writeCall)
+}

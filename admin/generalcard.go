@@ -1,0 +1,55 @@
+package admin
+
+import "context"
+
+// Activate activates a general card (GENERAL_CARD) a user has received;
+// the fields are those of a member card.
+//
+//	POST /card/generalcard/activate {"membership_number","code","card_id"?,…}
+func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := info.validate(); err != nil {
+		return err
+	}
+	return s.client.post(ctx, "card/generalcard/activate", "card/generalcard/activate", info, nil, writeCall)
+}
+
+// Deactivate undoes Activate (WeChat spells the path "unactivate").
+//
+//	POST /card/generalcard/unactivate {"card_id","code"}
+func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
+	if err := checkID("card_id", cardID); err != nil {
+		return err
+	}
+	if err := checkID("code", code); err != nil {
+		return err
+	}
+	body := struct {
+		CardID string `json:"card_id"`
+		Code   string `json:"code"`
+	}{cardID, code}
+	return s.client.post(ctx, "card/generalcard/unactivate", "card/generalcard/unactivate", body, nil, writeCall)
+}
+
+// UpdateUser changes an activated general card's points, balance or
+// custom values.
+//
+//	POST /card/generalcard/updateuser {"code","card_id",…}
+func (s *GeneralCardService) UpdateUser(ctx context.Context, info UpdateUserInfo) (*UpdateUserResult, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
+	if err := info.validate(); err != nil {
+		return nil, err
+	}
+	var out UpdateUserResult
+	if err := s.client.post(ctx, "card/generalcard/updateuser", "card/generalcard/updateuser", info, &out, writeCall); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
