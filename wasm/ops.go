@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 
@@ -89,7 +90,9 @@ func (h *handler) handle(o op, req []byte) (resp []byte) {
 			resp = appendError(nil, &requestError{code: CodeInternal, message: "internal error while handling the request"})
 		}
 	}()
-	out, err := h.dispatch(o, req, make([]byte, 0, 256))
+	// Answers are about twice their request (values come back sorted and
+	// joined); sizing the buffer once saves the appends' regrowth.
+	out, err := h.dispatch(o, req, make([]byte, 0, 512+2*len(req)))
 	if err != nil {
 		return appendError(out[:0], toRequestError(err))
 	}
@@ -202,12 +205,18 @@ func hex4(req []byte, at int) (rune, bool) {
 // things to two parsers.
 func fields(obj *fastjson.Object, prefix string, set func(name string, v *fastjson.Value) error) error {
 	var err error
-	var seen []string
+	var seenBuf [12]string
+	seen := seenBuf[:0]
 	obj.Visit(func(key []byte, v *fastjson.Value) {
-		if err != nil {
+		if err != nil || len(key) == 0 {
+			if err == nil {
+				err = unknownField(prefix, "")
+			}
 			return
 		}
-		name := string(key)
+		// The key aliases the parser's buffer, which outlives this call;
+		// set copies whatever it keeps.
+		name := unsafe.String(&key[0], len(key))
 		if slices.Contains(seen, name) {
 			err = badField(prefix+fieldName(name), "is given twice")
 			return
@@ -266,8 +275,9 @@ func asInt64(v *fastjson.Value, field string) (int64, error) {
 		return 0, badField(field, "must be an integer")
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || s[0] == '+' {
-		return 0, badField(field, "must be an integer")
+	if err != nil || strconv.FormatInt(n, 10) != s {
+		// "+5" or "007" would be signed as 5 or 7: not what the caller wrote.
+		return 0, badField(field, "must be an integer without sign or leading zeros")
 	}
 	return n, nil
 }
