@@ -812,7 +812,7 @@ func (c *call) getMPNewsHTML() (any, error) {
 	if !cd.approved() {
 		return nil, wxErr(ErrcodeInvalidCardStatus, "the card has not passed review")
 	}
-	src := c.e.cfg.publicURL + "/bizmall/appmsgcard?action=show&cardid=" + cd.ID + "&wechat_card_js=1#wechat_redirect"
+	src := c.base() + "/bizmall/appmsgcard?action=show&cardid=" + cd.ID + "&wechat_card_js=1#wechat_redirect"
 	return struct {
 		envelope
 		Content string `json:"content"`

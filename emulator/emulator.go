@@ -276,6 +276,21 @@ func methodAllowed(m string, allowed []string) bool {
 	return false
 }
 
+// base is the public base URL for links in answers to this request.
+func (c *call) base() string {
+	if c.e.cfg.publicURL != "" {
+		return c.e.cfg.publicURL
+	}
+	if c.r.Host == "" {
+		return DefaultPublicURL
+	}
+	scheme := "http"
+	if c.r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.r.Host
+}
+
 // decode reads the JSON body into v the way WeChat does: an empty body is
 // 44002, malformed JSON or a wrong field type is 47001.
 func (c *call) decode(v any) error {

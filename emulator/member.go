@@ -323,7 +323,7 @@ func (c *call) activateURL() (any, error) {
 	if cd.Type != "MEMBER_CARD" {
 		return nil, wxErr(ErrcodeInvalidCardType, "activation URLs belong to member cards")
 	}
-	u := c.e.cfg.publicURL + "/bizmall/activatemembercard?action=preshow&card_id=" + cd.ID
+	u := c.base() + "/bizmall/activatemembercard?action=preshow&card_id=" + cd.ID
 	if req.OuterStr != "" {
 		u += "&outer_str=" + url.QueryEscape(req.OuterStr)
 	}

@@ -118,7 +118,7 @@ func TestMemberCardActivationForm(t *testing.T) {
 	assert.ErrorIs(t, err, emulator.ErrInvalidArgument)
 
 	u := h.wxOK("card/membercard/activate/geturl", map[string]any{"card_id": id, "outer_str": "a b"}).str("url")
-	assert.True(t, strings.HasPrefix(u, emulator.DefaultPublicURL+"/"), u)
+	assert.True(t, strings.HasPrefix(u, h.srv.URL+"/bizmall/activatemembercard?"), u)
 	assert.Contains(t, u, "outer_str=a+b")
 	assert.Equal(t, emulator.ErrcodeInvalidCardType, h.wx("card/membercard/activate/geturl", map[string]any{"card_id": coupon}).errcode())
 }

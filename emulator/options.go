@@ -53,8 +53,8 @@ const (
 	// DefaultCardExtMaxSkew is how far in the future a cardExt timestamp
 	// may be (clock skew between the merchant's server and the phone).
 	DefaultCardExtMaxSkew = 5 * time.Minute
-	// DefaultPublicURL is used to build show_qrcode_url and landing-page URLs
-	// when WithPublicURL is not given.
+	// DefaultPublicURL is the base of the URLs the emulator hands out when
+	// WithPublicURL is not given and a request carries no Host.
 	DefaultPublicURL = "http://127.0.0.1:8080"
 	// maxRequestBody bounds every request body.
 	maxRequestBody = 1 << 20
@@ -63,7 +63,6 @@ const (
 func defaultConfig() config {
 	return config{
 		clock:            time.Now,
-		publicURL:        DefaultPublicURL,
 		controlRoutes:    true,
 		tokenDailyQuota:  DefaultTokenDailyQuota,
 		cardExtMaxAge:    DefaultCardExtMaxAge,
@@ -134,7 +133,9 @@ func WithSnapshotFile(path string) Option {
 // WithPublicURL sets the externally visible base URL of the emulator's
 // WeChat paths, used in show_qrcode_url, QR code and landing-page URLs. It
 // may carry a path prefix (http://127.0.0.1:8080/wechat) when the emulator
-// is mounted under http.StripPrefix.
+// is mounted under http.StripPrefix. Without it the URLs are built from the
+// request's Host (http, or https behind TLS), which is right whenever the
+// emulator is served at the root of its host.
 func WithPublicURL(base string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(base)

@@ -14,6 +14,7 @@ import (
 type qrCode struct {
 	Ticket  string   `json:"ticket"`
 	ID      string   `json:"id"` // the path of its url, /q/{id}
+	URL     string   `json:"url"`
 	CardIDs []string `json:"card_ids"`
 	Expires int64    `json:"expires"`
 	Created int64    `json:"created"`
@@ -91,6 +92,7 @@ func (c *call) createQRCode() (any, error) {
 		Expires: c.now.Add(lifetime).Unix(),
 		Created: c.now.Unix(),
 	}
+	q.URL = c.base() + "/q/" + q.ID
 	c.app.QRCodes[q.Ticket] = q
 	return struct {
 		envelope
@@ -98,10 +100,8 @@ func (c *call) createQRCode() (any, error) {
 		ExpireSeconds int64  `json:"expire_seconds"`
 		URL           string `json:"url"`
 		ShowQRCodeURL string `json:"show_qrcode_url"`
-	}{success(), q.Ticket, int64(lifetime / time.Second), c.e.qrURL(q), c.e.cfg.publicURL + "/cgi-bin/showqrcode?ticket=" + url.QueryEscape(q.Ticket)}, nil
+	}{success(), q.Ticket, int64(lifetime / time.Second), q.URL, c.base() + "/cgi-bin/showqrcode?ticket=" + url.QueryEscape(q.Ticket)}, nil
 }
-
-func (e *Emulator) qrURL(q *qrCode) string { return e.cfg.publicURL + "/q/" + q.ID }
 
 // findQR looks a QR ticket up across apps; showqrcode needs no token.
 func (e *Emulator) findQR(match func(*qrCode) bool) (*appState, *qrCode) {
@@ -133,7 +133,7 @@ func (e *Emulator) serveShowQRCode(w http.ResponseWriter, r *http.Request) {
 	now := e.now()
 	var content string
 	if q != nil && now.Unix() < q.Expires {
-		content = e.qrURL(q)
+		content = q.URL
 	}
 	e.mu.Unlock()
 	if content == "" {
@@ -272,7 +272,7 @@ func (c *call) createLandingPage() (any, error) {
 		p.Thumbs = append(p.Thumbs, item.ThumbURL)
 	}
 	c.app.LandingPages = append(c.app.LandingPages, p)
-	u := c.e.cfg.publicURL + "/bizmall/cardlandingpage?biz=" + url.QueryEscape(c.app.AppID) +
+	u := c.base() + "/bizmall/cardlandingpage?biz=" + url.QueryEscape(c.app.AppID) +
 		"&page_id=" + strconv.FormatInt(p.PageID, 10) + "&scene=" + p.Scene + "#wechat_redirect"
 	return struct {
 		envelope

@@ -138,3 +138,12 @@ func TestLandingPage(t *testing.T) {
 		})
 	}
 }
+
+func TestURLsFollowTheRequestHost(t *testing.T) {
+	h := newHarness(t)
+	id := h.approvedCoupon(nil)
+	r := h.wxOK("card/qrcode/create", map[string]any{"action_name": "QR_CARD", "action_info": map[string]any{"card": map[string]any{"card_id": id}}})
+	assert.True(t, strings.HasPrefix(r.str("show_qrcode_url"), h.srv.URL+"/cgi-bin/showqrcode?ticket="), r.str("show_qrcode_url"))
+	target := h.do("GET", strings.TrimPrefix(r.str("url"), h.srv.URL), nil, nil)
+	assert.Equal(t, http.StatusOK, target.status)
+}
