@@ -23,7 +23,8 @@
 //
 //	go run ./emulator/cmd/wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.json
 //
-// It prints the dev app's appid; -appid and -secret (or the
+// (or make emulator-run). It prints the dev app's appid (-print-secret also
+// prints a generated AppSecret); -appid and -secret (or the
 // WXCARD_EMULATOR_SECRET environment variable) choose the app instead.
 // Mounted under a prefix, give the public URL so the URLs it hands out
 // point back at it:
@@ -95,6 +96,15 @@
 // with an Origin header are answered only for loopback origins, with CORS
 // headers (a demo page served from 127.0.0.1 can call wallet/add). With
 // [WithControlRoutes](false) they all answer 404.
+//
+// # Go-side helpers
+//
+// For tests and demos that hold the *Emulator: [Emulator.Ticket] (the
+// current ticket of a type; the HTTP surface never shows one outside
+// getticket), [Emulator.Now] and [Emulator.Advance] (the emulated clock),
+// [Emulator.SetFaults], [Emulator.FillActivationForm] (a user submitting a
+// member card's activation form; returns the activate_ticket) and
+// [Emulator.RemoveFromWallet] (a user deleting a card: status DELETE).
 //
 // # Faults
 //
