@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -9,8 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func asErr[T any](err error, target *T) bool { return errors.As(err, target) }
 
 func TestNewClientValidates(t *testing.T) {
 	tests := []struct {

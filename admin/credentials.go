@@ -287,7 +287,7 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 			return s.fetchLocked(ctx, owner, stale)
 		}
 		if !time.Now().Before(deadline) {
-			return "", fmt.Errorf("%w of %s after %s", ErrRefreshTimeout, s.name, s.c.lockWait)
+			return "", fmt.Errorf("%w: another process has held the %s refresh lock for %s", ErrRefreshTimeout, s.name, s.c.lockWait)
 		}
 		if err := s.c.sleep(ctx, poll/2+rand.N(poll/2+1)); err != nil {
 			return "", err
@@ -320,7 +320,13 @@ func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry
 	// one in parallel.
 	fctx, cancel := context.WithTimeout(ctx, s.c.lockTTL)
 	defer cancel()
-	return s.fetchAndStore(fctx)
+	v, err := s.fetchAndStore(fctx)
+	if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
+		// Not the caller's deadline: report it as what it is, so that
+		// callers sharing this refresh do not mistake it for their own.
+		return "", fmt.Errorf("%w: the %s fetch outlived the refresh lock's %s TTL", ErrRefreshTimeout, s.name, s.c.lockTTL)
+	}
+	return v, err
 }
 
 // fetchAndStore fetches upstream and writes the result to the store. A

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -500,4 +501,27 @@ func TestLeaderCancellationDoesNotFailWaiters(t *testing.T) {
 	require.ErrorIs(t, <-leaderDone, context.Canceled)
 	require.NoError(t, <-waiterDone)
 	close(release)
+}
+
+// TestFetchOutlivingItsLock: a fetch may not run past its lock's TTL, or a
+// second process could start one in parallel. It fails with
+// ErrRefreshTimeout, not with a deadline the caller never set.
+func TestFetchOutlivingItsLock(t *testing.T) {
+	f := newFakeWeChat(t)
+	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+		return true
+	})
+	store := kv.NewMemory()
+	c := newTestClient(t, f, WithStore(store), WithRefreshLock(200*time.Millisecond, time.Second))
+	_, err := c.AccessToken(t.Context())
+	require.ErrorIs(t, err, ErrRefreshTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	_, ok, err := store.Get(t.Context(), "wxcard:"+testAppID+":access_token")
+	require.NoError(t, err)
+	assert.False(t, ok)
 }

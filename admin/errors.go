@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/wxcard/wxcard/signer"
 )
 
 // APIError is an error WeChat reported in a response body: a non-zero
@@ -82,8 +84,22 @@ func (e *ValidationError) Error() string {
 	return "wxcard: invalid " + e.Field + ": " + e.Reason
 }
 
-// Unwrap lets errors.Is(err, ErrInvalidInput) match.
-func (e *ValidationError) Unwrap() error { return ErrInvalidInput }
+// Unwrap lets errors.Is match both ErrInvalidInput and
+// signer.ErrInvalidInput, so code that handles either package's bad input
+// handles both.
+func (e *ValidationError) Unwrap() []error {
+	return []error{ErrInvalidInput, signer.ErrInvalidInput}
+}
+
+// fromSigner turns the signer's validation errors into this package's, so
+// a JSSDK method returns one kind of error for bad input.
+func fromSigner(err error) error {
+	var se *signer.ValidationError
+	if errors.As(err, &se) {
+		return &ValidationError{Field: se.Field, Reason: se.Reason}
+	}
+	return err
+}
 
 func invalidArg(field, reason string) error {
 	return &ValidationError{Field: field, Reason: reason}
@@ -94,9 +110,10 @@ func invalidArg(field, reason string) error {
 var ErrResponseTooLarge = errors.New("wxcard: response body too large")
 
 // ErrRefreshTimeout is returned when another process holds the refresh lock
-// for a token or ticket and no fresh value appeared within the wait bound
-// (WithRefreshLock).
-var ErrRefreshTimeout = errors.New("wxcard: timed out waiting for another process to refresh")
+// for a token or ticket and no fresh value appeared within the wait bound,
+// or when this process's own fetch under the lock outlived the lock's TTL
+// (both set by WithRefreshLock).
+var ErrRefreshTimeout = errors.New("wxcard: credential refresh timed out")
 
 // HTTPError is a response with an unexpected HTTP status and no errcode in
 // its body.

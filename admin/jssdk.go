@@ -2,6 +2,8 @@ package admin
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -45,9 +47,16 @@ func (s *JSSDKService) Assign(ctx context.Context, cards []signer.Card) (signer.
 	if len(cards) == 0 {
 		return nil, invalidArg("cards", "is empty")
 	}
+	if len(cards) > signer.MaxCardsPerAddCard {
+		return nil, invalidArg("cards", "has more than "+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
+	}
 	// Validate before fetching anything: bad input must not cost a ticket.
 	for i := range cards {
 		if err := signer.ValidateCard(cards[i]); err != nil {
+			var se *signer.ValidationError
+			if errors.As(err, &se) {
+				return nil, invalidArg("cards["+strconv.Itoa(i)+"]."+se.Field, se.Reason)
+			}
 			return nil, err
 		}
 	}
@@ -55,7 +64,8 @@ func (s *JSSDKService) Assign(ctx context.Context, cards []signer.Card) (signer.
 	if err != nil {
 		return nil, err
 	}
-	return s.client.signer.AddCard(ticket, cards)
+	list, err := s.client.signer.AddCard(ticket, cards)
+	return list, fromSigner(err)
 }
 
 // Config builds the wx.config parameters for a page, signed with the cached
@@ -68,13 +78,14 @@ func (s *JSSDKService) Config(ctx context.Context, req signer.JSConfigRequest) (
 		return signer.JSConfig{}, err
 	}
 	if err := req.Validate(); err != nil {
-		return signer.JSConfig{}, err
+		return signer.JSConfig{}, fromSigner(err)
 	}
 	ticket, err := s.client.JSAPITicket(ctx)
 	if err != nil {
 		return signer.JSConfig{}, err
 	}
-	return s.client.signer.JSConfig(ticket, req)
+	cfg, err := s.client.signer.JSConfig(ticket, req)
+	return cfg, fromSigner(err)
 }
 
 // ChooseCard builds the wx.chooseCard parameters, signed with the cached
@@ -87,13 +98,14 @@ func (s *JSSDKService) ChooseCard(ctx context.Context, req signer.ChooseCardRequ
 		return signer.ChooseCardParams{}, err
 	}
 	if err := req.Validate(); err != nil {
-		return signer.ChooseCardParams{}, err
+		return signer.ChooseCardParams{}, fromSigner(err)
 	}
 	ticket, err := s.client.CardTicket(ctx)
 	if err != nil {
 		return signer.ChooseCardParams{}, err
 	}
-	return s.client.signer.ChooseCard(ticket, req)
+	p, err := s.client.signer.ChooseCard(ticket, req)
+	return p, fromSigner(err)
 }
 
 // ownAppID fills an empty app id with the client's and refuses another

@@ -42,18 +42,27 @@ func TestAssignSignsWithTheCardTicket(t *testing.T) {
 func TestAssignRejectsBadInputBeforeFetching(t *testing.T) {
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
-	for _, cards := range [][]signer.Card{nil, {{CardID: ""}}, {{CardID: "p1", Code: "bad\ncode"}}} {
-		_, err := c.JSSDK.Assign(t.Context(), cards)
-		require.Error(t, err)
-		assert.True(t, isInvalidInput(err), "%v", err)
+	tooMany := make([]signer.Card, signer.MaxCardsPerAddCard+1)
+	for i := range tooMany {
+		tooMany[i].CardID = "p1"
+	}
+	for _, tt := range []struct {
+		cards []signer.Card
+		field string
+	}{
+		{nil, "cards"},
+		{tooMany, "cards"},
+		{[]signer.Card{{CardID: "p1"}, {CardID: ""}}, "cards[1].card_id"},
+		{[]signer.Card{{CardID: "p1", Code: "bad\ncode"}}, "cards[0].code"},
+	} {
+		_, err := c.JSSDK.Assign(t.Context(), tt.cards)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, tt.field, ve.Field)
+		assert.ErrorIs(t, err, ErrInvalidInput)
+		assert.ErrorIs(t, err, signer.ErrInvalidInput)
 	}
 	assert.EqualValues(t, 0, f.tokenFetches(), "bad input costs no upstream call")
-}
-
-func isInvalidInput(err error) bool {
-	var a *ValidationError
-	var b *signer.ValidationError
-	return asErr(err, &a) || asErr(err, &b)
 }
 
 func TestConfigSignsWithTheJSAPITicket(t *testing.T) {
@@ -72,6 +81,9 @@ func TestConfigSignsWithTheJSAPITicket(t *testing.T) {
 	_, err = c.JSSDK.Config(ctx, signer.JSConfigRequest{AppID: "wxSOMEONEELSE", URL: "https://a.example/"})
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = c.JSSDK.Config(ctx, signer.JSConfigRequest{URL: "not a url"})
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "url", ve.Field)
 	assert.ErrorIs(t, err, signer.ErrInvalidInput)
 }
 
