@@ -39,12 +39,25 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if fuzzing() {
+		// FuzzRequest runs the handler natively; fuzz workers need no module.
+		os.Exit(m.Run())
+	}
 	code, err := setup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "wasm test setup:", err)
 		os.Exit(1)
 	}
 	os.Exit(code(m))
+}
+
+func fuzzing() bool {
+	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return true
+		}
+	}
+	return false
 }
 
 func setup() (func(*testing.M) int, error) {

@@ -119,6 +119,7 @@ test('the preview tool in headless Chromium', async (t) => {
     assert.deepEqual(sorted, ['(empty)', '123', '1404896688', '1434008071', DOC.ticket, DOC.cardId]);
     assert.equal(await page.textContent('#sig-preimage'), `1231404896688${DOC.code}${DOC.ticket}${DOC.cardId}`);
     assert.ok(await page.isHidden('#sig-error'));
+    await page.screenshot({ path: join(tmp, 'signature.png'), fullPage: true });
   });
 
   await t.test('signature debugger: a millisecond timestamp is explained', async () => {
@@ -195,7 +196,7 @@ test('the preview tool in headless Chromium', async (t) => {
     const shot = join(tmp, 'card-preview.png');
     await page.screenshot({ path: shot, fullPage: true });
     await access(shot);
-    t.diagnostic(`screenshots in ${tmp}`);
+    t.diagnostic(`screenshots in ${tmp}${process.env.WXCARD_KEEP_SCREENSHOTS ? '' : ' (removed at the end; set WXCARD_KEEP_SCREENSHOTS=1 to keep them)'}`);
 
     await page.fill('#card-input', '{"card":{"card_type":"GIFT"}}');
     await page.click('#card-render');
