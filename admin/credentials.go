@@ -155,6 +155,8 @@ type flightGroup struct {
 }
 
 type flight struct {
+	// done is made by the first waiter, so an uncontended call (the common
+	// case: a cached read) allocates no channel.
 	done  chan struct{}
 	value string
 	err   error
@@ -164,9 +166,13 @@ func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, 
 	for {
 		g.mu.Lock()
 		if f := g.flight; f != nil {
+			if f.done == nil {
+				f.done = make(chan struct{})
+			}
+			done := f.done
 			g.mu.Unlock()
 			select {
-			case <-f.done:
+			case <-done:
 			case <-ctx.Done():
 				return "", ctx.Err()
 			}
@@ -177,7 +183,7 @@ func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, 
 			}
 			return f.value, f.err
 		}
-		f := &flight{done: make(chan struct{})}
+		f := &flight{}
 		g.flight = f
 		g.mu.Unlock()
 
@@ -185,8 +191,11 @@ func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, 
 
 		g.mu.Lock()
 		g.flight = nil
+		done := f.done
 		g.mu.Unlock()
-		close(f.done)
+		if done != nil {
+			close(done)
+		}
 		return f.value, f.err
 	}
 }
