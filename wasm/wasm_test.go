@@ -621,3 +621,31 @@ func BenchmarkWasmModuleSize(b *testing.B) {
 	b.ReportMetric(float64(len(raw)), "raw-bytes")
 	b.ReportMetric(float64(gzipLen(b, raw)), "gzip-bytes")
 }
+
+func TestJSConfigWarnings(t *testing.T) {
+	g := newGuest(t)
+	tests := []struct {
+		name, url, pageURL string
+		want               []string
+	}{
+		{"clean", "https://shop.example/cards?id=1", "", nil},
+		{"fragment", "https://shop.example/cards?id=1#/list", "", []string{"url_fragment"}},
+		{"page URL differs only by fragment", "https://shop.example/cards?id=1", "https://shop.example/cards?id=1#top", nil},
+		{"not the page", "https://shop.example/cards", "https://shop.example/cards?id=1", []string{"url_not_page"}},
+		{"both", "https://shop.example/#x", "https://other.example/", []string{"url_fragment", "url_not_page"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := map[string]any{"jsapi_ticket": "t", "app_id": "wx1", "url": tc.url, "timestamp": 1414587457, "nonce_str": "n"}
+			setIf(req, "page_url", tc.pageURL)
+			res := decode[jsConfigResult](t, g.call("js_config", mustJSON(t, req)))
+			require.NotNil(t, res.OK, "%+v", res.Error)
+			var codes []string
+			for _, w := range res.OK.Warnings {
+				codes = append(codes, w.Code)
+			}
+			assert.Equal(t, tc.want, codes)
+			assert.Equal(t, signer.JSSDKSignature("t", "n", 1414587457, tc.url), res.OK.Config.Signature)
+		})
+	}
+}

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, mkdir, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 
 import { chromium } from 'playwright-core';
 
@@ -23,6 +24,9 @@ const DOC = {
   ticket: 'ojZ8YtyVyr30HheH3CM73y7h4jJE', cardId: 'pjZ8Yt1XGILfi-FUsewpnnolGgZk', code: '1434008071',
   timestamp: '1404896688', nonce: '123', signature: 'f137ab68b7f8112d20ee528ab6074564e2796250',
 };
+
+// sortedSHA1 is WeChat's rule, computed independently of the module.
+const sortedSHA1 = (...values) => createHash('sha1').update(values.sort().join('')).digest('hex');
 
 let server;
 let base;
@@ -138,13 +142,19 @@ test('the preview tool in headless Chromium', async (t) => {
     const tampered = { cardId: DOC.cardId, cardExt: cardExt.replace(DOC.code, '1434008072') };
     const literalNull = { cardId: DOC.cardId, cardExt: cardExt.replace('{', '{"openid":"null",') };
     const asObject = { cardId: DOC.cardId, cardExt: JSON.parse(cardExt) };
+    const noNonce = { cardId: DOC.cardId, cardExt: JSON.stringify({ code: DOC.code, timestamp: DOC.timestamp, signature: DOC.signature }) };
+    const ms = `${DOC.timestamp}000`;
+    const millis = { cardId: DOC.cardId, cardExt: JSON.stringify({ code: DOC.code, timestamp: ms, nonce_str: DOC.nonce, signature: sortedSHA1(DOC.ticket, ms, DOC.cardId, DOC.code, '', DOC.nonce) }) };
+    const jsapiTicket = 'bxLdikRXVbTPdHSM05e5u5sUoXNKd8-41ZO3MhKoyN5OfkWITDGgnr2fwJ0m9E8NYzWKVZvdVtaUgWvsdshFKA';
+    const wrongTicket = { cardId: DOC.cardId, cardExt: JSON.stringify({ code: DOC.code, timestamp: DOC.timestamp, nonce_str: DOC.nonce, signature: sortedSHA1(jsapiTicket, DOC.timestamp, DOC.cardId, DOC.code, '', DOC.nonce) }) };
     await page.click('#tab-list');
     await page.fill('#list-ticket', DOC.ticket);
-    await page.fill('#list-input', JSON.stringify({ cardList: [good, tampered, literalNull, asObject] }, null, 2));
+    await page.fill('#list-jsapi-ticket', jsapiTicket);
+    await page.fill('#list-input', JSON.stringify({ cardList: [good, tampered, literalNull, asObject, noNonce, millis, wrongTicket] }, null, 2));
     await page.click('#list-verify');
-    assert.equal(await page.textContent('#list-summary'), '4 cards: 1 valid, 3 failing');
+    assert.equal(await page.textContent('#list-summary'), '7 cards: 1 valid, 6 failing');
     const cards = await page.$$('#list-results .card-result');
-    assert.equal(cards.length, 4);
+    assert.equal(cards.length, 7);
     const rowStatus = (card) => card.$$eval('tr[data-field]', (rows) => Object.fromEntries(rows.map((r) => [r.dataset.field, r.dataset.status])));
 
     assert.equal(await cards[0].getAttribute('data-valid'), 'true');
@@ -168,6 +178,17 @@ test('the preview tool in headless Chromium', async (t) => {
 
     assert.equal(await cards[3].getAttribute('data-valid'), 'false');
     assert.match(await cards[3].textContent('tr[data-field="signature"]'), /cardExt is an object/);
+
+    assert.equal((await rowStatus(cards[4])).nonce_str, 'bad');
+    assert.match(await cards[4].textContent('tr[data-field="nonce_str"]'), /no nonce_str/);
+
+    assert.equal(await cards[5].getAttribute('data-valid'), 'false', 'a millisecond timestamp fails even when the hash matches');
+    assert.equal((await rowStatus(cards[5])).timestamp, 'bad');
+    assert.match(await cards[5].textContent('tr[data-field="timestamp"]'), /milliseconds/);
+
+    const st6 = await rowStatus(cards[6]);
+    assert.equal(st6.api_ticket, 'bad', JSON.stringify(st6));
+    assert.match(await cards[6].textContent('ul.explain'), /signed with the jsapi ticket/);
     await page.screenshot({ path: join(tmp, 'cardlist.png'), fullPage: true });
   });
 

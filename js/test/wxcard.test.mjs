@@ -191,6 +191,8 @@ test('generated timestamps and nonces use the host clock and crypto', async () =
   const cfg = wx.jsConfig({ jsapiTicket: 't', appId: 'wx1', url: 'https://a.example/p?x=1', jsApiList: ['addCard'] });
   assert.deepEqual(cfg.jsApiList, ['addCard']);
   assert.equal(cfg.signature, sha1(`jsapi_ticket=t&noncestr=${cfg.nonceStr}&timestamp=${cfg.timestamp}&url=https://a.example/p?x=1`));
+  const check = wx.checkJSConfig({ jsapiTicket: 't', appId: 'wx1', url: 'https://a.example/p#x', pageUrl: 'https://a.example/q' });
+  assert.deepEqual(check.warnings.map((w) => w.code), ['url_fragment', 'url_not_page']);
 });
 
 test('100,000 calls without memory growth', async () => {
