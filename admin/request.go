@@ -87,9 +87,10 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 	}
 	target := c.baseURL.ResolveReference(rel)
 
+	// A token error already names its own endpoint (cgi-bin/stable_token).
 	token, err := c.token.get(ctx)
 	if err != nil {
-		return fmt.Errorf("wxcard: %s: %w", op, err)
+		return err
 	}
 	refreshed := false
 	busy := 0
