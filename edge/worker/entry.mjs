@@ -23,20 +23,40 @@ async function start(env, ctx) {
   // wasm_exec.js exposes to Go as globalThis.context. "persistent" tells the
   // Go main not to exit after its first response.
   const context = { env, ctx, connect, binding: {}, persistent: true };
+  const inst = { go, context, dead: false, abort: undefined };
+  // Go ends only by crashing under this entry module. wasm_exec.js calls
+  // _resolveExitPromise synchronously from whatever call into Go crashed,
+  // i.e. inside the current request, so hooking it lets that request fail
+  // at once instead of waiting forever for a response Go will not send.
+  const resolveExit = go._resolveExitPromise;
+  go._resolveExitPromise = () => {
+    inst.dead = true;
+    inst.abort?.(new Error("the Go worker exited"));
+    resolveExit();
+  };
   let ready;
   const readyPromise = new Promise((resolve) => (ready = resolve));
   const instance = new WebAssembly.Instance(mod, {
     ...go.importObject,
     workers: { ready: () => ready() },
   });
-  const inst = { go, context, dead: false };
-  const exited = go.run(instance, context).then(
-    () => { inst.dead = true; },
-    () => { inst.dead = true; },
-  );
-  await Promise.race([readyPromise, exited]);
-  if (inst.dead) throw new Error("the Go worker exited during start-up");
+  await guard(inst, () => {
+    go.run(instance, context).catch(() => {});
+    return readyPromise;
+  });
   return inst;
+}
+
+// guard calls into Go (call returns a promise) and waits for the result,
+// unless the instance's Go program exits first. The hook is armed before
+// the call because Go may run, and crash, before the call returns.
+async function guard(inst, call) {
+  const aborted = new Promise((_, reject) => (inst.abort = reject));
+  try {
+    return await Promise.race([call(), aborted]);
+  } finally {
+    inst.abort = undefined;
+  }
 }
 
 async function acquire(env, ctx) {
@@ -71,10 +91,10 @@ async function fetch(req, env, ctx) {
   try {
     inst.context.env = env;
     inst.context.ctx = ctx;
-    const res = await inst.context.binding.handleRequest(req);
+    const res = await guard(inst, () => inst.context.binding.handleRequest(req));
     // Read the whole (small, JSON) body while this request owns the
     // instance, so no Go work for it is left when the next request arrives.
-    const body = res.body === null ? null : await res.arrayBuffer();
+    const body = res.body === null ? null : await guard(inst, () => res.arrayBuffer());
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   } catch (err) {
     if (inst.go.exited) inst.dead = true;

@@ -1,0 +1,88 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
+)
+
+// startProbe runs internal/probeworker under the given entry module.
+func startProbe(t *testing.T, script string) (*workerd.Worker, *syncBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"entry.mjs", "worker.mjs", "runtime.mjs", "wasm_exec.js"} {
+		data, err := os.ReadFile(filepath.Join(buildDir, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
+	}
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "app.wasm"), "./edge/worker/internal/probeworker")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(out))
+	log := &syncBuffer{}
+	w, err := workerd.Start(context.Background(), repoRoot, workerd.Options{Dir: dir, Script: script, Log: log})
+	require.NoError(t, err, log.String())
+	t.Cleanup(func() {
+		w.Close()
+		if t.Failed() {
+			t.Logf("workerd output:\n%s", log.String())
+		}
+	})
+	return w, log
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 20 * time.Second}
+	res, err := c.Get(u)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(body)
+}
+
+func TestEntryKeepsTheGoInstanceAcrossRequests(t *testing.T) {
+	w, _ := startProbe(t, "entry.mjs")
+	for want := 1; want <= 5; want++ {
+		status, body := get(t, w.URL+"/count")
+		require.Equal(t, http.StatusOK, status)
+		assert.Equal(t, itoa(want), body, "one Go instance served every request")
+	}
+}
+
+func TestStockRuntimeStartsGoPerRequest(t *testing.T) {
+	w, _ := startProbe(t, "worker.mjs")
+	for i := 0; i < 3; i++ {
+		_, body := get(t, w.URL+"/count")
+		assert.Equal(t, "1", body)
+	}
+}
+
+func TestEntryReplacesACrashedInstance(t *testing.T) {
+	w, _ := startProbe(t, "entry.mjs")
+	_, body := get(t, w.URL+"/count")
+	require.Equal(t, "1", body)
+	status, _ := get(t, w.URL+"/crash")
+	assert.Equal(t, http.StatusInternalServerError, status, "the crashing request fails instead of hanging")
+	status, body = get(t, w.URL+"/count")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "1", body, "a fresh instance serves the next request")
+	_, body = get(t, w.URL+"/count")
+	assert.Equal(t, "2", body)
+}
+
+func itoa(n int) string { return string(rune('0' + n)) }

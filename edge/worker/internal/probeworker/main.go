@@ -1,0 +1,35 @@
+//go:build js && wasm
+
+// Command probeworker is a tiny Go Worker for testing entry.mjs itself: it
+// counts the requests its Go instance has served (/count) and can crash the
+// instance on purpose (/crash), which the real worker never does.
+package main
+
+import (
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"syscall/js"
+
+	"github.com/syumai/workers"
+)
+
+func main() {
+	var served atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("/count", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(strconv.FormatInt(served.Add(1), 10)))
+	})
+	mux.HandleFunc("/crash", func(http.ResponseWriter, *http.Request) {
+		// A panic on another goroutine cannot be recovered: it ends the
+		// Go program, as a bug in the runtime glue would.
+		go func() { panic("probeworker: crash on purpose") }()
+		select {}
+	})
+	workers.ServeNonBlock(mux)
+	workers.Ready()
+	if js.Global().Get("context").Get("persistent").Truthy() {
+		select {}
+	}
+	<-workers.Done()
+}
