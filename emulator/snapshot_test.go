@@ -79,3 +79,23 @@ func TestSnapshotErrors(t *testing.T) {
 	assert.Equal(t, emulator.ErrcodeSystemBusy, r.errcode())
 	assert.Error(t, h.emu.Save(context.Background()))
 }
+
+// TestSnapshotFormatIsStable loads a snapshot written by an earlier build
+// (testdata/snapshot-v1.json): a format change that breaks it must bump
+// the snapshot version.
+func TestSnapshotFormatIsStable(t *testing.T) {
+	data, err := os.ReadFile("testdata/snapshot-v1.json")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "state.json")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	h := newHarness(t, emulator.WithSnapshotFile(path))
+	const cardID = "pc0IwDnK5SNqa7UpcYbOeMaF8-jZ"
+	got := h.wxOK("card/code/get", map[string]any{"code": "SNAP-1", "card_id": cardID})
+	assert.Equal(t, "oSnap", got.str("openid"))
+	r := h.wxOK("card/code/checkcode", map[string]any{"card_id": cardID, "code": []string{"SNAP-1", "SNAP-2", "SNAP-3"}})
+	assert.Equal(t, []any{"SNAP-1", "SNAP-2"}, r.body["exist_code"])
+	// The stored ticket is still the current one, and SNAP-2 can be claimed.
+	res := h.addOne("oSnap2", signer.Card{CardID: cardID, Code: "SNAP-2"})
+	assert.True(t, res.IsSuccess, res.Errmsg)
+	assert.Equal(t, emulator.ReasonCodeTaken, h.addOne("oSnap3", signer.Card{CardID: cardID, Code: "SNAP-1"}).Reason)
+}
