@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
@@ -155,10 +156,10 @@ func TestDisableCode(t *testing.T) {
 
 	code3 := h.addOne("oA", signer.Card{CardID: id}).Code
 	assert.Equal(t, emulator.ErrcodeFieldTooLong, h.wx("card/code/unavailable", map[string]any{"code": code3, "reason": string(make([]byte, 200))}).errcode())
-	require.NoError(t, h.emu.RemoveFromWallet(testAppID, id, code3))
+	require.NoError(t, h.emu.RemoveFromWallet(context.Background(), testAppID, id, code3))
 	assert.Equal(t, "DELETE", h.wxOK("card/code/get", map[string]any{"code": code3, "check_consume": false}).str("user_card_status"))
-	assert.ErrorIs(t, h.emu.RemoveFromWallet(testAppID, id, "nope"), emulator.ErrNotFound)
-	assert.ErrorIs(t, h.emu.RemoveFromWallet("wx0", id, code3), emulator.ErrUnknownApp)
+	assert.ErrorIs(t, h.emu.RemoveFromWallet(context.Background(), testAppID, id, "nope"), emulator.ErrNotFound)
+	assert.ErrorIs(t, h.emu.RemoveFromWallet(context.Background(), "wx0", id, code3), emulator.ErrUnknownApp)
 }
 
 func TestUserCardList(t *testing.T) {
@@ -166,7 +167,7 @@ func TestUserCardList(t *testing.T) {
 	a := h.approvedCoupon(nil)
 	b := h.approvedCoupon(nil)
 	ca := h.addOne("oA", signer.Card{CardID: a}).Code
-	require.NoError(t, h.emu.Advance(time.Second))
+	require.NoError(t, h.emu.Advance(context.Background(), time.Second))
 	cb := h.addOne("oA", signer.Card{CardID: b}).Code
 	h.addOne("oB", signer.Card{CardID: a})
 	r := h.wxOK("card/user/getcardlist", map[string]any{"openid": "oA"})

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -92,7 +93,13 @@ func TestControlClock(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	assert.EqualValues(t, testEpoch.Add(time.Hour+time.Minute).Unix(), r.body["unix"])
 	assert.Equal(t, testEpoch.Add(time.Hour+time.Minute), h.emu.Now())
-	assert.Error(t, h.emu.Advance(-time.Second))
+	assert.Error(t, h.emu.Advance(context.Background(), -time.Second))
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, h.emu.Advance(canceled, time.Second), context.Canceled)
+	_, err := h.emu.FillActivationForm(canceled, testAppID, "p", "o", nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, h.emu.RemoveFromWallet(canceled, testAppID, "p", "c"), context.Canceled)
 }
 
 func TestControlApproveReject(t *testing.T) {

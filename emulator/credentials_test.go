@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"net/url"
 	"testing"
 	"time"
@@ -63,15 +64,15 @@ func TestTokenOverlapAndExpiry(t *testing.T) {
 	second := h.fetchToken()
 	require.NotEqual(t, first, second)
 	// Both work for 5 minutes…
-	require.NoError(t, h.emu.Advance(4*time.Minute+59*time.Second))
+	require.NoError(t, h.emu.Advance(context.Background(), 4*time.Minute+59*time.Second))
 	assert.Equal(t, 0, h.colorsWith(first))
 	assert.Equal(t, 0, h.colorsWith(second))
 	// …then the superseded one answers 40001.
-	require.NoError(t, h.emu.Advance(time.Second))
+	require.NoError(t, h.emu.Advance(context.Background(), time.Second))
 	assert.Equal(t, emulator.ErrcodeInvalidCredential, h.colorsWith(first))
 	assert.Equal(t, 0, h.colorsWith(second))
 	// The current one expires after 7200 s: 42001.
-	require.NoError(t, h.emu.Advance(7200*time.Second-5*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 7200*time.Second-5*time.Minute))
 	assert.Equal(t, emulator.ErrcodeAccessTokenExpired, h.colorsWith(second))
 	assert.Equal(t, emulator.ErrcodeInvalidAccessToken, h.colorsWith("garbage"))
 	assert.Equal(t, emulator.ErrcodeMissingAccessToken, h.do("GET", "/card/getcolors", nil, nil).errcode())
@@ -85,9 +86,9 @@ func TestTokenDailyQuota(t *testing.T) {
 	r := h.do("GET", tokenQuery(testAppID, testSecret), nil, nil)
 	assert.Equal(t, emulator.ErrcodeDailyQuota, r.errcode())
 	// testEpoch is 18:00 in Beijing; the quota resets at midnight there.
-	require.NoError(t, h.emu.Advance(5*time.Hour+59*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 5*time.Hour+59*time.Minute))
 	assert.Equal(t, emulator.ErrcodeDailyQuota, h.do("GET", tokenQuery(testAppID, testSecret), nil, nil).errcode())
-	require.NoError(t, h.emu.Advance(time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), time.Minute))
 	h.fetchToken()
 }
 
@@ -107,17 +108,17 @@ func TestStableToken(t *testing.T) {
 	tok, exp := h.stable(false)
 	assert.EqualValues(t, 7200, exp)
 	// The same token while it is valid, with a shrinking expires_in.
-	require.NoError(t, h.emu.Advance(time.Hour))
+	require.NoError(t, h.emu.Advance(context.Background(), time.Hour))
 	again, exp := h.stable(false)
 	assert.Equal(t, tok, again)
 	assert.EqualValues(t, 3600, exp)
 	// In its last 5 minutes a new one is issued; the old one lives on.
-	require.NoError(t, h.emu.Advance(56*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 56*time.Minute))
 	renewed, exp := h.stable(false)
 	assert.NotEqual(t, tok, renewed)
 	assert.EqualValues(t, 7200, exp)
 	assert.Equal(t, 0, h.colorsWith(tok))
-	require.NoError(t, h.emu.Advance(4*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 4*time.Minute))
 	assert.Equal(t, emulator.ErrcodeAccessTokenExpired, h.colorsWith(tok))
 	// stable_token and cgi-bin/token do not invalidate each other.
 	h.fetchToken()
@@ -130,20 +131,20 @@ func TestStableTokenForceRefresh(t *testing.T) {
 	forced, _ := h.stable(true)
 	require.NotEqual(t, tok, forced)
 	// Within 30 s of a forced refresh another one changes nothing.
-	require.NoError(t, h.emu.Advance(29*time.Second))
+	require.NoError(t, h.emu.Advance(context.Background(), 29*time.Second))
 	same, _ := h.stable(true)
 	assert.Equal(t, forced, same)
 	// The superseded token keeps 5 minutes.
-	require.NoError(t, h.emu.Advance(4*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 4*time.Minute))
 	assert.Equal(t, 0, h.colorsWith(tok))
-	require.NoError(t, h.emu.Advance(31*time.Second))
+	require.NoError(t, h.emu.Advance(context.Background(), 31*time.Second))
 	assert.Equal(t, emulator.ErrcodeInvalidCredential, h.colorsWith(tok))
 	// 20 forced refreshes a day (the first one counted above).
 	for i := 0; i < 19; i++ {
-		require.NoError(t, h.emu.Advance(30*time.Second))
+		require.NoError(t, h.emu.Advance(context.Background(), 30*time.Second))
 		h.stable(true)
 	}
-	require.NoError(t, h.emu.Advance(30*time.Second))
+	require.NoError(t, h.emu.Advance(context.Background(), 30*time.Second))
 	r := h.do("POST", "/cgi-bin/stable_token", stableBody(true), nil)
 	assert.Equal(t, emulator.ErrcodeDailyQuota, r.errcode())
 	// Normal mode still works.
@@ -182,7 +183,7 @@ func TestGetTicket(t *testing.T) {
 	jsapi := h.ticket("jsapi")
 	assert.NotEqual(t, card.str("ticket"), jsapi)
 	// The same ticket while valid, even with another access token.
-	require.NoError(t, h.emu.Advance(time.Hour))
+	require.NoError(t, h.emu.Advance(context.Background(), time.Hour))
 	h.token = ""
 	h.fetchToken()
 	again := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"wx_card"}})
@@ -196,7 +197,7 @@ func TestGetTicket(t *testing.T) {
 
 	_, ok := h.emu.Ticket("wxffffffffffffffff", "wx_card")
 	assert.False(t, ok)
-	require.NoError(t, h.emu.Advance(2*time.Hour))
+	require.NoError(t, h.emu.Advance(context.Background(), 2*time.Hour))
 	_, ok = h.emu.Ticket(testAppID, "wx_card")
 	assert.False(t, ok, "expired tickets are not returned")
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -127,8 +128,11 @@ func (e *Emulator) Now() time.Time {
 }
 
 // Advance moves the emulated clock forward by d, as POST /emulator/v1/clock
-// does. It fails for a negative d.
-func (e *Emulator) Advance(d time.Duration) error {
+// does, and saves the snapshot. It fails for a negative d.
+func (e *Emulator) Advance(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if d < 0 {
 		return errors.New("emulator: Advance: negative duration")
 	}

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -216,7 +217,7 @@ func (h *harness) addOne(openID string, c signer.Card) emulator.WalletResult {
 // have expired.
 func (h *harness) advance(d time.Duration) {
 	h.t.Helper()
-	require.NoError(h.t, h.emu.Advance(d))
+	require.NoError(h.t, h.emu.Advance(context.Background(), d))
 	h.token = ""
 }
 

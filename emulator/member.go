@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -253,7 +254,10 @@ type activation struct {
 // like) and returns the activate_ticket WeChat would put in the redirect,
 // which card/membercard/activatetempinfo/get then reads. For tests and the
 // demo; the ticket lasts 30 minutes.
-func (e *Emulator) FillActivationForm(appID, cardID, openID string, fields map[string]string) (string, error) {
+func (e *Emulator) FillActivationForm(ctx context.Context, appID, cardID, openID string, fields map[string]string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.st.Apps[appID]

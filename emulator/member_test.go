@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +102,7 @@ func TestMemberCardActivationForm(t *testing.T) {
 	coupon := h.approvedCoupon(nil)
 	assert.Equal(t, emulator.ErrcodeInvalidCardType, h.wx("card/membercard/activateuserform/set", map[string]any{"card_id": coupon, "required_form": map[string]any{}}).errcode())
 
-	ticket, err := h.emu.FillActivationForm(testAppID, id, "oM", map[string]string{"USER_FORM_INFO_FLAG_MOBILE": "13800000000", "favourite": "tea"})
+	ticket, err := h.emu.FillActivationForm(context.Background(), testAppID, id, "oM", map[string]string{"USER_FORM_INFO_FLAG_MOBILE": "13800000000", "favourite": "tea"})
 	require.NoError(t, err)
 	info := h.wxOK("card/membercard/activatetempinfo/get", map[string]any{"activate_ticket": ticket}).body["info"].(map[string]any)
 	assert.Equal(t, []any{map[string]any{"name": "USER_FORM_INFO_FLAG_MOBILE", "value": "13800000000"}}, info["common_field_list"])
@@ -110,11 +111,11 @@ func TestMemberCardActivationForm(t *testing.T) {
 	h.advance(31 * time.Minute)
 	assert.Equal(t, emulator.ErrcodeInvalidArgs, h.wx("card/membercard/activatetempinfo/get", map[string]any{"activate_ticket": ticket}).errcode())
 
-	_, err = h.emu.FillActivationForm(testAppID, coupon, "oM", nil)
+	_, err = h.emu.FillActivationForm(context.Background(), testAppID, coupon, "oM", nil)
 	assert.ErrorIs(t, err, emulator.ErrNotFound)
-	_, err = h.emu.FillActivationForm("wx0", id, "oM", nil)
+	_, err = h.emu.FillActivationForm(context.Background(), "wx0", id, "oM", nil)
 	assert.ErrorIs(t, err, emulator.ErrUnknownApp)
-	_, err = h.emu.FillActivationForm(testAppID, id, "", nil)
+	_, err = h.emu.FillActivationForm(context.Background(), testAppID, id, "", nil)
 	assert.ErrorIs(t, err, emulator.ErrInvalidArgument)
 
 	u := h.wxOK("card/membercard/activate/geturl", map[string]any{"card_id": id, "outer_str": "a b"}).str("url")

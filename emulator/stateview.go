@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -144,7 +145,10 @@ func (e *Emulator) stateRoute(w http.ResponseWriter, r *http.Request) {
 
 // RemoveFromWallet simulates the user deleting a card from the wallet: the
 // user card becomes DELETE. For tests and the demo.
-func (e *Emulator) RemoveFromWallet(appID, cardID, code string) error {
+func (e *Emulator) RemoveFromWallet(ctx context.Context, appID, cardID, code string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.st.Apps[appID]

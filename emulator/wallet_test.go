@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -153,7 +154,7 @@ func TestWalletAddTicketLifecycle(t *testing.T) {
 	old := h.ticket("wx_card")
 	// Into the ticket's last 5 minutes: getticket renews it, and the
 	// replaced ticket keeps verifying until it expires.
-	require.NoError(t, h.emu.Advance(2*time.Hour-4*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 2*time.Hour-4*time.Minute))
 	h.token = "" // the first token has expired by now
 	fresh := h.ticket("wx_card")
 	require.NotEqual(t, old, fresh)
@@ -163,7 +164,7 @@ func TestWalletAddTicketLifecycle(t *testing.T) {
 	assert.True(t, h.walletAdd("oA", h.signCards(old, signer.Card{CardID: id})).CardList[0].IsSuccess)
 	assert.True(t, h.walletAdd("oB", h.signCards(fresh, signer.Card{CardID: id})).CardList[0].IsSuccess)
 	// Past the old ticket's expiry it is rejected, and says why.
-	require.NoError(t, h.emu.Advance(5*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 5*time.Minute))
 	res := h.walletAdd("oC", h.signCards(old, signer.Card{CardID: id})).CardList[0]
 	assert.Equal(t, emulator.ReasonTicketExpired, res.Reason)
 	assert.Equal(t, emulator.ErrcodeInvalidCardExt, res.Errcode)
@@ -176,7 +177,7 @@ func TestWalletAddExpiredCardAndNoTicket(t *testing.T) {
 	})
 	res := h.walletAdd("oA", h.signCards("some-ticket-never-issued", signer.Card{CardID: id})).CardList[0]
 	assert.Equal(t, emulator.ReasonNoTicket, res.Reason)
-	require.NoError(t, h.emu.Advance(90*time.Minute))
+	require.NoError(t, h.emu.Advance(context.Background(), 90*time.Minute))
 	res = h.addOne("oA", signer.Card{CardID: id})
 	assert.Equal(t, emulator.ErrcodeInvalidTime, res.Errcode)
 	assert.Equal(t, emulator.ReasonCardExpired, res.Reason)

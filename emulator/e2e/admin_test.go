@@ -205,7 +205,7 @@ func TestAdminCardListRejections(t *testing.T) {
 	t.Run("expired ticket", func(t *testing.T) {
 		list, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
 		require.NoError(t, err)
-		require.NoError(t, w.emu.Advance(2*time.Hour+time.Minute))
+		require.NoError(t, w.emu.Advance(context.Background(), 2*time.Hour+time.Minute))
 		res := w.walletAdd("oErin", list).CardList[0]
 		assert.Equal(t, emulator.ReasonTicketExpired, res.Reason)
 		// The client notices the expiry, fetches a new ticket and succeeds.

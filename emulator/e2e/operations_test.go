@@ -129,7 +129,7 @@ func TestAdminMemberAndTicketCards(t *testing.T) {
 	require.NoError(t, c.MemberCard.SetActivationForm(ctx, member, map[string]any{
 		"required_form": map[string]any{"common_field_id_list": []string{"USER_FORM_INFO_FLAG_MOBILE"}},
 	}))
-	ticket, err := w.emu.FillActivationForm(appID, member, "oMember", map[string]string{"USER_FORM_INFO_FLAG_MOBILE": "13800000000"})
+	ticket, err := w.emu.FillActivationForm(context.Background(), appID, member, "oMember", map[string]string{"USER_FORM_INFO_FLAG_MOBILE": "13800000000"})
 	require.NoError(t, err)
 	form, err := c.MemberCard.ActivationTempInfo(ctx, ticket)
 	require.NoError(t, err)
