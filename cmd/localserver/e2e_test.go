@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// e2eEnv turns the Chromium test on; `make test-localserver-e2e` sets it
+// after building the wasm the preview tool needs.
+const e2eEnv = "WXCARD_LOCALSERVER_E2E"
+
+// chromiumTools finds node and Chromium, or skips (fails under CI).
+func chromiumTools(t *testing.T) (node, chromium string) {
+	t.Helper()
+	if os.Getenv(e2eEnv) == "" {
+		t.Skipf("set %s=1 (make test-localserver-e2e builds the wasm first)", e2eEnv)
+	}
+	missing := func(what string) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is needed for the Chromium test", what)
+		}
+		t.Skipf("%s not found", what)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node")
+	}
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("chromium")
+	}
+	if _, err := os.Stat(filepath.Join(repoRoot(t), "node_modules", "playwright-core")); err != nil {
+		missing("playwright-core (npm ci)")
+	}
+	if _, ok := wasmPath(filepath.Join(repoRoot(t), "js")); !ok {
+		missing("js/wxcard.wasm (make wasm)")
+	}
+	return node, chromium
+}
+
+// runPhase runs one phase of e2e/demo.mjs and decodes what it prints.
+func runPhase(t *testing.T, node, chromium, phase string, args map[string]any, out any) {
+	t.Helper()
+	raw, err := json.Marshal(args)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "e2e/demo.mjs", phase, string(raw))
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	require.NoError(t, err, "phase %s:\n%s", phase, stderr.String())
+	require.NoError(t, json.Unmarshal(stdout, out), "phase %s printed %q", phase, stdout)
+}
+
+func TestDemoInChromium(t *testing.T) {
+	node, chromium := chromiumTools(t)
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir())
+	card := approvedCard(t, p.URL)
+	shots := t.TempDir()
+	if dir := os.Getenv("WXCARD_E2E_SHOTS"); dir != "" {
+		// Keep the screenshots after the test.
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		shots = dir
+	}
+	profile := t.TempDir()
+	t.Logf("screenshots in %s", shots)
+
+	var added struct {
+		OpenID   string            `json:"openid"`
+		Code     string            `json:"code"`
+		CardList []json.RawMessage `json:"cardList"`
+	}
+	runPhase(t, node, chromium, "add", map[string]any{"base": p.URL, "profile": profile, "shots": shots, "cardId": card.CardID}, &added)
+	require.NotEmpty(t, added.OpenID)
+	require.NotEmpty(t, added.Code)
+
+	// The merchant's backend sees the card in the user's wallet and redeems it.
+	ctx := context.Background()
+	client := adminFor(t, p)
+	users, err := client.Card.UserCards(ctx, added.OpenID, "")
+	require.NoError(t, err)
+	require.Len(t, users.Cards, 1)
+	assert.Equal(t, card.CardID, users.Cards[0].CardID)
+	assert.Equal(t, added.Code, users.Cards[0].Code)
+	consumed, err := client.Code.Consume(ctx, added.Code, card.CardID)
+	require.NoError(t, err)
+	assert.Equal(t, added.OpenID, consumed.OpenID)
+	ticket, err := client.JSSDK.Ticket(ctx, false)
+	require.NoError(t, err)
+
+	var checked struct {
+		Status         string `json:"status"`
+		PreviewSummary string `json:"previewSummary"`
+	}
+	runPhase(t, node, chromium, "check", map[string]any{
+		"base": p.URL, "profile": profile, "shots": shots, "cardId": card.CardID,
+		"code": added.Code, "cardList": added.CardList, "ticket": ticket,
+	}, &checked)
+	assert.Equal(t, "CONSUMED", checked.Status)
+	assert.Contains(t, checked.PreviewSummary, "1 valid")
+	for _, name := range []string{"1-add-sheet.png", "2-added.png", "3-consumed.png", "4-preview-valid.png", "5-preview-tampered.png"} {
+		assert.FileExists(t, filepath.Join(shots, name))
+	}
+	p.stop(t)
+}

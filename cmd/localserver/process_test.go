@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The process-level tests build the real binary once and start it the way
+// a user does, on 127.0.0.1:0 (the banner tells the port).
+
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// localserverBinary builds ./cmd/localserver into a directory that lives as
+// long as the test binary.
+func localserverBinary(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "localserver-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "localserver")
+		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goTool); err != nil {
+			goTool = "go"
+		}
+		cmd := exec.Command(goTool, "build", "-o", binary.path, ".")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, binary.err)
+	return binary.path
+}
+
+// repoRoot is the module root: the server finds js/ from there.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	return filepath.Dir(filepath.Dir(wd))
+}
+
+// syncBuffer is an io.Writer safe to read while the process writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// proc is one running localserver.
+type proc struct {
+	cmd    *exec.Cmd
+	stdout *syncBuffer
+	stderr *syncBuffer
+	done   chan struct{}
+	err    error // after done
+	URL    string
+	AppID  string
+	Secret string
+}
+
+var (
+	readyRE  = regexp.MustCompile(`Ready on (http://[0-9.:\[\]a-z]+)\.`)
+	appIDRE  = regexp.MustCompile(`Dev app appid\s+(\S+)`)
+	secretRE = regexp.MustCompile(`Dev app secret\s+(\S+)`)
+)
+
+// launch starts the binary without waiting for it.
+func launch(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	p := &proc{stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(localserverBinary(t), args...)
+	p.cmd.Dir = repoRoot(t)
+	p.cmd.Env = append(cleanEnv(), env...)
+	p.cmd.Stdout = p.stdout
+	p.cmd.Stderr = p.stderr
+	require.NoError(t, p.cmd.Start())
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("localserver stdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
+		}
+	})
+	return p
+}
+
+// cleanEnv is the test's environment without WXCARD_* settings.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WXCARD_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// startServer starts the binary and waits for its banner.
+func startServer(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	p := launch(t, env, args...)
+	deadline := time.After(30 * time.Second)
+	for {
+		if m := readyRE.FindStringSubmatch(p.stdout.String()); m != nil {
+			p.URL = m[1]
+			break
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("localserver exited before it was ready (%v)\nstdout:\n%s\nstderr:\n%s", p.err, p.stdout, p.stderr)
+		case <-deadline:
+			t.Fatalf("localserver not ready after 30s\nstdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	out := p.stdout.String()
+	if m := appIDRE.FindStringSubmatch(out); m != nil {
+		p.AppID = m[1]
+	}
+	if m := secretRE.FindStringSubmatch(out); m != nil {
+		p.Secret = m[1]
+	}
+	return p
+}
+
+// exit waits for the process to end and returns its status and how long it
+// took.
+func (p *proc) exit(t *testing.T, within time.Duration) (int, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	select {
+	case <-p.done:
+	case <-time.After(within):
+		t.Fatalf("localserver still running after %s\nstderr:\n%s", within, p.stderr)
+	}
+	return p.cmd.ProcessState.ExitCode(), time.Since(start)
+}
+
+// stop sends SIGTERM and expects a clean exit within 5 s.
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code, took := p.exit(t, 6*time.Second)
+	require.Equal(t, 0, code, "exit status after SIGTERM")
+	require.Less(t, took, 5*time.Second)
+}
+
+// countRequests counts request log lines for path.
+func (p *proc) countRequests(path string) int {
+	n := 0
+	sc := bufio.NewScanner(strings.NewReader(p.stderr.String()))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "msg=request ") && strings.Contains(sc.Text(), " path="+path+" ") {
+			n++
+		}
+	}
+	return n
+}
+
+// httpJSON does one request and decodes a JSON answer into out (when not nil).
+func httpJSON(t *testing.T, method, url string, body any, out any) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(raw)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	require.NoError(t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if out != nil {
+		require.NoError(t, json.Unmarshal(raw, out), "body of %s %s: %s", method, url, raw)
+	}
+	return resp
+}

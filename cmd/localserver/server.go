@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wxcard/wxcard/admin"
+	"github.com/wxcard/wxcard/edge"
+	"github.com/wxcard/wxcard/emulator"
+)
+
+// shutdownTimeout bounds the wait for in-flight requests at shutdown, so the
+// process exits within 5 s of SIGTERM with time left to flush state.
+const shutdownTimeout = 4 * time.Second
+
+// server is one running localserver.
+type server struct {
+	cfg     *config
+	log     *slog.Logger
+	stdout  io.Writer
+	store   *openedStore
+	emu     *emulator.Emulator // nil in wechat mode
+	admin   *admin.Client
+	appID   string
+	secret  string // the emulator's dev secret; empty in wechat mode
+	baseURL string // how this machine reaches the server, "http://127.0.0.1:8080"
+	js      jsAssets
+	http    *http.Server
+	served  chan error
+	seeded  seedResult
+}
+
+// start listens, opens the store, wires every part and serves. The banner is
+// printed once the server answers.
+func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server, error) {
+	s := &server{cfg: cfg, stdout: stdout, log: newLogger(stderr, cfg.logFormat), served: make(chan error, 1)}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("cannot listen on %s: the port is in use (another localserver?); choose another with -addr 127.0.0.1:PORT: %w", cfg.addr, err)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.addr, err)
+	}
+	s.baseURL = "http://" + reachableAddr(ln.Addr().(*net.TCPAddr))
+
+	s.store, err = openStore(ctx, cfg.store)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := s.wire(); err != nil {
+		ln.Close()
+		s.store.Close()
+		return nil, err
+	}
+
+	handler := s.routes()
+	s.http = &http.Server{
+		Handler:           logRequests(s.log, handler),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	go func() { s.served <- s.http.Serve(ln) }()
+
+	if s.emu != nil && cfg.seed {
+		if !cfg.control {
+			s.seeded.skipped = "the emulator's control routes are off"
+		} else {
+			sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			s.seeded, err = seedDemoCards(sctx, s.admin, s.baseURL+"/wechat", s.log)
+			cancel()
+			if err != nil {
+				s.log.Warn("demo cards were not created", "error", err.Error())
+			}
+		}
+	}
+	s.printBanner()
+	return s, nil
+}
+
+// wire builds the emulator (in emulator mode), the admin client and the edge
+// handler.
+func (s *server) wire() error {
+	cfg := s.cfg
+	hc := &http.Client{Timeout: 15 * time.Second}
+	opts := []admin.Option{admin.WithStore(s.store), admin.WithHTTPClient(hc), admin.WithLogger(s.log)}
+	switch cfg.mode {
+	case modeEmulator:
+		eopts := []emulator.Option{
+			emulator.WithPublicURL(s.baseURL + "/wechat"),
+			emulator.WithControlRoutes(cfg.control),
+			emulator.WithAutoApprove(cfg.autoApprove),
+		}
+		if snap := cfg.emulatorSnapshot(); snap != "" {
+			if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+				return fmt.Errorf("data dir %s: %w", cfg.dataDir, err)
+			}
+			eopts = append(eopts, emulator.WithSnapshotFile(snap))
+		}
+		if cfg.appID != "" {
+			eopts = append(eopts, emulator.WithApp(cfg.appID, cfg.secret))
+		}
+		emu, err := emulator.New(eopts...)
+		if err != nil {
+			return fmt.Errorf("emulator: %w", err)
+		}
+		s.emu = emu
+		s.appID, s.secret = emu.DevApp()
+		opts = append(opts, admin.WithBaseURL(s.baseURL+"/wechat/"))
+	case modeWeChat:
+		s.appID = cfg.appID
+		if cfg.baseURL != "" {
+			opts = append(opts, admin.WithBaseURL(cfg.baseURL))
+		}
+	}
+	secret := s.secret
+	if cfg.mode == modeWeChat {
+		secret = cfg.secret
+	}
+	client, err := admin.NewClient(s.appID, secret, opts...)
+	if err != nil {
+		return &usageError{msg: fmt.Sprintf("admin client: %v", err)}
+	}
+	s.admin = client
+	return nil
+}
+
+func (s *server) routes() http.Handler {
+	cfg := s.cfg
+	api, err := edge.NewHandler(edge.Config{
+		AppID:          s.appID,
+		Tickets:        s.admin,
+		AllowedCardIDs: cfg.allowedCardIDs,
+		AllowedOrigins: cfg.allowedOrigins,
+		Logger:         s.log,
+	})
+	if err != nil {
+		// The config was validated by parseConfig; this is a bug.
+		panic(err)
+	}
+	jsDir := cfg.jsDir
+	if jsDir == "" {
+		jsDir = findJSDir()
+	}
+	s.js = jsAssets{dir: jsDir}
+	files := webFS()
+
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", api)
+	mux.Handle("/healthz", api)
+	if s.emu != nil {
+		mux.Handle("/wechat/", http.StripPrefix("/wechat", s.emu))
+	} else {
+		mux.HandleFunc("/wechat/", func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "emulator_off", "the WeChat emulator is not running: this server is in wechat mode")
+		})
+	}
+	mux.HandleFunc("/js/", s.js.serveJS)
+	mux.HandleFunc("GET /wxcard.wasm", s.js.serveWasm)
+	toPreview := func(w http.ResponseWriter, r *http.Request) {
+		target := "/js/preview/"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusFound)
+	}
+	mux.HandleFunc("/preview", toPreview)
+	mux.HandleFunc("/preview/", toPreview)
+	if s.emu != nil {
+		mux.Handle("/demo/", serveEmbedded("", files))
+		mux.Handle("GET /wx-standin.js", serveFile(files, "wx-standin.js", "text/javascript; charset=utf-8"))
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/demo/", http.StatusFound)
+		})
+		s.standinRoutes(mux)
+		s.demoRoutes(mux)
+	} else {
+		needsEmulator := func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")
+		}
+		for _, p := range []string{"/demo/", "/standin/", "/wx-standin.js"} {
+			mux.HandleFunc(p, needsEmulator)
+		}
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/js/preview/", http.StatusFound)
+		})
+	}
+	// Browsers ask every origin for one; an empty answer keeps their
+	// consoles free of 404s.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, "not_found", "no route "+r.URL.Path+"; the start-up banner lists every URL")
+	})
+	return mux
+}
+
+// reachableAddr is the address this machine uses to reach a listener: a
+// wildcard bind is reached through loopback.
+func reachableAddr(a *net.TCPAddr) string {
+	if a.IP == nil || a.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(a.Port))
+	}
+	return net.JoinHostPort(a.IP.String(), fmt.Sprint(a.Port))
+}
+
+// wait serves until ctx is done, then shuts down: in-flight requests finish
+// (up to shutdownTimeout), the emulator's state and the store are flushed.
+func (s *server) wait(ctx context.Context) error {
+	var serveErr error
+	select {
+	case serveErr = <-s.served:
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if err != nil {
+		s.http.Close()
+		err = fmt.Errorf("requests still running after %s were cut off: %w", shutdownTimeout, err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, fmt.Errorf("serve: %w", serveErr))
+	}
+	if s.emu != nil {
+		// A fresh context: the shutdown one may be spent, the snapshot must
+		// still be written.
+		fctx, fcancel := context.WithTimeout(context.Background(), time.Second)
+		if serr := s.emu.Save(fctx); serr != nil {
+			err = errors.Join(err, fmt.Errorf("saving the emulator's state: %w", serr))
+		}
+		fcancel()
+	}
+	if cerr := s.store.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("closing the store: %w", cerr))
+	}
+	if err == nil {
+		s.log.Info("stopped")
+	}
+	return err
+}
+
+// printBanner shows every URL, the credentials to use and where state lives.
+func (s *server) printBanner() {
+	b := &strings.Builder{}
+	u := s.baseURL
+	cfg := s.cfg
+	if cfg.mode == modeEmulator {
+		fmt.Fprintf(b, "\nwxcard local server · emulator mode (offline WeChat, no account needed)\n\n")
+	} else {
+		fmt.Fprintf(b, "\nwxcard local server · wechat mode (talking to %s)\n\n", firstNonEmpty(cfg.baseURL, admin.DefaultBaseURL))
+	}
+	row := func(label, value string) { fmt.Fprintf(b, "  %-19s %s\n", label, value) }
+	if s.emu != nil {
+		row("Demo merchant page", u+"/demo/")
+	}
+	row("Preview tool", u+"/js/preview/")
+	row("Config API", u+"/v1/addcard (POST), /v1/choosecard (POST), /v1/jsconfig?url=… (GET)")
+	row("Health", u+"/healthz")
+	if s.emu != nil {
+		row("WeChat emulator", u+"/wechat/  (admin.WithBaseURL for your own code)")
+		if cfg.control {
+			row("Emulator state", u+"/wechat/emulator/v1/state")
+			row("wx stand-in", `<script src="`+u+`/wx-standin.js"></script>`)
+		} else {
+			row("Emulator control", "off (non-loopback -addr); -emulator-control=true turns it on")
+		}
+	}
+	if s.js.dir != "" {
+		wasm := "/js/wxcard.wasm"
+		if _, ok := wasmPath(s.js.dir); !ok {
+			wasm += " (not built: run make wasm)"
+		}
+		row("JS package", u+"/js/index.js, "+u+wasm)
+	} else {
+		row("JS package", "not found (run from the repository, or -js-dir)")
+	}
+	b.WriteString("\n")
+	if s.emu != nil {
+		row("Dev app appid", s.appID)
+		row("Dev app secret", s.secret+"  (the emulator's, not a real WeChat secret)")
+	} else {
+		row("appid", s.appID)
+		row("AppSecret", "set (never printed)")
+	}
+	row("Store", s.store.spec.describe())
+	if snap := cfg.emulatorSnapshot(); s.emu != nil && snap != "" {
+		row("Emulator file", snap)
+	}
+	if s.emu != nil {
+		row("Demo cards", s.seeded.String())
+	}
+	if !cfg.loopback {
+		fmt.Fprintf(b, "\n  WARNING: %s is reachable from other machines. The config API signs for anyone who can reach it", cfg.addr)
+		if s.emu != nil && cfg.control {
+			b.WriteString(",\n  and -emulator-control=true lets them drive the emulator")
+		}
+		b.WriteString(".\n")
+	}
+	fmt.Fprintf(b, "\nReady on %s. Ctrl-C stops it.\n\n", u)
+	io.WriteString(s.stdout, b.String())
+	if !cfg.loopback {
+		s.log.Warn("listening on a non-loopback address", "addr", cfg.addr, "emulator_control", cfg.control)
+	}
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,19 @@
+# cmd/localserver: the whole toolkit on a laptop, in one process.
+#
+#   make run                     build the wasm, then `go run ./cmd/localserver`
+#                                (extra flags: make run LOCALSERVER_FLAGS='-addr 127.0.0.1:9090')
+#   make test-localserver-e2e    the demo page and the preview tool in headless Chromium
+#                                (the process-level integration tests run in `go test ./...`)
+
+RUN_TARGET := run-localserver
+LOCALSERVER_FLAGS ?=
+
+TEST_TARGETS += test-localserver-e2e
+
+.PHONY: run-localserver test-localserver-e2e
+
+run-localserver: wasm
+	$(GO) run ./cmd/localserver $(LOCALSERVER_FLAGS)
+
+test-localserver-e2e: wasm
+	WXCARD_LOCALSERVER_E2E=1 $(GO) test -count=1 -run '^TestDemoInChromium$$' ./cmd/localserver
