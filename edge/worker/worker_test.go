@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -488,9 +490,38 @@ func TestWorkerUnderStockRuntime(t *testing.T) {
 }
 
 func TestBundleFitsTheFreePlan(t *testing.T) {
-	raw, gz, err := workerd.BundleSize(buildDir, gzip.DefaultCompression, "entry.mjs", "wasm_exec.js", "app.wasm")
-	require.NoError(t, err)
+	var raw, gz int64
+	for _, m := range []string{"entry.mjs", "wasm_exec.js", "app.wasm"} {
+		r, g := gzipSize(t, filepath.Join(buildDir, m))
+		raw += r
+		gz += g
+	}
 	t.Logf("bundle: %d bytes raw, %d bytes gzip", raw, gz)
 	// Cloudflare's free plan: 3 MiB after compression.
 	assert.Less(t, gz, int64(3<<20))
+}
+
+// gzipSize compresses with the gzip command (compress/gzip under -race takes
+// seconds for the 11 MB wasm), falling back to compress/gzip.
+func gzipSize(t *testing.T, path string) (raw, gz int64) {
+	t.Helper()
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	if _, err := exec.LookPath("gzip"); err == nil {
+		var n countingWriter
+		cmd := exec.Command("gzip", "-6", "-c", path)
+		cmd.Stdout = &n
+		require.NoError(t, cmd.Run())
+		return info.Size(), int64(n)
+	}
+	r, g, err := workerd.BundleSize(filepath.Dir(path), gzip.DefaultCompression, filepath.Base(path))
+	require.NoError(t, err)
+	return r, g
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
 }
