@@ -41,7 +41,11 @@ type walletAddRequest struct {
 	} `json:"cardList"`
 }
 
-// WalletResult is one card's outcome of wallet/add.
+// WalletResult is one card's outcome of wallet/add. Code is the plain code
+// (a real wx.addCard callback carries only the encrypted one, EncryptCode
+// here, which card/code/decrypt turns back into Code). On failure Errcode
+// and Errmsg say what WeChat's backend would, and Reason is the emulator's
+// precise diagnosis (one of the Reason constants).
 type WalletResult struct {
 	CardID      string `json:"cardId"`
 	CardExt     string `json:"cardExt"`
