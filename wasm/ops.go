@@ -353,7 +353,12 @@ func (p *pins) decode(name string, v *fastjson.Value) (ok bool, err error) {
 	return true, err
 }
 
-func (p *pins) signer() (*signer.Signer, error) {
+// signer returns the signer's defaults untouched unless the request pinned
+// a value or the caller needs to see what was used (record).
+func (p *pins) signer(record bool) (*signer.Signer, error) {
+	if !record && !p.hasTimestamp && p.nonces == nil {
+		return signer.New()
+	}
 	return signer.New(
 		signer.WithClock(func() time.Time {
 			t := time.Now()
@@ -403,7 +408,7 @@ func cardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	s, err := p.signer()
+	s, err := p.signer(true)
 	if err != nil {
 		return out, err
 	}
@@ -464,7 +469,7 @@ func addCard(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if p.nonces != nil && len(p.nonces) != len(cards) {
 		return out, badField("nonces", "must have one nonce per card")
 	}
-	s, err := p.signer()
+	s, err := p.signer(false)
 	if err != nil {
 		return out, err
 	}
@@ -535,7 +540,7 @@ func chooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	s, err := p.signer()
+	s, err := p.signer(false)
 	if err != nil {
 		return out, err
 	}
@@ -583,7 +588,7 @@ func jsConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
 			return out, badField("page_url", strings.TrimPrefix(toRequestError(err).message, "url "))
 		}
 	}
-	s, err := p.signer()
+	s, err := p.signer(false)
 	if err != nil {
 		return out, err
 	}
