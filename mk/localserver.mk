@@ -4,6 +4,7 @@
 #                                (extra flags: make run LOCALSERVER_FLAGS='-addr 127.0.0.1:9090')
 #   make test-localserver-e2e    the demo page and the preview tool in headless Chromium
 #                                (the process-level integration tests run in `go test ./...`)
+#   make bench-localserver       wrk: POST /v1/addcard vs GET /healthz -> $(BENCH_DIR)/localserver.txt
 
 RUN_TARGET := run-localserver
 LOCALSERVER_FLAGS ?=
@@ -17,3 +18,11 @@ run-localserver: wasm
 
 test-localserver-e2e: wasm
 	WXCARD_LOCALSERVER_E2E=1 $(GO) test -count=1 -run '^TestDemoInChromium$$' ./cmd/localserver
+
+# wrk (apt) against the real binary: POST /v1/addcard vs GET /healthz on the
+# same server, plus the upstream ticket fetches during the run (must be 1).
+BENCH_TARGETS += bench-localserver
+.PHONY: bench-localserver
+bench-localserver:
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./cmd/localserver/internal/loadbench -o $(BENCH_DIR)/localserver.txt

@@ -1,0 +1,281 @@
+// Command loadbench measures the local server under load with wrk: the
+// throughput and latency of POST /v1/addcard against the same server's
+// GET /healthz (a minimal JSON handler, the ceiling of what the server's
+// HTTP stack, routing and request logging allow), and how many times the
+// server fetched the card ticket from its WeChat (the emulator) meanwhile.
+//
+//	go run ./cmd/localserver/internal/loadbench -o build/bench/localserver.txt
+//
+// It builds and starts the real binary with its defaults (file store under a
+// temporary -data-dir, request logs on) on a loopback port. The first
+// addcard run starts cold: its first requests all miss the ticket cache at
+// once, which is where a fetch stampede would show.
+//
+// Output lines are in Go benchmark format:
+//
+//	BenchmarkLocalserverHealthz  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms
+//	BenchmarkLocalserverAddCard  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms  <n> ticket-fetches
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	out := flag.String("o", "", "write the benchmark lines to this file too")
+	duration := flag.Duration("d", 4*time.Second, "duration of each wrk run")
+	conns := flag.Int("c", 32, "wrk connections")
+	threads := flag.Int("t", 1, "wrk threads (the machine's other cores serve)")
+	rounds := flag.Int("rounds", 2, "runs of each endpoint; the best throughput is kept")
+	flag.Parse()
+	lines, fetches, err := bench(context.Background(), *duration, *conns, *threads, *rounds)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		os.Exit(1)
+	}
+	text := strings.Join(lines, "\n") + "\n"
+	fmt.Print(text)
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench:", err)
+			os.Exit(1)
+		}
+	}
+	if fetches != 1 {
+		fmt.Fprintf(os.Stderr, "loadbench: the server fetched the card ticket %d times during the run; want 1\n", fetches)
+		os.Exit(1)
+	}
+}
+
+// result is one wrk run.
+type result struct {
+	requests int64
+	rps      float64
+	p50, p99 time.Duration
+}
+
+func (r result) line(name string, extra string) string {
+	return fmt.Sprintf("Benchmark%s\t%d\t%.0f req/s\t%.3f p50-ms\t%.3f p99-ms%s",
+		name, r.requests, r.rps, ms(r.p50), ms(r.p99), extra)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// bench returns the benchmark lines and the number of ticket fetches.
+func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]string, int, error) {
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		return nil, 0, errors.New("wrk not found on PATH (apt-get install wrk)")
+	}
+	tmp, err := os.MkdirTemp("", "loadbench-")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer os.RemoveAll(tmp)
+
+	bin := filepath.Join(tmp, "localserver")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/localserver").CombinedOutput(); err != nil {
+		return nil, 0, fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	logPath := filepath.Join(tmp, "server.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer logFile.Close()
+	banner := &lockedBuffer{}
+	srv := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"))
+	srv.Stdout = banner
+	srv.Stderr = logFile
+	if err := srv.Start(); err != nil {
+		return nil, 0, err
+	}
+	defer func() {
+		srv.Process.Signal(os.Interrupt)
+		srv.Wait()
+	}()
+	base, err := waitReady(banner, 30*time.Second)
+	if err != nil {
+		return nil, 0, err
+	}
+	cardID, err := approvedCardID(ctx, base)
+	if err != nil {
+		return nil, 0, err
+	}
+	script := filepath.Join(tmp, "addcard.lua")
+	body := fmt.Sprintf(`{"cards":[{"card_id":%q,"openid":"oLoadBench000000000000000001"}]}`, cardID)
+	lua := fmt.Sprintf("wrk.method = \"POST\"\nwrk.body = %q\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", body)
+	if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
+		return nil, 0, err
+	}
+
+	run := func(args ...string) (result, error) {
+		full := append([]string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", d.String(), "--latency"}, args...)
+		out, err := exec.CommandContext(ctx, wrk, full...).CombinedOutput()
+		if err != nil {
+			return result{}, fmt.Errorf("wrk %s: %v\n%s", strings.Join(full, " "), err, out)
+		}
+		return parseWrk(out)
+	}
+	var health, add result
+	// Addcard first, cold: no ticket fetched yet.
+	for i := 0; i < rounds; i++ {
+		a, err := run("-s", script, base+"/v1/addcard")
+		if err != nil {
+			return nil, 0, err
+		}
+		h, err := run(base + "/healthz")
+		if err != nil {
+			return nil, 0, err
+		}
+		add, health = best(add, a), best(health, h)
+	}
+	if err := logFile.Sync(); err != nil {
+		return nil, 0, err
+	}
+	fetches, err := countRequests(logPath, "/wechat/cgi-bin/ticket/getticket")
+	if err != nil {
+		return nil, 0, err
+	}
+	return []string{
+		health.line("LocalserverHealthz", ""),
+		add.line("LocalserverAddCard", fmt.Sprintf("\t%d ticket-fetches", fetches)),
+	}, fetches, nil
+}
+
+func best(a, b result) result {
+	if b.rps > a.rps {
+		return b
+	}
+	return a
+}
+
+var readyRE = regexp.MustCompile(`Ready on (http://[0-9.:]+)\.`)
+
+// lockedBuffer collects the server's stdout while it is being read.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func waitReady(banner *lockedBuffer, within time.Duration) (string, error) {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if m := readyRE.FindStringSubmatch(banner.String()); m != nil {
+			return string(m[1]), nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return "", errors.New("the local server did not start")
+}
+
+var cardIDRE = regexp.MustCompile(`"card_id":"([^"]+)","card_type":"[A-Z_]+","status":"CARD_STATUS_VERIFY_OK"`)
+
+func approvedCardID(ctx context.Context, base string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/demo/api/cards", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	m := cardIDRE.FindSubmatch(raw)
+	if m == nil {
+		return "", fmt.Errorf("no approved card in %s", raw)
+	}
+	return string(m[1]), nil
+}
+
+var (
+	rpsRE     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	totalRE   = regexp.MustCompile(`(\d+) requests in`)
+	p50RE     = regexp.MustCompile(`\n\s+50%\s+([0-9.]+)(us|ms|s)`)
+	p99RE     = regexp.MustCompile(`\n\s+99%\s+([0-9.]+)(us|ms|s)`)
+	non2xxRE  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	socketErr = regexp.MustCompile(`Socket errors: .*`)
+)
+
+func parseWrk(out []byte) (result, error) {
+	if m := non2xxRE.FindSubmatch(out); m != nil {
+		return result{}, fmt.Errorf("%s non-2xx answers under load:\n%s", m[1], out)
+	}
+	if m := socketErr.Find(out); m != nil {
+		return result{}, fmt.Errorf("wrk: %s\n%s", m, out)
+	}
+	var r result
+	m := rpsRE.FindSubmatch(out)
+	t := totalRE.FindSubmatch(out)
+	p50 := p50RE.FindSubmatch(out)
+	p99 := p99RE.FindSubmatch(out)
+	if m == nil || t == nil || p50 == nil || p99 == nil {
+		return r, fmt.Errorf("unexpected wrk output:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
+	r.requests, _ = strconv.ParseInt(string(t[1]), 10, 64)
+	r.p50 = wrkDuration(p50[1], p50[2])
+	r.p99 = wrkDuration(p99[1], p99[2])
+	return r, nil
+}
+
+func wrkDuration(v []byte, unit []byte) time.Duration {
+	f, _ := strconv.ParseFloat(string(v), 64)
+	switch string(unit) {
+	case "us":
+		return time.Duration(f * float64(time.Microsecond))
+	case "ms":
+		return time.Duration(f * float64(time.Millisecond))
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+// countRequests counts the server's request log lines for path.
+func countRequests(logPath, path string) (int, error) {
+	f, err := os.Open(logPath)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.Contains(line, "msg=request ") && strings.Contains(line, " path="+path+" ") {
+			n++
+		}
+	}
+	return n, sc.Err()
+}
