@@ -260,7 +260,7 @@ func errorCode(t *testing.T, r reply) string {
 }
 
 func TestWorkerInWorkerd(t *testing.T) {
-	h := newHarness(t, "entry.mjs", nil)
+	h := newHarness(t, "entry.mjs", map[string]string{app.EnvAllowedCardIDs: "pCardA, pCardB, pCardC, a"})
 
 	t.Run("healthz", func(t *testing.T) {
 		h := h.sub(t)
@@ -350,6 +350,8 @@ func TestWorkerInWorkerd(t *testing.T) {
 			{http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"a"}],"extra":1}`, "application/json", 400, "unknown_field"},
 			{http.MethodPost, "/v1/addcard", `{"cards":[{"code":"1"}]}`, "application/json", 400, "missing_card_id"},
 			{http.MethodPost, "/v1/addcard", `{"cards":[]}`, "application/json", 400, "missing_cards"},
+			{http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"pCardA"},{"card_id":"pNotOurs"}]}`, "application/json", 403, "card_not_allowed"},
+			{http.MethodPost, "/v1/choosecard", `{"card_id":"pNotOurs"}`, "application/json", 403, "card_not_allowed"},
 			{http.MethodPost, "/v1/addcard", `{"cards":[` + strings.Repeat(`{"card_id":"a"},`, signer.MaxCardsPerAddCard) + `{"card_id":"a"}]}`, "application/json", 400, "too_many_cards"},
 			{http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"` + strings.Repeat("x", 20<<10) + `"}]}`, "application/json", 413, "body_too_large"},
 			{http.MethodPost, "/v1/addcard", `cards=1`, "application/x-www-form-urlencoded", 415, "unsupported_media_type"},
