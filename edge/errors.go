@@ -64,8 +64,7 @@ func writeError(w http.ResponseWriter, e *apiError) {
 // upstreamError maps a TicketProvider failure to a response. The error text
 // is deliberately not used: only its category leaves the handler.
 func upstreamError(ctx context.Context, err error, which string) *apiError {
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(err, context.Canceled)):
+	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(err, context.Canceled)) {
 		return &apiError{status: http.StatusGatewayTimeout, code: CodeTimeout,
 			message: "timed out while fetching the " + which + " from WeChat"}
 	}

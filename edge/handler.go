@@ -24,11 +24,11 @@ type handler struct {
 	s *settings
 }
 
-// route is one path of the API: the methods it takes and what serves them.
+// route is one path of the API: the method it takes and what serves it.
 type route struct {
+	method  string // the one method serve takes (HEAD is also accepted for GET)
 	methods string // for the Allow header, OPTIONS included
 	serve   func(s *settings, w http.ResponseWriter, r *http.Request) *apiError
-	method  string // the one method serve takes (HEAD is also accepted for GET)
 }
 
 func lookupRoute(path string) (route, bool) {
