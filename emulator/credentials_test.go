@@ -215,3 +215,15 @@ func TestTokensAreIsolatedPerApp(t *testing.T) {
 	// A secret of one app does not open the other.
 	assert.Equal(t, emulator.ErrcodeInvalidAppSecret, h.do("GET", tokenQuery(otherApp, testSecret), nil, nil).errcode())
 }
+
+func TestLongGoneTokensAreForgotten(t *testing.T) {
+	h := newHarness(t)
+	old := h.fetchToken()
+	h.advance(2 * time.Hour)
+	assert.Equal(t, emulator.ErrcodeAccessTokenExpired, h.colorsWith(old))
+	// A day after expiry the token is forgotten (pruned when another is
+	// issued) and reads as never issued.
+	h.advance(25 * time.Hour)
+	h.fetchToken()
+	assert.Equal(t, emulator.ErrcodeInvalidAccessToken, h.colorsWith(old))
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +250,27 @@ func TestWalletAddSeveralCardsMixedResults(t *testing.T) {
 	assert.Equal(t, emulator.ErrcodeStockEmpty, out.CardList[1].Errcode)
 	assert.True(t, out.CardList[2].IsSuccess, "each card has its own nonce")
 	assert.NotEqual(t, out.CardList[0].Code, out.CardList[2].Code)
+}
+
+func TestWalletAddTimestampWindow(t *testing.T) {
+	h := newHarness(t, emulator.WithCardExtWindow(time.Minute, 10*time.Second))
+	id := h.approvedCoupon(nil)
+	ticket := h.ticket("wx_card")
+	at := func(ts time.Time) signer.CardList {
+		s, err := signer.New(signer.WithClock(func() time.Time { return ts }))
+		require.NoError(t, err)
+		list, err := s.AddCard(ticket, []signer.Card{{CardID: id}})
+		require.NoError(t, err)
+		return list
+	}
+	assert.True(t, h.walletAdd("o1", at(testEpoch.Add(-59*time.Second))).CardList[0].IsSuccess)
+	assert.Equal(t, emulator.ReasonTimestamp, h.walletAdd("o2", at(testEpoch.Add(-61*time.Second))).CardList[0].Reason)
+	assert.True(t, h.walletAdd("o3", at(testEpoch.Add(10*time.Second))).CardList[0].IsSuccess)
+	assert.Equal(t, emulator.ReasonTimestamp, h.walletAdd("o4", at(testEpoch.Add(11*time.Second))).CardList[0].Reason)
+	// A timestamp in milliseconds, correctly signed, is far in the future.
+	nonce := "millisecondsnonce"
+	ms := testEpoch.UnixMilli()
+	ext := `{"timestamp":"` + strconv.FormatInt(ms, 10) + `","nonce_str":"` + nonce + `","signature":"` +
+		signer.CardExtSignature(ticket, ms, id, "", "", nonce) + `"}`
+	assert.Equal(t, emulator.ReasonTimestamp, h.walletAdd("o5", signer.CardList{{CardID: id, CardExt: ext}}).CardList[0].Reason)
 }
