@@ -41,3 +41,18 @@ func ExampleLocker() {
 	// second owner: false
 	// released: true
 }
+
+// Every server of an app points its client at the same Redis; their
+// credentials are then fetched once for all of them. (Not run: it needs a
+// Redis server.)
+func ExampleNewRedis() {
+	store, err := kv.NewRedis("redis://127.0.0.1:6379/0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer store.Close()
+
+	var _ kv.Locker = store // Redis coordinates processes
+	// admin.NewClient(appID, secret, admin.WithStore(store))
+}
