@@ -310,7 +310,7 @@ type CardAttributes interface {
 type Groupon struct {
 	BaseInfo     BaseInfo      `json:"base_info"`
 	AdvancedInfo *AdvancedInfo `json:"advanced_info,omitempty"`
-	DealDetail   string        `json:"deal_detail"`
+	DealDetail   string        `json:"deal_detail,omitempty"`
 }
 
 // Cash is a CASH (代金券) definition: ReduceCost off a bill of at least
@@ -319,7 +319,7 @@ type Cash struct {
 	BaseInfo     BaseInfo      `json:"base_info"`
 	AdvancedInfo *AdvancedInfo `json:"advanced_info,omitempty"`
 	LeastCost    int64         `json:"least_cost,omitempty"`
-	ReduceCost   int64         `json:"reduce_cost"`
+	ReduceCost   int64         `json:"reduce_cost,omitempty"`
 }
 
 // Discount is a DISCOUNT (折扣券) definition: Discount percent off (30 means
@@ -327,21 +327,21 @@ type Cash struct {
 type Discount struct {
 	BaseInfo     BaseInfo      `json:"base_info"`
 	AdvancedInfo *AdvancedInfo `json:"advanced_info,omitempty"`
-	Discount     int           `json:"discount"`
+	Discount     int           `json:"discount,omitempty"`
 }
 
 // Gift is a GIFT (兑换券) definition.
 type Gift struct {
 	BaseInfo     BaseInfo      `json:"base_info"`
 	AdvancedInfo *AdvancedInfo `json:"advanced_info,omitempty"`
-	Gift         string        `json:"gift"`
+	Gift         string        `json:"gift,omitempty"`
 }
 
 // GeneralCoupon is a GENERAL_COUPON (优惠券) definition.
 type GeneralCoupon struct {
 	BaseInfo      BaseInfo      `json:"base_info"`
 	AdvancedInfo  *AdvancedInfo `json:"advanced_info,omitempty"`
-	DefaultDetail string        `json:"default_detail"`
+	DefaultDetail string        `json:"default_detail,omitempty"`
 }
 
 // MemberCard is a MEMBER_CARD (会员卡) definition. The fields beyond the
@@ -351,7 +351,7 @@ type MemberCard struct {
 	BaseInfo         BaseInfo       `json:"base_info"`
 	AdvancedInfo     *AdvancedInfo  `json:"advanced_info,omitempty"`
 	BackgroundPicURL string         `json:"background_pic_url,omitempty"`
-	Prerogative      string         `json:"prerogative"`
+	Prerogative      string         `json:"prerogative,omitempty"`
 	AutoActivate     bool           `json:"auto_activate,omitempty"`
 	WXActivate       bool           `json:"wx_activate,omitempty"`
 	SupplyBonus      bool           `json:"supply_bonus"`
@@ -399,7 +399,7 @@ type GeneralCard struct {
 	BaseInfo         BaseInfo       `json:"base_info"`
 	AdvancedInfo     *AdvancedInfo  `json:"advanced_info,omitempty"`
 	BackgroundPicURL string         `json:"background_pic_url,omitempty"`
-	Prerogative      string         `json:"prerogative"`
+	Prerogative      string         `json:"prerogative,omitempty"`
 	SupplyBonus      bool           `json:"supply_bonus,omitempty"`
 	SupplyBalance    bool           `json:"supply_balance,omitempty"`
 	Extra            map[string]any `json:"-"`

@@ -1,0 +1,59 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestGeneralCardOperations(t *testing.T) {
+	runOps(t, []opCase{
+		{
+			name: "Activate", method: http.MethodPost, path: "card/generalcard/activate", fixture: "ok.json",
+			body: testActivateJSON,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.GeneralCard.Activate(ctx, testActivateInfo())
+			},
+			errcode: 40071,
+		},
+		{
+			name: "Deactivate", method: http.MethodPost, path: "card/generalcard/unactivate", fixture: "ok.json",
+			body: `{"card_id":"` + tCardID + `","code":"110201201245"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.GeneralCard.Deactivate(ctx, tCardID, tCode)
+			},
+			errcode: 40127,
+		},
+		{
+			name: "UpdateUser", method: http.MethodPost, path: "card/generalcard/updateuser", fixture: "card_membercard_updateuser.json",
+			body: testUpdateUserJSON,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.GeneralCard.UpdateUser(ctx, testUpdateUserInfo())
+			},
+			check: func(t *testing.T, got any) {
+				assert.Equal(t, &UpdateUserResult{ResultBonus: 420, ResultBalance: 2500, OpenID: tOpenID}, got)
+			},
+			errcode: 40056,
+		},
+	})
+}
+
+func TestGeneralCardValidation(t *testing.T) {
+	runValidation(t, []validationCase{
+		{"Activate/no number", "membership_number", func(ctx context.Context, c *Client) error {
+			return c.GeneralCard.Activate(ctx, ActivateInfo{Code: tCode})
+		}},
+		{"Deactivate/no card", "card_id", func(ctx context.Context, c *Client) error {
+			return c.GeneralCard.Deactivate(ctx, "", tCode)
+		}},
+		{"Deactivate/no code", "code", func(ctx context.Context, c *Client) error {
+			return c.GeneralCard.Deactivate(ctx, tCardID, "")
+		}},
+		{"UpdateUser/no code", "code", func(ctx context.Context, c *Client) error {
+			_, err := c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{CardID: tCardID})
+			return err
+		}},
+	})
+}
