@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wxcard/wxcard/signer"
 )
 
 // TicketType names one of the two api tickets. They are different values
@@ -527,7 +529,15 @@ func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.
 // fetchTicket calls GET cgi-bin/ticket/getticket through the authenticated
 // core, so a rejected access token is refreshed once there.
 func (c *Client) fetchTicket(ctx context.Context, t TicketType) (string, int64, error) {
+	const op = "cgi-bin/ticket/getticket"
 	var out ticketResponse
-	err := c.get(ctx, "cgi-bin/ticket/getticket", "cgi-bin/ticket/getticket", url.Values{"type": {string(t)}}, &out)
-	return out.Ticket, int64(out.ExpiresIn), err
+	if err := c.get(ctx, op, op, url.Values{"type": {string(t)}}, &out); err != nil {
+		return "", 0, err
+	}
+	// A ticket the signer would refuse must not be cached: every signature
+	// would fail until it expired.
+	if err := signer.ValidateTicket("ticket", out.Ticket); err != nil {
+		return "", 0, &DecodeError{Op: op, Err: fmt.Errorf("unusable %s ticket: %w", t, err)}
+	}
+	return out.Ticket, int64(out.ExpiresIn), nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -524,4 +525,25 @@ func TestFetchOutlivingItsLock(t *testing.T) {
 	_, ok, err := store.Get(t.Context(), "wxcard:"+testAppID+":access_token")
 	require.NoError(t, err)
 	assert.False(t, ok)
+}
+
+func TestUnusableTicketIsNotCached(t *testing.T) {
+	for _, ticket := range []string{"", strings.Repeat("t", 513), "tick\u0000et", "bad\nticket"} {
+		f := newFakeWeChat(t)
+		f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
+				writeJSON(w, map[string]any{"errcode": 0, "ticket": ticket, "expires_in": 7200})
+				return true
+			}
+			return false
+		})
+		store := kv.NewMemory()
+		c := newTestClient(t, f, WithStore(store))
+		_, err := c.CardTicket(t.Context())
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, "%q", ticket)
+		_, ok, err := store.Get(t.Context(), "wxcard:"+testAppID+":ticket:wx_card")
+		require.NoError(t, err)
+		assert.False(t, ok)
+	}
 }
