@@ -1,8 +1,6 @@
 package signer
 
 import (
-	"bytes"
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,48 +49,83 @@ var knownCardExtFields = map[string]bool{
 
 // ParseCardExt decodes a cardExt JSON string. It fails only when the text is
 // not a JSON object or a field has an impossible type; anything merely
-// suspicious is reported in Notes.
+// suspicious is reported in Notes. A field given twice counts once, the last
+// time, as in encoding/json.
 func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 	var out ParsedCardExt
 	if len(cardExt) > MaxCardExtLen {
 		return out, invalid("cardExt", "is longer than "+strconv.Itoa(MaxCardExtLen)+" bytes")
 	}
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(strings.NewReader(cardExt))
-	dec.UseNumber()
-	if err := dec.Decode(&fields); err != nil || fields == nil {
+	type field struct {
+		kind jsonKind
+		text string
+	}
+	fields := map[string]field{}
+	p := &jsonScanner{s: cardExt}
+	if !p.consume('{') {
 		return out, invalid("cardExt", "is not a JSON object")
 	}
-	if dec.More() {
+	if !p.consume('}') {
+		for {
+			p.skipSpace()
+			if p.pos >= len(p.s) || p.s[p.pos] != '"' {
+				return out, errJSONSyntax
+			}
+			name, err := p.str()
+			if err != nil {
+				return out, err
+			}
+			if !p.consume(':') {
+				return out, errJSONSyntax
+			}
+			kind, text, err := p.value(0)
+			if err != nil {
+				return out, err
+			}
+			fields[name] = field{kind, text}
+			if p.consume('}') {
+				break
+			}
+			if !p.consume(',') {
+				return out, errJSONSyntax
+			}
+		}
+	}
+	p.skipSpace()
+	if p.pos != len(p.s) {
 		return out, invalid("cardExt", "has data after the JSON object")
 	}
+
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		raw := fields[name]
+		f := fields[name]
 		if !knownCardExtFields[name] {
 			out.Notes = append(out.Notes, Problem{ProblemUnknownField, name, "WeChat ignores this field and it is not signed"})
 			continue
 		}
+		if f.kind == jsonNull {
+			out.Notes = append(out.Notes, Problem{ProblemLiteralNull, name, "the field is JSON null; leave it out instead"})
+			continue
+		}
 		switch name {
 		case "timestamp":
-			s, isNumber, err := stringOrNumber(raw)
-			if err != nil {
+			switch f.kind {
+			case jsonNumber:
+				out.Notes = append(out.Notes, Problem{ProblemTimestampNumber, name, "WeChat documents the timestamp as a string of seconds"})
+			case jsonString:
+			default:
 				return out, invalid("timestamp", "must be a string or a number")
 			}
-			if isNumber {
-				out.Notes = append(out.Notes, Problem{ProblemTimestampNumber, name, "WeChat documents the timestamp as a string of seconds"})
-			}
-			out.Timestamp = s
+			out.Timestamp = f.text
 		case "fixed_begintimestamp", "balance":
-			s, _, err := stringOrNumber(raw)
-			if err != nil {
+			if f.kind != jsonNumber && f.kind != jsonString {
 				return out, invalid(name, "must be a number")
 			}
-			v, err := strconv.ParseInt(s, 10, 64)
+			v, err := strconv.ParseInt(f.text, 10, 64)
 			if err != nil {
 				return out, invalid(name, "must be an integer")
 			}
@@ -102,14 +135,10 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 				out.FixedBeginTimestamp = v
 			}
 		default:
-			var s string
-			if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-				out.Notes = append(out.Notes, Problem{ProblemLiteralNull, name, "the field is JSON null; leave it out instead"})
-				continue
-			}
-			if err := json.Unmarshal(raw, &s); err != nil {
+			if f.kind != jsonString {
 				return out, invalid(name, "must be a string")
 			}
+			s := f.text
 			switch name {
 			case "code":
 				out.Code = s
@@ -138,20 +167,6 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 		out.TimestampValue = v
 	}
 	return out, nil
-}
-
-func stringOrNumber(raw json.RawMessage) (string, bool, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, false, err
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return "", true, err
-	}
-	return n.String(), true, nil
 }
 
 // Verification is the result of VerifyCardExt.
