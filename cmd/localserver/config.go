@@ -47,6 +47,7 @@ type config struct {
 	autoApprove    bool
 	seed           bool
 	logFormat      string
+	logLevel       string
 	loopback       bool // addr binds a loopback interface only
 }
 
@@ -84,6 +85,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "approve new cards at once in the emulator (WeChat reviews them)")
 	fs.BoolVar(&c.seed, "seed", true, "create a few demo cards in an empty emulator")
 	fs.StringVar(&c.logFormat, "log-format", env("WXCARD_LOG_FORMAT", "text"), "request log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info, or debug to also log the server's own start-up calls")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -173,6 +175,11 @@ func (c *config) validate() error {
 	case "text", "json":
 	default:
 		return usagef("-log-format %q: want text or json", c.logFormat)
+	}
+	switch c.logLevel {
+	case "info", "debug":
+	default:
+		return usagef("-log-level %q: want info or debug", c.logLevel)
 	}
 	return nil
 }

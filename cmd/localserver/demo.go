@@ -41,10 +41,9 @@ type cardFace struct {
 const maxDemoCards = 200
 
 func (s *server) demoRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /demo/api/cards", s.serveCards)
-	mux.HandleFunc("GET /standin/v1/cards", s.serveCards)
-	mux.HandleFunc("POST /demo/api/decrypt", s.serveDecrypt)
-	mux.HandleFunc("POST /demo/api/consume", s.serveConsume)
+	mux.Handle("/demo/api/cards", only(http.MethodGet, s.serveCards))
+	mux.Handle("/demo/api/decrypt", only(http.MethodPost, s.serveDecrypt))
+	mux.Handle("/demo/api/consume", only(http.MethodPost, s.serveConsume))
 }
 
 // GET /demo/api/cards → {"cards":[cardFace…]}

@@ -77,6 +77,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 	for _, want := range []string{base + "/demo/", base + "/js/preview/", base + "/v1/addcard", base + "/healthz", base + "/wechat/", base + "/wx-standin.js", "4 created for the demo (3 approved, 1 left in review)"} {
 		assert.Contains(t, banner, want)
 	}
+	assert.NotContains(t, p.stderr.String(), "path=/wechat/card/create", "start-up calls stay off the first screen")
 	ctx := context.Background()
 
 	t.Run("healthz", func(t *testing.T) {
@@ -250,19 +251,20 @@ func TestEveryPartIsMounted(t *testing.T) {
 func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	first := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir)
+	first := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
 	card := approvedCard(t, first.URL)
 	openid := "oRestartUser000000000000001"
 	var list cardListAnswer
 	resp := httpJSON(t, http.MethodPost, first.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID, "openid": openid}}}, &list)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "addCard:ok", walletAdd(t, first.URL, openid, list).ErrMsg)
+	require.Equal(t, 4, first.countRequests("/wechat/card/create"), "the demo cards were created through the admin client")
 	require.Equal(t, 1, first.countRequests("/wechat/cgi-bin/ticket/getticket"))
 	first.stop(t)
 	require.FileExists(t, filepath.Join(dir, "emulator.json"))
 	require.FileExists(t, filepath.Join(dir, "store.db"))
 
-	second := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir)
+	second := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
 	assert.Equal(t, first.AppID, second.AppID, "the dev app survives")
 	assert.Equal(t, first.Secret, second.Secret)
 	assert.Contains(t, second.stdout.String(), "none created: the emulator already has 4 cards")

@@ -10,8 +10,11 @@ import (
 	"time"
 )
 
-func newLogger(w io.Writer, format string) *slog.Logger {
+func newLogger(w io.Writer, format, level string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if level == "debug" {
+		opts.Level = slog.LevelDebug
+	}
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -66,7 +69,9 @@ func (r *statusRecorder) Flush() {
 // logRequests writes one line per request: method, path, status, bytes and
 // latency. It logs the path only — never the query string, where WeChat's
 // access_token and AppSecret travel on /wechat/ calls — and no headers.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// While quiet reports true (the server's own calls at start-up, before the
+// banner) the lines are at debug level, so the banner is the first screen.
+func logRequests(log *slog.Logger, quiet func() bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
@@ -85,7 +90,11 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 				// The handler wrote nothing; net/http answers 200 for it.
 				attrs[2] = slog.Int("status", http.StatusOK)
 			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			level := slog.LevelInfo
+			if quiet() {
+				level = slog.LevelDebug
+			}
+			log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

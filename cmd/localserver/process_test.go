@@ -194,7 +194,7 @@ func (p *proc) countRequests(path string) int {
 	n := 0
 	sc := bufio.NewScanner(strings.NewReader(p.stderr.String()))
 	for sc.Scan() {
-		if strings.Contains(sc.Text(), "msg=request ") && strings.Contains(sc.Text(), " path="+path+" ") {
+		if strings.Contains(sc.Text(), " msg=request ") && strings.Contains(sc.Text(), " path="+path+" ") {
 			n++
 		}
 	}

@@ -116,7 +116,7 @@ func seedDemoCards(ctx context.Context, client *admin.Client, emulatorURL string
 		}
 		res.approved++
 	}
-	log.Info("demo cards created", "created", res.created, "approved", res.approved)
+	log.Debug("demo cards created", "created", res.created, "approved", res.approved)
 	return res, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -37,12 +38,14 @@ type server struct {
 	http    *http.Server
 	served  chan error
 	seeded  seedResult
+	// starting is true until the banner is out.
+	starting atomic.Bool
 }
 
 // start listens, opens the store, wires every part and serves. The banner is
 // printed once the server answers.
 func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server, error) {
-	s := &server{cfg: cfg, stdout: stdout, log: newLogger(stderr, cfg.logFormat), served: make(chan error, 1)}
+	s := &server{cfg: cfg, stdout: stdout, log: newLogger(stderr, cfg.logFormat, cfg.logLevel), served: make(chan error, 1)}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -66,11 +69,12 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 
 	handler := s.routes()
 	s.http = &http.Server{
-		Handler:           logRequests(s.log, handler),
+		Handler:           logRequests(s.log, s.starting.Load, handler),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.starting.Store(true)
 	go func() { s.served <- s.http.Serve(ln) }()
 
 	if s.emu != nil && cfg.seed {
@@ -86,6 +90,7 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 		}
 	}
 	s.printBanner()
+	s.starting.Store(false)
 	return s, nil
 }
 

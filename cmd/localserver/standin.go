@@ -48,9 +48,25 @@ type checkResult struct {
 }
 
 func (s *server) standinRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /standin/v1/config", s.checkConfig)
-	mux.HandleFunc("POST /standin/v1/choosecard", s.checkChooseCard)
-	mux.HandleFunc("OPTIONS /standin/v1/", s.standinPreflight)
+	mux.Handle("/standin/v1/config", only(http.MethodPost, s.checkConfig))
+	mux.Handle("/standin/v1/choosecard", only(http.MethodPost, s.checkChooseCard))
+	mux.Handle("/standin/v1/cards", only(http.MethodGet, s.serveCards))
+}
+
+// only serves one method (plus CORS preflight) and answers any other with
+// 405 and a JSON error.
+func only(method string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == method, method == http.MethodGet && r.Method == http.MethodHead:
+			h(w, r)
+		case r.Method == http.MethodOptions:
+			standinPreflight(w, r, method)
+		default:
+			w.Header().Set("Allow", method+", OPTIONS")
+			writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use "+method)
+		}
+	})
 }
 
 // standinCORS lets merchant pages served from other local ports use the
@@ -69,11 +85,11 @@ func standinCORS(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *server) standinPreflight(w http.ResponseWriter, r *http.Request) {
+func standinPreflight(w http.ResponseWriter, r *http.Request, method string) {
 	if !standinCORS(w, r) {
 		return
 	}
-	w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Methods", method+", OPTIONS")
 	w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
 	w.Header().Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
