@@ -24,6 +24,8 @@ type BoardingPassCheckin struct {
 // QR code. params is a BoardingPassCheckin or any value encoding to a JSON
 // object with a "code".
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Special_ticket.html
+//
 //	POST /card/boardingpass/checkin {"code","card_id"?,"passenger_name","class","seat","etkt_bnr",…}
 func (s *BoardingPassService) Checkin(ctx context.Context, params any) error {
 	return s.client.postUserCardUpdate(ctx, "card/boardingpass/checkin", params)

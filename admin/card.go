@@ -69,6 +69,8 @@ type Color struct {
 // Colors lists the colours cards may use. The hex values change between
 // WeChat's releases; use Name in base_info.color.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
+//
 //	GET /card/getcolors
 func (s *CardService) Colors(ctx context.Context) ([]Color, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -119,6 +121,8 @@ func (c *SubCategory) UnmarshalJSON(data []byte) error {
 
 // Categories returns the business category tree sub-merchants are filed
 // under (SubMerchantInfo.PrimaryCategoryID and SecondaryCategoryID).
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Third-party_developer_mode.html
 //
 //	GET /card/getapplyprotocol
 func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
@@ -236,6 +240,8 @@ func (c *Card) Decode(v any) error {
 
 // Get returns a card's definition and state.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/get {"card_id"}
 func (s *CardService) Get(ctx context.Context, cardID string) (*Card, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -263,6 +269,8 @@ type CardIDList struct {
 // List returns one page of the account's card ids, count (1..50) from
 // offset, optionally only those in the given statuses. The statuses are
 // sent as an array, as WeChat documents (EasyWeChat sends a string).
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/batchget {"offset","count","status_list":[…]}
 func (s *CardService) List(ctx context.Context, offset, count int, statusList ...CardStatus) (*CardIDList, error) {
@@ -300,6 +308,8 @@ func (s *CardService) List(ctx context.Context, offset, count int, statusList ..
 // validated as a full definition). cardType must be the card's type. It
 // reports whether the change sends the card back to review (send_check).
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/update {"card_id","<type>":{…}}
 func (s *CardService) Update(ctx context.Context, cardID string, cardType CardType, attributes any) (sendCheck bool, err error) {
 	if err := checkCtx(ctx); err != nil {
@@ -328,6 +338,8 @@ func (s *CardService) Update(ctx context.Context, cardID string, cardType CardTy
 
 // Delete deletes a card. Cards already in wallets stay usable.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/delete {"card_id"}
 func (s *CardService) Delete(ctx context.Context, cardID string) error {
 	if err := checkCtx(ctx); err != nil {
@@ -341,6 +353,8 @@ func (s *CardService) Delete(ctx context.Context, cardID string) error {
 
 // HTML returns the snippet that embeds an approved card in a 图文消息
 // (mpnews) article.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/mpnews/gethtml {"card_id"}
 func (s *CardService) HTML(ctx context.Context, cardID string) (string, error) {
@@ -377,6 +391,8 @@ func checkList(field string, items []string, max int) error {
 // SetTestWhitelist sets the users (by openid, at most 10) who may receive
 // cards that have not passed review yet. It replaces the previous list.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/testwhitelist/set {"openid":[…]}
 func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) error {
 	if err := checkCtx(ctx); err != nil {
@@ -392,6 +408,8 @@ func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) er
 }
 
 // SetTestWhitelistByName is SetTestWhitelist by WeChat user name (微信号).
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/testwhitelist/set {"username":[…]}
 func (s *CardService) SetTestWhitelistByName(ctx context.Context, usernames []string) error {
@@ -421,6 +439,8 @@ type UserCardList struct {
 
 // UserCards lists the usable cards of this account in a user's wallet,
 // only those of cardID when it is not empty.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/user/getcardlist {"openid","card_id"?}
 func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*UserCardList, error) {
@@ -453,6 +473,8 @@ func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*Us
 // SetPayCell turns the 快速买单 (pay) cell of a card on or off. The card
 // must have stores (location_id_list) configured.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
+//
 //	POST /card/paycell/set {"card_id","is_open"}
 func (s *CardService) SetPayCell(ctx context.Context, cardID string, isOpen bool) error {
 	if err := checkCtx(ctx); err != nil {
@@ -480,6 +502,8 @@ type SelfConsumeCell struct {
 
 // SetSelfConsumeCell turns the self-consume cell of a card on or off.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
+//
 //	POST /card/selfconsumecell/set {"card_id","is_open","need_verify_cod","need_remark_amount"}
 func (s *CardService) SetSelfConsumeCell(ctx context.Context, cardID string, cell SelfConsumeCell) error {
 	if err := checkCtx(ctx); err != nil {
@@ -497,12 +521,16 @@ func (s *CardService) SetSelfConsumeCell(ctx context.Context, cardID string, cel
 
 // IncreaseStock adds amount (> 0) to a card's stock.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/modifystock {"card_id","increase_stock_value"}
 func (s *CardService) IncreaseStock(ctx context.Context, cardID string, amount int) error {
 	return s.modifyStock(ctx, cardID, amount, true)
 }
 
 // ReduceStock takes amount (> 0) off a card's stock.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/modifystock {"card_id","reduce_stock_value"}
 func (s *CardService) ReduceStock(ctx context.Context, cardID string, amount int) error {

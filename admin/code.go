@@ -99,6 +99,8 @@ type DepositResult struct {
 //
 // Depositing does not raise the stock: call Card.IncreaseStock after.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/code/deposit {"card_id","code":[…]}
 func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string) (*DepositResult, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -130,6 +132,8 @@ func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string
 
 // DepositedCount returns how many codes have been deposited for a card.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/code/getdepositcount {"card_id"}
 func (s *CodeService) DepositedCount(ctx context.Context, cardID string) (int, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -160,6 +164,8 @@ type CheckResult struct {
 // Check tells which codes have been deposited for a card, 100 codes per
 // call like Deposit; on a failed call it returns what it learnt so far
 // with a *BatchError.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/checkcode {"card_id","code":[…]}
 func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) (*CheckResult, error) {
@@ -247,6 +253,8 @@ func (c *CodeInfo) UnmarshalJSON(data []byte) error {
 // true, WeChat answers an error (40127, 40099…) for a code that cannot be
 // consumed now; with false it reports its status instead.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
+//
 //	POST /card/code/get {"code","card_id"?,"check_consume"}
 func (s *CodeService) Get(ctx context.Context, code, cardID string, checkConsume bool) (*CodeInfo, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -284,6 +292,8 @@ type ConsumeResult struct {
 // ask Get (with checkConsume false) whether the code is CONSUMED before
 // trying again; a repeated consume answers 40099.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
+//
 //	POST /card/code/consume {"code","card_id"?}
 func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*ConsumeResult, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -314,6 +324,8 @@ func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*Consum
 // sent it, after URL-decoding the query parameter: it is base64 and may
 // contain "+", "/" and "=".
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
+//
 //	POST /card/code/decrypt {"encrypt_code"}
 func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -338,6 +350,8 @@ func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string
 }
 
 // Update changes a user card's code to newCode (custom-code cards).
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/update {"code","new_code","card_id"?}
 func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) error {
@@ -366,6 +380,8 @@ func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) 
 
 // Disable makes a user card unusable (设置卡券失效), e.g. after a refund;
 // it cannot be undone. reason, if not empty, is recorded with it.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/unavailable {"code","card_id"?,"reason"?}
 func (s *CodeService) Disable(ctx context.Context, code, cardID, reason string) error {

@@ -3,14 +3,15 @@ package admin
 import "context"
 
 // Activate activates a general card (GENERAL_CARD) a user has received;
-// the fields are those of a member card.
+// the fields are those of a member card, with CardNumber accepted in place
+// of MembershipNumber.
 //
 //	POST /card/generalcard/activate {"membership_number","code","card_id"?,…}
 func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
-	if err := info.validate(); err != nil {
+	if err := info.validate(true); err != nil {
 		return err
 	}
 	return s.client.post(ctx, "card/generalcard/activate", "card/generalcard/activate", info, nil, writeCall)

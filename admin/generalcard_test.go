@@ -19,6 +19,13 @@ func TestGeneralCardOperations(t *testing.T) {
 			errcode: 40071,
 		},
 		{
+			name: "Activate/card_number", method: http.MethodPost, path: "card/generalcard/activate", fixture: "ok.json",
+			body: `{"card_number":"824173711396","code":"824173711396","card_id":"` + tCardID + `","init_custom_field_value1":"100"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.GeneralCard.Activate(ctx, ActivateInfo{CardNumber: "824173711396", Code: "824173711396", CardID: tCardID, InitCustomFieldValue1: "100"})
+			},
+		},
+		{
 			name: "Deactivate", method: http.MethodPost, path: "card/generalcard/unactivate", fixture: "ok.json",
 			body: `{"card_id":"` + tCardID + `","code":"110201201245"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
@@ -44,6 +51,9 @@ func TestGeneralCardValidation(t *testing.T) {
 	runValidation(t, []validationCase{
 		{"Activate/no number", "membership_number", func(ctx context.Context, c *Client) error {
 			return c.GeneralCard.Activate(ctx, ActivateInfo{Code: tCode})
+		}},
+		{"Activate/no code", "code", func(ctx context.Context, c *Client) error {
+			return c.GeneralCard.Activate(ctx, ActivateInfo{CardNumber: "1"})
 		}},
 		{"Deactivate/no card", "card_id", func(ctx context.Context, c *Client) error {
 			return c.GeneralCard.Deactivate(ctx, "", tCode)

@@ -51,6 +51,8 @@ type LandingPageResult struct {
 // CreateLandingPage creates a landing page for approved cards and returns
 // its URL and id.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/landingpage/create {"banner","page_title","can_share","scene","card_list":[{"card_id","thumb_url"}]}
 func (s *CardService) CreateLandingPage(ctx context.Context, page LandingPage) (*LandingPageResult, error) {
 	if err := checkCtx(ctx); err != nil {

@@ -18,6 +18,8 @@ type MeetingTicketUpdate struct {
 // params is a MeetingTicketUpdate or any value encoding to a JSON object
 // with a "code".
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Special_ticket.html
+//
 //	POST /card/meetingticket/updateuser {"code","card_id"?,"zone","entrance","seat_number",…}
 func (s *MeetingTicketService) UpdateUser(ctx context.Context, params any) error {
 	return s.client.postUserCardUpdate(ctx, "card/meetingticket/updateuser", params)

@@ -9,9 +9,12 @@ import (
 // ActivateInfo activates a member card (or a general card) a user has
 // received: it gives the card its membership number and opening values.
 // MembershipNumber and Code are required; CardID is required for
-// custom-code cards.
+// custom-code cards. General cards may give CardNumber instead of
+// MembershipNumber: WeChat's general-card page names the number
+// card_number.
 type ActivateInfo struct {
-	MembershipNumber  string `json:"membership_number"`
+	MembershipNumber  string `json:"membership_number,omitempty"`
+	CardNumber        string `json:"card_number,omitempty"`
 	Code              string `json:"code"`
 	CardID            string `json:"card_id,omitempty"`
 	BackgroundPicURL  string `json:"background_pic_url,omitempty"`
@@ -26,9 +29,20 @@ type ActivateInfo struct {
 	InitCustomFieldValue3 string `json:"init_custom_field_value3,omitempty"`
 }
 
-func (a *ActivateInfo) validate() error {
-	if err := checkID("membership_number", a.MembershipNumber); err != nil {
+func (a *ActivateInfo) validate(generalCard bool) error {
+	switch {
+	case generalCard && a.MembershipNumber == "" && a.CardNumber == "":
+		return invalidArg("membership_number", "is required (or card_number)")
+	case !generalCard && a.CardNumber != "":
+		return invalidArg("card_number", "is for general cards; member cards take membership_number")
+	}
+	if err := checkOptionalID("card_number", a.CardNumber); err != nil {
 		return err
+	}
+	if !generalCard || a.MembershipNumber != "" {
+		if err := checkID("membership_number", a.MembershipNumber); err != nil {
+			return err
+		}
 	}
 	if err := checkID("code", a.Code); err != nil {
 		return err
@@ -119,7 +133,7 @@ func (s *MemberCardService) Activate(ctx context.Context, info ActivateInfo) err
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
-	if err := info.validate(); err != nil {
+	if err := info.validate(false); err != nil {
 		return err
 	}
 	return s.client.post(ctx, "card/membercard/activate", "card/membercard/activate", info, nil, writeCall)
@@ -161,6 +175,8 @@ type RichField struct {
 // SetActivationForm sets the activation form of a member card. settings is
 // an ActivationForm or any value encoding to a JSON object; its keys are
 // sent next to card_id at the top level.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/activateuserform/set {"card_id", "required_form"?, "optional_form"?, …}
 func (s *MemberCardService) SetActivationForm(ctx context.Context, cardID string, settings any) error {
@@ -249,6 +265,8 @@ type MemberUser struct {
 
 // User returns a member's card data and activation form values.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
+//
 //	POST /card/membercard/userinfo/get {"card_id","code"}
 func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*MemberUser, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -273,6 +291,8 @@ func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*Mem
 
 // UpdateUser changes a member's points, balance or custom values.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
+//
 //	POST /card/membercard/updateuser {"code","card_id",…}
 func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo) (*UpdateUserResult, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -291,6 +311,8 @@ func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo)
 // ActivationTempInfo returns what a user typed into the activation form,
 // given the activate_ticket WeChat appended to the activation redirect
 // (URL-decoded).
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/activatetempinfo/get {"activate_ticket"}
 func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTicket string) (*UserFormInfo, error) {
@@ -315,6 +337,8 @@ func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTick
 // ActivateURL returns the URL of a member card's activation page (开卡组件),
 // to put in a menu or a message. outerStr, if not empty, comes back in the
 // activation event.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/activate/geturl {"card_id","outer_str"?}
 func (s *MemberCardService) ActivateURL(ctx context.Context, cardID, outerStr string) (string, error) {

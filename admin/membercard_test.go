@@ -157,6 +157,9 @@ func TestMemberCardValidation(t *testing.T) {
 		{"Activate/no number", "membership_number", func(ctx context.Context, c *Client) error {
 			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.MembershipNumber = "" }))
 		}},
+		{"Activate/card_number", "card_number", func(ctx context.Context, c *Client) error {
+			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.CardNumber = "1" }))
+		}},
 		{"Activate/no code", "code", func(ctx context.Context, c *Client) error {
 			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.Code = "" }))
 		}},

@@ -18,6 +18,8 @@ type MovieTicketUpdate struct {
 // is a MovieTicketUpdate or any value encoding to a JSON object with a
 // "code".
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Special_ticket.html
+//
 //	POST /card/movieticket/updateuser {"code","card_id"?,"ticket_class","show_time","duration",…}
 func (s *MovieTicketService) UpdateUser(ctx context.Context, params any) error {
 	return s.client.postUserCardUpdate(ctx, "card/movieticket/updateuser", params)

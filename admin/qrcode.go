@@ -120,6 +120,8 @@ type QRCode struct {
 // CreateQRCode creates a QR code that puts one card (QR_CARD) or up to
 // five (QR_MULTIPLE_CARD) into the wallet of whoever scans it.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
 //	POST /card/qrcode/create {"action_name":"QR_CARD","expire_seconds"?,"action_info":{"card":{…}}}
 //	POST /card/qrcode/create {"action_name":"QR_MULTIPLE_CARD","action_info":{"multiple_card":{"card_list":[…]}}}
 func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest) (*QRCode, error) {
@@ -159,6 +161,8 @@ func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest)
 // mp.weixin.qq.com (see WithMPBaseURL) with the ticket URL-encoded, which
 // EasyWeChat's getQrCodeUrl forgets (tickets end in "==").
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
 //	GET https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=…
 func (s *CardService) QRCodeURL(ticket string) (string, error) {
 	if err := checkTicket(ticket); err != nil {
@@ -182,6 +186,8 @@ func checkTicket(ticket string) error {
 // QRCode downloads a QR code's image (no access token is needed) and
 // returns its bytes and content type ("image/jpeg" at WeChat). An unknown
 // or expired ticket is an error (*HTTPError 404 or *APIError).
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
 //	GET https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=…
 func (s *CardService) QRCode(ctx context.Context, ticket string) (image []byte, contentType string, err error) {

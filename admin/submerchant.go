@@ -87,6 +87,8 @@ type subMerchantAnswer struct {
 
 // Create files a sub-merchant; it starts CHECKING.
 //
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Third-party_developer_mode.html
+//
 //	POST /card/submerchant/submit {"info":{…}}
 func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (*SubMerchant, error) {
 	if err := checkCtx(ctx); err != nil {
@@ -107,6 +109,8 @@ func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (
 
 // Update changes a sub-merchant's filed information (only the fields set);
 // it goes back to review.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Third-party_developer_mode.html
 //
 //	POST /card/submerchant/update {"info":{"merchant_id",…}}
 func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info SubMerchantInfo) (*SubMerchant, error) {
@@ -134,6 +138,8 @@ func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info 
 }
 
 // Get returns one sub-merchant.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Third-party_developer_mode.html
 //
 //	POST /card/submerchant/get {"merchant_id"}
 func (s *SubMerchantService) Get(ctx context.Context, merchantID int64) (*SubMerchant, error) {
@@ -163,6 +169,8 @@ type SubMerchantList struct {
 
 // List returns up to limit (1..100) sub-merchants with ids from beginID,
 // only those in status unless it is empty.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Third-party_developer_mode.html
 //
 //	POST /card/submerchant/batchget {"begin_id","limit","status"?}
 func (s *SubMerchantService) List(ctx context.Context, beginID int64, limit int, status SubMerchantStatus) (*SubMerchantList, error) {

@@ -345,8 +345,10 @@ type GeneralCoupon struct {
 }
 
 // MemberCard is a MEMBER_CARD (会员卡) definition. The fields beyond the
-// common ones (custom cells, bonus rules, wx_activate…) go in Extra, which
-// is merged into the object sent.
+// common ones (bonus_rule, custom_cell2…) go in Extra, which is merged into
+// the object sent. SupplyBonus and SupplyBalance are always sent, as
+// card/create requires; to change other fields with Card.Update without
+// touching them, pass a map or json.RawMessage instead.
 type MemberCard struct {
 	BaseInfo         BaseInfo       `json:"base_info"`
 	AdvancedInfo     *AdvancedInfo  `json:"advanced_info,omitempty"`
