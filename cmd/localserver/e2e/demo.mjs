@@ -7,6 +7,8 @@
 //       open /demo/, wait for wx.ready, click "Add to WeChat wallet" on cardId,
 //       confirm in the stand-in's sheet, wait for the card in the wallet;
 //       prints {"openid","code","cardList"}
+//   node demo.mjs screenshot '{"base","profile","cardIds","out"}'
+//       add each card, then save the page (docs/demo.png)
 //   node demo.mjs check '{"base","profile","shots","cardId","code","cardList","ticket"}'
 //       reload /demo/ and wait for that code to show as used; open the preview
 //       tool, paste the cardList copied from the demo with the ticket, and
@@ -129,7 +131,8 @@ async function screenshot() {
       await page.click('[data-standin="confirm"]');
       await page.locator(`#wallet li[data-card-id="${id}"]`).first().waitFor();
     }
-    await page.locator('.screen').evaluate((el) => { el.scrollTop = 0; });
+    // Coupons above, the wallet with the two new cards below.
+    await page.locator('#wallet').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: args.out });
     return { out: args.out };
   } finally {

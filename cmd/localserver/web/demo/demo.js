@@ -55,9 +55,15 @@ function banner(kind, text) {
 }
 
 const TYPE_NAMES = {
-  CASH: 'Cash voucher · 代金券', DISCOUNT: 'Discount · 折扣券', GIFT: 'Gift · 兑换券', GROUPON: 'Group deal · 团购券',
-  GENERAL_COUPON: 'Coupon · 优惠券', MEMBER_CARD: 'Member card · 会员卡', GENERAL_CARD: 'Card · 礼品卡',
+  CASH: 'Cash voucher', DISCOUNT: 'Discount', GIFT: 'Gift', GROUPON: 'Group deal',
+  GENERAL_COUPON: 'Coupon', MEMBER_CARD: 'Member card', GENERAL_CARD: 'Gift card',
 };
+
+// "Valid 30 days after adding" → "30 days"; the full text is the tooltip.
+function shortValidity(v) {
+  const m = /(\d+) days/.exec(v || '');
+  return m ? `${m[1]} days` : v;
+}
 
 function statusLabel(s) {
   return { NORMAL: 'In wallet', CONSUMED: 'Used', EXPIRE: 'Expired', UNAVAILABLE: 'Unavailable', DELETE: 'Deleted' }[s] || s;
@@ -78,7 +84,7 @@ async function configure() {
   }
   wx.ready(() => {
     state.ready = true;
-    banner('ok', 'wx.config ok · signed by /v1/jsconfig with the jsapi ticket');
+    banner('ok', 'wx.config ok · /v1/jsconfig signed this page with the jsapi ticket');
     logEvent('ok', 'wx.ready');
     render();
   });
@@ -121,9 +127,7 @@ function face(card, ...actions) {
         el('strong', { class: 'face-title', text: card.title || card.card_id }),
         card.sub_title ? el('span', { class: 'face-sub', text: card.sub_title }) : null)),
     el('div', { class: 'face-bottom' },
-      el('div', { class: 'face-meta' },
-        el('span', { text: TYPE_NAMES[card.card_type] || card.card_type }),
-        el('span', { text: card.validity || '' })),
+      el('span', { class: 'face-meta', title: card.validity || '', text: [TYPE_NAMES[card.card_type] || card.card_type, shortValidity(card.validity)].filter(Boolean).join(' · ') }),
       ...actions));
 }
 
@@ -139,7 +143,7 @@ function render() {
         type: 'button', class: 'btn btn-add', 'data-add': card.card_id,
         disabled: !state.ready || !approved || soldOut,
         title: approved ? '' : 'WeChat has not approved this card yet',
-        text: !approved ? 'Awaiting review' : soldOut ? 'Sold out' : 'Add to WeChat wallet',
+        text: !approved ? 'Awaiting review' : soldOut ? 'Sold out' : 'Add to wallet',
         onclick: () => addToWallet(card),
       });
       return face(card, button);
