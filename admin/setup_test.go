@@ -29,10 +29,12 @@ func setup(t *testing.T) (*Client, *fakeWeChat) {
 // fixture returns testdata/name.
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := readFixture(name)
 	require.NoError(t, err)
 	return b
 }
+
+func readFixture(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
 
 // recorded is one request an endpoint handler saw.
 type recorded struct {
