@@ -157,7 +157,7 @@ func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, p
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	resp, err := send(c.http, req)
 	if err != nil {
 		c.log.LogAttrs(ctx, slogDebug, "wxcard: request failed", attrOp(op),
 			attrURL(u.String()), attrErr(redactError(err)))
