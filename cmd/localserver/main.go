@@ -8,15 +8,52 @@
 //	go run ./cmd/localserver -h   # every flag
 //
 // In emulator mode (the default) WeChat is the in-process emulator, with a dev
-// app whose appid and AppSecret are printed at start-up. With WXCARD_APPID and
-// WXCARD_SECRET set, the server runs in wechat mode and talks to the real
-// WeChat API instead.
+// app whose appid and AppSecret are printed at start-up; an empty emulator
+// gets four demo cards. With WXCARD_APPID and WXCARD_SECRET set (or -appid and
+// the secret), the server runs in wechat mode and talks to the real WeChat
+// API (or WXCARD_BASE_URL) instead; the demo and the stand-in are off then.
+//
+// # URLs
+//
+//	/demo/                     the demo merchant page
+//	/js/preview/               the preview tool (/preview/ redirects there)
+//	/v1/addcard /v1/choosecard /v1/jsconfig /healthz   the config API
+//	/wechat/                   WeChat's paths, emulated (admin.WithBaseURL)
+//	/wechat/emulator/v1/…      the emulator's control routes (state, clock, faults, approve, wallet/add)
+//	/js/, /js/wxcard.wasm, /wxcard.wasm   the js package and its module
+//	/wx-standin.js             the wx stand-in
+//
+// # Testing your own page
+//
+// Replace WeChat's jweixin.js with one line on any page served from this
+// machine:
+//
+//	<script src="http://127.0.0.1:8080/wx-standin.js"></script>
+//
+// wx.config, wx.ready, wx.error, wx.checkJsApi, wx.addCard and wx.chooseCard
+// then behave as inside WeChat, with WeChat's callbacks (success, fail,
+// cancel, complete) and errMsg values ("addCard:ok", "addCard:cancel",
+// "config:invalid signature", …): wx.config is checked against the
+// emulator's jsapi ticket, wx.addCard shows WeChat's sheet and puts the cards
+// into a simulated user's wallet (POST /wechat/emulator/v1/wallet/add, which
+// verifies every cardExt), wx.chooseCard lets that user pick one and hands the
+// page an encrypt_code. Sign with this server's /v1/… (a page on another port
+// needs -allowed-origins http://localhost:3000). Attributes on the tag:
+// data-openid picks the simulated user, data-confirm="auto" skips the sheet.
+// wx.standin adds openid, setOpenID, wallet() and cards() for tests.
+//
+// # State and security
 //
 // State (tickets in the store, cards and codes in the emulator) lives under
-// .wxcard/ by default, so a restart keeps it; -store memory keeps nothing.
+// .wxcard/ by default, so a restart keeps it; -store memory keeps nothing,
+// -store redis://… shares tickets with other servers. Request logs (stderr)
+// carry method, path, status, bytes and latency, never a query string. A
+// non-loopback -addr prints a warning and turns the emulator's control
+// routes off unless -emulator-control=true.
 //
-// Exit status: 0 after a clean shutdown (SIGINT or SIGTERM), 1 when the
-// server could not start (port in use, store unreachable), 2 for a usage
+// Exit status: 0 after a clean shutdown (SIGINT or SIGTERM; in-flight requests
+// finish, state is flushed, within 5 s), 1 when the server could not start
+// (port in use, store unreachable or held by another process), 2 for a usage
 // mistake (bad flag, bad store URL, wechat mode without a secret).
 package main
 

@@ -38,7 +38,7 @@ func startInProcess(t *testing.T, args ...string) (*server, *syncBuffer, *syncBu
 }
 
 func TestInProcessRoutesValidateInput(t *testing.T) {
-	srv, stdout, _ := startInProcess(t)
+	srv, stdout, _ := startInProcess(t, "-allowed-origins", "http://localhost:3000")
 	base := srv.baseURL
 	require.Contains(t, stdout.String(), "Ready on "+base)
 
@@ -95,6 +95,14 @@ func TestInProcessRoutesValidateInput(t *testing.T) {
 		assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
 		resp, _ = do("OPTIONS", "/standin/v1/config", "https://shop.example.com", "")
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	})
+
+	t.Run("-allowed-origins reaches the config API", func(t *testing.T) {
+		resp, _ := do("OPTIONS", "/v1/addcard", "http://localhost:3000", "")
+		assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+		assert.Equal(t, "http://localhost:3000", resp.Header.Get("Access-Control-Allow-Origin"))
+		resp, body := do("OPTIONS", "/v1/addcard", "http://localhost:4000", "")
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, body)
 	})
 
 	t.Run("the stand-in script loads cross-origin", func(t *testing.T) {

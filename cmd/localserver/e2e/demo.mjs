@@ -4,9 +4,10 @@
 // part (the admin client) in between:
 //
 //   node demo.mjs add   '{"base","profile","shots","cardId"}'
-//       open /demo/, wait for wx.ready, click "Add to WeChat wallet" on cardId,
-//       confirm in the stand-in's sheet, wait for the card in the wallet;
-//       prints {"openid","code","cardList"}
+//       open /demo/, wait for wx.ready, click "Add to wallet" on cardId,
+//       cancel the stand-in's sheet, then confirm it, wait for the card in the
+//       wallet, copy the cardList, check the fail/complete callbacks, pick the
+//       card with wx.chooseCard; prints {"openid","code","cardList"}
 //   node demo.mjs screenshot '{"base","profile","cardIds","out"}'
 //       add each card, then save the page (docs/demo.png)
 //   node demo.mjs check '{"base","profile","shots","cardId","code","cardList","ticket"}'
@@ -40,6 +41,7 @@ async function open() {
     viewport: { width: 1280, height: 960 },
     deviceScaleFactor: 1,
   });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: args.base });
   const page = context.pages()[0] || await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -60,22 +62,71 @@ async function add() {
     const button = page.locator(`button[data-add="${args.cardId}"]`);
     await button.waitFor();
     assert.equal(await button.isEnabled(), true, 'the add button is enabled after wx.ready');
+
+    // The user backs out of WeChat's sheet first: the cancel callback.
     await button.click();
-    // The stand-in shows WeChat's sheet; the user confirms.
     await page.waitForSelector('[data-standin="sheet"]');
-    await page.screenshot({ path: join(args.shots, '1-add-sheet.png') });
+    await page.click('[data-standin="cancel"]');
+    await page.waitForSelector('#events .ev-warn >> text=addCard cancel');
+    assert.equal(await page.locator('#wallet li[data-card-id]').count(), 0);
+
+    // Then adds it for real: success, and the card is in the wallet.
+    await button.click();
+    await page.waitForSelector('[data-standin="sheet"]');
+    await page.screenshot({ path: join(args.shots, '1-add-sheet.png'), animations: 'disabled' });
     await page.click('[data-standin="confirm"]');
     const item = page.locator(`#wallet li[data-card-id="${args.cardId}"][data-status="NORMAL"]`);
     await item.first().waitFor({ timeout: 15000 });
     await page.waitForSelector('#events .ev-ok >> text=addCard success');
     await page.screenshot({ path: join(args.shots, '2-added.png') });
-    const cardList = JSON.parse(await page.textContent('#cardlist'));
+    const code = await item.first().getAttribute('data-code');
+
+    // "Copy" puts the cardList on the clipboard, as a developer would take it
+    // to the preview tool.
+    await page.click('#copy-cardlist');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const cardList = JSON.parse(copied);
     assert.equal(cardList.length, 1);
     assert.equal(cardList[0].cardId, args.cardId);
+    assert.deepEqual(cardList, JSON.parse(await page.textContent('#cardlist')));
     const openid = await page.evaluate(() => window.wx.standin.openid);
     assert.equal(await page.textContent('#openid'), openid);
+
+    // WeChat's callback shapes, called directly the way a merchant page
+    // would: a cardList signed for someone else fails for this user.
+    const foreign = await page.evaluate(async (cardId) => {
+      const resp = await fetch('/v1/addcard', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ cards: [{ card_id: cardId, openid: 'oSomebodyElse00000000000000' }] }) });
+      const { cardList } = await resp.json();
+      return new Promise((resolve) => {
+        const calls = [];
+        window.wx.addCard({
+          cardList,
+          success: (res) => calls.push(['success', res]),
+          fail: (res) => calls.push(['fail', res]),
+          cancel: (res) => calls.push(['cancel', res]),
+          complete: (res) => { calls.push(['complete', res]); resolve(calls); },
+        });
+        setTimeout(() => document.querySelector('[data-standin="confirm"]').click(), 100);
+      });
+    }, args.cardId);
+    assert.deepEqual(foreign.map(([kind]) => kind), ['fail', 'complete']);
+    assert.equal(foreign[0][1].errMsg, 'addCard:fail');
+    assert.equal(foreign[0][1].cardList[0].isSuccess, false);
+    assert.equal(foreign[0][1].standin.cardList[0].reason, 'openid_mismatch');
+
+    // wx.chooseCard: the user picks the new card; the merchant's server
+    // decrypts the encrypt_code WeChat hands the page.
+    await page.click('#choose');
+    await page.waitForSelector(`[data-standin="sheet"] label[data-code="${code}"]`);
+    await page.screenshot({ path: join(args.shots, '2b-choose-sheet.png'), animations: 'disabled' });
+    await page.click('[data-standin="confirm"]');
+    await page.waitForSelector('#chosen:not([hidden])');
+    assert.match(await page.textContent('#chosen'), new RegExp(`code ${code}`));
+    await page.waitForSelector('#events .ev-ok >> text=chooseCard success');
+
     assert.deepEqual(errors, []);
-    return { openid, code: await item.first().getAttribute('data-code'), cardList };
+    return { openid, code, cardList };
   } finally {
     await context.close();
   }
