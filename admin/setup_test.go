@@ -146,6 +146,21 @@ func runOps(t *testing.T, cases []opCase) {
 				assert.NotEmpty(t, apiErr.Msg)
 				assert.Len(t, rec.all(), 1, "an errcode other than a token rejection is not retried")
 			})
+			t.Run("no secrets in errors", func(t *testing.T) {
+				c, f := setup(t)
+				f.handle(tc.path, func(w http.ResponseWriter, r *http.Request) {
+					if !f.authorized(w, r) {
+						return
+					}
+					// An upstream that echoes what it was sent.
+					writeErrcode(w, 40097, "invalid args: access_token="+r.URL.Query().Get("access_token")+" secret="+testSecret)
+				})
+				_, err := tc.call(t.Context(), c)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.NotContains(t, err.Error(), "ACCESS_TOKEN_")
+				assert.NotContains(t, err.Error(), testSecret)
+			})
 		})
 	}
 }

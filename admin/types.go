@@ -417,13 +417,26 @@ func (g GeneralCard) MarshalJSON() ([]byte, error) {
 	return mergeObject(b, g.Extra)
 }
 
-func (*Groupon) CardType() CardType       { return CardTypeGroupon }
-func (*Cash) CardType() CardType          { return CardTypeCash }
-func (*Discount) CardType() CardType      { return CardTypeDiscount }
-func (*Gift) CardType() CardType          { return CardTypeGift }
+// CardType returns CardTypeGroupon.
+func (*Groupon) CardType() CardType { return CardTypeGroupon }
+
+// CardType returns CardTypeCash.
+func (*Cash) CardType() CardType { return CardTypeCash }
+
+// CardType returns CardTypeDiscount.
+func (*Discount) CardType() CardType { return CardTypeDiscount }
+
+// CardType returns CardTypeGift.
+func (*Gift) CardType() CardType { return CardTypeGift }
+
+// CardType returns CardTypeGeneralCoupon.
 func (*GeneralCoupon) CardType() CardType { return CardTypeGeneralCoupon }
-func (*MemberCard) CardType() CardType    { return CardTypeMemberCard }
-func (*GeneralCard) CardType() CardType   { return CardTypeGeneralCard }
+
+// CardType returns CardTypeMemberCard.
+func (*MemberCard) CardType() CardType { return CardTypeMemberCard }
+
+// CardType returns CardTypeGeneralCard.
+func (*GeneralCard) CardType() CardType { return CardTypeGeneralCard }
 
 // Validate checks base_info and deal_detail.
 func (g *Groupon) Validate() error {
@@ -556,6 +569,7 @@ func mergeObject(obj []byte, extra map[string]any) ([]byte, error) {
 // string "true"/"false".
 type flexBool bool
 
+// UnmarshalJSON accepts true/false, "true"/"false", 1/0 and "1"/"0".
 func (b *flexBool) UnmarshalJSON(data []byte) error {
 	switch string(bytes.TrimSpace(data)) {
 	case "true", `"true"`, "1", `"1"`:
