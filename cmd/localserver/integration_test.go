@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -296,10 +297,17 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 		body   string
 		reqErr error
 	)
+	wrote := make(chan struct{})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		r, err := http.Get(p.URL + "/wechat/card/getcolors?access_token=anything")
+		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) }}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, p.URL+"/wechat/card/getcolors?access_token=anything", nil)
+		if err != nil {
+			reqErr = err
+			return
+		}
+		r, err := http.DefaultClient.Do(req)
 		if err != nil {
 			reqErr = err
 			return
@@ -308,10 +316,13 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 		raw, _ := io.ReadAll(r.Body)
 		status, body = r.StatusCode, string(raw)
 	}()
-	// Wait until the request is inside the server, then ask it to stop.
-	require.Eventually(t, func() bool {
-		return strings.Contains(p.stderr.String(), "path=/wechat/emulator/v1/faults")
-	}, 5*time.Second, 10*time.Millisecond)
+	// Wait until the request has been sent and the server is sitting on it
+	// (1.5 s of injected latency), then ask it to stop.
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request was never sent")
+	}
 	time.Sleep(300 * time.Millisecond)
 	start := time.Now()
 	p.stop(t)
