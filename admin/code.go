@@ -97,7 +97,9 @@ type DepositResult struct {
 // repeated after a network error (it may have been applied); deposit again
 // the Unconfirmed codes, duplicates are reported, not stored twice.
 //
-// Depositing does not raise the stock: call Card.IncreaseStock after.
+// Invalid input (an empty card id or code) is refused with a nil result
+// and a *ValidationError before anything is sent. Depositing does not
+// raise the stock: call Card.IncreaseStock after.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
@@ -163,7 +165,7 @@ type CheckResult struct {
 
 // Check tells which codes have been deposited for a card, 100 codes per
 // call like Deposit; on a failed call it returns what it learnt so far
-// with a *BatchError.
+// with a *BatchError. Invalid input is refused before anything is sent.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
