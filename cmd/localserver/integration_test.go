@@ -21,6 +21,7 @@ import (
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/kv/kvtest"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -240,6 +241,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 		require.NoError(t, err)
 		jsTicket, err := client.JSSDK.JSAPITicket(ctx, false)
 		require.NoError(t, err)
+		p.flushLogs(t)
 		logs := p.stderr.String()
 		assert.Regexp(t, `msg=request method=POST path=/v1/addcard status=200 bytes=\d+ latency=\S+`, logs)
 		for name, secret := range map[string]string{"secret": p.Secret, "access_token": token, "wx_card ticket": cardTicket, "jsapi ticket": jsTicket} {
@@ -259,8 +261,8 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	resp := httpJSON(t, http.MethodPost, first.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID, "openid": openid}}}, &list)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "addCard:ok", walletAdd(t, first.URL, openid, list).ErrMsg)
-	require.Equal(t, 4, first.countRequests("/wechat/card/create"), "the demo cards were created through the admin client")
-	require.Equal(t, 1, first.countRequests("/wechat/cgi-bin/ticket/getticket"))
+	require.Equal(t, 4, first.countRequests(t, "/wechat/card/create"), "the demo cards were created through the admin client")
+	require.Equal(t, 1, first.countRequests(t, "/wechat/cgi-bin/ticket/getticket"))
 	first.stop(t)
 	require.FileExists(t, filepath.Join(dir, "emulator.json"))
 	require.FileExists(t, filepath.Join(dir, "store.db"))
@@ -269,12 +271,12 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	assert.Equal(t, first.AppID, second.AppID, "the dev app survives")
 	assert.Equal(t, first.Secret, second.Secret)
 	assert.Contains(t, second.stdout.String(), "none created: the emulator already has 4 cards")
-	assert.Zero(t, second.countRequests("/wechat/card/create"))
+	assert.Zero(t, second.countRequests(t, "/wechat/card/create"))
 
 	resp = httpJSON(t, http.MethodPost, second.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID, "openid": openid}}}, &list)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Zero(t, second.countRequests("/wechat/cgi-bin/ticket/getticket"), "the ticket comes from the file store")
-	assert.Zero(t, second.countRequests("/wechat/cgi-bin/stable_token"), "so does the access token")
+	assert.Zero(t, second.countRequests(t, "/wechat/cgi-bin/ticket/getticket"), "the ticket comes from the file store")
+	assert.Zero(t, second.countRequests(t, "/wechat/cgi-bin/stable_token"), "so does the access token")
 	// The kept ticket is still the emulator's: the phone accepts the card.
 	require.Equal(t, "addCard:ok", walletAdd(t, second.URL, openid, list).ErrMsg)
 
@@ -478,4 +480,27 @@ func TestInterruptIsAlsoGraceful(t *testing.T) {
 	code, took := p.exit(t, 6*time.Second)
 	assert.Equal(t, 0, code)
 	assert.Less(t, took, 5*time.Second)
+}
+
+// TestRedisStoreSharesTickets: with -store redis://… the tickets live in
+// Redis, so the next server (or another one) reads them instead of asking
+// WeChat again.
+func TestRedisStoreSharesTickets(t *testing.T) {
+	t.Parallel()
+	redis := kvtest.StartRedis(t)
+	dir := t.TempDir()
+	args := []string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-store", redis.URL()}
+	first := startServer(t, nil, args...)
+	assert.Contains(t, first.stdout.String(), "Store               redis://")
+	card := approvedCard(t, first.URL)
+	var list cardListAnswer
+	body := map[string]any{"cards": []map[string]string{{"card_id": card.CardID}}}
+	require.Equal(t, http.StatusOK, httpJSON(t, http.MethodPost, first.URL+"/v1/addcard", body, &list).StatusCode)
+	require.Equal(t, 1, first.countRequests(t, "/wechat/cgi-bin/ticket/getticket"))
+	first.stop(t)
+
+	second := startServer(t, nil, args...)
+	require.Equal(t, http.StatusOK, httpJSON(t, http.MethodPost, second.URL+"/v1/addcard", body, &list).StatusCode)
+	assert.Zero(t, second.countRequests(t, "/wechat/cgi-bin/ticket/getticket"), "the ticket came from Redis")
+	second.stop(t)
 }

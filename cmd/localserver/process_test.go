@@ -89,6 +89,7 @@ type proc struct {
 	stderr *syncBuffer
 	done   chan struct{}
 	err    error // after done
+	marks  int
 	URL    string
 	AppID  string
 	Secret string
@@ -189,8 +190,25 @@ func (p *proc) stop(t *testing.T) {
 	require.Less(t, took, 5*time.Second)
 }
 
-// countRequests counts request log lines for path.
-func (p *proc) countRequests(path string) int {
+// flushLogs makes sure every request answered so far has reached p.stderr:
+// log lines are written in order, and the pipe is copied asynchronously, so
+// it sends a marker request and waits for its line.
+func (p *proc) flushLogs(t *testing.T) {
+	t.Helper()
+	p.marks++
+	marker := fmt.Sprintf("/__logmark/%d", p.marks)
+	resp, err := http.Get(p.URL + marker)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Eventually(t, func() bool {
+		return strings.Contains(p.stderr.String(), " path="+marker+" ")
+	}, 5*time.Second, 5*time.Millisecond)
+}
+
+// countRequests counts request log lines for path, after flushLogs.
+func (p *proc) countRequests(t *testing.T, path string) int {
+	t.Helper()
+	p.flushLogs(t)
 	n := 0
 	sc := bufio.NewScanner(strings.NewReader(p.stderr.String()))
 	for sc.Scan() {
