@@ -428,3 +428,33 @@ func TestEmulatorDepositResume(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Mounted under a path prefix, the emulator and the client agree on every
+// URL, the QR code image's included.
+func TestEmulatorUnderPrefix(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	emu, err := emulator.New(emulator.WithApp(e2eAppID, e2eSecret), emulator.WithAutoApprove(true),
+		emulator.WithPublicURL(srv.URL+"/wechat"))
+	require.NoError(t, err)
+	mux.Handle("/wechat/", http.StripPrefix("/wechat", emu))
+	c, err := admin.NewClient(e2eAppID, e2eSecret, admin.WithBaseURL(srv.URL+"/wechat"))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	id, err := c.Card.Create(ctx, admin.CardTypeGift, &admin.Gift{BaseInfo: baseInfo("兑换券"), Gift: "咖啡"})
+	require.NoError(t, err)
+	qr, err := c.Card.CreateQRCode(ctx, admin.CreateQRCodeRequest{Card: &admin.QRCodeCard{CardID: id}})
+	require.NoError(t, err)
+	u, err := c.Card.QRCodeURL(qr.Ticket)
+	require.NoError(t, err)
+	assert.Equal(t, qr.ShowQRCodeURL, u)
+	img, ct, err := c.Card.QRCode(ctx, qr.Ticket)
+	require.NoError(t, err)
+	assert.Equal(t, "image/png", ct)
+	assert.NotEmpty(t, img)
+	html, err := c.Card.HTML(ctx, id)
+	require.NoError(t, err)
+	assert.Contains(t, html, srv.URL+"/wechat/")
+}
