@@ -458,3 +458,23 @@ func TestEmulatorUnderPrefix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, html, srv.URL+"/wechat/")
 }
+
+// A consume whose answer is lost is not repeated; Code.Get tells the
+// caller it went through, and a second consume would say 40099.
+func TestEmulatorConsumeAnswerLost(t *testing.T) {
+	h := newE2E(t)
+	id := h.create(admin.CardTypeGeneralCoupon, &admin.GeneralCoupon{BaseInfo: baseInfo("十元券"), DefaultDetail: "满100减10"})
+	h.approve(id)
+	code := h.addToWallet("oFrank", signer.Card{CardID: id})[0]
+	require.NoError(t, h.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/code/consume", Count: 1, Disconnect: true}}}))
+
+	_, err := h.c.Code.Consume(h.ctx, code, id)
+	require.Error(t, err)
+	var ae *admin.APIError
+	assert.False(t, errors.As(err, &ae), "a transport error, not an errcode: %v", err)
+	info, err := h.c.Code.Get(h.ctx, code, id, false)
+	require.NoError(t, err)
+	assert.Equal(t, admin.UserCardConsumed, info.UserCardStatus, "the consume ran once; the client did not repeat it")
+	_, err = h.c.Code.Consume(h.ctx, code, id)
+	assert.Equal(t, 40099, apiCode(t, err))
+}
