@@ -516,3 +516,23 @@ func TestCardDecodeEmpty(t *testing.T) {
 	assert.Equal(t, CardTypeCash, c.Type)
 	assert.ErrorIs(t, c.Decode(&Cash{}), ErrInvalidInput)
 }
+
+// Every card type travels under its lower-case key, after card_type.
+func TestCreateEveryCardType(t *testing.T) {
+	types := []CardType{CardTypeGroupon, CardTypeCash, CardTypeDiscount, CardTypeGift, CardTypeGeneralCoupon,
+		CardTypeMemberCard, CardTypeGeneralCard, CardTypeScenicTicket, CardTypeMovieTicket, CardTypeBoardingPass,
+		CardTypeMeetingTicket, CardTypeLuckyMoney}
+	for _, ct := range types {
+		t.Run(string(ct), func(t *testing.T) {
+			require.True(t, ct.Valid())
+			c, f := setup(t)
+			rec := serve(t, f, "card/create", "card_create.json")
+			id, err := c.Card.Create(t.Context(), ct, map[string]any{"base_info": map[string]any{"title": "t"}})
+			require.NoError(t, err)
+			assert.Equal(t, tCardID, id)
+			want := `{"card":{"card_type":"` + string(ct) + `","` + strings.ToLower(string(ct)) + `":{"base_info":{"title":"t"}}}}`
+			assert.Equal(t, want, rec.all()[0].body)
+		})
+	}
+	assert.False(t, CardType("BUS_TICKET").Valid())
+}

@@ -478,3 +478,38 @@ func TestEmulatorConsumeAnswerLost(t *testing.T) {
 	_, err = h.c.Code.Consume(h.ctx, code, id)
 	assert.Equal(t, 40099, apiCode(t, err))
 }
+
+// The emulator accepts a card of each of the twelve types as Create sends
+// it.
+func TestEmulatorCreateEveryType(t *testing.T) {
+	h := newE2E(t)
+	extra := map[admin.CardType]map[string]any{
+		admin.CardTypeGroupon:       {"deal_detail": "双人套餐"},
+		admin.CardTypeCash:          {"least_cost": 10000, "reduce_cost": 1000},
+		admin.CardTypeDiscount:      {"discount": 30},
+		admin.CardTypeGift:          {"gift": "咖啡一杯"},
+		admin.CardTypeGeneralCoupon: {"default_detail": "满100减10"},
+		admin.CardTypeMemberCard:    {"prerogative": "九折", "supply_bonus": false, "supply_balance": false},
+		admin.CardTypeGeneralCard:   {"prerogative": "储值"},
+		admin.CardTypeScenicTicket:  {"ticket_class": "成人票"},
+		admin.CardTypeMovieTicket:   {"detail": "IMAX"},
+		admin.CardTypeBoardingPass:  {"from": "成都", "to": "广州", "flight": "CA1234"},
+		admin.CardTypeMeetingTicket: {"meeting_detail": "年会"},
+		admin.CardTypeLuckyMoney:    {},
+	}
+	for ct, fields := range extra {
+		attrs := map[string]any{"base_info": baseInfo(string(ct)[:4])}
+		for k, v := range fields {
+			attrs[k] = v
+		}
+		id, err := h.c.Card.Create(h.ctx, ct, attrs)
+		require.NoError(t, err, ct)
+		card, err := h.c.Card.Get(h.ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, ct, card.Type)
+		assert.Equal(t, id, card.BaseInfo.ID)
+	}
+	list, err := h.c.Card.List(h.ctx, 0, 50)
+	require.NoError(t, err)
+	assert.Equal(t, 12, list.Total)
+}
