@@ -351,6 +351,8 @@ func TestStartupErrors(t *testing.T) {
 	deadRedis := closed.Addr().String()
 	closed.Close()
 
+	corrupt := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(corrupt, "emulator.json"), []byte("{not json"), 0o600))
 	held := t.TempDir()
 	holder := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", held)
 
@@ -371,6 +373,7 @@ func TestStartupErrors(t *testing.T) {
 		{name: "unknown mode", args: []string{"-mode", "staging"}, code: 2, message: `-mode "staging": want emulator or wechat`},
 		{name: "bad origin", args: []string{"-allowed-origins", "https://shop.example.com/path"}, code: 2, message: "is not an origin"},
 		{name: "store held by another server", args: []string{"-data-dir", held}, code: 1, message: "in use by another process"},
+		{name: "corrupt emulator state", args: []string{"-data-dir", corrupt}, code: 1, message: "cannot be loaded (move the file away to start afresh)"},
 		{name: "stray argument", args: []string{"serve"}, code: 2, message: `unexpected argument "serve"`},
 	}
 	for _, tc := range tests {

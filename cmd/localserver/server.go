@@ -118,6 +118,9 @@ func (s *server) wire() error {
 		}
 		emu, err := emulator.New(eopts...)
 		if err != nil {
+			if snap := cfg.emulatorSnapshot(); snap != "" {
+				return fmt.Errorf("the emulator's state in %s cannot be loaded (move the file away to start afresh): %w", snap, err)
+			}
 			return fmt.Errorf("emulator: %w", err)
 		}
 		s.emu = emu
