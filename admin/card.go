@@ -120,7 +120,8 @@ func (c *SubCategory) UnmarshalJSON(data []byte) error {
 }
 
 // Categories returns the business category tree sub-merchants are filed
-// under (SubMerchantInfo.PrimaryCategoryID and SecondaryCategoryID).
+// under (SubMerchantInfo.PrimaryCategoryID and SecondaryCategoryID). It
+// uses GET, as WeChat's samples and EasyWeChat do (one SDK POSTs).
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Third-party_developer_mode.html
 //
