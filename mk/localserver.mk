@@ -18,7 +18,7 @@ run-localserver: wasm
 	$(GO) run ./cmd/localserver $(LOCALSERVER_FLAGS)
 
 test-localserver-e2e: wasm
-	WXCARD_LOCALSERVER_E2E=1 $(GO) test -count=1 -run '^TestDemoInChromium$$' ./cmd/localserver
+	WXCARD_LOCALSERVER_E2E=1 $(GO) test -count=1 -run '^(TestDemoInChromium|TestStandInOnAMerchantsOwnPage)$$' ./cmd/localserver
 
 # wrk (apt) against the real binary: POST /v1/addcard vs GET /healthz on the
 # same server, plus the upstream ticket fetches during the run (must be 1).

@@ -3,9 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,5 +119,74 @@ func TestDemoInChromium(t *testing.T) {
 	for _, name := range []string{"1-add-sheet.png", "2-added.png", "2b-choose-sheet.png", "3-consumed.png", "4-preview-valid.png", "5-preview-tampered.png"} {
 		assert.FileExists(t, filepath.Join(shots, name))
 	}
+	p.stop(t)
+}
+
+// merchantPage is a merchant's own H5 page, as a developer would write it,
+// served from another origin: it signs with the local server's /v1/ and uses
+// the stand-in through its one <script> line.
+const merchantPage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>my shop</title>
+<script src="{{SERVER}}/wx-standin.js" data-confirm="auto" data-openid="oMerchantPageUser00000000001"></script>
+</head><body><p>my shop</p>
+<script>
+(async () => {
+  const server = '{{SERVER}}';
+  const report = (r) => { window.merchantResult = r; };
+  try {
+    const cfg = await (await fetch(server + '/v1/jsconfig?url=' + encodeURIComponent(location.href.split('#')[0]))).json();
+    wx.config({ debug: false, appId: cfg.appId, timestamp: cfg.timestamp, nonceStr: cfg.nonceStr, signature: cfg.signature, jsApiList: ['addCard'] });
+    wx.error((res) => report({ stage: 'config', errMsg: res.errMsg }));
+    wx.ready(async () => {
+      const resp = await fetch(server + '/v1/addcard', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ cards: [{ card_id: '{{CARD}}', openid: 'oMerchantPageUser00000000001' }] }) });
+      const { cardList } = await resp.json();
+      wx.addCard({
+        cardList,
+        success: (res) => report({ stage: 'addCard', errMsg: res.errMsg, isSuccess: res.cardList[0].isSuccess, encrypted: res.cardList[0].code }),
+        fail: (res) => report({ stage: 'addCard', errMsg: res.errMsg }),
+      });
+    });
+  } catch (err) {
+    report({ stage: 'page', errMsg: String(err) });
+  }
+})();
+</script></body></html>`
+
+func TestStandInOnAMerchantsOwnPage(t *testing.T) {
+	node, chromium := chromiumTools(t)
+	var html atomic.Value
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, html.Load().(string))
+	}))
+	t.Cleanup(page.Close)
+	// Another origin than the server's: localhost instead of 127.0.0.1.
+	pageURL := strings.Replace(page.URL, "127.0.0.1", "localhost", 1) + "/shop/cards?ref=test#top"
+	origin := strings.Replace(page.URL, "127.0.0.1", "localhost", 1)
+
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-allowed-origins", origin)
+	card := approvedCard(t, p.URL)
+	html.Store(strings.NewReplacer("{{SERVER}}", p.URL, "{{CARD}}", card.CardID).Replace(merchantPage))
+
+	var got struct {
+		Stage     string `json:"stage"`
+		ErrMsg    string `json:"errMsg"`
+		IsSuccess bool   `json:"isSuccess"`
+		Encrypted string `json:"encrypted"`
+	}
+	runPhase(t, node, chromium, "foreign", map[string]any{"page": pageURL, "profile": t.TempDir()}, &got)
+	assert.Equal(t, "addCard", got.Stage)
+	assert.Equal(t, "addCard:ok", got.ErrMsg)
+	assert.True(t, got.IsSuccess)
+
+	// The page got an encrypted code, which the merchant's server decrypts.
+	client := adminFor(t, p)
+	code, err := client.Code.Decrypt(context.Background(), got.Encrypted)
+	require.NoError(t, err)
+	users, err := client.Card.UserCards(context.Background(), "oMerchantPageUser00000000001", card.CardID)
+	require.NoError(t, err)
+	require.Len(t, users.Cards, 1)
+	assert.Equal(t, code, users.Cards[0].Code)
 	p.stop(t)
 }

@@ -16,6 +16,10 @@
 //       check it verifies (and that a tampered copy does not);
 //       prints {"status","previewSummary"}
 //
+//   node demo.mjs foreign '{"page","profile"}'
+//       open a merchant page served from another origin that loads
+//       /wx-standin.js with one <script> tag; prints what its callbacks got
+//
 // The profile directory is shared by the phases, so the simulated user (kept
 // in localStorage) is the same. Screenshots go to the shots directory.
 // Any failed expectation exits non-zero with the reason on stderr.
@@ -191,7 +195,22 @@ async function screenshot() {
   }
 }
 
-const phases = { add, check, screenshot };
+// foreign: a merchant's own page on another origin, using the stand-in with
+// its one <script> line; the page reports what its callbacks got.
+async function foreign() {
+  const { context, page, errors } = await open();
+  try {
+    await page.goto(args.page);
+    const handle = await page.waitForFunction(() => window.merchantResult, null, { timeout: 15000 });
+    const result = await handle.jsonValue();
+    assert.deepEqual(errors, []);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+const phases = { add, check, screenshot, foreign };
 if (!phases[phase]) {
   console.error(`usage: node demo.mjs ${Object.keys(phases).join('|')} '<json args>'`);
   process.exit(2);
