@@ -35,7 +35,15 @@ func (c *call) activate(cardType string) (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	number, err := requireString(req, "membership_number", "")
+	key := "membership_number"
+	if _, given := req[key]; !given && cardType == "GENERAL_CARD" {
+		// General cards are often activated with card_number (several SDKs
+		// send it); take either.
+		if _, alt := req["card_number"]; alt {
+			key = "card_number"
+		}
+	}
+	number, err := requireString(req, key, "")
 	if err != nil {
 		return nil, err
 	}

@@ -130,6 +130,7 @@ func TestGeneralCard(t *testing.T) {
 	code := h.addOne("oG", signer.Card{CardID: id}).Code
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/generalcard/unactivate", map[string]any{"card_id": id, "code": code}).errcode())
 	h.wxOK("card/generalcard/activate", map[string]any{"membership_number": "G1", "code": code, "card_id": id, "init_bonus": 5})
+	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/generalcard/activate", map[string]any{"code": code, "card_id": id}).errcode(), "neither membership_number nor card_number")
 	r := h.wxOK("card/generalcard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": 5})
 	assert.EqualValues(t, 10, r.body["result_bonus"])
 	h.wxOK("card/generalcard/unactivate", map[string]any{"card_id": id, "code": code})
@@ -137,6 +138,11 @@ func TestGeneralCard(t *testing.T) {
 	member := h.memberCard()
 	mc := h.addOne("oG", signer.Card{CardID: member}).Code
 	assert.Equal(t, emulator.ErrcodeInvalidCardType, h.wx("card/generalcard/activate", map[string]any{"membership_number": "G1", "code": mc, "card_id": member}).errcode())
+
+	other := h.addOne("oH", signer.Card{CardID: id}).Code
+	h.wxOK("card/generalcard/activate", map[string]any{"card_number": "G2", "code": other, "card_id": id})
+	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/membercard/activate", map[string]any{"card_number": "M1", "code": mc, "card_id": member}).errcode(),
+		"member cards still need membership_number")
 }
 
 func TestTicketCards(t *testing.T) {
