@@ -28,7 +28,8 @@ type jsonScanner struct {
 	pos int
 }
 
-var errJSONSyntax = invalid("cardExt", "is not valid JSON")
+// errJSONSyntax builds a fresh error each time: callers may modify what they get.
+func errJSONSyntax() error { return invalid("cardExt", "is not valid JSON") }
 
 func (p *jsonScanner) skipSpace() {
 	for p.pos < len(p.s) {
@@ -55,7 +56,7 @@ func (p *jsonScanner) consume(c byte) bool {
 func (p *jsonScanner) value(depth int) (jsonKind, string, error) {
 	p.skipSpace()
 	if p.pos >= len(p.s) {
-		return 0, "", errJSONSyntax
+		return 0, "", errJSONSyntax()
 	}
 	switch c := p.s[p.pos]; {
 	case c == '"':
@@ -79,7 +80,7 @@ func (p *jsonScanner) value(depth int) (jsonKind, string, error) {
 		}
 		return jsonCompound, "", p.compound(depth + 1)
 	}
-	return 0, "", errJSONSyntax
+	return 0, "", errJSONSyntax()
 }
 
 func (p *jsonScanner) compound(depth int) error {
@@ -96,13 +97,13 @@ func (p *jsonScanner) compound(depth int) error {
 		if open == '{' {
 			p.skipSpace()
 			if p.pos >= len(p.s) || p.s[p.pos] != '"' {
-				return errJSONSyntax
+				return errJSONSyntax()
 			}
 			if _, err := p.str(); err != nil {
 				return err
 			}
 			if !p.consume(':') {
-				return errJSONSyntax
+				return errJSONSyntax()
 			}
 		}
 		if _, _, err := p.value(depth); err != nil {
@@ -112,7 +113,7 @@ func (p *jsonScanner) compound(depth int) error {
 			return nil
 		}
 		if !p.consume(',') {
-			return errJSONSyntax
+			return errJSONSyntax()
 		}
 	}
 }
@@ -137,7 +138,7 @@ func (p *jsonScanner) str() (string, error) {
 			break
 		}
 		if c < 0x20 {
-			return "", errJSONSyntax
+			return "", errJSONSyntax()
 		}
 		p.pos++
 	}
@@ -150,14 +151,14 @@ func (p *jsonScanner) str() (string, error) {
 			p.pos++
 			return replaceInvalidUTF8(b.String()), nil
 		case c < 0x20:
-			return "", errJSONSyntax
+			return "", errJSONSyntax()
 		case c != '\\':
 			b.WriteByte(c)
 			p.pos++
 			continue
 		}
 		if p.pos+1 >= len(p.s) {
-			return "", errJSONSyntax
+			return "", errJSONSyntax()
 		}
 		esc := p.s[p.pos+1]
 		p.pos += 2
@@ -177,7 +178,7 @@ func (p *jsonScanner) str() (string, error) {
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return "", errJSONSyntax
+				return "", errJSONSyntax()
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := utf8.RuneError
@@ -194,10 +195,10 @@ func (p *jsonScanner) str() (string, error) {
 			}
 			b.WriteRune(r)
 		default:
-			return "", errJSONSyntax
+			return "", errJSONSyntax()
 		}
 	}
-	return "", errJSONSyntax
+	return "", errJSONSyntax()
 }
 
 func (p *jsonScanner) hex4() (rune, bool) {
@@ -228,12 +229,12 @@ func (p *jsonScanner) number() (string, error) {
 	}
 	intStart := p.pos
 	if n := digits(); n == 0 || n > 1 && p.s[intStart] == '0' {
-		return "", errJSONSyntax
+		return "", errJSONSyntax()
 	}
 	if p.pos < len(p.s) && p.s[p.pos] == '.' {
 		p.pos++
 		if digits() == 0 {
-			return "", errJSONSyntax
+			return "", errJSONSyntax()
 		}
 	}
 	if p.pos < len(p.s) && (p.s[p.pos] == 'e' || p.s[p.pos] == 'E') {
@@ -242,7 +243,7 @@ func (p *jsonScanner) number() (string, error) {
 			p.pos++
 		}
 		if digits() == 0 {
-			return "", errJSONSyntax
+			return "", errJSONSyntax()
 		}
 	}
 	return p.s[start:p.pos], nil

@@ -42,9 +42,13 @@ const (
 	ProblemUnknownField       = "unknown_field"
 )
 
-var knownCardExtFields = map[string]bool{
-	"code": true, "openid": true, "timestamp": true, "nonce_str": true, "signature": true,
-	"fixed_begintimestamp": true, "outer_str": true, "balance": true, "outer_id": true,
+// knownCardExtField reports whether WeChat reads the field from a cardExt.
+func knownCardExtField(name string) bool {
+	switch name {
+	case "code", "openid", "timestamp", "nonce_str", "signature", "fixed_begintimestamp", "outer_str", "balance", "outer_id":
+		return true
+	}
+	return false
 }
 
 // ParseCardExt decodes a cardExt JSON string. It fails only when the text is
@@ -69,14 +73,14 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 		for {
 			p.skipSpace()
 			if p.pos >= len(p.s) || p.s[p.pos] != '"' {
-				return out, errJSONSyntax
+				return out, errJSONSyntax()
 			}
 			name, err := p.str()
 			if err != nil {
 				return out, err
 			}
 			if !p.consume(':') {
-				return out, errJSONSyntax
+				return out, errJSONSyntax()
 			}
 			kind, text, err := p.value(0)
 			if err != nil {
@@ -87,7 +91,7 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 				break
 			}
 			if !p.consume(',') {
-				return out, errJSONSyntax
+				return out, errJSONSyntax()
 			}
 		}
 	}
@@ -103,7 +107,7 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		f := fields[name]
-		if !knownCardExtFields[name] {
+		if !knownCardExtField(name) {
 			out.Notes = append(out.Notes, Problem{ProblemUnknownField, name, "WeChat ignores this field and it is not signed"})
 			continue
 		}
