@@ -22,82 +22,139 @@ func SortedSHA1(values ...string) string {
 }
 
 // AppendSortedSHA1 is SortedSHA1 appending the 40 hex digits to dst. It does
-// not allocate for up to 8 values of up to 512 bytes in all.
+// not allocate for up to 8 values of up to 320 bytes in all.
 func AppendSortedSHA1(dst []byte, values ...string) []byte {
+	if len(values) > maxStackValues {
+		return appendSortedSHA1Many(dst, values)
+	}
+	// Each value becomes one integer: its first seven bytes, then its
+	// position. Sorting those integers sorts the values, except among values
+	// sharing their first seven bytes, which a second pass orders by full
+	// comparison. Sorting positions instead of strings keeps values
+	// read-only, so escape analysis lets callers build them on the stack.
+	var packed [maxStackValues]uint64
+	keys := packed[:len(values)]
+	for i, v := range values {
+		keys[i] = prefix7(v)<<8 | uint64(i)
+	}
+	switch len(keys) {
+	case 6:
+		sortingNetwork6(keys)
+	case 7:
+		sortingNetwork7(keys)
+	default:
+		insertionSortKeys(keys)
+	}
+	for i := 1; i < len(keys); i++ {
+		if keys[i]>>8 == keys[i-1]>>8 {
+			sortTies(values, keys)
+			break
+		}
+	}
 	var stack [maxStackValues]int32
-	order := stack[:0]
-	if len(values) > len(stack) {
-		order = make([]int32, 0, len(values))
+	order := stack[:len(keys)]
+	for i, k := range keys {
+		order[i] = int32(k & 0xff)
 	}
-	for i := range values {
-		order = append(order, int32(i))
-	}
-	sortOrder(values, order)
 	return appendJoinedDigest(dst, values, order)
 }
 
-// sortOrder sorts positions into values by the values they point at. Sorting
-// positions instead of the strings keeps values read-only, so escape analysis
-// lets callers build them on the stack. Each value's first eight bytes are
-// packed into an integer key, so comparisons are integer compares unless two
-// values share a prefix. It is a Shell sort: for the six or seven values of a
-// signature only the final gap of 1 runs, a plain insertion sort.
-func sortOrder(values []string, order []int32) {
-	if len(values) <= maxStackValues {
-		var keys [maxStackValues]uint64
-		for i, v := range values {
-			keys[i] = prefixKey(v)
-		}
-		for i := 1; i < len(order); i++ {
-			v := order[i]
-			kv := keys[v&(maxStackValues-1)]
-			j := i
-			for ; j > 0; j-- {
-				w := order[j-1]
-				kw := keys[w&(maxStackValues-1)]
-				if kv > kw || kv == kw && values[v] >= values[w] {
-					break
-				}
-				order[j] = w
-			}
-			order[j] = v
-		}
-		return
+// prefix7 packs the first seven bytes of s big-endian, zero-padded, so that
+// prefix7(a) < prefix7(b) implies a < b.
+func prefix7(s string) uint64 {
+	if len(s) >= 8 {
+		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8)) >> 8
 	}
-	keys := make([]uint64, len(values))
-	for i, v := range values {
-		keys[i] = prefixKey(v)
+	var k uint64
+	for i := 0; i < len(s) && i < 7; i++ {
+		k |= uint64(s[i]) << (48 - 8*i)
+	}
+	return k
+}
+
+// The networks are branch-free (min and max compile to conditional moves),
+// which matters because a signature's six or seven values arrive in no
+// predictable order. Six values: Knuth's 12 comparators; seven: 16.
+func sortingNetwork6(k []uint64) {
+	_ = k[5]
+	cx := func(i, j int) { k[i], k[j] = min(k[i], k[j]), max(k[i], k[j]) }
+	cx(0, 5)
+	cx(1, 3)
+	cx(2, 4)
+	cx(1, 2)
+	cx(3, 4)
+	cx(0, 3)
+	cx(2, 5)
+	cx(0, 1)
+	cx(2, 3)
+	cx(4, 5)
+	cx(1, 2)
+	cx(3, 4)
+}
+
+func sortingNetwork7(k []uint64) {
+	_ = k[6]
+	cx := func(i, j int) { k[i], k[j] = min(k[i], k[j]), max(k[i], k[j]) }
+	cx(0, 6)
+	cx(2, 3)
+	cx(4, 5)
+	cx(0, 2)
+	cx(1, 4)
+	cx(3, 6)
+	cx(0, 1)
+	cx(2, 5)
+	cx(3, 4)
+	cx(1, 2)
+	cx(4, 6)
+	cx(2, 3)
+	cx(4, 5)
+	cx(1, 2)
+	cx(3, 4)
+	cx(5, 6)
+}
+
+func insertionSortKeys(k []uint64) {
+	for i := 1; i < len(k); i++ {
+		v := k[i]
+		j := i
+		for ; j > 0 && k[j-1] > v; j-- {
+			k[j] = k[j-1]
+		}
+		k[j] = v
+	}
+}
+
+// sortTies reorders keys by the full values they point at. Keys are already
+// sorted by prefix, so this insertion sort only moves values that tie on it.
+func sortTies(values []string, k []uint64) {
+	for i := 1; i < len(k); i++ {
+		v := k[i]
+		j := i
+		for ; j > 0 && values[k[j-1]&0xff] > values[v&0xff]; j-- {
+			k[j] = k[j-1]
+		}
+		k[j] = v
+	}
+}
+
+// appendSortedSHA1Many is the path for more than eight values: a Shell sort
+// of positions, which allocates only the positions themselves.
+func appendSortedSHA1Many(dst []byte, values []string) []byte {
+	order := make([]int32, len(values))
+	for i := range order {
+		order[i] = int32(i)
 	}
 	for _, gap := range [...]int{701, 301, 132, 57, 23, 10, 4, 1} {
 		for i := gap; i < len(order); i++ {
 			v := order[i]
 			j := i
-			for ; j >= gap; j -= gap {
-				w := order[j-gap]
-				if keys[v] > keys[w] || keys[v] == keys[w] && values[v] >= values[w] {
-					break
-				}
-				order[j] = w
+			for ; j >= gap && values[order[j-gap]] > values[v]; j -= gap {
+				order[j] = order[j-gap]
 			}
 			order[j] = v
 		}
 	}
-}
-
-// prefixKey packs the first eight bytes of s big-endian, zero-padded, so that
-// prefixKey(a) < prefixKey(b) implies a < b; equal keys need a full compare.
-func prefixKey(s string) uint64 {
-	if len(s) >= 8 {
-		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
-	}
-	var k uint64
-	for i := range 8 {
-		k <<= 8
-		if i < len(s) {
-			k |= uint64(s[i])
-		}
-	}
-	return k
+	return appendJoinedDigest(dst, values, order)
 }
 
 // appendJoinedDigest hashes values joined in the given order.

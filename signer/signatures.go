@@ -82,8 +82,42 @@ func StripFragment(u string) string {
 // so the caller's stack array backs it and nothing is allocated. The string
 // must not outlive buf.
 func formatInt(buf []byte, v int64) string {
-	b := strconv.AppendInt(buf, v, 10)
+	var b []byte
+	if 1e9 <= v && v < 1e10 {
+		b = appendTenDigits(buf, uint64(v))
+	} else {
+		b = strconv.AppendInt(buf, v, 10)
+	}
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// appendTenDigits formats a ten-digit number, which every Unix time in
+// seconds is from 2001 to 2286: two five-digit halves, each split with
+// multiplications instead of a division per digit. It is a third of
+// strconv's cost, which shows when the whole signature is a few hundred ns.
+func appendTenDigits(dst []byte, v uint64) []byte {
+	var out [10]byte
+	hi, lo := v/100000, v%100000
+	putFiveDigits(out[0:5], hi)
+	putFiveDigits(out[5:10], lo)
+	return append(dst, out[:]...)
+}
+
+// putFiveDigits writes v (< 100000) as five digits into b[0:5].
+func putFiveDigits(b []byte, v uint64) {
+	_ = b[4]
+	// v * 2^32/10^4 (rounded up) puts the first digit in the top bits and
+	// the remaining fraction below; each step multiplies the fraction by 10.
+	f := v*429497 + 1
+	b[0] = byte('0' + f>>32)
+	f = (f & 0xffffffff) * 10
+	b[1] = byte('0' + f>>32)
+	f = (f & 0xffffffff) * 10
+	b[2] = byte('0' + f>>32)
+	f = (f & 0xffffffff) * 10
+	b[3] = byte('0' + f>>32)
+	f = (f & 0xffffffff) * 10
+	b[4] = byte('0' + f>>32)
 }
 
 // hexString turns a freshly allocated digest buffer into a string without
