@@ -164,10 +164,21 @@ var sensitiveParams = [...]string{"access_token", "secret", "appsecret", "ticket
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// Unparseable: drop the query and fragment, and anything that could
+		// be user:password@ (an '@' in a path loses a little text; fine in
+		// an error message).
+		prefix, suffix := raw, ""
 		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			return raw[:i] + "?REDACTED"
+			prefix, suffix = raw[:i], "?REDACTED"
 		}
-		return raw
+		if at := strings.LastIndexByte(prefix, '@'); at >= 0 {
+			start := 0
+			if j := strings.Index(prefix, "//"); j >= 0 && j < at {
+				start = j + 2
+			}
+			prefix = prefix[:start] + prefix[at+1:]
+		}
+		return prefix + suffix
 	}
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""

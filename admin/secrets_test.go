@@ -149,6 +149,9 @@ func TestRedactURL(t *testing.T) {
 		{"http://[::1%zz/p?access_token=abc", "http://[::1%zz/p?REDACTED"},
 		{"https://x/p?a=1;access_token=abc&ACCESS%5FTOKEN=def&b", "https://x/p?a=1;access_token=REDACTED&ACCESS%5FTOKEN=REDACTED&b"},
 		{"https://x/p?secret", "https://x/p?secret=REDACTED"},
+		{"https://u:secretpw@x/%zz?access_token=abc", "https://x/%zz?REDACTED"},
+		{"//:@#%", "//?REDACTED"},
+		{"u:pw@host/%zz", "host/%zz"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, redactURL(tt.in), tt.in)
