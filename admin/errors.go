@@ -181,6 +181,9 @@ func redactURL(raw string) string {
 		return prefix + suffix
 	}
 	u.User = nil
+	if at := strings.LastIndexByte(u.Opaque, '@'); at >= 0 {
+		u.Opaque = u.Opaque[at+1:] // "user:pw@host" without "//" parses as scheme "user"
+	}
 	u.Fragment, u.RawFragment = "", ""
 	u.RawQuery = redactQuery(u.RawQuery)
 	u.ForceQuery = false

