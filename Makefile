@@ -52,10 +52,11 @@ check:
 
 bench: bench-go $(BENCH_TARGETS) bench-table
 
-# go test caches benchmark results for any -count but 1; a stale number is
-# worse than none, so the cache is cleared first.
+# go test caches benchmark results for any -count but 1, and an old file in
+# $(BENCH_DIR) would be read too; a stale number is worse than none, so both
+# are cleared first.
 bench-go:
-	@mkdir -p $(BENCH_DIR)
+	@rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	$(GO) clean -testcache
 	$(GO) test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) ./... | tee $(BENCH_DIR)/go.txt
 
