@@ -111,25 +111,40 @@ func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
+	const op = "card/code/deposit"
 	res := &DepositResult{Succeeded: []string{}, Duplicate: []string{}, Failed: []string{}, Unconfirmed: []string{}}
-	batches := (len(codes) + MaxCodesPerCall - 1) / MaxCodesPerCall
-	for i := 0; i < batches; i++ {
-		chunk := codes[i*MaxCodesPerCall : min((i+1)*MaxCodesPerCall, len(codes))]
+	unsent, err := inChunks(op, codes, func(chunk []string) error {
 		var out struct {
 			Succ      []string `json:"succ_code"`
 			Duplicate []string `json:"duplicate_code"`
 			Fail      []string `json:"fail_code"`
 		}
-		if err := s.client.post(ctx, "card/code/deposit", "card/code/deposit", codesBody{cardID, chunk}, &out, writeCall); err != nil {
-			res.Unconfirmed = append(res.Unconfirmed, codes[i*MaxCodesPerCall:]...)
-			return res, &BatchError{Op: "card/code/deposit", Batch: i, Batches: batches, Done: i * MaxCodesPerCall, Err: err}
+		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, writeCall); err != nil {
+			return err
 		}
 		res.Succeeded = append(res.Succeeded, out.Succ...)
 		res.Duplicate = append(res.Duplicate, out.Duplicate...)
 		res.Failed = append(res.Failed, out.Fail...)
 		res.Unconfirmed = append(res.Unconfirmed, leftover(chunk, out.Succ, out.Duplicate, out.Fail)...)
+		return nil
+	})
+	res.Unconfirmed = append(res.Unconfirmed, unsent...)
+	return res, err
+}
+
+// inChunks calls send with codes MaxCodesPerCall at a time, in order, and
+// stops at the first failure: it returns the codes of the failed call and
+// of the ones never made, with a *BatchError naming the call. A failed
+// call is not repeated; send decides what a call may retry.
+func inChunks(op string, codes []string, send func(chunk []string) error) ([]string, error) {
+	batches := (len(codes) + MaxCodesPerCall - 1) / MaxCodesPerCall
+	for i := 0; i < batches; i++ {
+		start := i * MaxCodesPerCall
+		if err := send(codes[start:min(start+MaxCodesPerCall, len(codes))]); err != nil {
+			return codes[start:], &BatchError{Op: op, Batch: i, Batches: batches, Done: start, Err: err}
+		}
 	}
-	return res, nil
+	return nil, nil
 }
 
 // DepositedCount returns how many codes have been deposited for a card.
@@ -177,23 +192,23 @@ func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) 
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
+	const op = "card/code/checkcode"
 	res := &CheckResult{Exist: []string{}, NotExist: []string{}, Unchecked: []string{}}
-	batches := (len(codes) + MaxCodesPerCall - 1) / MaxCodesPerCall
-	for i := 0; i < batches; i++ {
-		chunk := codes[i*MaxCodesPerCall : min((i+1)*MaxCodesPerCall, len(codes))]
+	unchecked, err := inChunks(op, codes, func(chunk []string) error {
 		var out struct {
 			Exist    []string `json:"exist_code"`
 			NotExist []string `json:"not_exist_code"`
 		}
-		if err := s.client.post(ctx, "card/code/checkcode", "card/code/checkcode", codesBody{cardID, chunk}, &out, readCall); err != nil {
-			res.Unchecked = append(res.Unchecked, codes[i*MaxCodesPerCall:]...)
-			return res, &BatchError{Op: "card/code/checkcode", Batch: i, Batches: batches, Done: i * MaxCodesPerCall, Err: err}
+		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, readCall); err != nil {
+			return err
 		}
 		res.Exist = append(res.Exist, out.Exist...)
 		res.NotExist = append(res.NotExist, out.NotExist...)
 		res.Unchecked = append(res.Unchecked, leftover(chunk, out.Exist, out.NotExist)...)
-	}
-	return res, nil
+		return nil
+	})
+	res.Unchecked = append(res.Unchecked, unchecked...)
+	return res, err
 }
 
 // CodeCard is the card part of card/code/get's answer. Code,
