@@ -51,6 +51,27 @@ type codesBody struct {
 	Code   []string `json:"code"`
 }
 
+// keepSent trims each answered list, in turn, to codes of chunk that no
+// earlier list has claimed (counting repeats). An answer that names a code
+// never sent, or one code twice, can then neither add a code nor put one
+// in two lists: every code given stays in exactly one list of the result.
+func keepSent(chunk []string, answered ...*[]string) {
+	n := make(map[string]int, len(chunk))
+	for _, c := range chunk {
+		n[c]++
+	}
+	for _, list := range answered {
+		kept := make([]string, 0, len(*list))
+		for _, c := range *list {
+			if n[c] > 0 {
+				n[c]--
+				kept = append(kept, c)
+			}
+		}
+		*list = kept
+	}
+}
+
 // leftover returns the codes of chunk that none of the answered lists
 // mention, counting repeats, so a code WeChat skipped is never lost.
 func leftover(chunk []string, answered ...[]string) []string {
@@ -122,6 +143,7 @@ func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string
 		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, writeCall); err != nil {
 			return err
 		}
+		keepSent(chunk, &out.Succ, &out.Duplicate, &out.Fail)
 		res.Succeeded = append(res.Succeeded, out.Succ...)
 		res.Duplicate = append(res.Duplicate, out.Duplicate...)
 		res.Failed = append(res.Failed, out.Fail...)
@@ -202,6 +224,7 @@ func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) 
 		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, readCall); err != nil {
 			return err
 		}
+		keepSent(chunk, &out.Exist, &out.NotExist)
 		res.Exist = append(res.Exist, out.Exist...)
 		res.NotExist = append(res.NotExist, out.NotExist...)
 		res.Unchecked = append(res.Unchecked, leftover(chunk, out.Exist, out.NotExist)...)

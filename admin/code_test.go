@@ -443,3 +443,32 @@ func TestLeftover(t *testing.T) {
 	assert.Equal(t, []string{"a"}, leftover([]string{"a", "a"}, []string{"a"}))
 	assert.Equal(t, []string{"b"}, leftover([]string{"a", "b"}, []string{"a", "z"}))
 }
+
+// An answer naming a code that was never sent, or one code in two lists,
+// cannot add a code to the result or count one twice.
+func TestAnswersNamingUnsentCodes(t *testing.T) {
+	codes := []string{"A", "B", "C"}
+	t.Run("deposit", func(t *testing.T) {
+		c, f := setup(t)
+		record(t, f, "card/code/deposit", func(int, string) []byte {
+			return []byte(`{"errcode":0,"errmsg":"ok","succ_code":["A","Z","A"],"duplicate_code":["A","B"],"fail_code":["Y"]}`)
+		})
+		res, err := c.Code.Deposit(t.Context(), tCardID, codes)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"A"}, res.Succeeded)
+		assert.Equal(t, []string{"B"}, res.Duplicate)
+		assert.Empty(t, res.Failed)
+		assert.Equal(t, []string{"C"}, res.Unconfirmed)
+	})
+	t.Run("check", func(t *testing.T) {
+		c, f := setup(t)
+		record(t, f, "card/code/checkcode", func(int, string) []byte {
+			return []byte(`{"errcode":0,"errmsg":"ok","exist_code":["Z","B","B"],"not_exist_code":["B","A"]}`)
+		})
+		res, err := c.Code.Check(t.Context(), tCardID, codes)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"B"}, res.Exist)
+		assert.Equal(t, []string{"A"}, res.NotExist)
+		assert.Equal(t, []string{"C"}, res.Unchecked)
+	})
+}
