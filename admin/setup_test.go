@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -145,6 +146,28 @@ func runOps(t *testing.T, cases []opCase) {
 				assert.Equal(t, tc.path, apiErr.Op)
 				assert.NotEmpty(t, apiErr.Msg)
 				assert.Len(t, rec.all(), 1, "an errcode other than a token rejection is not retried")
+			})
+			// The call may have been applied before the connection broke:
+			// neither the client nor net/http may send a POST again. (A GET
+			// reads only; net/http may resend it on a reused connection.)
+			t.Run("connection lost is not retried", func(t *testing.T) {
+				if tc.method == http.MethodGet {
+					return
+				}
+				c, f := setup(t)
+				var calls atomic.Int32
+				f.handle(tc.path, func(w http.ResponseWriter, r *http.Request) {
+					if !f.authorized(w, r) {
+						return
+					}
+					calls.Add(1)
+					hangUp(t, w)
+				})
+				_, err := tc.call(t.Context(), c)
+				require.Error(t, err)
+				var apiErr *APIError
+				assert.False(t, errors.As(err, &apiErr), "a transport error, not an errcode: %v", err)
+				assert.EqualValues(t, 1, calls.Load(), "sent exactly once")
 			})
 			t.Run("no secrets in errors", func(t *testing.T) {
 				c, f := setup(t)
