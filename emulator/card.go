@@ -410,6 +410,38 @@ type cardIDRequest struct {
 	CardID string `json:"card_id"`
 }
 
+func (r *cardIDRequest) cardID() string { return r.CardID }
+
+// cardNamer is a request body that names a card.
+type cardNamer interface{ cardID() string }
+
+// decodeCard decodes the body into req and looks up the card it names with
+// lookup (c.card, or c.liveCard where a deleted card refuses the call).
+func (c *call) decodeCard(req cardNamer, lookup func(string) (*card, error)) (*card, error) {
+	if err := c.decode(req); err != nil {
+		return nil, err
+	}
+	return lookup(req.cardID())
+}
+
+// decodeLiveCardObject decodes a free-form body and looks up the live card
+// its card_id names.
+func (c *call) decodeLiveCardObject() (object, *card, error) {
+	var req object
+	if err := c.decode(&req); err != nil {
+		return nil, nil, err
+	}
+	cardID, _, err := getString(req, "card_id")
+	if err != nil {
+		return nil, nil, err
+	}
+	cd, err := c.liveCard(cardID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return req, cd, nil
+}
+
 // view renders the card as card/get shows it.
 func (cd *card) view() object {
 	attrs := deepCopy(cd.Attributes).(object)
@@ -429,11 +461,7 @@ func (cd *card) view() object {
 
 // POST card/get {"card_id"}
 func (c *call) getCard() (any, error) {
-	var req cardIDRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.card(req.CardID)
+	cd, err := c.decodeCard(&cardIDRequest{}, c.card)
 	if err != nil {
 		return nil, err
 	}
@@ -513,15 +541,7 @@ func reviewedField(k string) bool {
 
 // POST card/update {"card_id", "<type>": {"base_info":{…}, …}}
 func (c *call) updateCard() (any, error) {
-	var req object
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cardID, _, err := getString(req, "card_id")
-	if err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(cardID)
+	req, cd, err := c.decodeLiveCardObject()
 	if err != nil {
 		return nil, err
 	}
@@ -602,11 +622,7 @@ func (c *call) updateCard() (any, error) {
 
 // POST card/delete {"card_id"}
 func (c *call) deleteCard() (any, error) {
-	var req cardIDRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&cardIDRequest{}, c.liveCard)
 	if err != nil {
 		return nil, err
 	}
@@ -801,11 +817,7 @@ func (a *appState) whitelisted(openID string) bool {
 
 // POST card/mpnews/gethtml {"card_id"}
 func (c *call) getMPNewsHTML() (any, error) {
-	var req cardIDRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&cardIDRequest{}, c.liveCard)
 	if err != nil {
 		return nil, err
 	}

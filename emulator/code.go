@@ -104,24 +104,31 @@ type codesRequest struct {
 	Code   []string `json:"code"`
 }
 
+func (r *codesRequest) cardID() string { return r.CardID }
+
+// checkCount holds a deposit or check to 1..100 codes, as WeChat does.
+func (r *codesRequest) checkCount() error {
+	if len(r.Code) == 0 {
+		return missing("code")
+	}
+	if len(r.Code) > maxCodesPerCall {
+		return wxErr(ErrcodeTooManyCodes, "at most 100 codes per call")
+	}
+	return nil
+}
+
 // POST card/code/deposit {"card_id","code":[…]}
 func (c *call) depositCodes() (any, error) {
 	var req codesRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&req, c.liveCard)
 	if err != nil {
 		return nil, err
 	}
 	if !cd.UseCustomCode {
 		return nil, wxErr(ErrcodeInvalidCardStatus, "codes can only be deposited for a use_custom_code card")
 	}
-	if len(req.Code) == 0 {
-		return nil, missing("code")
-	}
-	if len(req.Code) > maxCodesPerCall {
-		return nil, wxErr(ErrcodeTooManyCodes, "at most 100 codes per call")
+	if err := req.checkCount(); err != nil {
+		return nil, err
 	}
 	res := struct {
 		envelope
@@ -145,11 +152,7 @@ func (c *call) depositCodes() (any, error) {
 
 // POST card/code/getdepositcount {"card_id"}
 func (c *call) depositCount() (any, error) {
-	var req cardIDRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.card(req.CardID)
+	cd, err := c.decodeCard(&cardIDRequest{}, c.card)
 	if err != nil {
 		return nil, err
 	}
@@ -162,18 +165,12 @@ func (c *call) depositCount() (any, error) {
 // POST card/code/checkcode {"card_id","code":[…]}
 func (c *call) checkCodes() (any, error) {
 	var req codesRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.card(req.CardID)
+	cd, err := c.decodeCard(&req, c.card)
 	if err != nil {
 		return nil, err
 	}
-	if len(req.Code) == 0 {
-		return nil, missing("code")
-	}
-	if len(req.Code) > maxCodesPerCall {
-		return nil, wxErr(ErrcodeTooManyCodes, "at most 100 codes per call")
+	if err := req.checkCount(); err != nil {
+		return nil, err
 	}
 	res := struct {
 		envelope

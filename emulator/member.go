@@ -10,6 +10,23 @@ import (
 
 // memberCode resolves the card and code of a member/general-card request
 // and checks the card type.
+// decodeUsableCode decodes a free-form body and finds the user card of
+// cardType its card_id/code name, refusing one that cannot be used now.
+func (c *call) decodeUsableCode(cardType string) (object, *userCard, error) {
+	var req object
+	if err := c.decode(&req); err != nil {
+		return nil, nil, err
+	}
+	u, _, err := c.memberCode(req, cardType)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := u.usable(c.now); err != nil {
+		return nil, nil, err
+	}
+	return req, u, nil
+}
+
 func (c *call) memberCode(req object, cardType string) (*userCard, *card, error) {
 	code, _, err := getString(req, "code")
 	if err != nil {
@@ -114,15 +131,8 @@ func (c *call) deactivateGeneral() (any, error) {
 // updateUser runs membercard/updateuser and generalcard/updateuser:
 // bonus/balance set or changed (add_*), custom field values stored.
 func (c *call) updateUser(cardType string) (any, error) {
-	var req object
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	u, _, err := c.memberCode(req, cardType)
+	req, u, err := c.decodeUsableCode(cardType)
 	if err != nil {
-		return nil, err
-	}
-	if err := u.usable(c.now); err != nil {
 		return nil, err
 	}
 	if !u.Activated {
@@ -173,15 +183,7 @@ func (c *call) updateUser(cardType string) (any, error) {
 
 // POST card/membercard/activateuserform/set {"card_id", required_form, optional_form, …}
 func (c *call) setActivationForm() (any, error) {
-	var req object
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cardID, _, err := getString(req, "card_id")
-	if err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(cardID)
+	req, cd, err := c.decodeLiveCardObject()
 	if err != nil {
 		return nil, err
 	}
@@ -349,15 +351,8 @@ func (c *call) activateURL() (any, error) {
 // movieticket/updateuser: it records the update on the user card after
 // checking the card type and the required fields.
 func (c *call) ticketUpdate(cardType string, required ...string) (any, error) {
-	var req object
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	u, _, err := c.memberCode(req, cardType)
+	req, u, err := c.decodeUsableCode(cardType)
 	if err != nil {
-		return nil, err
-	}
-	if err := u.usable(c.now); err != nil {
 		return nil, err
 	}
 	for _, f := range required {
