@@ -195,6 +195,15 @@ type codeRequest struct {
 	Reason       string `json:"reason"`
 }
 
+// decodeCode decodes a {"code","card_id"?} body into req and finds the
+// user card it names.
+func (c *call) decodeCode(req *codeRequest) (*userCard, *card, error) {
+	if err := c.decode(req); err != nil {
+		return nil, nil, err
+	}
+	return c.findCode(req.Code, req.CardID)
+}
+
 type codeCardInfo struct {
 	CardID           string `json:"card_id"`
 	BeginTime        int64  `json:"begin_time"`
@@ -208,10 +217,7 @@ type codeCardInfo struct {
 // POST card/code/get {"code","card_id"?,"check_consume"?}
 func (c *call) getCode() (any, error) {
 	var req codeRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	u, cd, err := c.findCode(req.Code, req.CardID)
+	u, cd, err := c.decodeCode(&req)
 	if err != nil {
 		return nil, err
 	}
@@ -239,10 +245,7 @@ func (c *call) getCode() (any, error) {
 // POST card/code/consume {"code","card_id"?}
 func (c *call) consumeCode() (any, error) {
 	var req codeRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	u, cd, err := c.findCode(req.Code, req.CardID)
+	u, cd, err := c.decodeCode(&req)
 	if err != nil {
 		return nil, err
 	}
