@@ -171,6 +171,8 @@ func (s *server) serveConsume(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"card_id": res.CardID, "openid": res.OpenID})
 }
 
+// decodeDemo reads a small JSON body of exactly v's shape; it answers the
+// error itself.
 func decodeDemo(w http.ResponseWriter, r *http.Request, v any) bool {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, standinMaxBody))
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -97,21 +96,7 @@ func standinPreflight(w http.ResponseWriter, r *http.Request, method string) {
 
 // decodeCheck reads a small JSON body; it answers the error itself.
 func (s *server) decodeCheck(w http.ResponseWriter, r *http.Request, v any) bool {
-	if !standinCORS(w, r) {
-		return false
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, standinMaxBody))
-	if err != nil {
-		writeJSONError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is larger than 8 KiB")
-		return false
-	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil || dec.More() {
-		writeJSONError(w, http.StatusBadRequest, "invalid_json", "the body must be one JSON object of the documented shape")
-		return false
-	}
-	return true
+	return standinCORS(w, r) && decodeDemo(w, r, v)
 }
 
 // parseTimestamp accepts what pages pass to wx.config: a number or a string
