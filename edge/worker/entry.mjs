@@ -6,7 +6,8 @@
 // KV reads and fetches then all run in that request's I/O context, which is
 // what workerd requires. An idle instance is reused by the next request;
 // concurrent requests get additional instances, up to MAX_INSTANCES, then
-// wait. A Go instance that exited (a crash) is dropped and replaced.
+// wait (polling: see acquire). A Go instance that exited (a crash) is
+// dropped and replaced.
 import "./wasm_exec.js";
 import { connect } from "cloudflare:sockets";
 import mod from "./app.wasm";
@@ -14,7 +15,6 @@ import mod from "./app.wasm";
 const MAX_INSTANCES = 4;
 
 const idle = [];
-const waiting = [];
 let live = 0;
 
 async function start(env, ctx) {
@@ -75,15 +75,17 @@ async function acquire(env, ctx) {
         throw err;
       }
     }
-    await new Promise((resolve) => waiting.push(resolve));
+    // Every instance is busy. The waiter polls with a timer of its own:
+    // waking it from the request that releases an instance would resolve
+    // its promise from another request's context, which workerd cancels,
+    // leaving the waiting request hung until the runtime kills it.
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
 function release(inst) {
   if (inst.dead || inst.go.exited) live--;
   else idle.push(inst);
-  const next = waiting.shift();
-  if (next) next();
 }
 
 async function fetch(req, env, ctx) {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,6 +85,41 @@ func TestEntryReplacesACrashedInstance(t *testing.T) {
 	assert.Equal(t, "1", body, "a fresh instance serves the next request")
 	_, body = get(t, w.URL+"/count")
 	assert.Equal(t, "2", body)
+}
+
+// Concurrent requests never share a Go instance (each one's KV reads and
+// fetches must run in its own I/O context) and never start more than
+// entry.mjs's MAX_INSTANCES (4) instances.
+func TestEntrySpreadsConcurrentRequestsOverInstances(t *testing.T) {
+	w, _ := startProbe(t, "entry.mjs")
+	const n = 10
+	bodies := make([]string, n)
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Get(w.URL + "/slow")
+			if err != nil {
+				bodies[i] = err.Error()
+				return
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			statuses[i], bodies[i] = res.StatusCode, string(b)
+		}()
+	}
+	wg.Wait()
+	ids := map[string]bool{}
+	for i := range n {
+		require.Equal(t, http.StatusOK, statuses[i], bodies[i])
+		id, inFlight, ok := strings.Cut(bodies[i], " ")
+		require.True(t, ok, bodies[i])
+		assert.Equal(t, "1", inFlight, "an instance served two requests at once")
+		ids[id] = true
+	}
+	assert.LessOrEqual(t, len(ids), 4, "more instances than MAX_INSTANCES: %v", ids)
 }
 
 func itoa(n int) string { return string(rune('0' + n)) }
