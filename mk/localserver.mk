@@ -27,3 +27,16 @@ BENCH_TARGETS += bench-localserver
 bench-localserver:
 	@mkdir -p $(BENCH_DIR)
 	$(GO) run ./cmd/localserver/internal/loadbench -o $(BENCH_DIR)/localserver.txt
+
+# Regenerate docs/demo.png: the demo page as a new user sees it after
+# `make run` on the default address (the stand-in line shows that address),
+# with fresh state in a temp dir. Needs the address free and Chromium.
+DEMO_PNG_ADDR ?= 127.0.0.1:8080
+.PHONY: docs-demo-png
+docs-demo-png: wasm
+	@tmp=$$(mktemp -d) && trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/localserver" ./cmd/localserver && \
+	{ "$$tmp/localserver" -addr $(DEMO_PNG_ADDR) -data-dir "$$tmp/data" >"$$tmp/log" 2>&1 & pid=$$!; } && \
+	for i in $$(seq 100); do grep -q '^Ready on' "$$tmp/log" && break; kill -0 $$pid 2>/dev/null || break; sleep 0.1; done && \
+	grep -q '^Ready on' "$$tmp/log" || { cat "$$tmp/log"; exit 1; } && \
+	node cmd/localserver/e2e/demo.mjs screenshot '{"base":"http://$(DEMO_PNG_ADDR)","profile":"'"$$tmp/profile"'","out":"$(CURDIR)/docs/demo.png"}'

@@ -8,8 +8,10 @@
 //       cancel the stand-in's sheet, then confirm it, wait for the card in the
 //       wallet, copy the cardList, check the fail/complete callbacks, pick the
 //       card with wx.chooseCard; prints {"openid","code","cardList"}
-//   node demo.mjs screenshot '{"base","profile","cardIds","out"}'
-//       add each card, then save the page (docs/demo.png)
+//   node demo.mjs screenshot '{"base","profile","cardIds"?,"out"}'
+//       add each card (default: the demo's member card, then its cash
+//       coupon), then save the page; `make docs-demo-png` runs it for
+//       docs/demo.png
 //   node demo.mjs check '{"base","profile","shots","cardId","code","cardList","ticket"}'
 //       reload /demo/ and wait for that code to show as used; open the preview
 //       tool, paste the cardList copied from the demo with the ticket, and
@@ -181,7 +183,8 @@ async function screenshot() {
   const { context, page } = await open();
   try {
     await openDemo(page);
-    for (const id of args.cardIds) {
+    const ids = args.cardIds || await demoCardIds(page, ['MEMBER_CARD', 'CASH']);
+    for (const id of ids) {
       await page.click(`button[data-add="${id}"]`);
       await page.click('[data-standin="confirm"]');
       await page.locator(`#wallet li[data-card-id="${id}"]`).first().waitFor();
@@ -193,6 +196,16 @@ async function screenshot() {
   } finally {
     await context.close();
   }
+}
+
+// demoCardIds: the id of the first approved demo card of each type.
+async function demoCardIds(page, types) {
+  const { cards } = await page.evaluate(async () => (await fetch('/demo/api/cards')).json());
+  return types.map((type) => {
+    const card = cards.find((c) => c.card_type === type && c.status === 'CARD_STATUS_VERIFY_OK');
+    assert.ok(card, `no approved ${type} card in the demo`);
+    return card.card_id;
+  });
 }
 
 // foreign: a merchant's own page on another origin, using the stand-in with
