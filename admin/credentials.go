@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -136,7 +135,10 @@ type source struct {
 // credential; the ones in between are logged at debug level.
 const storeWarnInterval = 10 * time.Second
 
-func (s *source) storeWarning(ctx context.Context, msg string, attrs ...slog.Attr) {
+// storeWarning logs a store failure on key. The error text comes from a
+// store the caller may have written, which could quote what it was given:
+// the app secret and this credential's value are scrubbed from it.
+func (s *source) storeWarning(ctx context.Context, msg, key string, err error) {
 	level := slogWarn
 	s.mu.Lock()
 	if now := time.Now(); now.Sub(s.lastWarning) >= storeWarnInterval {
@@ -144,8 +146,10 @@ func (s *source) storeWarning(ctx context.Context, msg string, attrs ...slog.Att
 	} else {
 		level = slogDebug
 	}
+	value := s.memo.Value
 	s.mu.Unlock()
-	s.c.log.LogAttrs(ctx, level, msg, attrs...)
+	s.c.log.LogAttrs(ctx, level, msg, attrKey(key),
+		slogString("error", scrub(err.Error(), s.c.appSecret, value)))
 }
 
 // flightGroup runs one call at a time and lets concurrent callers share its
@@ -291,7 +295,7 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return "", ctxErr
 			}
-			s.storeWarning(ctx, "wxcard: store lock failed; fetching without it", attrKey(s.lockKey), attrErr(err))
+			s.storeWarning(ctx, "wxcard: store lock failed; fetching without it", s.lockKey, err)
 			return s.fetchAndStore(ctx)
 		}
 		if acquired {
@@ -321,7 +325,7 @@ func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
 		if _, err := s.c.locker.Unlock(uctx, s.lockKey, owner); err != nil {
-			s.storeWarning(ctx, "wxcard: releasing store lock failed; it expires by itself", attrKey(s.lockKey), attrErr(err))
+			s.storeWarning(ctx, "wxcard: releasing store lock failed; it expires by itself", s.lockKey, err)
 		}
 	}()
 	if e, ok := s.loadStore(ctx); ok && !stale(e) {
@@ -366,7 +370,7 @@ func (s *source) fetchAndStore(ctx context.Context) (string, error) {
 	}
 	s.remember(e, raw)
 	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
-		s.storeWarning(ctx, "wxcard: store write failed", attrKey(s.key), attrErr(err))
+		s.storeWarning(ctx, "wxcard: store write failed", s.key, err)
 	}
 	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
 	return value, nil
@@ -395,7 +399,7 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 	raw, ok, err := s.c.store.Get(ctx, s.key)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.storeWarning(ctx, "wxcard: store read failed; using upstream", attrKey(s.key), attrErr(err))
+			s.storeWarning(ctx, "wxcard: store read failed; using upstream", s.key, err)
 		}
 		return entry{}, false, err
 	}

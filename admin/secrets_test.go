@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/kv"
 )
 
 // secretPattern matches every secret the fake upstream hands out, and the
@@ -156,4 +159,28 @@ func TestRedactURL(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, redactURL(tt.in), tt.in)
 	}
+}
+
+// echoingStore fails every write with an error that quotes the key and
+// value it was given, as a careless custom store might.
+type echoingStore struct{ kv.Store }
+
+func (echoingStore) Set(_ context.Context, key string, value []byte, _ time.Duration) error {
+	return fmt.Errorf("store refused %s=%s (app secret %s)", key, value, testSecret)
+}
+
+// TestStoreErrorsAreScrubbed: a store error that quotes the credential it
+// was asked to keep, or the app secret, is logged without them.
+func TestStoreErrorsAreScrubbed(t *testing.T) {
+	f := newFakeWeChat(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newTestClient(t, f, WithStore(echoingStore{kv.NewMemory()}), WithLogger(logger))
+	tk, err := c.CardTicket(t.Context())
+	require.NoError(t, err)
+	require.NotEmpty(t, tk)
+	out := logs.String()
+	assert.Contains(t, out, "store write failed")
+	assert.Contains(t, out, "REDACTED", "the echoed values were replaced")
+	assert.Empty(t, secretPattern.FindAllString(out, -1), "no secret in the logs:\n%s", out)
 }
