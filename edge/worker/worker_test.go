@@ -140,6 +140,11 @@ func newHarness(t *testing.T, script string, bindings map[string]string) *harnes
 	h.start(script)
 	t.Cleanup(func() {
 		h.stop()
+		// What the Worker logged (workerd's stdout and stderr, including
+		// the upstream failures the tests provoke) names no secret either.
+		for _, s := range up.Secrets() {
+			assert.NotContains(t, h.log.String(), s, "the worker log leaks a secret")
+		}
 		if t.Failed() {
 			t.Logf("workerd output:\n%s", h.log.String())
 		}
