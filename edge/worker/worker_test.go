@@ -309,6 +309,7 @@ func TestWorkerInWorkerd(t *testing.T) {
 		}
 		wg.Wait()
 		for _, r := range replies {
+			h.assertNoSecret(r)
 			h.requireValidCardList(r, "pCardC")
 		}
 		assert.Equal(t, 1, h.up.TicketFetches("wx_card"))
