@@ -335,7 +335,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "shutdown waited for the request")
 	assert.Contains(t, p.stderr.String(), "msg=stopped")
 
-	// The snapshot was flushed: the fault setting is part of it.
+	// The emulator's state file is intact after the shutdown.
 	raw, err := os.ReadFile(filepath.Join(dir, "emulator.json"))
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), p.AppID)
@@ -476,6 +476,53 @@ func TestWeChatMode(t *testing.T) {
 }
 
 // TestInterruptIsAlsoGraceful: Ctrl-C in a terminal sends SIGINT.
+// TestShutdownCutsOffAStuckRequestWithin5s: a request that would outlast
+// the shutdown budget is cut off, the process still exits within 5 s, says
+// so, exits non-zero, and the emulator's state file is left intact.
+func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir)
+	resp := httpJSON(t, http.MethodPost, p.URL+"/wechat/emulator/v1/faults", emulator.Faults{LatencyMS: 30000}, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	wrote := make(chan struct{})
+	answered := make(chan error, 1)
+	go func() {
+		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) }}
+		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, p.URL+"/wechat/card/getcolors?access_token=anything", nil)
+		if err != nil {
+			answered <- err
+			return
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_, err = io.ReadAll(r.Body)
+			r.Body.Close()
+		}
+		answered <- err
+	}()
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request was never sent")
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	code, took := p.exit(t, 8*time.Second)
+	assert.Less(t, took, 5*time.Second, "exit within 5 s even with a request stuck")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, p.stderr.String(), "were cut off")
+	select {
+	case err := <-answered:
+		assert.Error(t, err, "the stuck request was cut off, not answered")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stuck request's connection was not closed")
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "emulator.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), p.AppID, "the emulator's state file is intact")
+}
+
 func TestInterruptIsAlsoGraceful(t *testing.T) {
 	t.Parallel()
 	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-store", "memory")
