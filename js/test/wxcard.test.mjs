@@ -211,3 +211,27 @@ test('100,000 calls without memory growth', async () => {
   assert.equal(wx.liveAllocations(), 2, 'every response was freed');
   assert.ok(wx.memory.buffer.byteLength <= warm + (4 << 20), `memory grew from ${warm} to ${wx.memory.buffer.byteLength}`);
 });
+
+test('a trap makes the instance refuse further calls', async () => {
+  // The real module, with one export replaced by a function that traps the
+  // way a crashed Go runtime would (no request makes the real module trap).
+  const { createWasi } = await import('../wasi.js');
+  const { Wxcard } = await import('../index.js');
+  const wasi = createWasi();
+  const { instance } = await WebAssembly.instantiate(await readFile(defaultWasmURL), wasi.imports);
+  wasi.bind(instance.exports.memory);
+  instance.exports._initialize();
+  const exports = {
+    ...instance.exports,
+    wxcard_card_ext: () => {
+      throw new WebAssembly.RuntimeError('unreachable');
+    },
+  };
+  const wx = new Wxcard({ exports });
+  const req = { apiTicket: 'ticket', cardId: 'card', timestamp: 1414587457, nonceStr: 'nonce' };
+  assert.throws(() => wx.cardExtSignature(req), (e) => e instanceof WxcardError && e.code === 'wasm_trap' && /unreachable/.test(e.message));
+  assert.throws(() => wx.sortedSHA1('a', 'b'), (e) => e instanceof WxcardError && e.code === 'instance_unusable');
+  assert.throws(() => wx.jsConfig({ jsapiTicket: 't', appId: 'wx1', url: 'https://a.example/' }), (e) => e.code === 'instance_unusable');
+  const fresh = await load();
+  assert.equal(fresh.sortedSHA1('a', 'b'), createHash('sha1').update('ab').digest('hex'), 'a new load() works');
+});
