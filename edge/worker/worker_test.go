@@ -510,7 +510,7 @@ func TestBundleFitsTheFreePlan(t *testing.T) {
 }
 
 // gzipSize compresses with the gzip command (compress/gzip under -race takes
-// seconds for the 11 MB wasm), falling back to compress/gzip.
+// seconds for the 7 MB wasm), falling back to compress/gzip.
 func gzipSize(t *testing.T, path string) (raw, gz int64) {
 	t.Helper()
 	info, err := os.Stat(path)
