@@ -14,8 +14,11 @@ FUZZ_TARGETS += ./cmd/localserver:FuzzStoreSpec
 
 .PHONY: run-localserver test-localserver-e2e
 
+# Built, then exec'd: with `go run` in between, Ctrl-C's clean shutdown
+# (exit 0) reached make as go run's exit status 1.
 run-localserver: wasm
-	$(GO) run ./cmd/localserver $(LOCALSERVER_FLAGS)
+	$(GO) build -o $(BUILD)/localserver ./cmd/localserver
+	exec $(BUILD)/localserver $(LOCALSERVER_FLAGS)
 
 test-localserver-e2e: wasm
 	WXCARD_LOCALSERVER_E2E=1 $(GO) test -count=1 -run '^(TestDemoInChromium|TestStandInOnAMerchantsOwnPage)$$' ./cmd/localserver
