@@ -11,10 +11,11 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string. Like encoding/json it escapes
+// AppendJSONString appends s as a JSON string. Like encoding/json it escapes
 // quotes, backslashes, control characters, U+2028/U+2029 and replaces invalid
-// UTF-8 with U+FFFD; unlike it, it leaves <, > and & alone.
-func appendJSONString(dst []byte, s string) []byte {
+// UTF-8 with U+FFFD; unlike it, it leaves <, > and & alone, as WeChat expects.
+// The wasm shim writes its responses with it too.
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -70,7 +71,7 @@ func appendStringField(dst []byte, first bool, name, value string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, name...)
 	dst = append(dst, '"', ':')
-	return appendJSONString(dst, value)
+	return AppendJSONString(dst, value)
 }
 
 func appendIntField(dst []byte, first bool, name string, value int64) []byte {
@@ -91,7 +92,7 @@ func appendStringArrayField(dst []byte, name string, values []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, v)
+		dst = AppendJSONString(dst, v)
 	}
 	return append(dst, ']')
 }

@@ -1,5 +1,11 @@
 package main
 
+import (
+	"strings"
+
+	"github.com/wxcard/wxcard/signer"
+)
+
 // appendValues writes ,"sorted_values":[…],"preimage":"…".
 func appendValues(out []byte, sorted []string) []byte {
 	out = append(out, `,"sorted_values":[`...)
@@ -9,11 +15,8 @@ func appendValues(out []byte, sorted []string) []byte {
 		}
 		out = appendString(out, v)
 	}
-	out = append(out, `],"preimage":"`...)
-	for _, v := range sorted {
-		out = appendStringBody(out, v)
-	}
-	return append(out, '"')
+	out = append(out, `],"preimage":`...)
+	return appendString(out, strings.Join(sorted, ""))
 }
 
 func appendProblem(out []byte, code, field, message string) []byte {
@@ -40,36 +43,8 @@ func appendError(out []byte, e *requestError) []byte {
 	return append(out, "}}"...)
 }
 
+// appendString writes s as a JSON string with the signer's encoder, the one
+// every payload of the toolkit is written with.
 func appendString(out []byte, s string) []byte {
-	out = append(out, '"')
-	out = appendStringBody(out, s)
-	return append(out, '"')
-}
-
-// appendStringBody escapes s for a JSON string without HTML escaping; s is
-// valid UTF-8 (requests are checked), so bytes ≥ 0x80 are copied as they are.
-func appendStringBody(out []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		out = append(out, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			out = append(out, '\\', c)
-		case '\n':
-			out = append(out, '\\', 'n')
-		case '\r':
-			out = append(out, '\\', 'r')
-		case '\t':
-			out = append(out, '\\', 't')
-		default:
-			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	return append(out, s[start:]...)
+	return signer.AppendJSONString(out, s)
 }
