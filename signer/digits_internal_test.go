@@ -1,22 +1,56 @@
 package signer
 
 import (
+	"math"
 	"strconv"
+	"strings"
 	"testing"
 )
 
-func TestTenDigitsExhaustiveHalves(t *testing.T) {
-	var b [5]byte
-	for v := uint64(0); v < 100000; v++ {
-		putFiveDigits(b[:], v)
-		want := strconv.FormatUint(v+100000, 10)[1:]
-		if string(b[:]) != want {
-			t.Fatalf("%d: %s want %s", v, b[:], want)
+// putTenDigits works on two independent four-digit lanes, so every lane
+// value in both lanes, with every leading pair, covers all it computes.
+func TestTenDigitsEveryLaneValue(t *testing.T) {
+	var b [10]byte
+	var want []byte
+	check := func(v uint64) {
+		putTenDigits(&b, v)
+		want = strconv.AppendUint(want[:0], v, 10)
+		if string(b[:]) != string(want) {
+			t.Fatalf("%d: got %s", v, b[:])
 		}
 	}
-	for _, v := range []uint64{1e9, 1e10 - 1, 1414587457, 1999999999, 1234500000, 1000099999} {
-		if got := string(appendTenDigits(nil, v)); got != strconv.FormatUint(v, 10) {
-			t.Fatalf("%d: %s", v, got)
+	for x := uint64(0); x < 1e4; x++ {
+		y := (x*7919 + 13) % 1e4
+		check(14e8 + x*1e4 + y)
+		check(14e8 + y*1e4 + x)
+	}
+	for top := uint64(10); top < 100; top++ {
+		check(top*1e8 + 12345678)
+	}
+	for _, v := range []uint64{1e9, 1e10 - 1, 1414587457, 1999999999, 1234500000, 1000099999, 9876543210} {
+		check(v)
+	}
+}
+
+func TestFormatIntOutsideTenDigits(t *testing.T) {
+	for _, v := range []int64{0, 1, 999999999, 1e10, 1e13, -1, math.MinInt64, math.MaxInt64} {
+		var buf [20]byte
+		if got := formatInt(&buf, v); got != strconv.FormatInt(v, 10) {
+			t.Fatalf("%d: got %s", v, got)
+		}
+	}
+}
+
+func TestPutShortEveryLength(t *testing.T) {
+	src := "abcdefghijklmnopqrstuvwxyz0123456789"
+	for n := 8; n <= 32; n++ {
+		var d [32]byte
+		for i := range d {
+			d[i] = '.'
+		}
+		putShort(&d, src[:n])
+		if string(d[:n]) != src[:n] || strings.Trim(string(d[n:]), ".") != "" {
+			t.Fatalf("n=%d: %q", n, d)
 		}
 	}
 }
@@ -26,14 +60,19 @@ func TestTenDigitsExhaustiveHalves(t *testing.T) {
 func TestSortingNetworks(t *testing.T) {
 	for _, tc := range []struct {
 		n    int
-		sort func([]uint64)
-	}{{6, sortingNetwork6}, {7, sortingNetwork7}, {5, insertionSortKeys}} {
+		sort func(*[maxStackValues]uint64)
+	}{
+		{6, sortingNetwork6},
+		{7, sortingNetwork7},
+		{5, func(k *[maxStackValues]uint64) { insertionSortKeys(k[:5]) }},
+	} {
 		for mask := 0; mask < 1<<tc.n; mask++ {
-			k := make([]uint64, tc.n)
-			for i := range k {
-				k[i] = uint64(mask >> i & 1)
+			var all [maxStackValues]uint64
+			for i := range tc.n {
+				all[i] = uint64(mask >> i & 1)
 			}
-			tc.sort(k)
+			tc.sort(&all)
+			k := all[:tc.n]
 			for i := 1; i < len(k); i++ {
 				if k[i-1] > k[i] {
 					t.Fatalf("n=%d mask=%b: %v", tc.n, mask, k)

@@ -3,6 +3,7 @@ package signer
 import (
 	"crypto/sha1"
 	"encoding/binary"
+	"slices"
 	"unsafe"
 )
 
@@ -18,45 +19,72 @@ const (
 // and returns the lowercase hex SHA-1 of the result. This is WeChat's card
 // signature rule (cardExt and cardSign). An absent value must be passed as "".
 func SortedSHA1(values ...string) string {
-	return hexString(AppendSortedSHA1(make([]byte, 0, 2*sha1.Size), values...))
+	out := new([hexLen]byte)
+	sortedHex(out, values)
+	return hexString(out)
 }
 
 // AppendSortedSHA1 is SortedSHA1 appending the 40 hex digits to dst. It does
 // not allocate for up to 8 values of up to 320 bytes in all.
 func AppendSortedSHA1(dst []byte, values ...string) []byte {
+	dst, out := appendHexSpace(dst)
+	sortedHex(out, values)
+	return dst
+}
+
+// sortedHex writes the hex SHA-1 of the values sorted and joined. Every
+// signature is one call of it below its exported function: the keys, the
+// sort, the join, the hash and the hex digits each cost a few ns, and calls
+// and result copies between them showed in profiles.
+func sortedHex(out *[hexLen]byte, values []string) {
 	if len(values) > maxStackValues {
-		return appendSortedSHA1Many(dst, values)
+		sum := sortedSumMany(values)
+		putHex(out, &sum)
+		return
 	}
 	// Each value becomes one integer: its first seven bytes, then its
 	// position. Sorting those integers sorts the values, except among values
 	// sharing their first seven bytes, which a second pass orders by full
 	// comparison. Sorting positions instead of strings keeps values
 	// read-only, so escape analysis lets callers build them on the stack.
-	var packed [maxStackValues]uint64
-	keys := packed[:len(values)]
+	var keys [maxStackValues]uint64
+	total := 0
 	for i, v := range values {
 		keys[i] = prefix7(v)<<8 | uint64(i)
+		total += len(v)
 	}
-	switch len(keys) {
+	switch len(values) {
 	case 6:
-		sortingNetwork6(keys)
+		sortingNetwork6(&keys)
 	case 7:
-		sortingNetwork7(keys)
+		sortingNetwork7(&keys)
 	default:
-		insertionSortKeys(keys)
+		insertionSortKeys(keys[:len(values)])
 	}
-	for i := 1; i < len(keys); i++ {
-		if keys[i]>>8 == keys[i-1]>>8 {
-			sortTies(values, keys)
+	sorted := keys[:len(values)]
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i]>>8 == sorted[i-1]>>8 {
+			sortTies(values, sorted)
 			break
 		}
 	}
-	var stack [maxStackValues]int32
-	order := stack[:len(keys)]
-	for i, k := range keys {
-		order[i] = int32(k & 0xff)
+	var buf [stackBufSize]byte
+	joined := buf[:]
+	if total > len(buf) {
+		joined = make([]byte, total)
 	}
-	return appendJoinedDigest(dst, values, order)
+	pos := 0
+	for _, k := range sorted {
+		s := values[k&0xff]
+		if n := len(s); n >= 8 && n <= 32 && pos <= len(joined)-32 {
+			putShort((*[32]byte)(joined[pos:]), s)
+		} else {
+			copy(joined[pos:], s)
+		}
+		pos += len(s)
+	}
+	sum := sha1.Sum(joined[:pos])
+	putHex(out, &sum)
 }
 
 // prefix7 packs the first seven bytes of s big-endian, zero-padded, so that
@@ -72,45 +100,46 @@ func prefix7(s string) uint64 {
 	return k
 }
 
-// The networks are branch-free (min and max compile to conditional moves),
-// which matters because a signature's six or seven values arrive in no
-// predictable order. Six values: Knuth's 12 comparators; seven: 16.
-func sortingNetwork6(k []uint64) {
-	_ = k[5]
-	cx := func(i, j int) { k[i], k[j] = min(k[i], k[j]), max(k[i], k[j]) }
-	cx(0, 5)
-	cx(1, 3)
-	cx(2, 4)
-	cx(1, 2)
-	cx(3, 4)
-	cx(0, 3)
-	cx(2, 5)
-	cx(0, 1)
-	cx(2, 3)
-	cx(4, 5)
-	cx(1, 2)
-	cx(3, 4)
+// The networks are branch-free and work on locals, which the compiler keeps
+// in registers (min and max become conditional moves): a signature's six or
+// seven values arrive in no predictable order, so any branch would miss.
+// Six values: Knuth's 12 comparators; seven: 16.
+func sortingNetwork6(k *[maxStackValues]uint64) {
+	a, b, c, d, e, f := k[0], k[1], k[2], k[3], k[4], k[5]
+	a, f = min(a, f), max(a, f)
+	b, d = min(b, d), max(b, d)
+	c, e = min(c, e), max(c, e)
+	b, c = min(b, c), max(b, c)
+	d, e = min(d, e), max(d, e)
+	a, d = min(a, d), max(a, d)
+	c, f = min(c, f), max(c, f)
+	a, b = min(a, b), max(a, b)
+	c, d = min(c, d), max(c, d)
+	e, f = min(e, f), max(e, f)
+	b, c = min(b, c), max(b, c)
+	d, e = min(d, e), max(d, e)
+	k[0], k[1], k[2], k[3], k[4], k[5] = a, b, c, d, e, f
 }
 
-func sortingNetwork7(k []uint64) {
-	_ = k[6]
-	cx := func(i, j int) { k[i], k[j] = min(k[i], k[j]), max(k[i], k[j]) }
-	cx(0, 6)
-	cx(2, 3)
-	cx(4, 5)
-	cx(0, 2)
-	cx(1, 4)
-	cx(3, 6)
-	cx(0, 1)
-	cx(2, 5)
-	cx(3, 4)
-	cx(1, 2)
-	cx(4, 6)
-	cx(2, 3)
-	cx(4, 5)
-	cx(1, 2)
-	cx(3, 4)
-	cx(5, 6)
+func sortingNetwork7(k *[maxStackValues]uint64) {
+	a, b, c, d, e, f, g := k[0], k[1], k[2], k[3], k[4], k[5], k[6]
+	a, g = min(a, g), max(a, g)
+	c, d = min(c, d), max(c, d)
+	e, f = min(e, f), max(e, f)
+	a, c = min(a, c), max(a, c)
+	b, e = min(b, e), max(b, e)
+	d, g = min(d, g), max(d, g)
+	a, b = min(a, b), max(a, b)
+	c, f = min(c, f), max(c, f)
+	d, e = min(d, e), max(d, e)
+	b, c = min(b, c), max(b, c)
+	e, g = min(e, g), max(e, g)
+	c, d = min(c, d), max(c, d)
+	e, f = min(e, f), max(e, f)
+	b, c = min(b, c), max(b, c)
+	d, e = min(d, e), max(d, e)
+	f, g = min(f, g), max(f, g)
+	k[0], k[1], k[2], k[3], k[4], k[5], k[6] = a, b, c, d, e, f, g
 }
 
 func insertionSortKeys(k []uint64) {
@@ -137,9 +166,9 @@ func sortTies(values []string, k []uint64) {
 	}
 }
 
-// appendSortedSHA1Many is the path for more than eight values: a Shell sort
-// of positions, which allocates only the positions themselves.
-func appendSortedSHA1Many(dst []byte, values []string) []byte {
+// sortedSumMany is the path for more than eight values: a Shell sort of
+// positions, then one heap buffer for the join.
+func sortedSumMany(values []string) [sha1.Size]byte {
 	order := make([]int32, len(values))
 	for i := range order {
 		order[i] = int32(i)
@@ -154,29 +183,55 @@ func appendSortedSHA1Many(dst []byte, values []string) []byte {
 			order[j] = v
 		}
 	}
-	return appendJoinedDigest(dst, values, order)
-}
-
-// appendJoinedDigest hashes values joined in the given order.
-func appendJoinedDigest(dst []byte, values []string, order []int32) []byte {
-	var buf [stackBufSize]byte
-	joined := buf[:0]
-	if n := totalLen(values); n > len(buf) {
-		joined = make([]byte, 0, n)
-	}
+	joined := make([]byte, 0, totalLen(values))
 	for _, i := range order {
 		joined = append(joined, values[i]...)
 	}
-	return appendDigest(dst, joined)
+	return sha1.Sum(joined)
 }
 
+// putShort copies s, of 8 to 32 bytes, to the front of d as overlapping
+// 8-byte words. A signature's values are that long, except the ticket, and
+// inline word moves cost a fraction of a call to memmove each.
+func putShort(d *[32]byte, s string) {
+	n := len(s)
+	p := unsafe.Pointer(unsafe.StringData(s))
+	for i := 0; i+8 < n; i += 8 {
+		*(*[8]byte)(d[i:]) = *(*[8]byte)(unsafe.Add(p, i))
+	}
+	*(*[8]byte)(d[n-8:]) = *(*[8]byte)(unsafe.Add(p, n-8))
+}
+
+// hexLen is the length of a signature: a SHA-1 in lowercase hex.
+const hexLen = 2 * sha1.Size
+
+// appendHexSpace extends dst by the room for one signature and returns that
+// room, so the digits are written in place.
+func appendHexSpace(dst []byte) ([]byte, *[hexLen]byte) {
+	dst = slices.Grow(dst, hexLen)[:len(dst)+hexLen]
+	return dst, (*[hexLen]byte)(dst[len(dst)-hexLen:])
+}
+
+// hexString returns a signature written into its own fresh allocation as a
+// string sharing that memory, which is safe because nothing writes it
+// afterwards: the signature costs exactly one allocation.
+func hexString(out *[hexLen]byte) string {
+	return unsafe.String(&out[0], hexLen)
+}
+
+// appendDigest appends the lowercase hex SHA-1 of data to dst.
 func appendDigest(dst, data []byte) []byte {
+	dst, out := appendHexSpace(dst)
 	sum := sha1.Sum(data)
-	var out [2 * sha1.Size]byte
+	putHex(out, &sum)
+	return dst
+}
+
+// putHex writes the 40 lowercase hex digits of sum.
+func putHex(out *[hexLen]byte, sum *[sha1.Size]byte) {
 	for i := range sha1.Size / 4 {
 		binary.BigEndian.PutUint64(out[8*i:], hexWord(binary.BigEndian.Uint32(sum[4*i:])))
 	}
-	return append(dst, out[:]...)
 }
 
 // hexWord returns the eight lowercase hex digits of x, big-endian, computed
