@@ -89,3 +89,16 @@ func TestPrefix7Order(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefix7EveryShortLength(t *testing.T) {
+	src := "\x01\x82\x03\xf4\x05\x66\x07\x88\x09"
+	for n := 0; n <= len(src); n++ {
+		var want uint64
+		for i := 0; i < n && i < 7; i++ {
+			want |= uint64(src[i]) << (48 - 8*i)
+		}
+		if got := prefix7(src[:n]); got != want {
+			t.Fatalf("n=%d: %x want %x", n, got, want)
+		}
+	}
+}

@@ -13,7 +13,13 @@ import (
 // openid and nonce_str. Pass "" for an absent code or openid.
 func CardExtSignature(apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) string {
 	var ts [20]byte
-	values := [6]string{apiTicket, formatInt(&ts, timestamp), cardID, code, openID, nonceStr}
+	var values [6]string // assigned one by one: see [sortedHex]
+	values[0] = apiTicket
+	values[1] = formatInt(&ts, timestamp)
+	values[2] = cardID
+	values[3] = code
+	values[4] = openID
+	values[5] = nonceStr
 	out := new([hexLen]byte)
 	sortedHex(out, values[:])
 	return hexString(out)
@@ -22,7 +28,13 @@ func CardExtSignature(apiTicket string, timestamp int64, cardID, code, openID, n
 // AppendCardExtSignature is CardExtSignature appending to dst; it does not allocate.
 func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) []byte {
 	var ts [20]byte
-	values := [6]string{apiTicket, formatInt(&ts, timestamp), cardID, code, openID, nonceStr}
+	var values [6]string // assigned one by one: see [sortedHex]
+	values[0] = apiTicket
+	values[1] = formatInt(&ts, timestamp)
+	values[2] = cardID
+	values[3] = code
+	values[4] = openID
+	values[5] = nonceStr
 	dst, out := appendHexSpace(dst)
 	sortedHex(out, values[:])
 	return dst
@@ -33,7 +45,14 @@ func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardI
 // nonce_str, card_id and card_type. Pass "" for an absent value.
 func ChooseCardSignature(apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) string {
 	var ts [20]byte
-	values := [7]string{apiTicket, appID, locationID, formatInt(&ts, timestamp), nonceStr, cardID, cardType}
+	var values [7]string // assigned one by one: see [sortedHex]
+	values[0] = apiTicket
+	values[1] = appID
+	values[2] = locationID
+	values[3] = formatInt(&ts, timestamp)
+	values[4] = nonceStr
+	values[5] = cardID
+	values[6] = cardType
 	out := new([hexLen]byte)
 	sortedHex(out, values[:])
 	return hexString(out)
@@ -42,7 +61,14 @@ func ChooseCardSignature(apiTicket, appID, locationID string, timestamp int64, n
 // AppendChooseCardSignature is ChooseCardSignature appending to dst; it does not allocate.
 func AppendChooseCardSignature(dst []byte, apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) []byte {
 	var ts [20]byte
-	values := [7]string{apiTicket, appID, locationID, formatInt(&ts, timestamp), nonceStr, cardID, cardType}
+	var values [7]string // assigned one by one: see [sortedHex]
+	values[0] = apiTicket
+	values[1] = appID
+	values[2] = locationID
+	values[3] = formatInt(&ts, timestamp)
+	values[4] = nonceStr
+	values[5] = cardID
+	values[6] = cardType
 	dst, out := appendHexSpace(dst)
 	sortedHex(out, values[:])
 	return dst
@@ -103,14 +129,12 @@ func StripFragment(u string) string {
 // so the caller's stack array backs it and nothing is allocated. The string
 // must not outlive buf.
 func formatInt(buf *[20]byte, v int64) string {
-	var b []byte
 	if 1e9 <= v && v < 1e10 {
 		putTenDigits((*[10]byte)(buf[:10]), uint64(v))
-		b = buf[:10]
-	} else {
-		b = strconv.AppendInt(buf[:0], v, 10)
+		return unsafe.String(&buf[0], 10)
 	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	b := strconv.AppendInt(buf[:0], v, 10)
+	return unsafe.String(&b[0], len(b))
 }
 
 // putTenDigits writes a ten-digit number, which every Unix time in seconds
