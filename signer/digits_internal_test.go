@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"encoding/hex"
 	"math"
 	"strconv"
 	"strings"
@@ -99,6 +100,20 @@ func TestPrefix7EveryShortLength(t *testing.T) {
 		}
 		if got := prefix7(src[:n]); got != want {
 			t.Fatalf("n=%d: %x want %x", n, got, want)
+		}
+	}
+}
+
+func TestPutHexMatchesEncodingHex(t *testing.T) {
+	var sum [20]byte
+	for round := range 64 {
+		for i := range sum {
+			sum[i] = byte(round*20 + i*13)
+		}
+		var out [hexLen]byte
+		putHex(&out, &sum)
+		if want := hex.EncodeToString(sum[:]); string(out[:]) != want {
+			t.Fatalf("%s want %s", out[:], want)
 		}
 	}
 }
