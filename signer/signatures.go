@@ -138,22 +138,25 @@ func formatInt(buf *[20]byte, v int64) string {
 }
 
 // putTenDigits writes a ten-digit number, which every Unix time in seconds
-// is from 2001 to 2286. The last eight digits are computed together in one
+// is from 2001 to 2286. The first eight digits are computed together in one
 // 64-bit word: split into two four-digit lanes, each lane into two-digit
 // lanes, then into digits, with multiply-and-shift divisions that are exact
 // in those ranges (x*10486>>20 = x/100 for x < 43699; x*103>>10 = x/10 for
 // x < 179). That is a third of strconv's cost, which shows when the whole
-// signature is a few hundred ns.
+// signature is a few hundred ns. The digits go out as one 8-byte and one
+// 2-byte store so that the 8-byte load of the sort key that follows is
+// served from the store buffer; a load spanning several stores would wait
+// for them to reach the cache.
 func putTenDigits(b *[10]byte, v uint64) {
-	top := v / 1e8
-	low := v - top*1e8
-	thousands := low / 1e4
-	m := thousands | (low-thousands*1e4)<<32
+	first := v / 100
+	last := v - first*100
+	thousands := first / 1e4
+	m := thousands | (first-thousands*1e4)<<32
 	hundreds := (m * 10486 >> 20) & 0x0000007f0000007f
 	m = hundreds | (m-100*hundreds)<<16
 	tens := (m * 103 >> 10) & 0x000f000f000f000f
 	m = tens | (m-10*tens)<<8
-	b[0] = byte('0' + top/10)
-	b[1] = byte('0' + top%10)
-	binary.LittleEndian.PutUint64(b[2:], m+0x3030303030303030)
+	binary.LittleEndian.PutUint64(b[0:], m+0x3030303030303030)
+	ten := last * 103 >> 10
+	binary.LittleEndian.PutUint16(b[8:], uint16(ten|(last-10*ten)<<8)+0x3030)
 }
