@@ -58,17 +58,19 @@ func TestPutShortEveryLength(t *testing.T) {
 	}
 }
 
+var keySorters = []struct {
+	n    int
+	sort func(*[maxStackValues]uint64) bool
+}{
+	{6, sortingNetwork6},
+	{7, sortingNetwork7},
+	{5, func(k *[maxStackValues]uint64) bool { return insertionSortKeys(k[:5]) }},
+}
+
 // By the zero-one principle a comparator network sorts every input if it
 // sorts every sequence of zeros and ones.
 func TestSortingNetworks(t *testing.T) {
-	for _, tc := range []struct {
-		n    int
-		sort func(*[maxStackValues]uint64)
-	}{
-		{6, sortingNetwork6},
-		{7, sortingNetwork7},
-		{5, func(k *[maxStackValues]uint64) { insertionSortKeys(k[:5]) }},
-	} {
+	for _, tc := range keySorters {
 		for mask := 0; mask < 1<<tc.n; mask++ {
 			var all [maxStackValues]uint64
 			for i := range tc.n {
@@ -80,6 +82,33 @@ func TestSortingNetworks(t *testing.T) {
 				if k[i-1] > k[i] {
 					t.Fatalf("n=%d mask=%b: %v", tc.n, mask, k)
 				}
+			}
+		}
+	}
+}
+
+// The tie report must be true exactly when two keys share a prefix: every
+// assignment of prefixes 0-3 to the positions covers both outcomes.
+func TestSortersReportTies(t *testing.T) {
+	for _, tc := range keySorters {
+		total := 1
+		for range tc.n {
+			total *= 4
+		}
+		for code := range total {
+			var all [maxStackValues]uint64
+			seen := map[uint64]bool{}
+			want := false
+			c := code
+			for i := range tc.n {
+				prefix := uint64(c % 4)
+				c /= 4
+				want = want || seen[prefix]
+				seen[prefix] = true
+				all[i] = prefix<<8 | uint64(i)
+			}
+			if got := tc.sort(&all); got != want {
+				t.Fatalf("n=%d code=%d: tie %v, want %v", tc.n, code, got, want)
 			}
 		}
 	}

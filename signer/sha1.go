@@ -53,20 +53,18 @@ func sortedHex(out *[hexLen]byte, values []string) {
 		keys[i] = prefix7(v)<<8 | uint64(i)
 		total += len(v)
 	}
+	var tie bool
 	switch len(values) {
 	case 6:
-		sortingNetwork6(&keys)
+		tie = sortingNetwork6(&keys)
 	case 7:
-		sortingNetwork7(&keys)
+		tie = sortingNetwork7(&keys)
 	default:
-		insertionSortKeys(keys[:len(values)])
+		tie = insertionSortKeys(keys[:len(values)])
 	}
 	sorted := keys[:len(values)]
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i]>>8 == sorted[i-1]>>8 {
-			sortTies(values, sorted)
-			break
-		}
+	if tie {
+		sortTies(values, sorted)
 	}
 	var buf [stackBufSize]byte
 	joined := buf[:]
@@ -103,8 +101,10 @@ func prefix7(s string) uint64 {
 // The networks are branch-free and work on locals, which the compiler keeps
 // in registers (min and max become conditional moves): a signature's six or
 // seven values arrive in no predictable order, so any branch would miss.
-// Six values: Knuth's 12 comparators; seven: 16.
-func sortingNetwork6(k *[maxStackValues]uint64) {
+// Six values: Knuth's 12 comparators; seven: 16. Each reports whether two
+// keys share their prefix (their XOR has nothing above the position byte),
+// computed while the keys are still in registers.
+func sortingNetwork6(k *[maxStackValues]uint64) (tie bool) {
 	a, b, c, d, e, f := k[0], k[1], k[2], k[3], k[4], k[5]
 	a, f = min(a, f), max(a, f)
 	b, d = min(b, d), max(b, d)
@@ -119,9 +119,10 @@ func sortingNetwork6(k *[maxStackValues]uint64) {
 	b, c = min(b, c), max(b, c)
 	d, e = min(d, e), max(d, e)
 	k[0], k[1], k[2], k[3], k[4], k[5] = a, b, c, d, e, f
+	return min(a^b, b^c, c^d, d^e, e^f) < 1<<8
 }
 
-func sortingNetwork7(k *[maxStackValues]uint64) {
+func sortingNetwork7(k *[maxStackValues]uint64) (tie bool) {
 	a, b, c, d, e, f, g := k[0], k[1], k[2], k[3], k[4], k[5], k[6]
 	a, g = min(a, g), max(a, g)
 	c, d = min(c, d), max(c, d)
@@ -140,9 +141,10 @@ func sortingNetwork7(k *[maxStackValues]uint64) {
 	d, e = min(d, e), max(d, e)
 	f, g = min(f, g), max(f, g)
 	k[0], k[1], k[2], k[3], k[4], k[5], k[6] = a, b, c, d, e, f, g
+	return min(a^b, b^c, c^d, d^e, e^f, f^g) < 1<<8
 }
 
-func insertionSortKeys(k []uint64) {
+func insertionSortKeys(k []uint64) (tie bool) {
 	for i := 1; i < len(k); i++ {
 		v := k[i]
 		j := i
@@ -151,6 +153,10 @@ func insertionSortKeys(k []uint64) {
 		}
 		k[j] = v
 	}
+	for i := 1; i < len(k); i++ {
+		tie = tie || (k[i]^k[i-1]) < 1<<8
+	}
+	return tie
 }
 
 // sortTies reorders keys by the full values they point at. Keys are already
