@@ -75,6 +75,18 @@ func TestDifferentialAgainstNaive(t *testing.T) {
 			signer.ChooseCardSignature(ticket, appID, shop, ts, nonce, cardID, cardType), "case %d", i)
 		require.Equal(t, naiveJSSDK(ticket, nonce, ts, url), signer.JSSDKSignature(ticket, nonce, ts, url), "case %d", i)
 
+		// The Append variants must keep what dst holds and grow it when
+		// its spare capacity is short of 40 bytes.
+		prefix := append(make([]byte, 0, 7+r.IntN(60)), "prefix:"...)
+		require.Equal(t, "prefix:"+naiveSortedSHA1(ticket, tsStr, cardID, code, openID, nonce),
+			string(signer.AppendCardExtSignature(prefix, ticket, ts, cardID, code, openID, nonce)), "case %d", i)
+		require.Equal(t, "prefix:"+naiveSortedSHA1(ticket, appID, shop, tsStr, nonce, cardID, cardType),
+			string(signer.AppendChooseCardSignature(prefix, ticket, appID, shop, ts, nonce, cardID, cardType)), "case %d", i)
+		require.Equal(t, "prefix:"+naiveJSSDK(ticket, nonce, ts, url),
+			string(signer.AppendJSSDKSignature(prefix, ticket, nonce, ts, url)), "case %d", i)
+		require.Equal(t, "prefix:"+naiveSortedSHA1(ticket, code, nonce),
+			string(signer.AppendSortedSHA1(prefix, ticket, code, nonce)), "case %d", i)
+
 		n := r.IntN(12)
 		values := make([]string, n)
 		for j := range values {
