@@ -116,7 +116,8 @@ type source struct {
 	// reads coalesces concurrent reads of the store, refreshes concurrent
 	// refreshes. They are apart because a forced refresh must never be
 	// answered by a read that started before it.
-	reads, refreshes flightGroup
+	reads     flightGroup[string]
+	refreshes flightGroup[entry]
 
 	mu sync.Mutex // guards memo, memoRaw and lastWarning
 	// memo is the last entry this process read or fetched. It is used only
@@ -155,20 +156,22 @@ func (s *source) storeWarning(ctx context.Context, msg, key string, err error) {
 // flightGroup runs one call at a time and lets concurrent callers share its
 // result. Unlike x/sync/singleflight, each caller waits under its own ctx,
 // and no goroutine is started: the first caller does the work itself.
-type flightGroup struct {
+type flightGroup[T any] struct {
 	mu     sync.Mutex
-	flight *flight
+	flight *flight[T]
 }
 
-type flight struct {
+type flight[T any] struct {
 	// done is made by the first waiter, so an uncontended call (the common
 	// case: a cached read) allocates no channel.
 	done  chan struct{}
-	value string
+	value T
 	err   error
 }
 
-func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, error)) (string, error) {
+// do runs fn, or waits for the run already under way; shared reports the
+// latter, whose fn may have been another caller's.
+func (g *flightGroup[T]) do(ctx context.Context, fn func(context.Context) (T, error)) (value T, shared bool, err error) {
 	for {
 		g.mu.Lock()
 		if f := g.flight; f != nil {
@@ -180,16 +183,16 @@ func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, 
 			select {
 			case <-done:
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return value, false, ctx.Err()
 			}
 			// The leader's own deadline or cancellation is not ours: try
 			// again, as leader this time if nobody else is.
 			if f.err != nil && isContextErr(f.err) && ctx.Err() == nil {
 				continue
 			}
-			return f.value, f.err
+			return f.value, true, f.err
 		}
-		f := &flight{}
+		f := &flight[T]{}
 		g.flight = f
 		g.mu.Unlock()
 
@@ -202,7 +205,7 @@ func (g *flightGroup) do(ctx context.Context, fn func(context.Context) (string, 
 		if done != nil {
 			close(done)
 		}
-		return f.value, f.err
+		return f.value, false, f.err
 	}
 }
 
@@ -228,12 +231,13 @@ func newTicketSource(c *Client, t TicketType) *source {
 // in one process share one store read, so a stampede costs the store one
 // read per process, not one per caller.
 func (s *source) get(ctx context.Context) (string, error) {
-	return s.reads.do(ctx, func(ctx context.Context) (string, error) {
+	value, _, err := s.reads.do(ctx, func(ctx context.Context) (string, error) {
 		if e, ok := s.load(ctx); ok && s.fresh(e) {
 			return e.Value, nil
 		}
 		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
 	})
+	return value, err
 }
 
 // invalidate replaces value if it is still the current one (compare and
@@ -265,9 +269,17 @@ func (s *source) forceRefresh(ctx context.Context) (string, error) {
 // found in the store must be replaced; one that is not stale is returned
 // instead of fetching.
 func (s *source) refresh(ctx context.Context, stale func(entry) bool) (string, error) {
-	return s.refreshes.do(ctx, func(ctx context.Context) (string, error) {
+	e, shared, err := s.refreshes.do(ctx, func(ctx context.Context) (entry, error) {
 		return s.refreshShared(ctx, stale)
 	})
+	if err == nil && shared && stale(e) {
+		// The refresh we joined was under way before we asked, judged by
+		// its caller's rule, and kept the very entry we need replaced: a
+		// forced refresh joining a routine one that found the value
+		// another process had just stored. Run ours.
+		e, err = s.refreshShared(ctx, stale)
+	}
+	return e.Value, err
 }
 
 func isContextErr(err error) bool {
@@ -276,16 +288,16 @@ func isContextErr(err error) bool {
 
 // refreshShared refreshes across processes: with a Locker, one process
 // fetches while the others wait for the value to appear in the store.
-func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (string, error) {
+func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (entry, error) {
 	if e, ok := s.loadStore(ctx); ok && !stale(e) {
-		return e.Value, nil
+		return e, nil
 	}
 	if s.c.locker == nil {
 		return s.fetchAndStore(ctx)
 	}
 	owner, err := newGen()
 	if err != nil {
-		return "", err
+		return entry{}, err
 	}
 	deadline := time.Now().Add(s.c.lockWait)
 	poll := 5 * time.Millisecond
@@ -293,7 +305,7 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 		acquired, err := s.c.locker.TryLock(ctx, s.lockKey, owner, s.c.lockTTL)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
-				return "", ctxErr
+				return entry{}, ctxErr
 			}
 			s.storeWarning(ctx, "wxcard: store lock failed; fetching without it", s.lockKey, err)
 			return s.fetchAndStore(ctx)
@@ -302,10 +314,10 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 			return s.fetchLocked(ctx, owner, stale)
 		}
 		if !time.Now().Before(deadline) {
-			return "", fmt.Errorf("%w: another process has held the %s refresh lock for %s", ErrRefreshTimeout, s.name, s.c.lockWait)
+			return entry{}, fmt.Errorf("%w: another process has held the %s refresh lock for %s", ErrRefreshTimeout, s.name, s.c.lockWait)
 		}
 		if err := s.c.sleep(ctx, poll/2+rand.N(poll/2+1)); err != nil {
-			return "", err
+			return entry{}, err
 		}
 		// Polling stays frequent: it is one store read per process, and the
 		// wait it ends is what every caller of that process is blocked on.
@@ -313,14 +325,14 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (str
 			poll *= 2
 		}
 		if e, ok := s.loadStore(ctx); ok && !stale(e) {
-			return e.Value, nil
+			return e, nil
 		}
 	}
 }
 
 // fetchLocked runs while holding the cluster lock. The store is read once
 // more: the previous holder may have just written what we need.
-func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry) bool) (string, error) {
+func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry) bool) (entry, error) {
 	defer func() {
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
@@ -329,51 +341,51 @@ func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry
 		}
 	}()
 	if e, ok := s.loadStore(ctx); ok && !stale(e) {
-		return e.Value, nil
+		return e, nil
 	}
 	// The fetch must not outlive the lock, or a second process could start
 	// one in parallel.
 	fctx, cancel := context.WithTimeout(ctx, s.c.lockTTL)
 	defer cancel()
-	v, err := s.fetchAndStore(fctx)
+	e, err := s.fetchAndStore(fctx)
 	if err != nil && ctx.Err() == nil && errors.Is(fctx.Err(), context.DeadlineExceeded) {
 		// Not the caller's deadline: report it as what it is, so that
 		// callers sharing this refresh do not mistake it for their own.
-		return "", fmt.Errorf("%w: the %s fetch outlived the refresh lock's %s TTL", ErrRefreshTimeout, s.name, s.c.lockTTL)
+		return entry{}, fmt.Errorf("%w: the %s fetch outlived the refresh lock's %s TTL", ErrRefreshTimeout, s.name, s.c.lockTTL)
 	}
-	return v, err
+	return e, err
 }
 
 // fetchAndStore fetches upstream and writes the result to the store. A
 // failed write is logged, not returned: the value is good, and the next
 // reader will fetch again.
-func (s *source) fetchAndStore(ctx context.Context) (string, error) {
+func (s *source) fetchAndStore(ctx context.Context) (entry, error) {
 	value, expiresIn, err := s.fetch(ctx)
 	if err != nil {
-		return "", err
+		return entry{}, err
 	}
 	if value == "" || len(value) > maxCredentialLen {
-		return "", fmt.Errorf("wxcard: %s: upstream returned an unusable value (%d bytes)", s.name, len(value))
+		return entry{}, fmt.Errorf("wxcard: %s: upstream returned an unusable value (%d bytes)", s.name, len(value))
 	}
 	if expiresIn <= 0 || expiresIn > maxExpiresIn {
-		return "", fmt.Errorf("wxcard: %s: upstream returned expires_in=%d", s.name, expiresIn)
+		return entry{}, fmt.Errorf("wxcard: %s: upstream returned expires_in=%d", s.name, expiresIn)
 	}
 	gen, err := newGen()
 	if err != nil {
-		return "", err
+		return entry{}, err
 	}
 	now := s.c.now()
 	e := entry{Value: value, Issued: now.Unix(), Expiry: now.Unix() + expiresIn, Gen: gen}
 	raw, err := json.Marshal(e)
 	if err != nil {
-		return "", fmt.Errorf("wxcard: %s: %w", s.name, err)
+		return entry{}, fmt.Errorf("wxcard: %s: %w", s.name, err)
 	}
 	s.remember(e, raw)
 	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
 		s.storeWarning(ctx, "wxcard: store write failed", s.key, err)
 	}
 	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
-	return value, nil
+	return e, nil
 }
 
 // load reads the store, falling back to the memo if the store fails.

@@ -547,3 +547,77 @@ func TestUnusableTicketIsNotCached(t *testing.T) {
 		assert.False(t, ok)
 	}
 }
+
+// gatedStore holds back one Get of the wrapped store until released, to
+// stop a refresh at the point where it reads what another process wrote.
+type gatedStore struct {
+	kv.Store
+	gets    atomic.Int64
+	blockAt int64         // the Get (counting from 1) to hold; 0 holds none
+	held    chan struct{} // closed when that Get is waiting
+	release chan struct{}
+}
+
+func (g *gatedStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if g.gets.Add(1) == g.blockAt {
+		close(g.held)
+		<-g.release
+	}
+	return g.Store.Get(ctx, key)
+}
+
+// TestForcedRefreshNotAnsweredByEarlierRefresh: a routine refresh (the
+// cached ticket went stale) is under way and about to read the ticket
+// another server has just stored; a forced refresh asked for meanwhile,
+// because that very ticket was rejected, joins it. The routine refresh is
+// satisfied by the new ticket; the forced one must still replace it.
+func TestForcedRefreshNotAnsweredByEarlierRefresh(t *testing.T) {
+	f := newFakeWeChat(t)
+	mem := kv.NewMemory()
+	var clock atomic.Int64
+	clock.Store(time.Now().Unix())
+	now := func() time.Time { return time.Unix(clock.Load(), 0) }
+	gate := &gatedStore{Store: mem, held: make(chan struct{}), release: make(chan struct{})}
+	a := newTestClient(t, f, WithStore(gate), WithClock(now))
+	other := newTestClient(t, f, WithStore(mem), WithClock(now))
+	ctx := t.Context()
+
+	_, err := a.CardTicket(ctx)
+	require.NoError(t, err)
+	clock.Add(7000) // the first ticket is inside the refresh margin now
+
+	// a's next read finds it stale; its refresh then stops at its store read.
+	gate.blockAt = gate.gets.Load() + 2
+	routine := make(chan string, 1)
+	go func() {
+		tk, err := a.CardTicket(ctx)
+		assert.NoError(t, err)
+		routine <- tk
+	}()
+	<-gate.held
+
+	// Another server refreshes; then a is told that ticket is bad.
+	rejected, err := other.CardTicket(ctx)
+	require.NoError(t, err)
+	forced := make(chan string, 1)
+	go func() {
+		tk, err := a.JSSDK.Ticket(ctx, true)
+		assert.NoError(t, err)
+		forced <- tk
+	}()
+	require.Eventually(t, func() bool {
+		g := &a.cardTicket.refreshes
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.flight != nil && g.flight.done != nil
+	}, 5*time.Second, time.Millisecond, "the forced refresh joins the one under way")
+	close(gate.release)
+
+	assert.Equal(t, rejected, <-routine, "the routine refresh takes the stored ticket")
+	replacement := <-forced
+	assert.NotEqual(t, rejected, replacement, "the forced refresh replaces the rejected ticket")
+	assert.EqualValues(t, 3, f.ticketFetches("wx_card"))
+	stored, err := other.CardTicket(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, replacement, stored)
+}
