@@ -13,7 +13,12 @@ import (
 // openid and nonce_str. Pass "" for an absent code or openid.
 func CardExtSignature(apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) string {
 	var ts [20]byte
-	var values [6]string // assigned one by one: see [sortedHex]
+	// The values are assigned one by one, here and in the three functions
+	// below, rather than built by a shared helper or an array literal: a
+	// literal is built in a temporary and copied, and that copy's 16-byte
+	// loads of 8-byte stores cannot be served from the store buffer; a
+	// helper frame costs as much again. Each was 5-10 ns of a ~210 ns call.
+	var values [6]string
 	values[0] = apiTicket
 	values[1] = formatInt(&ts, timestamp)
 	values[2] = cardID
@@ -28,7 +33,7 @@ func CardExtSignature(apiTicket string, timestamp int64, cardID, code, openID, n
 // AppendCardExtSignature is CardExtSignature appending to dst; it does not allocate.
 func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardID, code, openID, nonceStr string) []byte {
 	var ts [20]byte
-	var values [6]string // assigned one by one: see [sortedHex]
+	var values [6]string // assigned one by one: see CardExtSignature
 	values[0] = apiTicket
 	values[1] = formatInt(&ts, timestamp)
 	values[2] = cardID
@@ -45,7 +50,7 @@ func AppendCardExtSignature(dst []byte, apiTicket string, timestamp int64, cardI
 // nonce_str, card_id and card_type. Pass "" for an absent value.
 func ChooseCardSignature(apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) string {
 	var ts [20]byte
-	var values [7]string // assigned one by one: see [sortedHex]
+	var values [7]string // assigned one by one: see CardExtSignature
 	values[0] = apiTicket
 	values[1] = appID
 	values[2] = locationID
@@ -61,7 +66,7 @@ func ChooseCardSignature(apiTicket, appID, locationID string, timestamp int64, n
 // AppendChooseCardSignature is ChooseCardSignature appending to dst; it does not allocate.
 func AppendChooseCardSignature(dst []byte, apiTicket, appID, locationID string, timestamp int64, nonceStr, cardID, cardType string) []byte {
 	var ts [20]byte
-	var values [7]string // assigned one by one: see [sortedHex]
+	var values [7]string // assigned one by one: see CardExtSignature
 	values[0] = apiTicket
 	values[1] = appID
 	values[2] = locationID
