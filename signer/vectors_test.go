@@ -1,65 +1,20 @@
 package signer_test
 
 import (
-	"encoding/json"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/vectors"
 	"github.com/wxcard/wxcard/signer"
 )
 
-// vectors mirrors ../shared/vectors/signatures.json (copied to testdata).
-type vectors struct {
-	CardExt []struct {
-		Source    string `json:"source"`
-		APITicket string `json:"api_ticket"`
-		Timestamp string `json:"timestamp"`
-		CardID    string `json:"card_id"`
-		Code      string `json:"code"`
-		OpenID    string `json:"openid"`
-		NonceStr  string `json:"nonce_str"`
-		Signature string `json:"signature"`
-	} `json:"card_ext"`
-	ChooseCard []struct {
-		Source     string `json:"source"`
-		APITicket  string `json:"api_ticket"`
-		AppID      string `json:"app_id"`
-		LocationID string `json:"location_id"`
-		Timestamp  string `json:"timestamp"`
-		NonceStr   string `json:"nonce_str"`
-		CardID     string `json:"card_id"`
-		CardType   string `json:"card_type"`
-		CardSign   string `json:"card_sign"`
-	} `json:"choose_card"`
-	JSSDK []struct {
-		Source      string `json:"source"`
-		JSAPITicket string `json:"jsapi_ticket"`
-		NonceStr    string `json:"noncestr"`
-		Timestamp   string `json:"timestamp"`
-		URL         string `json:"url"`
-		Signature   string `json:"signature"`
-	} `json:"jssdk"`
-	Negative []struct {
-		Why            string `json:"why"`
-		Kind           string `json:"kind"`
-		WrongSignature string `json:"wrong_signature"`
-	} `json:"negative"`
-}
-
-func loadVectors(t *testing.T) vectors {
+func loadVectors(t *testing.T) vectors.File {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/signatures.json")
+	v, err := vectors.Load("testdata/signatures.json")
 	require.NoError(t, err)
-	var v vectors
-	require.NoError(t, json.Unmarshal(raw, &v))
-	require.NotEmpty(t, v.CardExt)
-	require.NotEmpty(t, v.ChooseCard)
-	require.NotEmpty(t, v.JSSDK)
-	require.NotEmpty(t, v.Negative)
 	return v
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"github.com/wxcard/wxcard/internal/vectors"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -180,47 +181,10 @@ func mustJSON(t testing.TB, v any) []byte {
 	return b
 }
 
-type vectorFile struct {
-	CardExt []struct {
-		APITicket string `json:"api_ticket"`
-		Timestamp string `json:"timestamp"`
-		CardID    string `json:"card_id"`
-		Code      string `json:"code"`
-		OpenID    string `json:"openid"`
-		NonceStr  string `json:"nonce_str"`
-		Signature string `json:"signature"`
-	} `json:"card_ext"`
-	ChooseCard []struct {
-		APITicket  string `json:"api_ticket"`
-		AppID      string `json:"app_id"`
-		LocationID string `json:"location_id"`
-		Timestamp  string `json:"timestamp"`
-		NonceStr   string `json:"nonce_str"`
-		CardID     string `json:"card_id"`
-		CardType   string `json:"card_type"`
-		CardSign   string `json:"card_sign"`
-	} `json:"choose_card"`
-	JSSDK []struct {
-		JSAPITicket string `json:"jsapi_ticket"`
-		NonceStr    string `json:"noncestr"`
-		Timestamp   string `json:"timestamp"`
-		URL         string `json:"url"`
-		Signature   string `json:"signature"`
-	} `json:"jssdk"`
-	Negative []struct {
-		Kind           string `json:"kind"`
-		WrongSignature string `json:"wrong_signature"`
-	} `json:"negative"`
-}
-
-func loadVectors(t *testing.T) vectorFile {
-	raw, err := os.ReadFile("../signer/testdata/signatures.json")
+func loadVectors(t *testing.T) vectors.File {
+	t.Helper()
+	v, err := vectors.Load("../signer/testdata/signatures.json")
 	require.NoError(t, err)
-	var v vectorFile
-	require.NoError(t, json.Unmarshal(raw, &v))
-	require.NotEmpty(t, v.CardExt)
-	require.NotEmpty(t, v.ChooseCard)
-	require.NotEmpty(t, v.JSSDK)
 	return v
 }
 
