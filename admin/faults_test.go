@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/syncbuf"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
@@ -240,31 +241,13 @@ func TestBusyTokenFetchIsRetried(t *testing.T) {
 	assert.EqualValues(t, 3, f.tokenFetches())
 }
 
-// syncBuffer is a log sink safe for concurrent handlers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestRedisStoppedMidTest: the shared store dies. Clients keep working from
 // upstream, log a warning, and never hand out an expired ticket.
 func TestRedisStoppedMidTest(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	f := newFakeWeChat(t)
 	clock := newFakeClock()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	newClient := func() *Client {
 		return newTestClient(t, f, WithStore(redisStore(t, srv)), WithClock(clock.Now), WithLogger(logger))

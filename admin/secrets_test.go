@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/syncbuf"
 	"github.com/wxcard/wxcard/kv"
 )
 
@@ -24,7 +25,7 @@ var secretPattern = regexp.MustCompile(`ACCESS_TOKEN_\d+|TICKET_(wx_card|jsapi)_
 // URL or body carrying a secret, with debug logging on, and scans all error
 // strings and log lines for the secret values.
 func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var errs []error
 	collect := func(err error) {
@@ -173,7 +174,7 @@ func (echoingStore) Set(_ context.Context, key string, value []byte, _ time.Dura
 // was asked to keep, or the app secret, is logged without them.
 func TestStoreErrorsAreScrubbed(t *testing.T) {
 	f := newFakeWeChat(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newTestClient(t, f, WithStore(echoingStore{kv.NewMemory()}), WithLogger(logger))
 	tk, err := c.CardTicket(t.Context())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wxcard/wxcard/internal/syncbuf"
 )
 
 // e2eEnv turns the Chromium test on; `make test-localserver-e2e` sets it
@@ -63,7 +64,7 @@ func runPhase(t *testing.T, node, chromium, phase string, args map[string]any, o
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "e2e/demo.mjs", phase, string(raw))
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	require.NoError(t, err, "phase %s:\n%s", phase, stderr.String())

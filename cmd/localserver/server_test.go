@@ -11,13 +11,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wxcard/wxcard/internal/syncbuf"
 )
 
 // startInProcess runs the server inside the test (so -race sees it), with
 // nothing on disk.
-func startInProcess(t *testing.T, args ...string) (*server, *syncBuffer, *syncBuffer) {
+func startInProcess(t *testing.T, args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
 	t.Helper()
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-js-dir", filepath.Join(repoRoot(t), "js")}, args...), envOf(nil), io.Discard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

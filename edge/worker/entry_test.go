@@ -18,10 +18,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
+	"github.com/wxcard/wxcard/internal/syncbuf"
 )
 
 // startProbe runs internal/probeworker under the given entry module.
-func startProbe(t *testing.T, script string) (*workerd.Worker, *syncBuffer) {
+func startProbe(t *testing.T, script string) (*workerd.Worker, *syncbuf.Buffer) {
 	t.Helper()
 	dir := t.TempDir()
 	for _, f := range []string{"entry.mjs", "worker.mjs", "runtime.mjs", "wasm_exec.js"} {
@@ -34,7 +35,7 @@ func startProbe(t *testing.T, script string) (*workerd.Worker, *syncBuffer) {
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
-	log := &syncBuffer{}
+	log := &syncbuf.Buffer{}
 	w, err := workerd.Start(context.Background(), repoRoot, workerd.Options{Dir: dir, Script: script, Log: log})
 	require.NoError(t, err, log.String())
 	t.Cleanup(func() {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -27,6 +26,7 @@ import (
 	"github.com/wxcard/wxcard/edge/worker/app"
 	"github.com/wxcard/wxcard/edge/worker/internal/fakewechat"
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
+	"github.com/wxcard/wxcard/internal/syncbuf"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -82,24 +82,6 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// syncBuffer collects workerd's output, which arrives from other goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // running is the current workerd process, shared by a harness and the
 // copies its subtests use.
 type running struct{ worker *workerd.Worker }
@@ -111,7 +93,7 @@ type harness struct {
 	kvDir    string
 	running  *running
 	client   *http.Client
-	log      *syncBuffer
+	log      *syncbuf.Buffer
 	bindings map[string]string
 }
 
@@ -135,7 +117,7 @@ func newHarness(t *testing.T, script string, bindings map[string]string) *harnes
 			b[k] = v
 		}
 	}
-	h := &harness{t: t, up: up, upstream: srv, kvDir: t.TempDir(), log: &syncBuffer{}, bindings: b, running: &running{},
+	h := &harness{t: t, up: up, upstream: srv, kvDir: t.TempDir(), log: &syncbuf.Buffer{}, bindings: b, running: &running{},
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableCompression: true}}}
 	h.start(script)
 	t.Cleanup(func() {

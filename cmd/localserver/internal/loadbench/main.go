@@ -19,7 +19,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -32,8 +31,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/wxcard/wxcard/internal/syncbuf"
 )
 
 func main() {
@@ -98,7 +98,7 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 		return nil, 0, err
 	}
 	defer logFile.Close()
-	banner := &lockedBuffer{}
+	banner := &syncbuf.Buffer{}
 	srv := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"))
 	srv.Stdout = banner
 	srv.Stderr = logFile
@@ -167,25 +167,7 @@ func best(a, b result) result {
 
 var readyRE = regexp.MustCompile(`Ready on (http://[0-9.:]+)\.`)
 
-// lockedBuffer collects the server's stdout while it is being read.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func waitReady(banner *lockedBuffer, within time.Duration) (string, error) {
+func waitReady(banner *syncbuf.Buffer, within time.Duration) (string, error) {
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if m := readyRE.FindStringSubmatch(banner.String()); m != nil {
