@@ -17,6 +17,31 @@ const MAX_INSTANCES = 4;
 const idle = [];
 let live = 0;
 
+// State every Go instance of this isolate shares (workerkv.Isolate): the
+// memory cache of KV entries and the refresh locks. Without it each instance
+// would fetch its own ticket when the cached one runs out, and would go on
+// signing with its own for as long as its memory copy lasts, though WeChat
+// may have invalidated it by issuing the next. Times come from Go.
+const cache = new Map(); // KV key -> [envelope, fetched ms]
+const locks = new Map(); // lock key -> { owner, until ms }
+globalThis.wxcardIsolate = {
+  cacheGet: (key) => cache.get(key),
+  cachePut: (key, envelope, fetched) => void cache.set(key, [envelope, fetched]),
+  cacheDelete: (key) => void cache.delete(key),
+  tryLock(key, owner, until, now) {
+    const held = locks.get(key);
+    if (held !== undefined && held.until > now) return false;
+    locks.set(key, { owner, until });
+    return true;
+  },
+  unlock(key, owner, now) {
+    const held = locks.get(key);
+    if (held === undefined || held.owner !== owner) return false;
+    locks.delete(key);
+    return held.until > now;
+  },
+};
+
 async function start(env, ctx) {
   const go = new Go();
   // syumai/workers reads env, ctx and binding from this object, which

@@ -6,9 +6,10 @@
 //
 // Build it with `make edge`, which writes edge/worker/build/ (app.wasm, the
 // syumai/workers runtime files and entry.mjs, the module wrangler.toml
-// deploys). entry.mjs keeps one Go instance alive per isolate and hands it
-// one request at a time; the stock build/worker.mjs, which starts Go afresh
-// for every request, works too and is kept for comparison.
+// deploys). entry.mjs keeps Go instances alive (up to four per isolate,
+// one request at a time each, sharing a ticket cache and refresh locks);
+// the stock build/worker.mjs, which starts Go afresh for every request,
+// works too and is kept for comparison.
 package main
 
 import (
@@ -53,7 +54,13 @@ func newHandler() http.Handler {
 	}
 	// The memory layer only matters under entry.mjs, where this Go instance
 	// serves many requests; under the stock runtime it lives one request.
-	store, err := workerkv.New(ns, workerkv.WithMemoryCache(memoryCacheAge))
+	// entry.mjs also shares it, and the refresh locks, with the isolate's
+	// other Go instances.
+	opts := []workerkv.Option{workerkv.WithMemoryCache(memoryCacheAge)}
+	if iso, ok := workerkv.OpenIsolate(); ok {
+		opts = append(opts, workerkv.WithIsolate(iso))
+	}
+	store, err := workerkv.New(ns, opts...)
 	if err != nil {
 		return app.MisconfiguredHandler(err)
 	}

@@ -515,3 +515,48 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
 }
+
+// TestWorkerSurvivesClientsHangingUp: clients give up on requests stuck on
+// a stalled upstream, more of them than the entry module keeps Go
+// instances. Every instance must come back (or be replaced): once the
+// upstream answers again, the Worker serves as before instead of leaving
+// new requests waiting for an instance that never returns. The instances
+// that were stuck at the same time must not each have fetched a ticket.
+func TestWorkerSurvivesClientsHangingUp(t *testing.T) {
+	h := newHarness(t, "entry.mjs", nil)
+	release := h.up.HoldTickets()
+	defer release()
+
+	const hangingUp = 6 // more than entry.mjs's MAX_INSTANCES (4)
+	var wg sync.WaitGroup
+	for range hangingUp {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url()+"/v1/addcard",
+				strings.NewReader(`{"cards":[{"card_id":"pCardA"}]}`))
+			if !assert.NoError(t, err) {
+				return
+			}
+			req.Header.Set("Content-Type", "application/json")
+			res, err := h.client.Do(req)
+			if err == nil {
+				res.Body.Close()
+				t.Errorf("a request on a held upstream answered %d", res.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	release()
+
+	// The next requests are served, each within the client's patience, and
+	// all with the one ticket fetched: the instances that were waiting for
+	// it shared the first one's fetch (the upstream here issues a new ticket
+	// per call, so a second fetch would have left signatures made with the
+	// first failing requireValidCardList).
+	h.client.Timeout = 10 * time.Second
+	for range 8 {
+		h.requireValidCardList(h.addCard(`{"card_id":"pCardA"}`), "pCardA")
+	}
+	assert.Equal(t, 1, h.up.TicketFetches("wx_card"))
+}

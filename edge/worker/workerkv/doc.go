@@ -17,6 +17,11 @@
 // refreshes five minutes early, so a stale read between locations costs at
 // most one extra upstream fetch.
 //
+// Several Go instances can run in one isolate (edge/worker's entry.mjs keeps
+// up to four). An [Isolate] shared between their Stores gives them one memory
+// cache and one set of locks, so that the Store is also a kv.Locker that
+// makes them refresh a ticket once between them.
+//
 // The Namespace interface is what the adapter needs from a binding; in a
 // Worker (GOOS=js) [Open] returns one backed by syumai/workers' cloudflare/kv.
 // The adapter itself is plain Go and is tested natively.

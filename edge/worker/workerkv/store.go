@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wxcard/wxcard/kv"
@@ -31,27 +30,25 @@ const MinTTL = 60 * time.Second
 // envelopePrefix starts every stored value: "wxkv1:<expiry unix ms, 0 = none>:<base64>".
 const envelopePrefix = "wxkv1:"
 
-// Store is a kv.Store on a Workers KV namespace. It is safe for concurrent
-// use if the Namespace is.
+// Store is a kv.Store on a Workers KV namespace, and a kv.Locker among the
+// Go instances that share its Isolate. It is safe for concurrent use if the
+// Namespace is.
 type Store struct {
 	ns  Namespace
 	now func() time.Time
 
-	// The optional in-memory layer (WithMemoryCache): values this Store
-	// read or wrote recently, so a long-lived Go instance does not go to
-	// KV on every request for a ticket it has just seen.
+	// memAge enables the memory layer (WithMemoryCache): envelopes read or
+	// written recently, kept in iso so that a long-lived Go instance, and
+	// the other instances of its isolate, do not go to KV on every request
+	// for a ticket one of them has just seen.
 	memAge time.Duration
-	mu     sync.Mutex
-	mem    map[string]memEntry
+	iso    Isolate
 }
 
-type memEntry struct {
-	value   []byte
-	expiry  int64 // unix ms, 0 = none (the envelope's)
-	fetched time.Time
-}
-
-var _ kv.Store = (*Store)(nil)
+var (
+	_ kv.Store  = (*Store)(nil)
+	_ kv.Locker = (*Store)(nil)
+)
 
 // Option configures a Store.
 type Option func(*Store) error
@@ -82,6 +79,19 @@ func WithMemoryCache(maxAge time.Duration) Option {
 	}
 }
 
+// WithIsolate shares the memory layer and the locks with the other Stores
+// given the same Isolate: in a Worker, the one OpenIsolate returns. Without
+// it a Store shares them with nobody.
+func WithIsolate(iso Isolate) Option {
+	return func(s *Store) error {
+		if iso == nil {
+			return errors.New("workerkv: WithIsolate: nil Isolate")
+		}
+		s.iso = iso
+		return nil
+	}
+}
+
 // MaxMemoryAge bounds WithMemoryCache: KV's own read cache lasts 60 s.
 const MaxMemoryAge = time.Minute
 
@@ -98,6 +108,9 @@ func New(ns Namespace, opts ...Option) (*Store, error) {
 		if err := opt(s); err != nil {
 			return nil, err
 		}
+	}
+	if s.iso == nil {
+		s.iso = NewMemoryIsolate()
 	}
 	return s, nil
 }
@@ -129,7 +142,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		s.memDelete(key)
 		return nil, false, nil
 	}
-	s.memPut(key, value, expiry, now)
+	s.memPut(key, raw, now)
 	return value, true, nil
 }
 
@@ -137,38 +150,28 @@ func (s *Store) memGet(key string, now time.Time) ([]byte, bool) {
 	if s.memAge == 0 {
 		return nil, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.mem[key]
+	envelope, fetched, ok := s.iso.CacheGet(key)
 	if !ok {
 		return nil, false
 	}
-	if now.Sub(e.fetched) >= s.memAge || (e.expiry != 0 && now.UnixMilli() >= e.expiry) {
-		delete(s.mem, key)
+	value, expiry, ok := decode(envelope)
+	if !ok || now.UnixMilli()-fetched >= s.memAge.Milliseconds() || (expiry != 0 && now.UnixMilli() >= expiry) {
+		s.iso.CacheDelete(key)
 		return nil, false
 	}
-	return append([]byte(nil), e.value...), true
+	return value, true
 }
 
-func (s *Store) memPut(key string, value []byte, expiry int64, now time.Time) {
-	if s.memAge == 0 {
-		return
+func (s *Store) memPut(key, envelope string, now time.Time) {
+	if s.memAge != 0 {
+		s.iso.CachePut(key, envelope, now.UnixMilli())
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.mem == nil {
-		s.mem = map[string]memEntry{}
-	}
-	s.mem[key] = memEntry{value: append([]byte(nil), value...), expiry: expiry, fetched: now}
 }
 
 func (s *Store) memDelete(key string) {
-	if s.memAge == 0 {
-		return
+	if s.memAge != 0 {
+		s.iso.CacheDelete(key)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.mem, key)
 }
 
 // Set stores value under key. A positive ttl expires the entry exactly then
@@ -190,11 +193,12 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 		// KV counts whole seconds; round up so KV never drops it early.
 		kvTTL = int(max((ttl+time.Second-1)/time.Second, MinTTL/time.Second))
 	}
-	if err := s.ns.PutString(key, encode(value, expiry), kvTTL); err != nil {
+	envelope := encode(value, expiry)
+	if err := s.ns.PutString(key, envelope, kvTTL); err != nil {
 		s.memDelete(key)
 		return fmt.Errorf("workerkv: put %q: %w", key, err)
 	}
-	s.memPut(key, value, expiry, s.now())
+	s.memPut(key, envelope, s.now())
 	return nil
 }
 
@@ -211,6 +215,44 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("workerkv: delete %q: %w", key, err)
 	}
 	return nil
+}
+
+// TryLock takes the lock key for owner for ttl unless another owner holds
+// it. The lock lives in the Isolate, not in KV: KV has no atomic
+// compare-and-set, and its writes take up to a minute to reach other
+// locations. It makes the Go instances of one isolate refresh a ticket
+// once; isolates elsewhere may each refresh it too, and the admin client's
+// freshness check on what they store bounds what that costs.
+func (s *Store) TryLock(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
+	if err := checkLock(key, owner); err != nil {
+		return false, err
+	}
+	if ttl <= 0 {
+		return false, fmt.Errorf("%w: lock ttl %s is not positive", kv.ErrInvalidArgument, ttl)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	now := s.now()
+	return s.iso.TryLock(key, owner, now.Add(ttl).UnixMilli(), now.UnixMilli()), nil
+}
+
+// Unlock releases key if owner still holds it.
+func (s *Store) Unlock(ctx context.Context, key, owner string) (bool, error) {
+	if err := checkLock(key, owner); err != nil {
+		return false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return s.iso.Unlock(key, owner, s.now().UnixMilli()), nil
+}
+
+func checkLock(key, owner string) error {
+	if owner == "" {
+		return fmt.Errorf("%w: empty lock owner", kv.ErrInvalidArgument)
+	}
+	return checkKey(key)
 }
 
 func checkKey(key string) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wxcard/wxcard/edge/worker/workerkv"
 	"github.com/wxcard/wxcard/kv"
+	"github.com/wxcard/wxcard/kv/kvtest"
 )
 
 // fakeNamespace behaves like a Workers KV binding seen through syumai's
@@ -251,4 +252,71 @@ func TestMemoryCache(t *testing.T) {
 		_, err := workerkv.New(ns, workerkv.WithMemoryCache(bad))
 		assert.Error(t, err, bad)
 	}
+}
+
+// The Store passes the suite every kv.Store and kv.Locker passes; the
+// Stores of one subtest share an Isolate, as the Go instances of one
+// Worker isolate do.
+func TestStoreConformance(t *testing.T) {
+	kvtest.Run(t, func(t *testing.T) kv.Store {
+		s, err := workerkv.New(newFakeNamespace(), workerkv.WithMemoryCache(time.Minute), workerkv.WithIsolate(workerkv.NewMemoryIsolate()))
+		require.NoError(t, err)
+		return s
+	})
+}
+
+// TestIsolateSharesCacheAndLocks: two Go instances of one isolate (two
+// Stores on one Isolate) see each other's writes at once, even inside the
+// memory layer's age, and exclude each other from a lock; a Store of
+// another isolate does neither.
+func TestIsolateSharesCacheAndLocks(t *testing.T) {
+	ns := newFakeNamespace()
+	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	iso := workerkv.NewMemoryIsolate()
+	open := func(opts ...workerkv.Option) *workerkv.Store {
+		s, err := workerkv.New(ns, append([]workerkv.Option{workerkv.WithClock(clk.Now), workerkv.WithMemoryCache(30 * time.Second)}, opts...)...)
+		require.NoError(t, err)
+		return s
+	}
+	a, b := open(workerkv.WithIsolate(iso)), open(workerkv.WithIsolate(iso))
+	elsewhere := open()
+	ctx := t.Context()
+
+	require.NoError(t, a.Set(ctx, "ticket", []byte("first"), time.Hour))
+	for _, s := range []*workerkv.Store{b, elsewhere} {
+		got, ok, err := s.Get(ctx, "ticket")
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, "first", string(got))
+	}
+	gets := ns.gets
+	require.NoError(t, a.Set(ctx, "ticket", []byte("second"), time.Hour))
+	got, _, _ := b.Get(ctx, "ticket")
+	assert.Equal(t, "second", string(got), "b shares a's memory layer")
+	assert.Equal(t, gets, ns.gets, "from memory, not KV")
+	got, _, _ = elsewhere.Get(ctx, "ticket")
+	assert.Equal(t, "first", string(got), "another isolate keeps its copy until it ages out")
+
+	ok, err := a.TryLock(ctx, "lock", "a", time.Second)
+	require.NoError(t, err)
+	require.True(t, ok)
+	ok, err = b.TryLock(ctx, "lock", "b", time.Second)
+	require.NoError(t, err)
+	assert.False(t, ok, "one isolate, one holder")
+	ok, err = elsewhere.TryLock(ctx, "lock", "elsewhere", time.Second)
+	require.NoError(t, err)
+	assert.True(t, ok, "the lock does not reach other isolates")
+	clk.Advance(time.Second)
+	ok, err = b.TryLock(ctx, "lock", "b", time.Second)
+	require.NoError(t, err)
+	assert.True(t, ok, "an expired lock is free")
+	released, err := a.Unlock(ctx, "lock", "a")
+	require.NoError(t, err)
+	assert.False(t, released, "a's lock had expired; b's stays")
+	released, err = b.Unlock(ctx, "lock", "b")
+	require.NoError(t, err)
+	assert.True(t, released)
+
+	_, err = workerkv.New(ns, workerkv.WithIsolate(nil))
+	assert.Error(t, err)
 }

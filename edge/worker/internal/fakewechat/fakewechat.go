@@ -40,6 +40,7 @@ type Upstream struct {
 	ticketLifetime time.Duration
 	ticketFaults   []Fault // consumed one per getticket call
 	stickyFault    *Fault
+	hold           chan struct{} // while non-nil, getticket waits for it to close
 	tokenFetches   int
 	ticketFetches  map[string]int // successful and failed getticket calls by type
 	issued         []string
@@ -74,6 +75,26 @@ func (u *Upstream) FailTicketsAlways(f *Fault) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.stickyFault = f
+}
+
+// HoldTickets makes getticket calls wait, as a stalled upstream does,
+// until the returned function is called (or the caller gives up).
+func (u *Upstream) HoldTickets() (release func()) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	hold := make(chan struct{})
+	u.hold = hold
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			u.mu.Lock()
+			if u.hold == hold {
+				u.hold = nil
+			}
+			u.mu.Unlock()
+			close(hold)
+		})
+	}
 }
 
 // TicketFetches counts getticket calls for type t ("wx_card", "jsapi").
@@ -157,6 +178,16 @@ func (u *Upstream) serveToken(w http.ResponseWriter, appID, secret string, force
 func (u *Upstream) serveTicket(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	typ := q.Get("type")
+	u.mu.Lock()
+	hold := u.hold
+	u.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.ticketFetches[typ]++
