@@ -44,14 +44,18 @@ func TestFormatIntOutsideTenDigits(t *testing.T) {
 	}
 }
 
-func TestPutShortEveryLength(t *testing.T) {
+func TestPutShortAndTinyEveryLength(t *testing.T) {
 	src := "abcdefghijklmnopqrstuvwxyz0123456789"
-	for n := 8; n <= 32; n++ {
+	for n := 0; n <= 32; n++ {
 		var d [32]byte
 		for i := range d {
 			d[i] = '.'
 		}
-		putShort(&d, src[:n])
+		if n < 8 {
+			putTiny((*[8]byte)(d[:8]), src[:n])
+		} else {
+			putShort(&d, src[:n])
+		}
 		if string(d[:n]) != src[:n] || strings.Trim(string(d[n:]), ".") != "" {
 			t.Fatalf("n=%d: %q", n, d)
 		}

@@ -74,9 +74,12 @@ func sortedHex(out *[hexLen]byte, values []string) {
 	pos := 0
 	for _, k := range sorted {
 		s := values[k&0xff]
-		if n := len(s); n >= 8 && n <= 32 && pos <= len(joined)-32 {
+		switch n := len(s); {
+		case n >= 8 && n <= 32 && pos <= len(joined)-32:
 			putShort((*[32]byte)(joined[pos:]), s)
-		} else {
+		case n < 8 && pos <= len(joined)-8:
+			putTiny((*[8]byte)(joined[pos:]), s)
+		default:
 			copy(joined[pos:], s)
 		}
 		pos += len(s)
@@ -91,11 +94,26 @@ func prefix7(s string) uint64 {
 	if len(s) >= 8 {
 		return binary.BigEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8)) >> 8
 	}
-	var k uint64
-	for i := 0; i < len(s) && i < 7; i++ {
-		k |= uint64(s[i]) << (48 - 8*i)
+	return prefix7Short(s)
+}
+
+// prefix7Short is prefix7 for values under eight bytes, such as a shop id
+// or a card type: at most three loads instead of a loop over the bytes.
+func prefix7Short(s string) uint64 {
+	n := len(s)
+	switch {
+	case n >= 4:
+		// Two overlapping four-byte loads; where they overlap they hold the
+		// same bytes in the same places, so OR-ing them is exact.
+		b := unsafe.Slice(unsafe.StringData(s), n)
+		first := uint64(binary.BigEndian.Uint32(b)) << 32
+		last := uint64(binary.BigEndian.Uint32(b[n-4:])) << (8 * (8 - n))
+		return (first | last) >> 8
+	case n > 0:
+		mid := n >> 1
+		return (uint64(s[0])<<56 | uint64(s[mid])<<(56-8*mid) | uint64(s[n-1])<<(64-8*n)) >> 8
 	}
-	return k
+	return 0
 }
 
 // The networks are branch-free and work on locals, which the compiler keeps
@@ -206,6 +224,19 @@ func putShort(d *[32]byte, s string) {
 		*(*[8]byte)(d[i:]) = *(*[8]byte)(unsafe.Add(p, i))
 	}
 	*(*[8]byte)(d[n-8:]) = *(*[8]byte)(unsafe.Add(p, n-8))
+}
+
+// putTiny copies s, of under eight bytes, to the front of d.
+func putTiny(d *[8]byte, s string) {
+	n := len(s)
+	switch {
+	case n >= 4:
+		p := unsafe.Pointer(unsafe.StringData(s))
+		*(*[4]byte)(d[0:]) = *(*[4]byte)(p)
+		*(*[4]byte)(d[n-4:]) = *(*[4]byte)(unsafe.Add(p, n-4))
+	case n > 0:
+		d[0], d[n>>1], d[n-1] = s[0], s[n>>1], s[n-1]
+	}
 }
 
 // hexLen is the length of a signature: a SHA-1 in lowercase hex.
