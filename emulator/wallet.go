@@ -134,7 +134,7 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 	if err != nil {
 		return fail(ErrcodeInvalidCardExt, ReasonBadCardExt, "cardExt is not a valid JSON object")
 	}
-	if reason := e.checkSignature(a, now, cardID, cardExt); reason != "" {
+	if reason := e.checkSignature(a, now, cardID, parsed); reason != "" {
 		return fail(ErrcodeInvalidCardExt, reason, "signature check failed: "+reason)
 	}
 	ts := parsed.TimestampValue
@@ -201,19 +201,13 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 
 // checkSignature verifies cardExt against the wx_card tickets a client
 // accepts now; on failure it says why as precisely as it can.
-func (e *Emulator) checkSignature(a *appState, now time.Time, cardID, cardExt string) string {
+func (e *Emulator) checkSignature(a *appState, now time.Time, cardID string, parsed signer.ParsedCardExt) string {
 	for _, t := range a.cardTickets(now) {
-		if v, err := signer.VerifyCardExt(t, cardID, cardExt); err == nil && v.Valid {
+		if parsed.SignedBy(t, cardID) {
 			return ""
 		}
 	}
-	signedWith := func(t string) bool {
-		if t == "" {
-			return false
-		}
-		v, err := signer.VerifyCardExt(t, cardID, cardExt)
-		return err == nil && v.Valid
-	}
+	signedWith := func(t string) bool { return t != "" && parsed.SignedBy(t, cardID) }
 	if t := a.Tickets["jsapi"]; t != nil && (signedWith(t.Value) || signedWith(t.Previous)) {
 		return ReasonWrongTicketType
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -17,6 +18,9 @@ func TestSignatureAllocations(t *testing.T) {
 		t.Skip("coverage instrumentation changes escape analysis")
 	}
 	buf := make([]byte, 0, 64)
+	signed := signer.SignCardExt(testTicket, benchTS, benchNonce, signer.Card{CardID: benchCardID})
+	parsed, err := signer.ParseCardExt(signed.String())
+	require.NoError(t, err)
 	withFragment := benchURL + "#frag"
 	long := make([]string, 9)
 	for i := range long {
@@ -50,6 +54,11 @@ func TestSignatureAllocations(t *testing.T) {
 		}},
 		{"SortedSHA1", 1, func() {
 			benchSink = signer.SortedSHA1(testTicket, "b", "a")
+		}},
+		{"ParsedCardExt.SignedBy", 0, func() {
+			if !parsed.SignedBy(testTicket, benchCardID) {
+				panic("does not verify")
+			}
 		}},
 		{"AppendSortedSHA1", 0, func() {
 			buf = signer.AppendSortedSHA1(buf[:0], testTicket, "b", "a", benchCardID, benchOpenID, benchCode, benchNonce, "x")

@@ -276,14 +276,21 @@ func TestVerifyCardExtExplainsMistakes(t *testing.T) {
 			assert.ElementsMatch(t, tt.problems, problemCodes(v.Problems))
 			assert.Equal(t, strings.Join(v.SortedValues, ""), v.Preimage)
 			assert.Len(t, v.SortedValues, 6)
+			parsed, err := signer.ParseCardExt(tt.ext)
+			require.NoError(t, err)
+			assert.Equal(t, tt.valid, parsed.SignedBy(tt.ticket, tt.cardID), "SignedBy agrees with Valid")
 		})
 	}
+	parsed, err := signer.ParseCardExt(goodJSON)
+	require.NoError(t, err)
+	assert.False(t, parsed.SignedBy("", testCardID), "an empty ticket verifies nothing")
+	assert.False(t, parsed.SignedBy(testTicket, ""), "nor does an empty card id")
 
 	for _, bad := range []string{``, `[]`, `null`, `{"timestamp":"abc"}`, `{"timestamp":"-1"}`, `{"timestamp":true}`, `{"code":5}`, `{"balance":"x"}`, `{"balance":1.5}`, `{} {}`, strings.Repeat(" ", signer.MaxCardExtLen+1)} {
 		_, err := signer.VerifyCardExt(testTicket, testCardID, bad)
 		assert.ErrorIs(t, err, signer.ErrInvalidInput, bad)
 	}
-	_, err := signer.VerifyCardExt("", testCardID, goodJSON)
+	_, err = signer.VerifyCardExt("", testCardID, goodJSON)
 	assert.True(t, errors.Is(err, signer.ErrInvalidInput))
 	_, err = signer.VerifyCardExt(testTicket, "", goodJSON)
 	assert.True(t, errors.Is(err, signer.ErrInvalidInput))

@@ -88,3 +88,16 @@ func ExampleVerifyCardExt() {
 	}
 	// Output: timestamp_milliseconds: the timestamp is in milliseconds; WeChat signs seconds
 }
+
+func ExampleParsedCardExt_SignedBy() {
+	ticket := "ojZ8YtyVyr30HheH3CM73y7h4jJE"
+	cardID := "pjZ8Yt1XGILfi-FUsewpnnolGgZk"
+	ext := signer.SignCardExt(ticket, 1404896688, "123", signer.Card{CardID: cardID})
+	parsed, err := signer.ParseCardExt(ext.String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(parsed.SignedBy(ticket, cardID), parsed.SignedBy("a-jsapi-ticket-by-mistake", cardID))
+	// Output: true false
+}

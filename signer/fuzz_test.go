@@ -102,8 +102,11 @@ func FuzzSortedSHA1(f *testing.F) {
 				t.Fatalf("n=%d: %s, want %s", n, got, want)
 			}
 		}
-		if _, err := signer.ParseCardExt(a + b); err == nil {
-			_, _ = signer.VerifyCardExt(c+"t", d+"p", a+b)
+		if parsed, err := signer.ParseCardExt(a + b); err == nil {
+			v, err := signer.VerifyCardExt(c+"t", d+"p", a+b)
+			if err == nil && v.Valid != parsed.SignedBy(c+"t", d+"p") {
+				t.Fatalf("SignedBy disagrees with VerifyCardExt: %+v", v)
+			}
 		}
 	})
 }
