@@ -116,7 +116,8 @@ func jssdkSum(jsapiTicket, nonceStr string, timestamp int64, pageURL string) [sh
 	b = append(b, k2...)
 	b = append(b, nonceStr...)
 	b = append(b, k3...)
-	b = strconv.AppendInt(b, timestamp, 10)
+	var ts [20]byte
+	b = append(b, formatInt(&ts, timestamp)...)
 	b = append(b, k4...)
 	b = append(b, pageURL...)
 	return sha1.Sum(b)
