@@ -164,21 +164,7 @@ var sensitiveParams = [...]string{"access_token", "secret", "appsecret", "ticket
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
-		// Unparseable: drop the query and fragment, and anything that could
-		// be user:password@ (an '@' in a path loses a little text; fine in
-		// an error message).
-		prefix, suffix := raw, ""
-		if i := strings.IndexAny(raw, "?#"); i >= 0 {
-			prefix, suffix = raw[:i], "?REDACTED"
-		}
-		if at := strings.LastIndexByte(prefix, '@'); at >= 0 {
-			start := 0
-			if j := strings.Index(prefix, "//"); j >= 0 && j < at {
-				start = j + 2
-			}
-			prefix = prefix[:start] + prefix[at+1:]
-		}
-		return prefix + suffix
+		return redactUnparsed(raw)
 	}
 	u.User = nil
 	if at := strings.LastIndexByte(u.Opaque, '@'); at >= 0 {
@@ -187,7 +173,33 @@ func redactURL(raw string) string {
 	u.Fragment, u.RawFragment = "", ""
 	u.RawQuery = redactQuery(u.RawQuery)
 	u.ForceQuery = false
-	return u.String()
+	out := u.String()
+	// Without a scheme and host, a path that starts with "//" is printed as
+	// is and reads back as an authority: "//@//user:pw@h" loses its empty
+	// userinfo above and would come out as "//user:pw@h". Whatever reads
+	// back with userinfo is scrubbed as text.
+	if v, err := url.Parse(out); err != nil || v.User != nil {
+		return redactUnparsed(out)
+	}
+	return out
+}
+
+// redactUnparsed is redactURL for text url.Parse refuses: it drops the
+// query and fragment, and anything that could be user:password@ (an '@' in
+// a path loses a little text; fine in an error message).
+func redactUnparsed(raw string) string {
+	prefix, suffix := raw, ""
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		prefix, suffix = raw[:i], "?REDACTED"
+	}
+	if at := strings.LastIndexByte(prefix, '@'); at >= 0 {
+		start := 0
+		if j := strings.Index(prefix, "//"); j >= 0 && j < at {
+			start = j + 2
+		}
+		prefix = prefix[:start] + prefix[at+1:]
+	}
+	return prefix + suffix
 }
 
 func redactQuery(q string) string {

@@ -156,6 +156,9 @@ func TestRedactURL(t *testing.T) {
 		{"https://u:secretpw@x/%zz?access_token=abc", "https://x/%zz?REDACTED"},
 		{"//:@#%", "//?REDACTED"},
 		{"u:pw@host/%zz", "u:host/%zz"},
+		// An empty authority, then a path that would read back as one.
+		{"//@//user:secret-pw@host/p?access_token=1", "//host/p?REDACTED"},
+		{"//@//:@", "//"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, redactURL(tt.in), tt.in)
