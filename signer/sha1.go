@@ -256,14 +256,6 @@ func hexString(out *[hexLen]byte) string {
 	return unsafe.String(&out[0], hexLen)
 }
 
-// appendDigest appends the lowercase hex SHA-1 of data to dst.
-func appendDigest(dst, data []byte) []byte {
-	dst, out := appendHexSpace(dst)
-	sum := sha1.Sum(data)
-	putHex(out, &sum)
-	return dst
-}
-
 // putHex writes the 40 lowercase hex digits of sum: a digit pair per byte
 // from a table, four pairs to a store. Table loads are independent of each
 // other, so they overlap; arithmetic per nibble (SWAR) measured 60% slower.
