@@ -17,6 +17,8 @@
 //     of hanging.
 //   - [NewRedis] / [NewRedisFromClient]: Redis, shared by every server.
 //     Locks are SET NX PX with an owner-checked release.
+//   - kv/workerkv: a Cloudflare Workers KV namespace, for the edge Worker
+//     (its locks reach the Go instances of one isolate).
 //
 // Every backend passes the conformance suite in package kvtest.
 package kv

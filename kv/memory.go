@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/wxcard/wxcard/kv/internal/args"
 )
 
 // Memory is an in-process Store and Locker. It is the default store: it needs
@@ -48,7 +50,7 @@ func (m *Memory) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return nil, false, err
 	}
 	m.mu.Lock()
@@ -69,10 +71,10 @@ func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
-	if err := checkTTL(ttl); err != nil {
+	if err := args.CheckTTL(ttl); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -100,7 +102,7 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -115,7 +117,7 @@ func (m *Memory) TryLock(ctx context.Context, key, owner string, ttl time.Durati
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := checkLock(key, owner, ttl); err != nil {
+	if err := args.CheckLock(key, owner, ttl); err != nil {
 		return false, err
 	}
 	m.mu.Lock()
@@ -132,7 +134,7 @@ func (m *Memory) Unlock(ctx context.Context, key, owner string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := checkLock(key, owner, time.Second); err != nil {
+	if err := args.CheckLock(key, owner, time.Second); err != nil {
 		return false, err
 	}
 	m.mu.Lock()

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/wxcard/wxcard/edge/worker/workerkv"
+	"github.com/wxcard/wxcard/kv/workerkv"
 )
 
 // mapNamespace stands in for a Workers KV binding (workerkv.Open in a Worker).

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/wxcard/wxcard/edge/worker/workerkv"
+	"github.com/wxcard/wxcard/kv/workerkv"
 )
 
 // FuzzEnvelope stores arbitrary text in KV behind the adapter's back and

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wxcard/wxcard/edge/worker/workerkv"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
+	"github.com/wxcard/wxcard/kv/workerkv"
 )
 
 // fakeNamespace behaves like a Workers KV binding seen through syumai's

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wxcard/wxcard/kv"
+	"github.com/wxcard/wxcard/kv/internal/args"
 )
 
 // Namespace is the part of a Workers KV binding the adapter uses. Get returns
@@ -119,7 +120,7 @@ func New(ns Namespace, opts ...Option) (*Store, error) {
 // missing key, an expired entry and text this package did not write are all
 // misses.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return nil, false, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -177,11 +178,11 @@ func (s *Store) memDelete(key string) {
 // Set stores value under key. A positive ttl expires the entry exactly then
 // (KV drops it no sooner than MinTTL); zero keeps it until deleted.
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
-	if ttl < 0 {
-		return fmt.Errorf("%w: negative ttl %s", kv.ErrInvalidArgument, ttl)
+	if err := args.CheckTTL(ttl); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -204,7 +205,7 @@ func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 
 // Delete removes key; a missing key is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -224,11 +225,8 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // once; isolates elsewhere may each refresh it too, and the admin client's
 // freshness check on what they store bounds what that costs.
 func (s *Store) TryLock(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
-	if err := checkLock(key, owner); err != nil {
+	if err := args.CheckLock(key, owner, ttl); err != nil {
 		return false, err
-	}
-	if ttl <= 0 {
-		return false, fmt.Errorf("%w: lock ttl %s is not positive", kv.ErrInvalidArgument, ttl)
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -239,30 +237,14 @@ func (s *Store) TryLock(ctx context.Context, key, owner string, ttl time.Duratio
 
 // Unlock releases key if owner still holds it.
 func (s *Store) Unlock(ctx context.Context, key, owner string) (bool, error) {
-	if err := checkLock(key, owner); err != nil {
+	// Unlock has no ttl; any positive one passes the check.
+	if err := args.CheckLock(key, owner, time.Second); err != nil {
 		return false, err
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	return s.iso.Unlock(key, owner, s.now().UnixMilli()), nil
-}
-
-func checkLock(key, owner string) error {
-	if owner == "" {
-		return fmt.Errorf("%w: empty lock owner", kv.ErrInvalidArgument)
-	}
-	return checkKey(key)
-}
-
-func checkKey(key string) error {
-	switch {
-	case key == "":
-		return fmt.Errorf("%w: empty key", kv.ErrInvalidArgument)
-	case len(key) > kv.MaxKeyLen:
-		return fmt.Errorf("%w: key longer than %d bytes", kv.ErrInvalidArgument, kv.MaxKeyLen)
-	}
-	return nil
 }
 
 func encode(value []byte, expiryMillis int64) string {
