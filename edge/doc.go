@@ -20,7 +20,10 @@
 // {"error":{"code":"…","message":"…"}}; the codes are the Code* constants and
 // are stable. A response never contains a ticket, token or secret: upstream
 // failures are reported by category (CodeUpstreamUnavailable, …), never with
-// the upstream's error text.
+// the upstream's error text. The category comes from what a TicketProvider's
+// error implements: [WeChatError] (an errcode) or [BusyError]; admin's
+// errors implement both where they apply, so this package needs none of its
+// types.
 //
 // CORS: when Config.AllowedOrigins is set, a request whose Origin matches one
 // entry exactly gets Access-Control-Allow-Origin for it, and preflight
