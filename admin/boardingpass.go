@@ -33,7 +33,7 @@ func (s *BoardingPassService) Checkin(ctx context.Context, params any) error {
 
 // postUserCardUpdate sends an open-ended update of one user card after
 // checking it encodes to an object naming a code.
-func (c *Client) postUserCardUpdate(ctx context.Context, op string, params any) error {
+func (c *Client) postUserCardUpdate(ctx context.Context, path string, params any) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
@@ -70,5 +70,5 @@ func (c *Client) postUserCardUpdate(ctx context.Context, op string, params any) 
 			return err
 		}
 	}
-	return c.post(ctx, op, op, obj, nil, writeCall)
+	return c.post(ctx, path, obj, nil, writeCall)
 }

@@ -79,7 +79,7 @@ func (s *CardService) Colors(ctx context.Context) ([]Color, error) {
 	var out struct {
 		Colors []Color `json:"colors"`
 	}
-	if err := s.client.get(ctx, "card/getcolors", "card/getcolors", nil, &out); err != nil {
+	if err := s.client.get(ctx, "card/getcolors", nil, &out); err != nil {
 		return nil, err
 	}
 	return out.Colors, nil
@@ -133,7 +133,7 @@ func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
 	var out struct {
 		Category []Category `json:"category"`
 	}
-	if err := s.client.get(ctx, "card/getapplyprotocol", "card/getapplyprotocol", nil, &out); err != nil {
+	if err := s.client.get(ctx, "card/getapplyprotocol", nil, &out); err != nil {
 		return nil, err
 	}
 	return out.Category, nil
@@ -186,7 +186,7 @@ func (s *CardService) Create(ctx context.Context, cardType CardType, attributes 
 	var out struct {
 		CardID string `json:"card_id"`
 	}
-	if err := s.client.post(ctx, "card/create", "card/create", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/create", body, &out, writeCall); err != nil {
 		return "", err
 	}
 	return out.CardID, nil
@@ -254,7 +254,7 @@ func (s *CardService) Get(ctx context.Context, cardID string) (*Card, error) {
 	var out struct {
 		Card Card `json:"card"`
 	}
-	if err := s.client.post(ctx, "card/get", "card/get", cardIDBody{cardID}, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/get", cardIDBody{cardID}, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out.Card, nil
@@ -295,7 +295,7 @@ func (s *CardService) List(ctx context.Context, offset, count int, statusList ..
 		StatusList []CardStatus `json:"status_list,omitempty"`
 	}{offset, count, statusList}
 	var out CardIDList
-	if err := s.client.post(ctx, "card/batchget", "card/batchget", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/batchget", body, &out, readCall); err != nil {
 		return nil, err
 	}
 	if out.CardIDs == nil {
@@ -331,7 +331,7 @@ func (s *CardService) Update(ctx context.Context, cardID string, cardType CardTy
 	var out struct {
 		SendCheck flexBool `json:"send_check"`
 	}
-	if err := s.client.post(ctx, "card/update", "card/update", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/update", body, &out, writeCall); err != nil {
 		return false, err
 	}
 	return bool(out.SendCheck), nil
@@ -349,7 +349,7 @@ func (s *CardService) Delete(ctx context.Context, cardID string) error {
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
-	return s.client.post(ctx, "card/delete", "card/delete", cardIDBody{cardID}, nil, writeCall)
+	return s.client.post(ctx, "card/delete", cardIDBody{cardID}, nil, writeCall)
 }
 
 // HTML returns the snippet that embeds an approved card in a 图文消息
@@ -368,7 +368,7 @@ func (s *CardService) HTML(ctx context.Context, cardID string) (string, error) {
 	var out struct {
 		Content string `json:"content"`
 	}
-	if err := s.client.post(ctx, "card/mpnews/gethtml", "card/mpnews/gethtml", cardIDBody{cardID}, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/mpnews/gethtml", cardIDBody{cardID}, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.Content, nil
@@ -405,7 +405,7 @@ func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) er
 	body := struct {
 		OpenID []string `json:"openid"`
 	}{openIDs}
-	return s.client.post(ctx, "card/testwhitelist/set", "card/testwhitelist/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/testwhitelist/set", body, nil, writeCall)
 }
 
 // SetTestWhitelistByName is SetTestWhitelist by WeChat user name (微信号).
@@ -423,7 +423,7 @@ func (s *CardService) SetTestWhitelistByName(ctx context.Context, usernames []st
 	body := struct {
 		Username []string `json:"username"`
 	}{usernames}
-	return s.client.post(ctx, "card/testwhitelist/set", "card/testwhitelist/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/testwhitelist/set", body, nil, writeCall)
 }
 
 // UserCard is one card in a user's wallet.
@@ -462,7 +462,7 @@ func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*Us
 		Cards        []UserCard `json:"card_list"`
 		HasShareCard flexBool   `json:"has_share_card"`
 	}
-	if err := s.client.post(ctx, "card/user/getcardlist", "card/user/getcardlist", body, &wire, readCall); err != nil {
+	if err := s.client.post(ctx, "card/user/getcardlist", body, &wire, readCall); err != nil {
 		return nil, err
 	}
 	if wire.Cards == nil {
@@ -488,7 +488,7 @@ func (s *CardService) SetPayCell(ctx context.Context, cardID string, isOpen bool
 		CardID string `json:"card_id"`
 		IsOpen bool   `json:"is_open"`
 	}{cardID, isOpen}
-	return s.client.post(ctx, "card/paycell/set", "card/paycell/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/paycell/set", body, nil, writeCall)
 }
 
 // SelfConsumeCell configures the 自助核销 cell, with which the user marks a
@@ -517,7 +517,7 @@ func (s *CardService) SetSelfConsumeCell(ctx context.Context, cardID string, cel
 		CardID string `json:"card_id"`
 		SelfConsumeCell
 	}{cardID, cell}
-	return s.client.post(ctx, "card/selfconsumecell/set", "card/selfconsumecell/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/selfconsumecell/set", body, nil, writeCall)
 }
 
 // IncreaseStock adds amount (> 0) to a card's stock.
@@ -558,5 +558,5 @@ func (s *CardService) modifyStock(ctx context.Context, cardID string, amount int
 	} else {
 		body.Reduce = amount
 	}
-	return s.client.post(ctx, "card/modifystock", "card/modifystock", body, nil, writeCall)
+	return s.client.post(ctx, "card/modifystock", body, nil, writeCall)
 }

@@ -140,7 +140,7 @@ func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string
 			Duplicate []string `json:"duplicate_code"`
 			Fail      []string `json:"fail_code"`
 		}
-		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, writeCall); err != nil {
+		if err := s.client.post(ctx, op, codesBody{cardID, chunk}, &out, writeCall); err != nil {
 			return err
 		}
 		keepSent(chunk, &out.Succ, &out.Duplicate, &out.Fail)
@@ -184,7 +184,7 @@ func (s *CodeService) DepositedCount(ctx context.Context, cardID string) (int, e
 	var out struct {
 		Count int `json:"count"`
 	}
-	if err := s.client.post(ctx, "card/code/getdepositcount", "card/code/getdepositcount", cardIDBody{cardID}, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/code/getdepositcount", cardIDBody{cardID}, &out, readCall); err != nil {
 		return 0, err
 	}
 	return out.Count, nil
@@ -221,7 +221,7 @@ func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) 
 			Exist    []string `json:"exist_code"`
 			NotExist []string `json:"not_exist_code"`
 		}
-		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, readCall); err != nil {
+		if err := s.client.post(ctx, op, codesBody{cardID, chunk}, &out, readCall); err != nil {
 			return err
 		}
 		keepSent(chunk, &out.Exist, &out.NotExist)
@@ -312,7 +312,7 @@ func (s *CodeService) Get(ctx context.Context, code, cardID string, checkConsume
 		CheckConsume bool   `json:"check_consume"`
 	}{code, cardID, checkConsume}
 	var out CodeInfo
-	if err := s.client.post(ctx, "card/code/get", "card/code/get", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/code/get", body, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -353,7 +353,7 @@ func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*Consum
 		Card   cardIDBody `json:"card"`
 		OpenID string     `json:"openid"`
 	}
-	if err := s.client.post(ctx, "card/code/consume", "card/code/consume", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/code/consume", body, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &ConsumeResult{CardID: out.Card.CardID, OpenID: out.OpenID}, nil
@@ -383,7 +383,7 @@ func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string
 	var out struct {
 		Code string `json:"code"`
 	}
-	if err := s.client.post(ctx, "card/code/decrypt", "card/code/decrypt", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/code/decrypt", body, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.Code, nil
@@ -415,7 +415,7 @@ func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) 
 		NewCode string `json:"new_code"`
 		CardID  string `json:"card_id,omitempty"`
 	}{code, newCode, cardID}
-	return s.client.post(ctx, "card/code/update", "card/code/update", body, nil, writeCall)
+	return s.client.post(ctx, "card/code/update", body, nil, writeCall)
 }
 
 // Disable makes a user card unusable (设置卡券失效), e.g. after a refund;
@@ -442,5 +442,5 @@ func (s *CodeService) Disable(ctx context.Context, code, cardID, reason string) 
 		CardID string `json:"card_id,omitempty"`
 		Reason string `json:"reason,omitempty"`
 	}{code, cardID, reason}
-	return s.client.post(ctx, "card/code/unavailable", "card/code/unavailable", body, nil, writeCall)
+	return s.client.post(ctx, "card/code/unavailable", body, nil, writeCall)
 }

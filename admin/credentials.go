@@ -547,7 +547,7 @@ func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.
 func (c *Client) fetchTicket(ctx context.Context, t TicketType) (string, int64, error) {
 	const op = "cgi-bin/ticket/getticket"
 	var out ticketResponse
-	if err := c.get(ctx, op, op, url.Values{"type": {string(t)}}, &out); err != nil {
+	if err := c.get(ctx, op, url.Values{"type": {string(t)}}, &out); err != nil {
 		return "", 0, err
 	}
 	// A ticket the signer would refuse must not be cached: every signature

@@ -352,7 +352,7 @@ func TestCompareAndRefresh(t *testing.T) {
 		}
 		writeJSON(w, map[string]any{"errcode": 0})
 	})
-	require.NoError(t, a.post(ctx, "card/get", "card/get", map[string]string{"card_id": "x"}, nil, readCall))
+	require.NoError(t, a.post(ctx, "card/get", map[string]string{"card_id": "x"}, nil, readCall))
 	assert.Equal(t, 2, calls)
 	assert.EqualValues(t, 2, f.tokenFetches(), "T1, then B's T2; A fetched nothing")
 	cur, err := a.AccessToken(ctx)

@@ -14,7 +14,7 @@ func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) er
 	if err := info.validate(true); err != nil {
 		return err
 	}
-	return s.client.post(ctx, "card/generalcard/activate", "card/generalcard/activate", info, nil, writeCall)
+	return s.client.post(ctx, "card/generalcard/activate", info, nil, writeCall)
 }
 
 // Deactivate undoes Activate (WeChat spells the path "unactivate").
@@ -34,7 +34,7 @@ func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string
 		CardID string `json:"card_id"`
 		Code   string `json:"code"`
 	}{cardID, code}
-	return s.client.post(ctx, "card/generalcard/unactivate", "card/generalcard/unactivate", body, nil, writeCall)
+	return s.client.post(ctx, "card/generalcard/unactivate", body, nil, writeCall)
 }
 
 // UpdateUser changes an activated general card's points, balance or
@@ -49,7 +49,7 @@ func (s *GeneralCardService) UpdateUser(ctx context.Context, info UpdateUserInfo
 		return nil, err
 	}
 	var out UpdateUserResult
-	if err := s.client.post(ctx, "card/generalcard/updateuser", "card/generalcard/updateuser", info, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/generalcard/updateuser", info, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &out, nil

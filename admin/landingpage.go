@@ -77,7 +77,7 @@ func (s *CardService) CreateLandingPage(ctx context.Context, page LandingPage) (
 		}
 	}
 	var out LandingPageResult
-	if err := s.client.post(ctx, "card/landingpage/create", "card/landingpage/create", page, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/landingpage/create", page, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -136,7 +136,7 @@ func (s *MemberCardService) Activate(ctx context.Context, info ActivateInfo) err
 	if err := info.validate(false); err != nil {
 		return err
 	}
-	return s.client.post(ctx, "card/membercard/activate", "card/membercard/activate", info, nil, writeCall)
+	return s.client.post(ctx, "card/membercard/activate", info, nil, writeCall)
 }
 
 // ActivationForm is the form WeChat shows a user activating a member card
@@ -210,8 +210,7 @@ func (s *MemberCardService) SetActivationForm(ctx context.Context, cardID string
 	body.Write(id)
 	body.WriteByte(',')
 	body.Write(bytes.TrimSpace(obj)[1:])
-	return s.client.post(ctx, "card/membercard/activateuserform/set", "card/membercard/activateuserform/set",
-		json.RawMessage(body.Bytes()), nil, writeCall)
+	return s.client.post(ctx, "card/membercard/activateuserform/set", json.RawMessage(body.Bytes()), nil, writeCall)
 }
 
 // FormValue is one field a user filled in.
@@ -283,7 +282,7 @@ func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*Mem
 		Code   string `json:"code"`
 	}{cardID, code}
 	var out MemberUser
-	if err := s.client.post(ctx, "card/membercard/userinfo/get", "card/membercard/userinfo/get", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/userinfo/get", body, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -302,7 +301,7 @@ func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo)
 		return nil, err
 	}
 	var out UpdateUserResult
-	if err := s.client.post(ctx, "card/membercard/updateuser", "card/membercard/updateuser", info, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/updateuser", info, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -328,7 +327,7 @@ func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTick
 	var out struct {
 		Info UserFormInfo `json:"info"`
 	}
-	if err := s.client.post(ctx, "card/membercard/activatetempinfo/get", "card/membercard/activatetempinfo/get", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/activatetempinfo/get", body, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out.Info, nil
@@ -358,7 +357,7 @@ func (s *MemberCardService) ActivateURL(ctx context.Context, cardID, outerStr st
 	var out struct {
 		URL string `json:"url"`
 	}
-	if err := s.client.post(ctx, "card/membercard/activate/geturl", "card/membercard/activate/geturl", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/activate/geturl", body, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.URL, nil

@@ -151,7 +151,7 @@ func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest)
 		body.ActionInfo.MultipleCard = &multiple{req.MultipleCards}
 	}
 	var out QRCode
-	if err := s.client.post(ctx, "card/qrcode/create", "card/qrcode/create", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/qrcode/create", body, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &out, nil

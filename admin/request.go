@@ -30,21 +30,22 @@ const (
 )
 
 // get calls an API with GET; query may be nil. access_token is added.
-func (c *Client) get(ctx context.Context, op, path string, query url.Values, out any) error {
-	return c.call(ctx, op, http.MethodGet, path, query, nil, out, readCall)
+// path, relative to the base URL, also names the call in errors and logs.
+func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
+	return c.call(ctx, http.MethodGet, path, query, nil, out, readCall)
 }
 
 // post calls an API with a JSON body (nil sends no body). access_token is
 // added to the query.
-func (c *Client) post(ctx context.Context, op, path string, body, out any, kind callKind) error {
+func (c *Client) post(ctx context.Context, path string, body, out any, kind callKind) error {
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = encodeJSON(body); err != nil {
-			return fmt.Errorf("wxcard: %s: encoding request: %w", op, err)
+			return fmt.Errorf("wxcard: %s: encoding request: %w", path, err)
 		}
 	}
-	return c.call(ctx, op, http.MethodPost, path, nil, payload, out, kind)
+	return c.call(ctx, http.MethodPost, path, nil, payload, out, kind)
 }
 
 // getRaw fetches an absolute URL that needs no access token (showqrcode
@@ -76,11 +77,13 @@ func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, st
 
 // call is the one path every authenticated API call takes: token, request,
 // errcode check, and the two narrow retries (one after a rejected token,
-// a few after -1 for reads).
-func (c *Client) call(ctx context.Context, op, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
+// a few after -1 for reads). The path names the operation: WeChat's docs
+// and errors know each API by it.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
 	if ctx == nil {
 		return invalidArg("ctx", "is nil")
 	}
+	op := path
 	rel, err := url.Parse(path)
 	if err != nil || rel.IsAbs() || rel.Host != "" || strings.HasPrefix(path, "/") || rel.RawQuery != "" {
 		return fmt.Errorf("wxcard: %s: path %q must be relative to the base URL, without a query", op, path)

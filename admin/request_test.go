@@ -30,7 +30,7 @@ func TestPostSendsUnescapedJSONWithToken(t *testing.T) {
 	})
 	c := newTestClient(t, f)
 	var out cardGetResult
-	err := c.post(t.Context(), "card/get", "card/get", map[string]string{"card_id": "p<1>&"}, &out, readCall)
+	err := c.post(t.Context(), "card/get", map[string]string{"card_id": "p<1>&"}, &out, readCall)
 	require.NoError(t, err)
 	assert.Equal(t, "GROUPON", out.Card.CardType)
 	assert.Equal(t, `{"card_id":"p<1>&"}`, gotBody)
@@ -49,7 +49,7 @@ func TestGetAddsQueryAndToken(t *testing.T) {
 		writeJSON(w, map[string]any{"errcode": "0", "errmsg": "ok"})
 	})
 	c := newTestClient(t, f)
-	require.NoError(t, c.get(t.Context(), "card/getcolors", "card/getcolors", url.Values{"a": {"b c"}}, nil))
+	require.NoError(t, c.get(t.Context(), "card/getcolors", url.Values{"a": {"b c"}}, nil))
 	assert.Equal(t, "b c", gotQuery.Get("a"))
 	assert.NotEmpty(t, gotQuery.Get("access_token"))
 }
@@ -79,7 +79,7 @@ func TestErrcodeForms(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			})
 			c := newTestClient(t, f, WithBusyRetry(0, 0))
-			err := c.post(t.Context(), "card/x", "card/x", struct{}{}, nil, writeCall)
+			err := c.post(t.Context(), "card/x", struct{}{}, nil, writeCall)
 			switch {
 			case tt.decodeE:
 				var de *DecodeError
@@ -126,7 +126,7 @@ func TestRejectedTokenRefreshesOnceAndRetries(t *testing.T) {
 	var out struct {
 		OpenID string `json:"openid"`
 	}
-	require.NoError(t, c.post(t.Context(), "card/code/consume", "card/code/consume", map[string]string{"code": "1"}, &out, writeCall))
+	require.NoError(t, c.post(t.Context(), "card/code/consume", map[string]string{"code": "1"}, &out, writeCall))
 	assert.Equal(t, "o1", out.OpenID)
 	assert.Equal(t, 2, calls, "one rejected call, one retry")
 	assert.EqualValues(t, 2, f.tokenFetches())
@@ -143,7 +143,7 @@ func TestRejectedTwiceReturnsError(t *testing.T) {
 		writeErrcode(w, 40001, "invalid credential")
 	})
 	c := newTestClient(t, f)
-	err := c.post(t.Context(), "card/code/consume", "card/code/consume", map[string]string{"code": "1"}, nil, writeCall)
+	err := c.post(t.Context(), "card/code/consume", map[string]string{"code": "1"}, nil, writeCall)
 	require.ErrorIs(t, err, ErrInvalidCredential)
 	assert.Equal(t, 2, calls, "one retry, not a loop")
 	assert.EqualValues(t, 2, f.tokenFetches())
@@ -161,7 +161,7 @@ func TestBusyRetriedForReadsOnly(t *testing.T) {
 			writeErrcode(w, -1, "system error")
 		})
 		c := newTestClient(t, f)
-		err := c.post(t.Context(), "card/y", "card/y", struct{}{}, nil, tt.kind)
+		err := c.post(t.Context(), "card/y", struct{}{}, nil, tt.kind)
 		require.ErrorIs(t, err, ErrSystemBusy)
 		assert.Equal(t, tt.calls, calls)
 	}

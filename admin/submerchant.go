@@ -101,7 +101,7 @@ func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (
 		Info SubMerchantInfo `json:"info"`
 	}{info}
 	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/submit", "card/submerchant/submit", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/submerchant/submit", body, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &out.Info, nil
@@ -131,7 +131,7 @@ func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info 
 		Info withID `json:"info"`
 	}{withID{merchantID, info}}
 	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/update", "card/submerchant/update", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/submerchant/update", body, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &out.Info, nil
@@ -153,7 +153,7 @@ func (s *SubMerchantService) Get(ctx context.Context, merchantID int64) (*SubMer
 		MerchantID int64 `json:"merchant_id"`
 	}{merchantID}
 	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/get", "card/submerchant/get", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/submerchant/get", body, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out.Info, nil
@@ -192,7 +192,7 @@ func (s *SubMerchantService) List(ctx context.Context, beginID int64, limit int,
 		Status  SubMerchantStatus `json:"status,omitempty"`
 	}{beginID, limit, status}
 	var out SubMerchantList
-	if err := s.client.post(ctx, "card/submerchant/batchget", "card/submerchant/batchget", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/submerchant/batchget", body, &out, readCall); err != nil {
 		return nil, err
 	}
 	if out.Items == nil {
