@@ -34,9 +34,6 @@ func (s *BoardingPassService) Checkin(ctx context.Context, params any) error {
 // postUserCardUpdate sends an open-ended update of one user card after
 // checking it encodes to an object naming a code.
 func (c *Client) postUserCardUpdate(ctx context.Context, path string, params any) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	obj, err := encodeObject("params", params)
 	if err != nil {
 		return err // also a nil pointer, which encodes to null

@@ -46,15 +46,6 @@ func checkOptionalID(field, v string) error {
 	return checkID(field, v)
 }
 
-// checkCtx rejects a nil context before validation messages about
-// arguments, so a caller sees the first real mistake.
-func checkCtx(ctx context.Context) error {
-	if ctx == nil {
-		return invalidArg("ctx", "is nil")
-	}
-	return nil
-}
-
 // cardIDBody is the {"card_id"} body several endpoints take.
 type cardIDBody struct {
 	CardID string `json:"card_id"`
@@ -73,9 +64,6 @@ type Color struct {
 //
 //	GET /card/getcolors
 func (s *CardService) Colors(ctx context.Context) ([]Color, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	var out struct {
 		Colors []Color `json:"colors"`
 	}
@@ -127,9 +115,6 @@ func (c *SubCategory) UnmarshalJSON(data []byte) error {
 //
 //	GET /card/getapplyprotocol
 func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	var out struct {
 		Category []Category `json:"category"`
 	}
@@ -174,9 +159,6 @@ func checkCardType(cardType CardType, attributes any, validate bool) (json.RawMe
 //
 //	POST /card/create {"card":{"card_type":"GROUPON","groupon":{…}}}
 func (s *CardService) Create(ctx context.Context, cardType CardType, attributes any) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
 	attrs, err := checkCardType(cardType, attributes, true)
 	if err != nil {
 		return "", err
@@ -245,9 +227,6 @@ func (c *Card) Decode(v any) error {
 //
 //	POST /card/get {"card_id"}
 func (s *CardService) Get(ctx context.Context, cardID string) (*Card, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return nil, err
 	}
@@ -275,9 +254,6 @@ type CardIDList struct {
 //
 //	POST /card/batchget {"offset","count","status_list":[…]}
 func (s *CardService) List(ctx context.Context, offset, count int, statusList ...CardStatus) (*CardIDList, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if offset < 0 {
 		return nil, invalidArg("offset", "must not be negative")
 	}
@@ -313,9 +289,6 @@ func (s *CardService) List(ctx context.Context, offset, count int, statusList ..
 //
 //	POST /card/update {"card_id","<type>":{…}}
 func (s *CardService) Update(ctx context.Context, cardID string, cardType CardType, attributes any) (sendCheck bool, err error) {
-	if err := checkCtx(ctx); err != nil {
-		return false, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return false, err
 	}
@@ -343,9 +316,6 @@ func (s *CardService) Update(ctx context.Context, cardID string, cardType CardTy
 //
 //	POST /card/delete {"card_id"}
 func (s *CardService) Delete(ctx context.Context, cardID string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -359,9 +329,6 @@ func (s *CardService) Delete(ctx context.Context, cardID string) error {
 //
 //	POST /card/mpnews/gethtml {"card_id"}
 func (s *CardService) HTML(ctx context.Context, cardID string) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return "", err
 	}
@@ -396,9 +363,6 @@ func checkList(field string, items []string, max int) error {
 //
 //	POST /card/testwhitelist/set {"openid":[…]}
 func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkList("openid", openIDs, MaxTestWhitelist); err != nil {
 		return err
 	}
@@ -414,9 +378,6 @@ func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) er
 //
 //	POST /card/testwhitelist/set {"username":[…]}
 func (s *CardService) SetTestWhitelistByName(ctx context.Context, usernames []string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkList("username", usernames, MaxTestWhitelist); err != nil {
 		return err
 	}
@@ -445,9 +406,6 @@ type UserCardList struct {
 //
 //	POST /card/user/getcardlist {"openid","card_id"?}
 func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*UserCardList, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("openid", openID); err != nil {
 		return nil, err
 	}
@@ -478,9 +436,6 @@ func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*Us
 //
 //	POST /card/paycell/set {"card_id","is_open"}
 func (s *CardService) SetPayCell(ctx context.Context, cardID string, isOpen bool) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -507,9 +462,6 @@ type SelfConsumeCell struct {
 //
 //	POST /card/selfconsumecell/set {"card_id","is_open","need_verify_cod","need_remark_amount"}
 func (s *CardService) SetSelfConsumeCell(ctx context.Context, cardID string, cell SelfConsumeCell) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -539,9 +491,6 @@ func (s *CardService) ReduceStock(ctx context.Context, cardID string, amount int
 }
 
 func (s *CardService) modifyStock(ctx context.Context, cardID string, amount int, increase bool) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}

@@ -126,9 +126,6 @@ type DepositResult struct {
 //
 //	POST /card/code/deposit {"card_id","code":[…]}
 func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string) (*DepositResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
@@ -175,9 +172,6 @@ func inChunks(op string, codes []string, send func(chunk []string) error) ([]str
 //
 //	POST /card/code/getdepositcount {"card_id"}
 func (s *CodeService) DepositedCount(ctx context.Context, cardID string) (int, error) {
-	if err := checkCtx(ctx); err != nil {
-		return 0, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return 0, err
 	}
@@ -208,9 +202,6 @@ type CheckResult struct {
 //
 //	POST /card/code/checkcode {"card_id","code":[…]}
 func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) (*CheckResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
@@ -297,9 +288,6 @@ func (c *CodeInfo) UnmarshalJSON(data []byte) error {
 //
 //	POST /card/code/get {"code","card_id"?,"check_consume"}
 func (s *CodeService) Get(ctx context.Context, code, cardID string, checkConsume bool) (*CodeInfo, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("code", code); err != nil {
 		return nil, err
 	}
@@ -336,9 +324,6 @@ type ConsumeResult struct {
 //
 //	POST /card/code/consume {"code","card_id"?}
 func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*ConsumeResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("code", code); err != nil {
 		return nil, err
 	}
@@ -368,9 +353,6 @@ func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*Consum
 //
 //	POST /card/code/decrypt {"encrypt_code"}
 func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
 	if encryptedCode == "" {
 		return "", invalidArg("encrypt_code", "is required")
 	}
@@ -395,9 +377,6 @@ func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string
 //
 //	POST /card/code/update {"code","new_code","card_id"?}
 func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("code", code); err != nil {
 		return err
 	}
@@ -425,9 +404,6 @@ func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) 
 //
 //	POST /card/code/unavailable {"code","card_id"?,"reason"?}
 func (s *CodeService) Disable(ctx context.Context, code, cardID, reason string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("code", code); err != nil {
 		return err
 	}

@@ -46,27 +46,18 @@ const (
 // with more than the refresh margin left, otherwise freshly fetched (once
 // per process, and once per cluster with a kv.Locker store).
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	return c.token.get(ctx)
 }
 
 // CardTicket returns the card api_ticket (getticket?type=wx_card), cached
 // like the access token.
 func (c *Client) CardTicket(ctx context.Context) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	return c.cardTicket.get(ctx)
 }
 
 // JSAPITicket returns the jsapi_ticket (getticket?type=jsapi), cached like
 // the access token.
 func (c *Client) JSAPITicket(ctx context.Context) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	return c.jsapiTicket.get(ctx)
 }
 
@@ -76,9 +67,6 @@ func (c *Client) JSAPITicket(ctx context.Context) (string, error) {
 // token: when another process has already replaced it, that replacement is
 // returned and nothing is fetched.
 func (c *Client) InvalidateAccessToken(ctx context.Context, token string) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	if token == "" {
 		return "", invalidArg("token", "is required")
 	}
@@ -231,6 +219,9 @@ func newTicketSource(c *Client, t TicketType) *source {
 // in one process share one store read, so a stampede costs the store one
 // read per process, not one per caller.
 func (s *source) get(ctx context.Context) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
 	value, _, err := s.reads.do(ctx, func(ctx context.Context) (string, error) {
 		if e, ok := s.load(ctx); ok && s.fresh(e) {
 			return e.Value, nil
@@ -243,6 +234,9 @@ func (s *source) get(ctx context.Context) (string, error) {
 // invalidate replaces value if it is still the current one (compare and
 // refresh) and returns the current value either way.
 func (s *source) invalidate(ctx context.Context, value string) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
 	cur, ok := s.load(ctx)
 	if ok && s.fresh(cur) && cur.Value != value {
 		return cur.Value, nil
@@ -258,6 +252,9 @@ func (s *source) invalidate(ctx context.Context, value string) (string, error) {
 
 // forceRefresh replaces the current value whatever its age.
 func (s *source) forceRefresh(ctx context.Context) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
 	cur, ok := s.load(ctx)
 	if !ok {
 		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })

@@ -8,9 +8,6 @@ import "context"
 //
 //	POST /card/generalcard/activate {"membership_number","code","card_id"?,…}
 func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := info.validate(true); err != nil {
 		return err
 	}
@@ -21,9 +18,6 @@ func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) er
 //
 //	POST /card/generalcard/unactivate {"card_id","code"}
 func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -42,9 +36,6 @@ func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string
 //
 //	POST /card/generalcard/updateuser {"code","card_id",…}
 func (s *GeneralCardService) UpdateUser(ctx context.Context, info UpdateUserInfo) (*UpdateUserResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := info.validate(); err != nil {
 		return nil, err
 	}

@@ -55,9 +55,6 @@ type LandingPageResult struct {
 //
 //	POST /card/landingpage/create {"banner","page_title","can_share","scene","card_list":[{"card_id","thumb_url"}]}
 func (s *CardService) CreateLandingPage(ctx context.Context, page LandingPage) (*LandingPageResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	switch {
 	case page.Banner == "":
 		return nil, invalidArg("banner", "is required")

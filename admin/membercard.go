@@ -130,9 +130,6 @@ type UpdateUserResult struct {
 //
 //	POST /card/membercard/activate {"membership_number","code","card_id"?,…}
 func (s *MemberCardService) Activate(ctx context.Context, info ActivateInfo) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := info.validate(false); err != nil {
 		return err
 	}
@@ -180,9 +177,6 @@ type RichField struct {
 //
 //	POST /card/membercard/activateuserform/set {"card_id", "required_form"?, "optional_form"?, …}
 func (s *MemberCardService) SetActivationForm(ctx context.Context, cardID string, settings any) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -268,9 +262,6 @@ type MemberUser struct {
 //
 //	POST /card/membercard/userinfo/get {"card_id","code"}
 func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*MemberUser, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return nil, err
 	}
@@ -294,9 +285,6 @@ func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*Mem
 //
 //	POST /card/membercard/updateuser {"code","card_id",…}
 func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo) (*UpdateUserResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := info.validate(); err != nil {
 		return nil, err
 	}
@@ -315,9 +303,6 @@ func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo)
 //
 //	POST /card/membercard/activatetempinfo/get {"activate_ticket"}
 func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTicket string) (*UserFormInfo, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("activate_ticket", activateTicket); err != nil {
 		return nil, err
 	}
@@ -341,9 +326,6 @@ func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTick
 //
 //	POST /card/membercard/activate/geturl {"card_id","outer_str"?}
 func (s *MemberCardService) ActivateURL(ctx context.Context, cardID, outerStr string) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return "", err
 	}

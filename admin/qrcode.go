@@ -125,9 +125,6 @@ type QRCode struct {
 //	POST /card/qrcode/create {"action_name":"QR_CARD","expire_seconds"?,"action_info":{"card":{…}}}
 //	POST /card/qrcode/create {"action_name":"QR_MULTIPLE_CARD","action_info":{"multiple_card":{"card_list":[…]}}}
 func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest) (*QRCode, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
@@ -191,9 +188,6 @@ func checkTicket(ticket string) error {
 //
 //	GET https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=…
 func (s *CardService) QRCode(ctx context.Context, ticket string) (image []byte, contentType string, err error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, "", err
-	}
 	u, err := s.QRCodeURL(ticket)
 	if err != nil {
 		return nil, "", err

@@ -29,6 +29,16 @@ const (
 	writeCall
 )
 
+// checkCtx refuses a nil context. Every public method reaches WeChat, or
+// the credential cache, through call, getRaw or a source, and only those
+// check it: a nil ctx is reported the same way wherever it comes in.
+func checkCtx(ctx context.Context) error {
+	if ctx == nil {
+		return invalidArg("ctx", "is nil")
+	}
+	return nil
+}
+
 // get calls an API with GET; query may be nil. access_token is added.
 // path, relative to the base URL, also names the call in errors and logs.
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
@@ -52,8 +62,8 @@ func (c *Client) post(ctx context.Context, path string, body, out any, kind call
 // images) and returns its body, bounded by the raw size limit. A JSON body
 // carrying a non-zero errcode is returned as an *APIError.
 func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, string, error) {
-	if ctx == nil {
-		return nil, "", invalidArg("ctx", "is nil")
+	if err := checkCtx(ctx); err != nil {
+		return nil, "", err
 	}
 	u, err := url.Parse(absoluteURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -80,8 +90,8 @@ func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, st
 // a few after -1 for reads). The path names the operation: WeChat's docs
 // and errors know each API by it.
 func (c *Client) call(ctx context.Context, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
-	if ctx == nil {
-		return invalidArg("ctx", "is nil")
+	if err := checkCtx(ctx); err != nil {
+		return err
 	}
 	op := path
 	rel, err := url.Parse(path)

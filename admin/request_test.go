@@ -1,14 +1,19 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/signer"
 )
 
 type cardGetResult struct {
@@ -172,4 +177,135 @@ func TestEncodeJSONNoHTMLEscape(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `{"t":"<a>&中文"}`, string(b))
 	assert.True(t, json.Valid(b))
+}
+
+// nilContextCalls calls every method that takes a context with nil and
+// otherwise valid arguments, keyed "Service.Method" ("Client.Method" for
+// the credentials).
+func nilContextCalls() map[string]func(c *Client) error {
+	var ctx context.Context // nil
+	first := func(_ any, err error) error { return err }
+	return map[string]func(c *Client) error{
+		"Client.AccessToken":           func(c *Client) error { return first(c.AccessToken(ctx)) },
+		"Client.CardTicket":            func(c *Client) error { return first(c.CardTicket(ctx)) },
+		"Client.JSAPITicket":           func(c *Client) error { return first(c.JSAPITicket(ctx)) },
+		"Client.InvalidateAccessToken": func(c *Client) error { return first(c.InvalidateAccessToken(ctx, "ACCESS_TOKEN_0001")) },
+
+		"Card.Colors":     func(c *Client) error { return first(c.Card.Colors(ctx)) },
+		"Card.Categories": func(c *Client) error { return first(c.Card.Categories(ctx)) },
+		"Card.Create":     func(c *Client) error { return first(c.Card.Create(ctx, CardTypeGeneralCoupon, testCoupon())) },
+		"Card.Get":        func(c *Client) error { return first(c.Card.Get(ctx, tCardID)) },
+		"Card.List":       func(c *Client) error { return first(c.Card.List(ctx, 0, 10)) },
+		"Card.Update": func(c *Client) error {
+			return first(c.Card.Update(ctx, tCardID, CardTypeGeneralCoupon, map[string]any{"base_info": map[string]any{"title": "x"}}))
+		},
+		"Card.Delete":                 func(c *Client) error { return c.Card.Delete(ctx, tCardID) },
+		"Card.HTML":                   func(c *Client) error { return first(c.Card.HTML(ctx, tCardID)) },
+		"Card.SetTestWhitelist":       func(c *Client) error { return c.Card.SetTestWhitelist(ctx, []string{tOpenID}) },
+		"Card.SetTestWhitelistByName": func(c *Client) error { return c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}) },
+		"Card.UserCards":              func(c *Client) error { return first(c.Card.UserCards(ctx, tOpenID, "")) },
+		"Card.SetPayCell":             func(c *Client) error { return c.Card.SetPayCell(ctx, tCardID, true) },
+		"Card.SetSelfConsumeCell":     func(c *Client) error { return c.Card.SetSelfConsumeCell(ctx, tCardID, SelfConsumeCell{IsOpen: true}) },
+		"Card.IncreaseStock":          func(c *Client) error { return c.Card.IncreaseStock(ctx, tCardID, 1) },
+		"Card.ReduceStock":            func(c *Client) error { return c.Card.ReduceStock(ctx, tCardID, 1) },
+		"Card.CreateQRCode": func(c *Client) error {
+			return first(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}}))
+		},
+		"Card.QRCode": func(c *Client) error { _, _, err := c.Card.QRCode(ctx, "gQH98DoAAAAAAAAAASxodHRw"); return err },
+		"Card.CreateLandingPage": func(c *Client) error {
+			return first(c.Card.CreateLandingPage(ctx, LandingPage{Banner: "http://mmbiz.qpic.cn/b", PageTitle: "t", Scene: SceneH5,
+				Cards: []LandingCard{{CardID: tCardID, ThumbURL: "http://mmbiz.qpic.cn/t"}}}))
+		},
+
+		"Code.Deposit":        func(c *Client) error { return first(c.Code.Deposit(ctx, tCardID, []string{tCode})) },
+		"Code.DepositedCount": func(c *Client) error { return first(c.Code.DepositedCount(ctx, tCardID)) },
+		"Code.Check":          func(c *Client) error { return first(c.Code.Check(ctx, tCardID, []string{tCode})) },
+		"Code.Get":            func(c *Client) error { return first(c.Code.Get(ctx, tCode, "", false)) },
+		"Code.Consume":        func(c *Client) error { return first(c.Code.Consume(ctx, tCode, "")) },
+		"Code.Decrypt": func(c *Client) error {
+			return first(c.Code.Decrypt(ctx, "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE"))
+		},
+		"Code.Update":  func(c *Client) error { return c.Code.Update(ctx, tCode, tCode+"9", "") },
+		"Code.Disable": func(c *Client) error { return c.Code.Disable(ctx, tCode, "", "refunded") },
+
+		"MemberCard.Activate": func(c *Client) error {
+			return c.MemberCard.Activate(ctx, ActivateInfo{MembershipNumber: "VIP0001", Code: tCode})
+		},
+		"MemberCard.SetActivationForm": func(c *Client) error {
+			return c.MemberCard.SetActivationForm(ctx, tCardID, ActivationForm{RequiredForm: &FormFields{CanModify: true}})
+		},
+		"MemberCard.User": func(c *Client) error { return first(c.MemberCard.User(ctx, tCardID, tCode)) },
+		"MemberCard.UpdateUser": func(c *Client) error {
+			return first(c.MemberCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID}))
+		},
+		"MemberCard.ActivationTempInfo": func(c *Client) error { return first(c.MemberCard.ActivationTempInfo(ctx, "abcTicket")) },
+		"MemberCard.ActivateURL":        func(c *Client) error { return first(c.MemberCard.ActivateURL(ctx, tCardID, "")) },
+
+		"GeneralCard.Activate": func(c *Client) error {
+			return c.GeneralCard.Activate(ctx, ActivateInfo{CardNumber: "G0001", Code: tCode})
+		},
+		"GeneralCard.Deactivate": func(c *Client) error { return c.GeneralCard.Deactivate(ctx, tCardID, tCode) },
+		"GeneralCard.UpdateUser": func(c *Client) error {
+			return first(c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID}))
+		},
+
+		"SubMerchant.Create": func(c *Client) error {
+			return first(c.SubMerchant.Create(ctx, SubMerchantInfo{BrandName: "b", LogoURL: "http://l", Protocol: "m",
+				EndTime: 1, PrimaryCategoryID: 1, SecondaryCategoryID: 101}))
+		},
+		"SubMerchant.Update": func(c *Client) error {
+			return first(c.SubMerchant.Update(ctx, 1, SubMerchantInfo{LogoURL: "http://l"}))
+		},
+		"SubMerchant.Get":  func(c *Client) error { return first(c.SubMerchant.Get(ctx, 1)) },
+		"SubMerchant.List": func(c *Client) error { return first(c.SubMerchant.List(ctx, 0, 10, "")) },
+
+		"BoardingPass.Checkin":     func(c *Client) error { return c.BoardingPass.Checkin(ctx, BoardingPassCheckin{Code: tCode}) },
+		"MeetingTicket.UpdateUser": func(c *Client) error { return c.MeetingTicket.UpdateUser(ctx, MeetingTicketUpdate{Code: tCode}) },
+		"MovieTicket.UpdateUser":   func(c *Client) error { return c.MovieTicket.UpdateUser(ctx, MovieTicketUpdate{Code: tCode}) },
+
+		"JSSDK.Assign": func(c *Client) error { return first(c.JSSDK.Assign(ctx, []signer.Card{{CardID: tCardID}})) },
+		"JSSDK.Config": func(c *Client) error {
+			return first(c.JSSDK.Config(ctx, signer.JSConfigRequest{URL: "https://shop.example.com/"}))
+		},
+		"JSSDK.ChooseCard":  func(c *Client) error { return first(c.JSSDK.ChooseCard(ctx, signer.ChooseCardRequest{})) },
+		"JSSDK.Ticket":      func(c *Client) error { return first(c.JSSDK.Ticket(ctx, false)) },
+		"JSSDK.JSAPITicket": func(c *Client) error { return first(c.JSSDK.JSAPITicket(ctx, true)) },
+	}
+}
+
+// The nil context is refused in the request core, after the arguments
+// are checked; the table uses valid arguments, so every method must name
+// ctx, and nothing may reach the network.
+func TestNilContextIsRefusedByEveryMethod(t *testing.T) {
+	t.Parallel()
+	calls := nilContextCalls()
+	var cases []validationCase
+	for name, call := range calls {
+		cases = append(cases, validationCase{name: name, field: "ctx", call: func(_ context.Context, c *Client) error { return call(c) }})
+	}
+	runValidation(t, cases)
+
+	// Every method that takes a context is in the table.
+	c, err := NewClient(testAppID, testSecret)
+	require.NoError(t, err)
+	ctxType := reflect.TypeFor[context.Context]()
+	takesCtx := func(m reflect.Method) bool { return m.Type.NumIn() > 1 && m.Type.In(1) == ctxType }
+	clientType := reflect.TypeOf(c)
+	for i := 0; i < clientType.NumMethod(); i++ {
+		if m := clientType.Method(i); takesCtx(m) {
+			assert.Contains(t, calls, "Client."+m.Name)
+		}
+	}
+	services := reflect.ValueOf(c).Elem()
+	for i := 0; i < services.NumField(); i++ {
+		field := services.Type().Field(i)
+		if !field.IsExported() || !strings.HasSuffix(field.Type.String(), "Service") {
+			continue
+		}
+		for j := 0; j < field.Type.NumMethod(); j++ {
+			if m := field.Type.Method(j); takesCtx(m) {
+				assert.Contains(t, calls, field.Name+"."+m.Name)
+			}
+		}
+	}
 }

@@ -91,9 +91,6 @@ type subMerchantAnswer struct {
 //
 //	POST /card/submerchant/submit {"info":{…}}
 func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (*SubMerchant, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := info.validate(true); err != nil {
 		return nil, err
 	}
@@ -114,9 +111,6 @@ func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (
 //
 //	POST /card/submerchant/update {"info":{"merchant_id",…}}
 func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info SubMerchantInfo) (*SubMerchant, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if merchantID <= 0 {
 		return nil, invalidArg("merchant_id", "must be positive")
 	}
@@ -143,9 +137,6 @@ func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info 
 //
 //	POST /card/submerchant/get {"merchant_id"}
 func (s *SubMerchantService) Get(ctx context.Context, merchantID int64) (*SubMerchant, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if merchantID <= 0 {
 		return nil, invalidArg("merchant_id", "must be positive")
 	}
@@ -174,9 +165,6 @@ type SubMerchantList struct {
 //
 //	POST /card/submerchant/batchget {"begin_id","limit","status"?}
 func (s *SubMerchantService) List(ctx context.Context, beginID int64, limit int, status SubMerchantStatus) (*SubMerchantList, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if beginID < 0 {
 		return nil, invalidArg("begin_id", "must not be negative")
 	}
