@@ -399,28 +399,30 @@ type UserCardList struct {
 	HasShareCard bool       `json:"has_share_card"`
 }
 
-// UserCards lists the usable cards of this account in a user's wallet,
-// only those of cardID when it is not empty.
+// UserCardsRequest names the wallet Card.UserCards lists.
+type UserCardsRequest struct {
+	OpenID string `json:"openid"`
+	// CardID, when not empty, lists only that card's codes.
+	CardID string `json:"card_id,omitempty"`
+}
+
+// UserCards lists the usable cards of this account in a user's wallet.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/user/getcardlist {"openid","card_id"?}
-func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*UserCardList, error) {
-	if err := checkID("openid", openID); err != nil {
+func (s *CardService) UserCards(ctx context.Context, req UserCardsRequest) (*UserCardList, error) {
+	if err := checkID("openid", req.OpenID); err != nil {
 		return nil, err
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	body := struct {
-		OpenID string `json:"openid"`
-		CardID string `json:"card_id,omitempty"`
-	}{openID, cardID}
 	var wire struct {
 		Cards        []UserCard `json:"card_list"`
 		HasShareCard flexBool   `json:"has_share_card"`
 	}
-	if err := s.client.post(ctx, "card/user/getcardlist", body, &wire, readCall); err != nil {
+	if err := s.client.post(ctx, "card/user/getcardlist", req, &wire, readCall); err != nil {
 		return nil, err
 	}
 	if wire.Cards == nil {

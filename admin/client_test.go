@@ -87,7 +87,7 @@ func TestNilContext(t *testing.T) {
 	c := newTestClient(t, f)
 	_, err := c.AccessToken(nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = c.JSSDK.Ticket(nil, false)
+	_, err = c.CardTicket(nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	assert.ErrorIs(t, c.get(nil, "x", nil, nil), ErrInvalidInput)
 	assert.EqualValues(t, 0, f.tokenFetches())

@@ -279,28 +279,31 @@ func (c *CodeInfo) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// GetCodeRequest names the code Code.Get looks up.
+type GetCodeRequest struct {
+	Code string `json:"code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+	// CheckConsume makes WeChat answer an error (40127, 40099…) for a code
+	// that cannot be consumed now; without it the code's status is
+	// reported instead.
+	CheckConsume bool `json:"check_consume"`
+}
+
 // Get looks a code up: its card, owner and whether it can be consumed.
-// cardID may be empty except for custom-code cards. With checkConsume
-// true, WeChat answers an error (40127, 40099…) for a code that cannot be
-// consumed now; with false it reports its status instead.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
 //
 //	POST /card/code/get {"code","card_id"?,"check_consume"}
-func (s *CodeService) Get(ctx context.Context, code, cardID string, checkConsume bool) (*CodeInfo, error) {
-	if err := checkID("code", code); err != nil {
+func (s *CodeService) Get(ctx context.Context, req GetCodeRequest) (*CodeInfo, error) {
+	if err := checkID("code", req.Code); err != nil {
 		return nil, err
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	body := struct {
-		Code         string `json:"code"`
-		CardID       string `json:"card_id,omitempty"`
-		CheckConsume bool   `json:"check_consume"`
-	}{code, cardID, checkConsume}
 	var out CodeInfo
-	if err := s.client.post(ctx, "card/code/get", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/code/get", req, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -312,33 +315,35 @@ type ConsumeResult struct {
 	OpenID string
 }
 
-// Consume marks a code as used (核销). cardID may be empty except for
-// custom-code cards.
+// ConsumeCodeRequest names the code Code.Consume marks as used.
+type ConsumeCodeRequest struct {
+	Code string `json:"code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+}
+
+// Consume marks a code as used (核销).
 //
 // Consume is never repeated after a network error or errcode -1: WeChat
 // may have consumed the code before the answer was lost. On such an error
-// ask Get (with checkConsume false) whether the code is CONSUMED before
+// ask Get (without CheckConsume) whether the code is CONSUMED before
 // trying again; a repeated consume answers 40099.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
 //
 //	POST /card/code/consume {"code","card_id"?}
-func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*ConsumeResult, error) {
-	if err := checkID("code", code); err != nil {
+func (s *CodeService) Consume(ctx context.Context, req ConsumeCodeRequest) (*ConsumeResult, error) {
+	if err := checkID("code", req.Code); err != nil {
 		return nil, err
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	body := struct {
-		Code   string `json:"code"`
-		CardID string `json:"card_id,omitempty"`
-	}{code, cardID}
 	var out struct {
 		Card   cardIDBody `json:"card"`
 		OpenID string     `json:"openid"`
 	}
-	if err := s.client.post(ctx, "card/code/consume", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/code/consume", req, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &ConsumeResult{CardID: out.Card.CardID, OpenID: out.OpenID}, nil
@@ -371,52 +376,59 @@ func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string
 	return out.Code, nil
 }
 
-// Update changes a user card's code to newCode (custom-code cards).
+// UpdateCodeRequest names a user card whose code Code.Update changes.
+type UpdateCodeRequest struct {
+	Code    string `json:"code"`
+	NewCode string `json:"new_code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+}
+
+// Update changes a user card's code to NewCode (custom-code cards).
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/update {"code","new_code","card_id"?}
-func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) error {
-	if err := checkID("code", code); err != nil {
+func (s *CodeService) Update(ctx context.Context, req UpdateCodeRequest) error {
+	if err := checkID("code", req.Code); err != nil {
 		return err
 	}
-	if err := checkID("new_code", newCode); err != nil {
+	if err := checkID("new_code", req.NewCode); err != nil {
 		return err
 	}
-	if newCode == code {
+	if req.NewCode == req.Code {
 		return invalidArg("new_code", "is the same as code")
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return err
 	}
-	body := struct {
-		Code    string `json:"code"`
-		NewCode string `json:"new_code"`
-		CardID  string `json:"card_id,omitempty"`
-	}{code, newCode, cardID}
-	return s.client.post(ctx, "card/code/update", body, nil, writeCall)
+	return s.client.post(ctx, "card/code/update", req, nil, writeCall)
+}
+
+// DisableCodeRequest names the user card Code.Disable makes unusable.
+type DisableCodeRequest struct {
+	Code string `json:"code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+	// Reason, if not empty, is recorded with it (at most 1024 bytes).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Disable makes a user card unusable (设置卡券失效), e.g. after a refund;
-// it cannot be undone. reason, if not empty, is recorded with it.
+// it cannot be undone.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/unavailable {"code","card_id"?,"reason"?}
-func (s *CodeService) Disable(ctx context.Context, code, cardID, reason string) error {
-	if err := checkID("code", code); err != nil {
+func (s *CodeService) Disable(ctx context.Context, req DisableCodeRequest) error {
+	if err := checkID("code", req.Code); err != nil {
 		return err
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return err
 	}
-	if len(reason) > 1024 {
+	if len(req.Reason) > 1024 {
 		return invalidArg("reason", "is longer than 1024 bytes")
 	}
-	body := struct {
-		Code   string `json:"code"`
-		CardID string `json:"card_id,omitempty"`
-		Reason string `json:"reason,omitempty"`
-	}{code, cardID, reason}
-	return s.client.post(ctx, "card/code/unavailable", body, nil, writeCall)
+	return s.client.post(ctx, "card/code/unavailable", req, nil, writeCall)
 }

@@ -49,16 +49,36 @@ func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	return c.token.get(ctx)
 }
 
-// CardTicket returns the card api_ticket (getticket?type=wx_card), cached
-// like the access token.
+// CardTicket returns the card api_ticket (getticket?type=wx_card), which
+// signs cardExt (wx.addCard) and cardSign (wx.chooseCard), cached like the
+// access token.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
+//
+//	GET /cgi-bin/ticket/getticket?type=wx_card
 func (c *Client) CardTicket(ctx context.Context) (string, error) {
 	return c.cardTicket.get(ctx)
 }
 
-// JSAPITicket returns the jsapi_ticket (getticket?type=jsapi), cached like
-// the access token.
+// RefreshCardTicket replaces the cached card api_ticket whatever its age
+// and returns the new one: use it when WeChat says a signature made with
+// the current one is invalid. A refresh that another process has already
+// done is not repeated.
+func (c *Client) RefreshCardTicket(ctx context.Context) (string, error) {
+	return c.cardTicket.forceRefresh(ctx)
+}
+
+// JSAPITicket returns the jsapi_ticket (getticket?type=jsapi), which signs
+// wx.config, cached like the access token.
+//
+//	GET /cgi-bin/ticket/getticket?type=jsapi
 func (c *Client) JSAPITicket(ctx context.Context) (string, error) {
 	return c.jsapiTicket.get(ctx)
+}
+
+// RefreshJSAPITicket is RefreshCardTicket for the jsapi_ticket.
+func (c *Client) RefreshJSAPITicket(ctx context.Context) (string, error) {
+	return c.jsapiTicket.forceRefresh(ctx)
 }
 
 // InvalidateAccessToken reports that WeChat rejected token (errcode 40001,

@@ -113,7 +113,7 @@ func TestEmulatorStampedeThenWallet(t *testing.T) {
 	}
 
 	cardID := e.createCoupon(t, clients[1])
-	list, err := clients[2].JSSDK.Assign(t.Context(), []signer.Card{{CardID: cardID}})
+	list, err := clients[2].JSSDK.AddCard(t.Context(), []signer.Card{{CardID: cardID}})
 	require.NoError(t, err)
 	added := e.addToWallet(t, list)
 	assert.Equal(t, "addCard:ok", added.ErrMsg, "%+v", added.CardList)
@@ -129,7 +129,7 @@ func TestEmulatorTicketExpiry(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, e.emu.Advance(t.Context(), 2*time.Hour+time.Minute))
-	list, err := c.JSSDK.Assign(t.Context(), []signer.Card{{CardID: cardID}})
+	list, err := c.JSSDK.AddCard(t.Context(), []signer.Card{{CardID: cardID}})
 	require.NoError(t, err)
 	second, err := c.CardTicket(t.Context())
 	require.NoError(t, err)

@@ -92,7 +92,7 @@ func ExampleJSSDKService_Config() {
 	// Output: {"appId":"wx1234567890","timestamp":1414587457,"nonceStr":"Wm3WZYTPz0wzccnW","signature":"1d9badfdab54975542a8e9da914e33450c7e99f2","jsApiList":["addCard","chooseCard"]}
 }
 
-func ExampleJSSDKService_Assign() {
+func ExampleJSSDKService_AddCard() {
 	var fetches atomic.Int64
 	srv := upstream(&fetches)
 	defer srv.Close()
@@ -103,7 +103,7 @@ func ExampleJSSDKService_Assign() {
 	)
 	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL), admin.WithSigner(s))
 
-	list, err := client.JSSDK.Assign(context.Background(), []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234567890"}})
+	list, err := client.JSSDK.AddCard(context.Background(), []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234567890"}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -14,21 +14,24 @@ func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) er
 	return s.client.post(ctx, "card/generalcard/activate", info, nil, writeCall)
 }
 
+// DeactivateGeneralCardRequest names the general card GeneralCard.Deactivate
+// deactivates. Both fields are required.
+type DeactivateGeneralCardRequest struct {
+	CardID string `json:"card_id"`
+	Code   string `json:"code"`
+}
+
 // Deactivate undoes Activate (WeChat spells the path "unactivate").
 //
 //	POST /card/generalcard/unactivate {"card_id","code"}
-func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string) error {
-	if err := checkID("card_id", cardID); err != nil {
+func (s *GeneralCardService) Deactivate(ctx context.Context, req DeactivateGeneralCardRequest) error {
+	if err := checkID("card_id", req.CardID); err != nil {
 		return err
 	}
-	if err := checkID("code", code); err != nil {
+	if err := checkID("code", req.Code); err != nil {
 		return err
 	}
-	body := struct {
-		CardID string `json:"card_id"`
-		Code   string `json:"code"`
-	}{cardID, code}
-	return s.client.post(ctx, "card/generalcard/unactivate", body, nil, writeCall)
+	return s.client.post(ctx, "card/generalcard/unactivate", req, nil, writeCall)
 }
 
 // UpdateUser changes an activated general card's points, balance or

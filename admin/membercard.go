@@ -256,24 +256,27 @@ type MemberUser struct {
 	HasActive        bool           `json:"has_active"`
 }
 
+// MemberUserRequest names the member card MemberCard.User reads. Both
+// fields are required.
+type MemberUserRequest struct {
+	CardID string `json:"card_id"`
+	Code   string `json:"code"`
+}
+
 // User returns a member's card data and activation form values.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/userinfo/get {"card_id","code"}
-func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*MemberUser, error) {
-	if err := checkID("card_id", cardID); err != nil {
+func (s *MemberCardService) User(ctx context.Context, req MemberUserRequest) (*MemberUser, error) {
+	if err := checkID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	if err := checkID("code", code); err != nil {
+	if err := checkID("code", req.Code); err != nil {
 		return nil, err
 	}
-	body := struct {
-		CardID string `json:"card_id"`
-		Code   string `json:"code"`
-	}{cardID, code}
 	var out MemberUser
-	if err := s.client.post(ctx, "card/membercard/userinfo/get", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/userinfo/get", req, &out, readCall); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -318,28 +321,31 @@ func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTick
 	return &out.Info, nil
 }
 
+// ActivateURLRequest names the member card whose activation page
+// MemberCard.ActivateURL returns.
+type ActivateURLRequest struct {
+	CardID string `json:"card_id"`
+	// OuterStr, if not empty, comes back in the activation event.
+	OuterStr string `json:"outer_str,omitempty"`
+}
+
 // ActivateURL returns the URL of a member card's activation page (开卡组件),
-// to put in a menu or a message. outerStr, if not empty, comes back in the
-// activation event.
+// to put in a menu or a message.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/activate/geturl {"card_id","outer_str"?}
-func (s *MemberCardService) ActivateURL(ctx context.Context, cardID, outerStr string) (string, error) {
-	if err := checkID("card_id", cardID); err != nil {
+func (s *MemberCardService) ActivateURL(ctx context.Context, req ActivateURLRequest) (string, error) {
+	if err := checkID("card_id", req.CardID); err != nil {
 		return "", err
 	}
-	if err := checkOptionalID("outer_str", outerStr); err != nil {
+	if err := checkOptionalID("outer_str", req.OuterStr); err != nil {
 		return "", err
 	}
-	body := struct {
-		CardID   string `json:"card_id"`
-		OuterStr string `json:"outer_str,omitempty"`
-	}{cardID, outerStr}
 	var out struct {
 		URL string `json:"url"`
 	}
-	if err := s.client.post(ctx, "card/membercard/activate/geturl", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/activate/geturl", req, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.URL, nil

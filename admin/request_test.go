@@ -189,6 +189,8 @@ func nilContextCalls() map[string]func(c *Client) error {
 		"Client.AccessToken":           func(c *Client) error { return first(c.AccessToken(ctx)) },
 		"Client.CardTicket":            func(c *Client) error { return first(c.CardTicket(ctx)) },
 		"Client.JSAPITicket":           func(c *Client) error { return first(c.JSAPITicket(ctx)) },
+		"Client.RefreshCardTicket":     func(c *Client) error { return first(c.RefreshCardTicket(ctx)) },
+		"Client.RefreshJSAPITicket":    func(c *Client) error { return first(c.RefreshJSAPITicket(ctx)) },
 		"Client.InvalidateAccessToken": func(c *Client) error { return first(c.InvalidateAccessToken(ctx, "ACCESS_TOKEN_0001")) },
 
 		"Card.Colors":     func(c *Client) error { return first(c.Card.Colors(ctx)) },
@@ -203,7 +205,7 @@ func nilContextCalls() map[string]func(c *Client) error {
 		"Card.HTML":                   func(c *Client) error { return first(c.Card.HTML(ctx, tCardID)) },
 		"Card.SetTestWhitelist":       func(c *Client) error { return c.Card.SetTestWhitelist(ctx, []string{tOpenID}) },
 		"Card.SetTestWhitelistByName": func(c *Client) error { return c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}) },
-		"Card.UserCards":              func(c *Client) error { return first(c.Card.UserCards(ctx, tOpenID, "")) },
+		"Card.UserCards":              func(c *Client) error { return first(c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID})) },
 		"Card.SetPayCell":             func(c *Client) error { return c.Card.SetPayCell(ctx, tCardID, true) },
 		"Card.SetSelfConsumeCell":     func(c *Client) error { return c.Card.SetSelfConsumeCell(ctx, tCardID, SelfConsumeCell{IsOpen: true}) },
 		"Card.IncreaseStock":          func(c *Client) error { return c.Card.IncreaseStock(ctx, tCardID, 1) },
@@ -220,13 +222,13 @@ func nilContextCalls() map[string]func(c *Client) error {
 		"Code.Deposit":        func(c *Client) error { return first(c.Code.Deposit(ctx, tCardID, []string{tCode})) },
 		"Code.DepositedCount": func(c *Client) error { return first(c.Code.DepositedCount(ctx, tCardID)) },
 		"Code.Check":          func(c *Client) error { return first(c.Code.Check(ctx, tCardID, []string{tCode})) },
-		"Code.Get":            func(c *Client) error { return first(c.Code.Get(ctx, tCode, "", false)) },
-		"Code.Consume":        func(c *Client) error { return first(c.Code.Consume(ctx, tCode, "")) },
+		"Code.Get":            func(c *Client) error { return first(c.Code.Get(ctx, GetCodeRequest{Code: tCode})) },
+		"Code.Consume":        func(c *Client) error { return first(c.Code.Consume(ctx, ConsumeCodeRequest{Code: tCode})) },
 		"Code.Decrypt": func(c *Client) error {
 			return first(c.Code.Decrypt(ctx, "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE"))
 		},
-		"Code.Update":  func(c *Client) error { return c.Code.Update(ctx, tCode, tCode+"9", "") },
-		"Code.Disable": func(c *Client) error { return c.Code.Disable(ctx, tCode, "", "refunded") },
+		"Code.Update":  func(c *Client) error { return c.Code.Update(ctx, UpdateCodeRequest{Code: tCode, NewCode: tCode + "9"}) },
+		"Code.Disable": func(c *Client) error { return c.Code.Disable(ctx, DisableCodeRequest{Code: tCode, Reason: "refunded"}) },
 
 		"MemberCard.Activate": func(c *Client) error {
 			return c.MemberCard.Activate(ctx, ActivateInfo{MembershipNumber: "VIP0001", Code: tCode})
@@ -234,17 +236,23 @@ func nilContextCalls() map[string]func(c *Client) error {
 		"MemberCard.SetActivationForm": func(c *Client) error {
 			return c.MemberCard.SetActivationForm(ctx, tCardID, ActivationForm{RequiredForm: &FormFields{CanModify: true}})
 		},
-		"MemberCard.User": func(c *Client) error { return first(c.MemberCard.User(ctx, tCardID, tCode)) },
+		"MemberCard.User": func(c *Client) error {
+			return first(c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID, Code: tCode}))
+		},
 		"MemberCard.UpdateUser": func(c *Client) error {
 			return first(c.MemberCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID}))
 		},
 		"MemberCard.ActivationTempInfo": func(c *Client) error { return first(c.MemberCard.ActivationTempInfo(ctx, "abcTicket")) },
-		"MemberCard.ActivateURL":        func(c *Client) error { return first(c.MemberCard.ActivateURL(ctx, tCardID, "")) },
+		"MemberCard.ActivateURL": func(c *Client) error {
+			return first(c.MemberCard.ActivateURL(ctx, ActivateURLRequest{CardID: tCardID}))
+		},
 
 		"GeneralCard.Activate": func(c *Client) error {
 			return c.GeneralCard.Activate(ctx, ActivateInfo{CardNumber: "G0001", Code: tCode})
 		},
-		"GeneralCard.Deactivate": func(c *Client) error { return c.GeneralCard.Deactivate(ctx, tCardID, tCode) },
+		"GeneralCard.Deactivate": func(c *Client) error {
+			return c.GeneralCard.Deactivate(ctx, DeactivateGeneralCardRequest{CardID: tCardID, Code: tCode})
+		},
 		"GeneralCard.UpdateUser": func(c *Client) error {
 			return first(c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID}))
 		},
@@ -263,13 +271,11 @@ func nilContextCalls() map[string]func(c *Client) error {
 		"MeetingTicket.UpdateUser": func(c *Client) error { return c.MeetingTicket.UpdateUser(ctx, MeetingTicketUpdate{Code: tCode}) },
 		"MovieTicket.UpdateUser":   func(c *Client) error { return c.MovieTicket.UpdateUser(ctx, MovieTicketUpdate{Code: tCode}) },
 
-		"JSSDK.Assign": func(c *Client) error { return first(c.JSSDK.Assign(ctx, []signer.Card{{CardID: tCardID}})) },
+		"JSSDK.AddCard": func(c *Client) error { return first(c.JSSDK.AddCard(ctx, []signer.Card{{CardID: tCardID}})) },
 		"JSSDK.Config": func(c *Client) error {
 			return first(c.JSSDK.Config(ctx, signer.JSConfigRequest{URL: "https://shop.example.com/"}))
 		},
-		"JSSDK.ChooseCard":  func(c *Client) error { return first(c.JSSDK.ChooseCard(ctx, signer.ChooseCardRequest{})) },
-		"JSSDK.Ticket":      func(c *Client) error { return first(c.JSSDK.Ticket(ctx, false)) },
-		"JSSDK.JSAPITicket": func(c *Client) error { return first(c.JSSDK.JSAPITicket(ctx, true)) },
+		"JSSDK.ChooseCard": func(c *Client) error { return first(c.JSSDK.ChooseCard(ctx, signer.ChooseCardRequest{})) },
 	}
 }
 
