@@ -38,6 +38,19 @@ func checkID(field, v string) error {
 	return nil
 }
 
+// checkTimeRange checks an optional span of unix seconds, the fields
+// prefix+"begin_time" and prefix+"end_time": neither negative and, when
+// both are set, the end after the beginning.
+func checkTimeRange(prefix string, begin, end int64) error {
+	if begin < 0 || end < 0 {
+		return invalidArg(prefix+"begin_time", "must not be negative")
+	}
+	if begin != 0 && end != 0 && end <= begin {
+		return invalidArg(prefix+"end_time", "must be after "+prefix+"begin_time")
+	}
+	return nil
+}
+
 // checkOptionalID is checkID for an id that may be left empty.
 func checkOptionalID(field, v string) error {
 	if v == "" {
@@ -64,10 +77,10 @@ type Color struct {
 //
 //	GET /card/getcolors
 func (s *CardService) Colors(ctx context.Context) ([]Color, error) {
-	var out struct {
+	out, err := getFor[struct {
 		Colors []Color `json:"colors"`
-	}
-	if err := s.client.get(ctx, "card/getcolors", nil, &out); err != nil {
+	}](ctx, s.client, "card/getcolors")
+	if err != nil {
 		return nil, err
 	}
 	return out.Colors, nil
@@ -115,10 +128,10 @@ func (c *SubCategory) UnmarshalJSON(data []byte) error {
 //
 //	GET /card/getapplyprotocol
 func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
-	var out struct {
+	out, err := getFor[struct {
 		Category []Category `json:"category"`
-	}
-	if err := s.client.get(ctx, "card/getapplyprotocol", nil, &out); err != nil {
+	}](ctx, s.client, "card/getapplyprotocol")
+	if err != nil {
 		return nil, err
 	}
 	return out.Category, nil
@@ -230,10 +243,10 @@ func (s *CardService) Get(ctx context.Context, cardID string) (*Card, error) {
 	if err := checkID("card_id", cardID); err != nil {
 		return nil, err
 	}
-	var out struct {
+	out, err := postFor[struct {
 		Card Card `json:"card"`
-	}
-	if err := s.client.post(ctx, "card/get", cardIDBody{cardID}, &out, readCall); err != nil {
+	}](ctx, s.client, "card/get", cardIDBody{cardID}, readCall)
+	if err != nil {
 		return nil, err
 	}
 	return &out.Card, nil
@@ -270,14 +283,14 @@ func (s *CardService) List(ctx context.Context, offset, count int, statusList ..
 		Count      int          `json:"count"`
 		StatusList []CardStatus `json:"status_list,omitempty"`
 	}{offset, count, statusList}
-	var out CardIDList
-	if err := s.client.post(ctx, "card/batchget", body, &out, readCall); err != nil {
+	out, err := postFor[CardIDList](ctx, s.client, "card/batchget", body, readCall)
+	if err != nil {
 		return nil, err
 	}
 	if out.CardIDs == nil {
 		out.CardIDs = []string{}
 	}
-	return &out, nil
+	return out, nil
 }
 
 // Update changes a card's definition: attributes holds only what changes

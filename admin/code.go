@@ -129,26 +129,42 @@ func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
-	const op = "card/code/deposit"
+	type answer struct {
+		Succ      []string `json:"succ_code"`
+		Duplicate []string `json:"duplicate_code"`
+		Fail      []string `json:"fail_code"`
+	}
 	res := &DepositResult{Succeeded: []string{}, Duplicate: []string{}, Failed: []string{}, Unconfirmed: []string{}}
-	unsent, err := inChunks(op, codes, func(chunk []string) error {
-		var out struct {
-			Succ      []string `json:"succ_code"`
-			Duplicate []string `json:"duplicate_code"`
-			Fail      []string `json:"fail_code"`
-		}
-		if err := s.client.post(ctx, op, codesBody{cardID, chunk}, &out, writeCall); err != nil {
+	err := sortCodes(ctx, s.client, "card/code/deposit", writeCall, cardID, codes,
+		func(a *answer) []*[]string { return []*[]string{&a.Succ, &a.Duplicate, &a.Fail} },
+		[]*[]string{&res.Succeeded, &res.Duplicate, &res.Failed}, &res.Unconfirmed)
+	return res, err
+}
+
+// sortCodes sends codes to path MaxCodesPerCall at a time and files the
+// codes of each answer: lists picks the answer's lists, and each list's
+// codes are appended to the result list at the same index in into. The
+// codes an answer did not mention, those of a failed call and those never
+// sent go to rest, so every code given ends up in exactly one list.
+func sortCodes[A any](ctx context.Context, c *Client, path string, kind callKind, cardID string, codes []string,
+	lists func(*A) []*[]string, into []*[]string, rest *[]string) error {
+	unsent, err := inChunks(path, codes, func(chunk []string) error {
+		var out A
+		if err := c.post(ctx, path, codesBody{cardID, chunk}, &out, kind); err != nil {
 			return err
 		}
-		keepSent(chunk, &out.Succ, &out.Duplicate, &out.Fail)
-		res.Succeeded = append(res.Succeeded, out.Succ...)
-		res.Duplicate = append(res.Duplicate, out.Duplicate...)
-		res.Failed = append(res.Failed, out.Fail...)
-		res.Unconfirmed = append(res.Unconfirmed, leftover(chunk, out.Succ, out.Duplicate, out.Fail)...)
+		answered := lists(&out)
+		keepSent(chunk, answered...)
+		kept := make([][]string, len(answered))
+		for i, list := range answered {
+			kept[i] = *list
+			*into[i] = append(*into[i], *list...)
+		}
+		*rest = append(*rest, leftover(chunk, kept...)...)
 		return nil
 	})
-	res.Unconfirmed = append(res.Unconfirmed, unsent...)
-	return res, err
+	*rest = append(*rest, unsent...)
+	return err
 }
 
 // inChunks calls send with codes MaxCodesPerCall at a time, in order, and
@@ -205,23 +221,14 @@ func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) 
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
-	const op = "card/code/checkcode"
+	type answer struct {
+		Exist    []string `json:"exist_code"`
+		NotExist []string `json:"not_exist_code"`
+	}
 	res := &CheckResult{Exist: []string{}, NotExist: []string{}, Unchecked: []string{}}
-	unchecked, err := inChunks(op, codes, func(chunk []string) error {
-		var out struct {
-			Exist    []string `json:"exist_code"`
-			NotExist []string `json:"not_exist_code"`
-		}
-		if err := s.client.post(ctx, op, codesBody{cardID, chunk}, &out, readCall); err != nil {
-			return err
-		}
-		keepSent(chunk, &out.Exist, &out.NotExist)
-		res.Exist = append(res.Exist, out.Exist...)
-		res.NotExist = append(res.NotExist, out.NotExist...)
-		res.Unchecked = append(res.Unchecked, leftover(chunk, out.Exist, out.NotExist)...)
-		return nil
-	})
-	res.Unchecked = append(res.Unchecked, unchecked...)
+	err := sortCodes(ctx, s.client, "card/code/checkcode", readCall, cardID, codes,
+		func(a *answer) []*[]string { return []*[]string{&a.Exist, &a.NotExist} },
+		[]*[]string{&res.Exist, &res.NotExist}, &res.Unchecked)
 	return res, err
 }
 
@@ -302,11 +309,7 @@ func (s *CodeService) Get(ctx context.Context, req GetCodeRequest) (*CodeInfo, e
 	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	var out CodeInfo
-	if err := s.client.post(ctx, "card/code/get", req, &out, readCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[CodeInfo](ctx, s.client, "card/code/get", req, readCall)
 }
 
 // ConsumeResult says whose card a consumed code was.

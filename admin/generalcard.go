@@ -42,9 +42,5 @@ func (s *GeneralCardService) UpdateUser(ctx context.Context, info UpdateUserInfo
 	if err := info.validate(); err != nil {
 		return nil, err
 	}
-	var out UpdateUserResult
-	if err := s.client.post(ctx, "card/generalcard/updateuser", info, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[UpdateUserResult](ctx, s.client, "card/generalcard/updateuser", info, writeCall)
 }

@@ -73,9 +73,5 @@ func (s *CardService) CreateLandingPage(ctx context.Context, page LandingPage) (
 			return nil, invalidArg("card_list.thumb_url", "is required")
 		}
 	}
-	var out LandingPageResult
-	if err := s.client.post(ctx, "card/landingpage/create", page, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[LandingPageResult](ctx, s.client, "card/landingpage/create", page, writeCall)
 }

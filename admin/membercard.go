@@ -56,13 +56,7 @@ func (a *ActivateInfo) validate(generalCard bool) error {
 	if a.InitBalance < 0 {
 		return invalidArg("init_balance", "must not be negative")
 	}
-	if a.ActivateBeginTime < 0 || a.ActivateEndTime < 0 {
-		return invalidArg("activate_begin_time", "must not be negative")
-	}
-	if a.ActivateBeginTime != 0 && a.ActivateEndTime != 0 && a.ActivateEndTime <= a.ActivateBeginTime {
-		return invalidArg("activate_end_time", "must be after activate_begin_time")
-	}
-	return nil
+	return checkTimeRange("activate_", a.ActivateBeginTime, a.ActivateEndTime)
 }
 
 // UpdateUserInfo changes an activated card's points, balance and custom
@@ -275,11 +269,7 @@ func (s *MemberCardService) User(ctx context.Context, req MemberUserRequest) (*M
 	if err := checkID("code", req.Code); err != nil {
 		return nil, err
 	}
-	var out MemberUser
-	if err := s.client.post(ctx, "card/membercard/userinfo/get", req, &out, readCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[MemberUser](ctx, s.client, "card/membercard/userinfo/get", req, readCall)
 }
 
 // UpdateUser changes a member's points, balance or custom values.
@@ -291,11 +281,7 @@ func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo)
 	if err := info.validate(); err != nil {
 		return nil, err
 	}
-	var out UpdateUserResult
-	if err := s.client.post(ctx, "card/membercard/updateuser", info, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[UpdateUserResult](ctx, s.client, "card/membercard/updateuser", info, writeCall)
 }
 
 // ActivationTempInfo returns what a user typed into the activation form,
@@ -312,10 +298,10 @@ func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTick
 	body := struct {
 		ActivateTicket string `json:"activate_ticket"`
 	}{activateTicket}
-	var out struct {
+	out, err := postFor[struct {
 		Info UserFormInfo `json:"info"`
-	}
-	if err := s.client.post(ctx, "card/membercard/activatetempinfo/get", body, &out, readCall); err != nil {
+	}](ctx, s.client, "card/membercard/activatetempinfo/get", body, readCall)
+	if err != nil {
 		return nil, err
 	}
 	return &out.Info, nil

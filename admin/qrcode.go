@@ -147,11 +147,7 @@ func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest)
 		body.ActionName = "QR_MULTIPLE_CARD"
 		body.ActionInfo.MultipleCard = &multiple{req.MultipleCards}
 	}
-	var out QRCode
-	if err := s.client.post(ctx, "card/qrcode/create", body, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[QRCode](ctx, s.client, "card/qrcode/create", body, writeCall)
 }
 
 // QRCodeURL returns the address of a QR code's image: showqrcode on

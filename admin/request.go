@@ -58,6 +58,24 @@ func (c *Client) post(ctx context.Context, path string, body, out any, kind call
 	return c.call(ctx, http.MethodPost, path, nil, payload, out, kind)
 }
 
+// getFor calls an API with GET and returns its answer decoded into a new T.
+func getFor[T any](ctx context.Context, c *Client, path string) (*T, error) {
+	out := new(T)
+	if err := c.get(ctx, path, nil, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// postFor is post for a call whose answer is decoded into a new T.
+func postFor[T any](ctx context.Context, c *Client, path string, body any, kind callKind) (*T, error) {
+	out := new(T)
+	if err := c.post(ctx, path, body, out, kind); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // getRaw fetches an absolute URL that needs no access token (showqrcode
 // images) and returns its body, bounded by the raw size limit. A JSON body
 // carrying a non-zero errcode is returned as an *APIError.

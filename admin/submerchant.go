@@ -81,8 +81,15 @@ type SubMerchant struct {
 	UpdateTime          int64             `json:"update_time"`
 }
 
-type subMerchantAnswer struct {
-	Info SubMerchant `json:"info"`
+// post sends a sub-merchant call; every one answers {"info":{…}}.
+func (s *SubMerchantService) post(ctx context.Context, path string, body any, kind callKind) (*SubMerchant, error) {
+	out, err := postFor[struct {
+		Info SubMerchant `json:"info"`
+	}](ctx, s.client, path, body, kind)
+	if err != nil {
+		return nil, err
+	}
+	return &out.Info, nil
 }
 
 // Create files a sub-merchant; it starts CHECKING.
@@ -97,11 +104,7 @@ func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (
 	body := struct {
 		Info SubMerchantInfo `json:"info"`
 	}{info}
-	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/submit", body, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out.Info, nil
+	return s.post(ctx, "card/submerchant/submit", body, writeCall)
 }
 
 // Update changes a sub-merchant's filed information (only the fields set);
@@ -124,11 +127,7 @@ func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info 
 	body := struct {
 		Info withID `json:"info"`
 	}{withID{merchantID, info}}
-	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/update", body, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out.Info, nil
+	return s.post(ctx, "card/submerchant/update", body, writeCall)
 }
 
 // Get returns one sub-merchant.
@@ -143,11 +142,7 @@ func (s *SubMerchantService) Get(ctx context.Context, merchantID int64) (*SubMer
 	body := struct {
 		MerchantID int64 `json:"merchant_id"`
 	}{merchantID}
-	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/get", body, &out, readCall); err != nil {
-		return nil, err
-	}
-	return &out.Info, nil
+	return s.post(ctx, "card/submerchant/get", body, readCall)
 }
 
 // SubMerchantList is one page of card/submerchant/batchget.
@@ -179,12 +174,12 @@ func (s *SubMerchantService) List(ctx context.Context, beginID int64, limit int,
 		Limit   int               `json:"limit"`
 		Status  SubMerchantStatus `json:"status,omitempty"`
 	}{beginID, limit, status}
-	var out SubMerchantList
-	if err := s.client.post(ctx, "card/submerchant/batchget", body, &out, readCall); err != nil {
+	out, err := postFor[SubMerchantList](ctx, s.client, "card/submerchant/batchget", body, readCall)
+	if err != nil {
 		return nil, err
 	}
 	if out.Items == nil {
 		out.Items = []SubMerchant{}
 	}
-	return &out, nil
+	return out, nil
 }
