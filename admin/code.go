@@ -286,6 +286,16 @@ func (c *CodeInfo) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// checkUserCard checks the code naming a user card and the card id that
+// may go with it (required only for custom-code cards, which WeChat
+// checks).
+func checkUserCard(code, cardID string) error {
+	if err := checkID("code", code); err != nil {
+		return err
+	}
+	return checkOptionalID("card_id", cardID)
+}
+
 // GetCodeRequest names the code Code.Get looks up.
 type GetCodeRequest struct {
 	Code string `json:"code"`
@@ -303,10 +313,7 @@ type GetCodeRequest struct {
 //
 //	POST /card/code/get {"code","card_id"?,"check_consume"}
 func (s *CodeService) Get(ctx context.Context, req GetCodeRequest) (*CodeInfo, error) {
-	if err := checkID("code", req.Code); err != nil {
-		return nil, err
-	}
-	if err := checkOptionalID("card_id", req.CardID); err != nil {
+	if err := checkUserCard(req.Code, req.CardID); err != nil {
 		return nil, err
 	}
 	return postFor[CodeInfo](ctx, s.client, "card/code/get", req, readCall)
@@ -336,10 +343,7 @@ type ConsumeCodeRequest struct {
 //
 //	POST /card/code/consume {"code","card_id"?}
 func (s *CodeService) Consume(ctx context.Context, req ConsumeCodeRequest) (*ConsumeResult, error) {
-	if err := checkID("code", req.Code); err != nil {
-		return nil, err
-	}
-	if err := checkOptionalID("card_id", req.CardID); err != nil {
+	if err := checkUserCard(req.Code, req.CardID); err != nil {
 		return nil, err
 	}
 	var out struct {
@@ -424,10 +428,7 @@ type DisableCodeRequest struct {
 //
 //	POST /card/code/unavailable {"code","card_id"?,"reason"?}
 func (s *CodeService) Disable(ctx context.Context, req DisableCodeRequest) error {
-	if err := checkID("code", req.Code); err != nil {
-		return err
-	}
-	if err := checkOptionalID("card_id", req.CardID); err != nil {
+	if err := checkUserCard(req.Code, req.CardID); err != nil {
 		return err
 	}
 	if len(req.Reason) > 1024 {

@@ -44,10 +44,7 @@ func (a *ActivateInfo) validate(generalCard bool) error {
 			return err
 		}
 	}
-	if err := checkID("code", a.Code); err != nil {
-		return err
-	}
-	if err := checkOptionalID("card_id", a.CardID); err != nil {
+	if err := checkUserCard(a.Code, a.CardID); err != nil {
 		return err
 	}
 	if a.InitBonus < 0 {
