@@ -48,6 +48,25 @@ func ExampleNewClient() {
 	// Output: TICKET_wx_card TICKET_jsapi upstream calls: 3
 }
 
+// When WeChat says a cardExt signed with the cached ticket is invalid,
+// replace the ticket; the next signatures use the new one.
+func ExampleClient_RefreshCardTicket() {
+	var fetches atomic.Int64
+	srv := upstream(&fetches)
+	defer srv.Close()
+
+	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL))
+	ctx := context.Background()
+	_, _ = client.CardTicket(ctx) // access token, then the ticket
+	fresh, err := client.RefreshCardTicket(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(fresh, "upstream calls:", fetches.Load())
+	// Output: TICKET_wx_card upstream calls: 3
+}
+
 // Several servers share one store: the first to need a ticket fetches it,
 // the others read it. With Redis (kv.NewRedis) this holds across processes.
 func ExampleWithStore() {

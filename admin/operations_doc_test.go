@@ -18,8 +18,8 @@ func TestOperationsDocCoversEveryMethod(t *testing.T) {
 	c, err := NewClient(testAppID, testSecret)
 	require.NoError(t, err)
 	services := reflect.ValueOf(c).Elem()
-	// Of JSSDK only AddCard is listed, with the card ticket it signs with;
-	// Config and ChooseCard have their Examples.
+	// Of JSSDK only AddCard is listed, with the card ticket it signs with:
+	// Config and ChooseCard set a page up rather than operate on cards.
 	jssdk := map[string]bool{"JSSDK.AddCard": true}
 	n := 0
 	for i := 0; i < services.NumField(); i++ {
