@@ -176,15 +176,19 @@ func TestCardOperations(t *testing.T) {
 		{
 			name: "UserCards/card", method: http.MethodPost, path: "card/user/getcardlist", fixture: "card_user_getcardlist.json",
 			body: `{"openid":"` + tOpenID + `","card_id":"` + tCardID + `"}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Card.UserCards(ctx, tOpenID, tCardID) },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID, CardID: tCardID})
+			},
 			check: func(t *testing.T, got any) {
 				assert.Equal(t, &UserCardList{Cards: []UserCard{{"110201201245", tCardID}, {"110201201246", tCardID}}, HasShareCard: true}, got)
 			},
 		},
 		{
 			name: "UserCards/all", method: http.MethodPost, path: "card/user/getcardlist", fixture: "card_user_getcardlist.json",
-			body:  `{"openid":"` + tOpenID + `"}`,
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.Card.UserCards(ctx, tOpenID, "") },
+			body: `{"openid":"` + tOpenID + `"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID})
+			},
 			check: func(t *testing.T, got any) { assert.Len(t, got.(*UserCardList).Cards, 2) },
 		},
 		{
@@ -379,11 +383,11 @@ func TestCardValidation(t *testing.T) {
 			return c.Card.SetTestWhitelistByName(ctx, elevenIDs)
 		}},
 		{"UserCards/empty openid", "openid", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.UserCards(ctx, "", tCardID)
+			_, err := c.Card.UserCards(ctx, UserCardsRequest{CardID: tCardID})
 			return err
 		}},
 		{"UserCards/long card id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.UserCards(ctx, tOpenID, long)
+			_, err := c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID, CardID: long})
 			return err
 		}},
 		{"SetPayCell/empty id", "card_id", func(ctx context.Context, c *Client) error { return c.Card.SetPayCell(ctx, "", true) }},

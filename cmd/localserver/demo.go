@@ -163,7 +163,7 @@ func (s *server) serveConsume(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "invalid_request", "code is required")
 		return
 	}
-	res, err := s.admin.Code.Consume(r.Context(), req.Code, req.CardID)
+	res, err := s.admin.Code.Consume(r.Context(), admin.ConsumeCodeRequest{Code: req.Code, CardID: req.CardID})
 	if err != nil {
 		s.upstreamError(w, r, "card/code/consume", err)
 		return

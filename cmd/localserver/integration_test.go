@@ -98,7 +98,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 		resp := httpJSON(t, http.MethodPost, base+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID, "openid": openid}}}, &list)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Len(t, list.CardList, 1)
-		ticket, err := client.JSSDK.Ticket(ctx, false)
+		ticket, err := client.CardTicket(ctx)
 		require.NoError(t, err)
 		v, err := signer.VerifyCardExt(ticket, card.CardID, list.CardList[0].CardExt)
 		require.NoError(t, err)
@@ -108,7 +108,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 	t.Run("the simulated phone accepts the cardList", func(t *testing.T) {
 		res := walletAdd(t, base, openid, list)
 		require.Equal(t, "addCard:ok", res.ErrMsg, "%+v", res.CardList)
-		users, err := client.Card.UserCards(ctx, openid, "")
+		users, err := client.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: openid})
 		require.NoError(t, err)
 		require.Len(t, users.Cards, 1)
 		assert.Equal(t, card.CardID, users.Cards[0].CardID)
@@ -237,9 +237,9 @@ func TestEveryPartIsMounted(t *testing.T) {
 		httpJSON(t, http.MethodPost, base+"/wechat/cgi-bin/stable_token", map[string]any{"grant_type": "client_credential", "appid": p.AppID, "secret": p.Secret}, &st)
 		token, _ := st["access_token"].(string)
 		require.NotEmpty(t, token)
-		cardTicket, err := client.JSSDK.Ticket(ctx, false)
+		cardTicket, err := client.CardTicket(ctx)
 		require.NoError(t, err)
-		jsTicket, err := client.JSSDK.JSAPITicket(ctx, false)
+		jsTicket, err := client.JSAPITicket(ctx)
 		require.NoError(t, err)
 		p.flushLogs(t)
 		logs := p.stderr.String()
@@ -280,7 +280,7 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	// The kept ticket is still the emulator's: the phone accepts the card.
 	require.Equal(t, "addCard:ok", walletAdd(t, second.URL, openid, list).ErrMsg)
 
-	users, err := adminFor(t, second).Card.UserCards(context.Background(), openid, card.CardID)
+	users, err := adminFor(t, second).Card.UserCards(context.Background(), admin.UserCardsRequest{OpenID: openid, CardID: card.CardID})
 	require.NoError(t, err)
 	assert.Len(t, users.Cards, 2, "the card added before the restart is still in the wallet")
 	second.stop(t)
