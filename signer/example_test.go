@@ -101,3 +101,24 @@ func ExampleParsedCardExt_SignedBy() {
 	fmt.Println(parsed.SignedBy(ticket, cardID), parsed.SignedBy("a-jsapi-ticket-by-mistake", cardID))
 	// Output: true false
 }
+
+func ExampleValidateCards() {
+	// Check the cards before fetching the api_ticket: a bad request then
+	// costs no call to WeChat, and the cards are not checked a second time.
+	_, err := signer.ValidateCards([]signer.Card{{CardID: "p1"}, {Code: "1434008071"}})
+	fmt.Println(err)
+
+	valid, err := signer.ValidateCards([]signer.Card{{CardID: "random_card_id"}})
+	if err != nil {
+		panic(err)
+	}
+	apiTicket := "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg" // getticket?type=wx_card
+	list, err := exampleSigner().AddValidCards(apiTicket, valid)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(list[0].CardID, len(list))
+	// Output:
+	// signer: invalid cards[1].card_id: is required
+	// random_card_id 1
+}
