@@ -122,3 +122,32 @@ func ExampleValidateCards() {
 	// signer: invalid cards[1].card_id: is required
 	// random_card_id 1
 }
+
+func ExampleVerifyJSConfig() {
+	jsapiTicket := "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg" // getticket?type=jsapi
+	// The server signed the page URL with its #fragment.
+	res, err := signer.VerifyJSConfig(jsapiTicket, "", signer.JSConfigCheck{
+		URL:       "http://mp.weixin.qq.com?params=value#xxxx",
+		Timestamp: "1414587457",
+		NonceStr:  "Wm3WZYTPz0wzccnW",
+		Signature: signer.SortedSHA1("jsapi_ticket=" + jsapiTicket + "&noncestr=Wm3WZYTPz0wzccnW&timestamp=1414587457&url=http://mp.weixin.qq.com?params=value#xxxx"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Valid, res.Problems[0].Code)
+	// Output: false url_fragment
+}
+
+func ExampleVerifyChooseCard() {
+	apiTicket := "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg" // getticket?type=wx_card
+	res, err := signer.VerifyChooseCard(apiTicket, "", signer.ChooseCardCheck{
+		AppID: "123456", CardType: "GROUPON", Timestamp: "1414587457", NonceStr: "Wm3WZYTPz0wzccnW",
+		SignType: "SHA1", CardSign: "c47b1fb500eb35d8f2f9b9375b4491089df953e2",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Valid, len(res.Problems))
+	// Output: true 0
+}
