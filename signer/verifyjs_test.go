@@ -39,7 +39,9 @@ func TestVerifyJSConfigExplainsTheMistake(t *testing.T) {
 	t.Parallel()
 	const nonce = "Wm3WZYTPz0wzccnW"
 	ts := strconv.Itoa(testTime)
-	sign := func(ticket string, ts int64, u string) string { return signer.SortedSHA1(jssdkPreimage(ticket, nonce, ts, u)) }
+	sign := func(ticket string, ts int64, u string) string {
+		return signer.SortedSHA1(jssdkPreimage(ticket, nonce, ts, u))
+	}
 	good := sign(testTicket, testTime, testPage)
 	for _, tc := range []struct {
 		name      string
@@ -161,11 +163,16 @@ func TestVerifyChooseCardExplainsTheMistake(t *testing.T) {
 		{"no sign type", with(func(c *signer.ChooseCardCheck) { c.SignType = "" }), true, nil},
 		{"MD5", with(func(c *signer.ChooseCardCheck) { c.SignType = "MD5" }), false, []string{signer.ProblemSignTypeInvalid}},
 		{"null shop id", with(func(c *signer.ChooseCardCheck) { c.ShopID = "null" }), false, []string{signer.ProblemLiteralNull, signer.ProblemLiteralNull}},
-		{"null signed and passed", with(func(c *signer.ChooseCardCheck) { c.CardID = "null"; c.CardSign = sign(testTicket, testTime, "", "null", "GROUPON") }),
+		{"null signed and passed", with(func(c *signer.ChooseCardCheck) {
+			c.CardID = "null"
+			c.CardSign = sign(testTicket, testTime, "", "null", "GROUPON")
+		}),
 			true, []string{signer.ProblemLiteralNull}},
 		{"milliseconds signed", with(func(c *signer.ChooseCardCheck) { c.CardSign = sign(testTicket, testTime*1000, "", "", "GROUPON") }), false, []string{signer.ProblemTimestampMillis}},
 		{"milliseconds passed", with(func(c *signer.ChooseCardCheck) { c.Timestamp = ts + "000" }), false, []string{signer.ProblemTimestampMillis, signer.ProblemSignatureMismatch}},
-		{"jsapi ticket", with(func(c *signer.ChooseCardCheck) { c.CardSign = sign("jsapiTicketJsapiTicket", testTime, "", "", "GROUPON") }), false, []string{signer.ProblemWrongTicketType}},
+		{"jsapi ticket", with(func(c *signer.ChooseCardCheck) {
+			c.CardSign = sign("jsapiTicketJsapiTicket", testTime, "", "", "GROUPON")
+		}), false, []string{signer.ProblemWrongTicketType}},
 		{"card type changed", with(func(c *signer.ChooseCardCheck) { c.CardType = "CASH" }), false, []string{signer.ProblemSignatureMismatch}},
 		{"uppercase", with(func(c *signer.ChooseCardCheck) { c.CardSign = strings.ToUpper(good) }), false, []string{signer.ProblemSignatureUppercase}},
 		{"missing", with(func(c *signer.ChooseCardCheck) { c.Timestamp, c.NonceStr, c.CardSign = "", "", "" }),
