@@ -19,12 +19,14 @@ type diffCase struct {
 
 // opNames maps the export suffixes to ops; the JS package uses the same names.
 var opNames = map[string]op{
-	"card_ext":        opCardExt,
-	"add_card":        opAddCard,
-	"choose_card":     opChooseCard,
-	"js_config":       opJSConfig,
-	"sorted_sha1":     opSortedSHA1,
-	"verify_card_ext": opVerifyCardExt,
+	"card_ext":           opCardExt,
+	"add_card":           opAddCard,
+	"choose_card":        opChooseCard,
+	"js_config":          opJSConfig,
+	"sorted_sha1":        opSortedSHA1,
+	"verify_card_ext":    opVerifyCardExt,
+	"verify_js_config":   opVerifyJSConfig,
+	"verify_choose_card": opVerifyChooseCard,
 }
 
 // caseGen makes random requests from a fixed seed. Most are valid; about

@@ -31,6 +31,18 @@ func appendProblem(out []byte, code, field, message string) []byte {
 	return append(out, '}')
 }
 
+// appendProblems writes ,"problems":[…] and closes the result object.
+func appendProblems(out []byte, problems []signer.Problem) []byte {
+	out = append(out, `,"problems":[`...)
+	for i, pr := range problems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendProblem(out, pr.Code, pr.Field, pr.Message)
+	}
+	return append(out, "]}"...)
+}
+
 func appendError(out []byte, e *requestError) []byte {
 	out = append(out, `{"error":{"code":`...)
 	out = appendString(out, e.code)
