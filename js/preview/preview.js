@@ -360,15 +360,21 @@ function checkConfig() {
     renderPreimage($('cfg-preimage'), [res.preimage]);
     $('cfg-json').textContent = JSON.stringify({ debug: false, ...res.config, jsApiList: res.config.jsApiList ?? ['addCard', 'chooseCard'] }, null, 2);
     const items = res.warnings.map((w) => el('div', { class: 'alert alert-warn', 'data-code': w.code }, el('strong', { text: w.code }), ' ', w.message));
-    const theirs = $('cfg-their-signature').value.trim().toLowerCase();
+    const theirs = $('cfg-their-signature').value.trim();
     if (theirs) {
-      if (theirs === res.config.signature) {
+      // The module explains a mismatch (signer.VerifyJSConfig): the page is
+      // the URL entered, or the page URL when one is given.
+      const check = wx.verifyJSConfig({
+        jsapiTicket: p.jsapiTicket, apiTicket: $('sig-ticket').value.trim() || undefined, url: p.url,
+        timestamp: res.config.timestamp, nonceStr: res.config.nonceStr, signature: theirs,
+      });
+      if (check.valid) {
         items.push(el('div', { class: 'alert alert-ok', 'data-code': 'signature_match', text: 'Your signature matches.' }));
       } else {
-        const causes = configHypotheses(theirs, p, res);
-        items.push(el('div', { class: 'alert alert-error', 'data-code': 'signature_mismatch' },
+        const named = check.problems.filter((pr) => pr.code !== 'signature_mismatch');
+        items.push(el('div', { class: 'alert alert-error', 'data-code': 'signature_mismatch', 'data-causes': check.problems.map((pr) => pr.code).join(' ') },
           el('strong', { text: 'signature_mismatch' }), ' ',
-          causes.length ? `Found it: ${causes.join('; ')}.` : 'Your signature is not the one WeChat computes. Check the ticket type (jsapi, not wx_card), that the URL is the page URL without #fragment and not re-encoded, and that timestamp and nonceStr are the ones passed to wx.config.'));
+          named.length ? `Found it: ${named.map((pr) => pr.message).join('; ')}.` : check.problems.map((pr) => pr.message).join('; ')));
       }
     }
     warnings.replaceChildren(...items);
@@ -376,31 +382,6 @@ function checkConfig() {
     showError($('cfg-error'), err);
     warnings.replaceChildren();
   }
-}
-
-function configHypotheses(theirs, p, res) {
-  const { timestamp, nonceStr } = res.config;
-  const pre = (ticket, ts, url) => `jsapi_ticket=${ticket}&noncestr=${nonceStr}&timestamp=${ts}&url=${url}`;
-  const tries = [
-    [p.url, 'you signed the URL with its #fragment'],
-    [safe(() => decodeURI(res.signedUrl)), 'you signed the decoded URL: sign it exactly as location.href shows it'],
-    [safe(() => encodeURI(res.signedUrl)), 'you signed a re-encoded URL: sign it exactly as location.href shows it'],
-    [res.signedUrl.endsWith('/') ? res.signedUrl.slice(0, -1) : `${res.signedUrl}/`, 'the signed URL differs by a trailing slash'],
-    [res.signedUrl.replace(/^https?:/, (s) => (s === 'https:' ? 'http:' : 'https:')), 'the signed URL has the other scheme (http vs https)'],
-    [p.pageUrl?.split('#')[0], 'you signed the page URL, not the URL entered'],
-  ];
-  const causes = [];
-  for (const [url, why] of tries) {
-    if (url && url !== res.signedUrl && wx.sortedSHA1(pre(p.jsapiTicket, timestamp, url)) === theirs) causes.push(why);
-  }
-  if (wx.sortedSHA1(pre(p.jsapiTicket, timestamp * 1000, res.signedUrl)) === theirs) causes.push('you signed the timestamp in milliseconds');
-  const cardTicket = $('sig-ticket').value.trim();
-  if (cardTicket && wx.sortedSHA1(pre(cardTicket, timestamp, res.signedUrl)) === theirs) causes.push('you signed with the card api_ticket: wx.config needs the jsapi ticket');
-  return causes;
-}
-
-function safe(fn) {
-  try { return fn(); } catch { return ''; }
 }
 
 $('config-form').addEventListener('submit', (e) => { e.preventDefault(); checkConfig(); });
