@@ -97,7 +97,7 @@ func VerifyJSConfig(jsapiTicket, cardTicket string, c JSConfigCheck) (JSConfigVe
 			if t.url == c.URL {
 				code = ProblemURLFragment
 			}
-			ps.add(code, "url", t.message)
+			ps.cause(code, "url", t.message)
 			urlCause = true
 			break
 		}
@@ -105,9 +105,9 @@ func VerifyJSConfig(jsapiTicket, cardTicket string, c JSConfigCheck) (JSConfigVe
 	switch {
 	case urlCause:
 	case tsOK && ts < millisecondThreshold && matches(jsapiTicket, strconv.FormatInt(ts*1000, 10), signed):
-		ps.add(ProblemTimestampMillis, "timestamp", "the server signed the timestamp in milliseconds but passed seconds to wx.config; WeChat signs seconds")
+		ps.cause(ProblemTimestampMillis, "timestamp", "the server signed the timestamp in milliseconds but passed seconds to wx.config; WeChat signs seconds")
 	case matches(cardTicket, tsText, signed):
-		ps.add(ProblemWrongTicketType, "signature", "signed with the card api_ticket (type wx_card); wx.config needs the jsapi ticket (type jsapi)")
+		ps.cause(ProblemWrongTicketType, "signature", "signed with the card api_ticket (type wx_card); wx.config needs the jsapi ticket (type jsapi)")
 	default:
 		ps.add(ProblemSignatureMismatch, "signature",
 			"the signature does not match: the ticket is not the current jsapi ticket (type jsapi, not wx_card), the URL signed is not this page's URL without #fragment, or the timestamp or nonceStr signed differ from the ones passed to wx.config")
@@ -199,11 +199,11 @@ func VerifyChooseCard(apiTicket, jsapiTicket string, c ChooseCardCheck) (ChooseC
 	switch {
 	case (isLiteralNull(c.ShopID) || isLiteralNull(c.CardID) || isLiteralNull(c.CardType)) &&
 		matches(apiTicket, ts, blank(c.ShopID), blank(c.CardID), blank(c.CardType)):
-		ps.add(ProblemLiteralNull, "cardSign", "the server signed the absent values as the empty string but the page passed the text null")
+		ps.cause(ProblemLiteralNull, "cardSign", "the server signed the absent values as the empty string but the page passed the text null")
 	case tsOK && ts < millisecondThreshold && matches(apiTicket, ts*1000, c.ShopID, c.CardID, c.CardType):
-		ps.add(ProblemTimestampMillis, "timestamp", "the server signed the timestamp in milliseconds but passed seconds to wx.chooseCard; WeChat signs seconds")
+		ps.cause(ProblemTimestampMillis, "timestamp", "the server signed the timestamp in milliseconds but passed seconds to wx.chooseCard; WeChat signs seconds")
 	case matches(jsapiTicket, ts, c.ShopID, c.CardID, c.CardType):
-		ps.add(ProblemWrongTicketType, "cardSign", "signed with the jsapi ticket; cardSign needs the card api_ticket (type wx_card)")
+		ps.cause(ProblemWrongTicketType, "cardSign", "signed with the jsapi ticket; cardSign needs the card api_ticket (type wx_card)")
 	default:
 		ps.add(ProblemSignatureMismatch, "cardSign",
 			"cardSign does not match: the ticket is not the current card api_ticket (type wx_card, not jsapi), or the app id, shopId, cardType, cardId, timestamp or nonceStr signed differ from the ones passed to wx.chooseCard")
@@ -217,6 +217,11 @@ type problems []Problem
 
 func (ps *problems) add(code, field, message string) {
 	*ps = append(*ps, Problem{Code: code, Field: field, Message: message})
+}
+
+// cause adds the finding that explains a signature mismatch.
+func (ps *problems) cause(code, field, message string) {
+	*ps = append(*ps, Problem{Code: code, Field: field, Message: message, Cause: true})
 }
 
 // timestamp reads a timestamp given as text; ok is false when there is no

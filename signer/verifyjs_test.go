@@ -220,3 +220,43 @@ func nilIfEmpty(s []string) []string {
 	}
 	return s
 }
+
+func TestVerifyCardExtNamesTheCause(t *testing.T) {
+	t.Parallel()
+	const jsapi = "jsapiTicketJsapiTicket"
+	const nonce = "n123"
+	ext := func(code, openID, ts string, sig string) string {
+		s := `{"code":"` + code + `",`
+		if openID != "" {
+			s += `"openid":"` + openID + `",`
+		}
+		return s + `"timestamp":"` + ts + `","nonce_str":"` + nonce + `","signature":"` + sig + `"}`
+	}
+	ts := strconv.Itoa(testTime)
+	sign := func(ticket string, ts int64, openID string) string {
+		return signer.CardExtSignature(ticket, ts, testCardID, "c1", openID, nonce)
+	}
+	for _, tc := range []struct {
+		name, cardExt, code, field string
+	}{
+		{"null written, empty signed", ext("c1", "null", ts, sign(testTicket, testTime, "")), signer.ProblemLiteralNull, "openid"},
+		{"absent written, null signed", ext("c1", "", ts, sign(testTicket, testTime, "undefined")), signer.ProblemLiteralNull, "openid"},
+		{"milliseconds written", ext("c1", "", ts+"000", sign(testTicket, testTime, "")), signer.ProblemTimestampMillis, "timestamp"},
+		{"milliseconds signed", ext("c1", "", ts, sign(testTicket, testTime*1000, "")), signer.ProblemTimestampMillis, "timestamp"},
+		{"jsapi ticket", ext("c1", "", ts, sign(jsapi, testTime, "")), signer.ProblemWrongTicketType, "api_ticket"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res, err := signer.VerifyCardExtWithJSAPITicket(testTicket, jsapi, testCardID, tc.cardExt)
+			require.NoError(t, err)
+			assert.False(t, res.Valid)
+			require.NotEmpty(t, res.Problems)
+			last := res.Problems[len(res.Problems)-1]
+			assert.Equal(t, signer.Problem{Code: tc.code, Field: tc.field, Message: last.Message, Cause: true}, last)
+			assert.Contains(t, problemCodes(res.Problems), signer.ProblemSignatureMismatch)
+		})
+	}
+	res, err := signer.VerifyCardExt(testTicket, testCardID, ext("c1", "", ts, sign(jsapi, testTime, "")))
+	require.NoError(t, err)
+	assert.Equal(t, []string{signer.ProblemSignatureMismatch}, problemCodes(res.Problems), "without the jsapi ticket the cause stays unnamed")
+}
