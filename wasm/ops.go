@@ -366,7 +366,7 @@ func jsConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
 			out = append(out, ',')
 		}
 		n++
-		out = appendProblem(out, code, field, message)
+		out = appendProblem(out, code, field, message, false)
 	}
 	if signed != req.URL {
 		warn("url_fragment", "url", "the #fragment was removed before signing: WeChat signs location.href.split('#')[0], so never sign the part after #")
@@ -405,13 +405,16 @@ func sortedSHA1(obj *fastjson.Object, out []byte) ([]byte, error) {
 }
 
 // verifyCardExt checks a cardExt as the WeChat client would: {api_ticket,
-// card_id, card_ext} → signer.Verification.
+// card_id, card_ext, jsapi_ticket?} → signer.Verification. The optional
+// jsapi ticket only names the mistake of signing with it.
 func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
-	var ticket, cardID, ext string
+	var ticket, jsapiTicket, cardID, ext string
 	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
 		switch name {
 		case "api_ticket":
 			ticket, err = asString(v, name)
+		case "jsapi_ticket":
+			jsapiTicket, err = asString(v, name)
 		case "card_id":
 			cardID, err = asString(v, name)
 		case "card_ext":
@@ -427,7 +430,7 @@ func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	res, err := signer.VerifyCardExt(ticket, cardID, ext)
+	res, err := signer.VerifyCardExtWithJSAPITicket(ticket, jsapiTicket, cardID, ext)
 	if err != nil {
 		return out, err
 	}

@@ -19,7 +19,7 @@ func appendValues(out []byte, sorted []string) []byte {
 	return appendString(out, strings.Join(sorted, ""))
 }
 
-func appendProblem(out []byte, code, field, message string) []byte {
+func appendProblem(out []byte, code, field, message string, cause bool) []byte {
 	out = append(out, `{"code":`...)
 	out = appendString(out, code)
 	if field != "" {
@@ -28,6 +28,9 @@ func appendProblem(out []byte, code, field, message string) []byte {
 	}
 	out = append(out, `,"message":`...)
 	out = appendString(out, message)
+	if cause {
+		out = append(out, `,"cause":true`...)
+	}
 	return append(out, '}')
 }
 
@@ -38,7 +41,7 @@ func appendProblems(out []byte, problems []signer.Problem) []byte {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = appendProblem(out, pr.Code, pr.Field, pr.Message)
+		out = appendProblem(out, pr.Code, pr.Field, pr.Message, pr.Cause)
 	}
 	return append(out, "]}"...)
 }

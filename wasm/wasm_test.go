@@ -274,6 +274,22 @@ func TestVectors(t *testing.T) {
 		require.NotNil(t, ver.OK)
 		assert.True(t, hasProblem(ver.OK.Problems, signer.ProblemLiteralNull))
 	})
+	t.Run("negative/jsapi ticket named", func(t *testing.T) {
+		doc := vs.CardExt[0]
+		const jsapi = "jsapiTicketJsapiTicket"
+		ts, err := strconv.ParseInt(doc.Timestamp, 10, 64)
+		require.NoError(t, err)
+		signed := signer.SignCardExt(jsapi, ts, doc.NonceStr, signer.Card{CardID: doc.CardID, Code: doc.Code})
+		req := map[string]any{"api_ticket": doc.APITicket, "jsapi_ticket": jsapi, "card_id": doc.CardID, "card_ext": signed.String()}
+		ver := decode[signer.Verification](t, g.call("verify_card_ext", mustJSON(t, req)))
+		require.NotNil(t, ver.OK)
+		native, err := signer.VerifyCardExtWithJSAPITicket(doc.APITicket, jsapi, doc.CardID, signed.String())
+		require.NoError(t, err)
+		assert.Equal(t, native, *ver.OK)
+		last := ver.OK.Problems[len(ver.OK.Problems)-1]
+		assert.Equal(t, signer.ProblemWrongTicketType, last.Code)
+		assert.True(t, last.Cause)
+	})
 }
 
 // TestVerifiers runs the wx.config and chooseCard verifiers through the
