@@ -128,6 +128,8 @@ export interface Problem {
   code: string;
   field?: string;
   message: string;
+  /** True on the finding that explains a signature mismatch: undone, it reproduces the signature found. */
+  cause?: boolean;
 }
 
 export interface JSConfigCheck {
@@ -140,6 +142,8 @@ export interface JSConfigCheck {
 
 export interface VerifyParams {
   apiTicket: string;
+  /** The jsapi ticket, optional: lets a cardExt signed with it be named as such. */
+  jsapiTicket?: string;
   cardId: string;
   /** The cardExt JSON string as passed to wx.addCard. */
   cardExt: string;

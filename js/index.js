@@ -317,6 +317,7 @@ export class Wxcard {
   /**
    * verifyCardExt checks a cardExt string as the WeChat client does and
    * says why it fails: {valid, signature, expected, sortedValues, preimage, cardExt, problems}.
+   * jsapiTicket is optional and only lets a cardExt signed with it be named as such.
    */
   verifyCardExt(params) {
     const res = toResult(this.call('verify_card_ext', toRequest(params, 'verifyCardExt')));

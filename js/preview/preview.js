@@ -183,33 +183,17 @@ function sigOf(v) {
   return wx.sortedSHA1(SIGNED_FIELDS.map((f) => String(v[f])));
 }
 
-// hypotheses tries the classic mistakes and returns those that reproduce
-// the signature found in cardExt, each naming the fields it implicates.
-function hypotheses(found, base, form, jsapiTicket) {
+// formCauses compares cardExt with what the signature form says was signed
+// and returns the differences that reproduce the signature found. The
+// classic mistakes (text null, milliseconds, the jsapi ticket) are the
+// module's to name: verifyCardExt marks them as the cause.
+function formCauses(found, base, form) {
   const tries = [];
   const add = (fields, message, patch) => tries.push({ fields, message, values: { ...base, ...patch } });
-  for (const f of ['code', 'openid']) {
-    if (['null', 'undefined', 'None'].includes(base[f])) add([f], `the server signed ${f} as the empty string but cardExt carries the text "${base[f]}"`, { [f]: '' });
-    if (base[f] === '') {
-      for (const t of ['null', 'undefined']) add([f], `the server signed ${f} as the text "${t}": an absent ${f} must be signed as the empty string`, { [f]: t });
-    }
-  }
-  const ts = Number(base.timestamp);
-  if (Number.isInteger(ts) && ts >= 1e11) add(['timestamp'], 'the server signed seconds but cardExt carries milliseconds', { timestamp: String(Math.floor(ts / 1000)) });
-  if (Number.isInteger(ts) && ts > 0 && ts < 1e11) add(['timestamp'], 'the server signed the timestamp in milliseconds: WeChat signs seconds', { timestamp: String(ts * 1000) });
-  if (jsapiTicket) add(['api_ticket'], 'the card was signed with the jsapi ticket: cardExt needs the card api_ticket (getticket?type=wx_card)', { api_ticket: jsapiTicket });
-  if (form) {
-    const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
-    for (const f of changed) add([f], `${f} in cardExt is not the value that was signed ("${short(form[f])}")`, { [f]: form[f] });
-    if (changed.length > 1) add(changed, `cardExt differs from the signed values in ${changed.join(', ')}`, Object.fromEntries(changed.map((f) => [f, form[f]])));
-  }
-  const seen = new Set();
-  return tries.filter((t) => {
-    const key = JSON.stringify(t.values);
-    if (seen.has(key)) return false; // the same fix found by two rules
-    seen.add(key);
-    return sigOf(t.values) === found;
-  });
+  const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
+  for (const f of changed) add([f], `${f} in cardExt is not the value that was signed ("${short(form[f])}")`, { [f]: form[f] });
+  if (changed.length > 1) add(changed, `cardExt differs from the signed values in ${changed.join(', ')}`, Object.fromEntries(changed.map((f) => [f, form[f]])));
+  return tries.filter((t) => sigOf(t.values) === found);
 }
 
 function short(s) {
@@ -230,7 +214,7 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
   if (typeof extText !== 'string') return { index, cardId: item.cardId, fatal: 'the item has no cardExt', notes };
   let res;
   try {
-    res = wx.verifyCardExt({ apiTicket: ticket, cardId: item.cardId, cardExt: extText });
+    res = wx.verifyCardExt({ apiTicket: ticket, jsapiTicket: jsapiTicket || undefined, cardId: item.cardId, cardExt: extText });
   } catch (err) {
     return { index, cardId: item.cardId, fatal: explainError(err), notes };
   }
@@ -245,8 +229,10 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
     if (!compare.nonce_str) compare.nonce_str = base.nonce_str;
   }
   const found = res.signature;
-  const causes = found && !res.problems.some((p) => p.code === 'signature_uppercase') && found !== res.expected
-    ? hypotheses(found, base, compare, jsapiTicket) : [];
+  const causes = res.problems.filter((p) => p.cause).map((p) => ({ fields: [p.field], message: p.message }));
+  if (!causes.length && compare && found && found !== res.expected && !res.problems.some((p) => p.code === 'signature_uppercase')) {
+    causes.push(...formCauses(found, base, compare));
+  }
 
   const status = {};
   const flag = (field, level, text) => {
@@ -255,6 +241,7 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
     if (text) s.texts.push(text);
   };
   for (const p of res.problems) {
+    if (p.cause) continue; // flagged with the causes below
     const field = p.field === 'cardExt' ? 'signature' : p.field;
     flag(field || 'signature', FATAL.has(p.code) ? 'bad' : 'warn', p.message);
   }

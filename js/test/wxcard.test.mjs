@@ -110,6 +110,15 @@ test('signature vectors', async (t) => {
     const check = wx.verifyCardExt({ apiTicket: doc.api_ticket, cardId: doc.card_id, cardExt });
     assert.ok(check.problems.some((p) => p.code === 'literal_null' && p.field === 'openid'));
   });
+  await t.test('negative: a cardExt signed with the jsapi ticket is named', () => {
+    const doc = vectors.card_ext[0];
+    const jsapiTicket = 'jsapiTicketJsapiTicket';
+    const signature = wx.sortedSHA1(jsapiTicket, doc.timestamp, doc.card_id, doc.code, '', doc.nonce_str);
+    const cardExt = JSON.stringify({ code: doc.code, timestamp: doc.timestamp, nonce_str: doc.nonce_str, signature });
+    const check = wx.verifyCardExt({ apiTicket: doc.api_ticket, jsapiTicket, cardId: doc.card_id, cardExt });
+    assert.equal(check.valid, false);
+    assert.deepEqual(check.problems.filter((p) => p.cause).map((p) => [p.code, p.field]), [['wrong_ticket_type', 'api_ticket']]);
+  });
 });
 
 test('verifyJSConfig and verifyChooseCard: the vectors verify, the classic mistakes are named', async (t) => {
