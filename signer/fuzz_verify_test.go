@@ -19,10 +19,7 @@ func FuzzVerifyJSConfig(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ticket, cardTicket, pageURL, ts, nonce, sig string) {
 		res, err := signer.VerifyJSConfig(ticket, cardTicket, signer.JSConfigCheck{URL: pageURL, Timestamp: ts, NonceStr: nonce, Signature: sig})
 		if err != nil {
-			var ve *signer.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("error is not a *ValidationError: %v", err)
-			}
+			requireValidationError(t, err)
 			return
 		}
 		if res.Valid {
@@ -43,10 +40,7 @@ func FuzzVerifyChooseCard(f *testing.F) {
 			AppID: appID, ShopID: shopID, CardType: cardType, CardID: cardID, Timestamp: ts, NonceStr: nonce, SignType: signType, CardSign: sign,
 		})
 		if err != nil {
-			var ve *signer.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("error is not a *ValidationError: %v", err)
-			}
+			requireValidationError(t, err)
 			return
 		}
 		if res.Valid {
@@ -56,4 +50,12 @@ func FuzzVerifyChooseCard(f *testing.F) {
 			}
 		}
 	})
+}
+
+func requireValidationError(t *testing.T, err error) {
+	t.Helper()
+	var ve *signer.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("error is not a *ValidationError: %v", err)
+	}
 }

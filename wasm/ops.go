@@ -434,12 +434,7 @@ func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	out = append(out, `{"valid":`...)
-	out = strconv.AppendBool(out, res.Valid)
-	out = append(out, `,"signature":`...)
-	out = appendString(out, res.Signature)
-	out = append(out, `,"expected":`...)
-	out = appendString(out, res.Expected)
+	out = appendVerdict(out, res.Valid, res.Signature, res.Expected)
 	out = appendValues(out, res.SortedValues)
 	out = append(out, `,"card_ext":`...)
 	out = res.CardExt.AppendJSON(out)
@@ -479,12 +474,7 @@ func verifyJSConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	out = append(out, `{"valid":`...)
-	out = strconv.AppendBool(out, res.Valid)
-	out = append(out, `,"signature":`...)
-	out = appendString(out, res.Signature)
-	out = append(out, `,"expected":`...)
-	out = appendString(out, res.Expected)
+	out = appendVerdict(out, res.Valid, res.Signature, res.Expected)
 	out = append(out, `,"signed_url":`...)
 	out = appendString(out, res.SignedURL)
 	out = append(out, `,"preimage":`...)
@@ -534,12 +524,7 @@ func verifyChooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	out = append(out, `{"valid":`...)
-	out = strconv.AppendBool(out, res.Valid)
-	out = append(out, `,"signature":`...)
-	out = appendString(out, res.Signature)
-	out = append(out, `,"expected":`...)
-	out = appendString(out, res.Expected)
+	out = appendVerdict(out, res.Valid, res.Signature, res.Expected)
 	out = appendValues(out, res.SortedValues)
 	return appendProblems(out, res.Problems), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/wxcard/wxcard/signer"
@@ -32,6 +33,16 @@ func appendProblem(out []byte, code, field, message string, cause bool) []byte {
 		out = append(out, `,"cause":true`...)
 	}
 	return append(out, '}')
+}
+
+// appendVerdict opens a verification result: {"valid":…,"signature":…,"expected":….
+func appendVerdict(out []byte, valid bool, signature, expected string) []byte {
+	out = append(out, `{"valid":`...)
+	out = strconv.AppendBool(out, valid)
+	out = append(out, `,"signature":`...)
+	out = appendString(out, signature)
+	out = append(out, `,"expected":`...)
+	return appendString(out, expected)
 }
 
 // appendProblems writes ,"problems":[…] and closes the result object.
