@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -14,27 +13,20 @@ func (s *JSSDKService) AddCard(ctx context.Context, cards []signer.Card) (signer
 	if ctx == nil {
 		return nil, invalidArg("ctx", "is nil")
 	}
-	if len(cards) == 0 {
-		return nil, invalidArg("cards", "is empty")
-	}
-	if len(cards) > signer.MaxCardsPerAddCard {
-		return nil, invalidArg("cards", "has more than "+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
-	}
 	// Validate before fetching anything: bad input must not cost a ticket.
-	for i := range cards {
-		if err := signer.ValidateCard(cards[i]); err != nil {
-			var se *signer.ValidationError
-			if errors.As(err, &se) {
-				return nil, invalidArg("cards["+strconv.Itoa(i)+"]."+se.Field, se.Reason)
-			}
-			return nil, err
+	valid, err := signer.ValidateCards(cards)
+	if err != nil {
+		var se *signer.ValidationError
+		if errors.As(err, &se) {
+			return nil, invalidArg(se.Field, se.Reason)
 		}
+		return nil, err
 	}
 	ticket, err := s.client.CardTicket(ctx)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.client.signer.AddCard(ticket, cards)
+	list, err := s.client.signer.AddValidCards(ticket, valid)
 	return list, fromSigner(err)
 }
 

@@ -22,7 +22,7 @@ func serveChooseCard(s *settings, w http.ResponseWriter, r *http.Request) *apiEr
 	}
 	sreq := signer.ChooseCardRequest{AppID: s.appID, ShopID: req.ShopID, CardType: req.CardType, CardID: req.CardID}
 	if err := sreq.Validate(); err != nil {
-		return invalidField("", err)
+		return invalidField(err)
 	}
 	if req.CardID != "" && s.allowedCards != nil {
 		if _, ok := s.allowedCards[req.CardID]; !ok {

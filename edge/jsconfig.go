@@ -26,7 +26,7 @@ func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiErro
 	}
 	req := signer.JSConfigRequest{AppID: s.appID, URL: urls[0]}
 	if err := req.Validate(); err != nil {
-		e := invalidField("", err)
+		e := invalidField(err)
 		e.code = CodeInvalidURL
 		return e
 	}

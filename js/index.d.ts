@@ -128,6 +128,8 @@ export interface Problem {
   code: string;
   field?: string;
   message: string;
+  /** True on the finding that explains a signature mismatch: undone, it reproduces the signature found. */
+  cause?: boolean;
 }
 
 export interface JSConfigCheck {
@@ -140,6 +142,8 @@ export interface JSConfigCheck {
 
 export interface VerifyParams {
   apiTicket: string;
+  /** The jsapi ticket, optional: lets a cardExt signed with it be named as such. */
+  jsapiTicket?: string;
   cardId: string;
   /** The cardExt JSON string as passed to wx.addCard. */
   cardExt: string;
@@ -158,7 +162,62 @@ export interface Verification {
   problems: Problem[];
 }
 
-export type Operation = 'card_ext' | 'add_card' | 'choose_card' | 'js_config' | 'sorted_sha1' | 'verify_card_ext';
+export interface VerifyJSConfigParams {
+  /** The jsapi ticket (getticket?type=jsapi) the client checks with. */
+  jsapiTicket: string;
+  /** The card api_ticket, optional: lets a signature made with it be named as such. */
+  apiTicket?: string;
+  /** The page the client is on (location.href), #fragment and all. */
+  url: string;
+  timestamp?: Timestamp;
+  nonceStr?: string;
+  signature?: string;
+}
+
+export interface JSConfigVerification {
+  valid: boolean;
+  signature: string;
+  expected: string;
+  /** url without its #fragment: what is signed. */
+  signedUrl: string;
+  /** "jsapi_ticket=…&noncestr=…&timestamp=…&url=…"; contains the ticket. */
+  preimage: string;
+  /**
+   * e.g. url_fragment, url_mismatch, timestamp_milliseconds, timestamp_invalid,
+   * wrong_ticket_type, signature_uppercase, signature_mismatch, literal_null.
+   */
+  problems: Problem[];
+}
+
+export interface VerifyChooseCardParams {
+  /** The card api_ticket (getticket?type=wx_card) the client checks with. */
+  apiTicket: string;
+  /** The jsapi ticket, optional: lets a cardSign made with it be named as such. */
+  jsapiTicket?: string;
+  appId: string;
+  shopId?: string;
+  cardType?: string;
+  cardId?: string;
+  timestamp?: Timestamp;
+  nonceStr?: string;
+  signType?: string;
+  cardSign?: string;
+}
+
+export interface ChooseCardVerification {
+  valid: boolean;
+  signature: string;
+  expected: string;
+  /** The seven signed values in hashing order; they contain the ticket. */
+  sortedValues: string[];
+  preimage: string;
+  /** e.g. sign_type_invalid, literal_null, timestamp_milliseconds, wrong_ticket_type, signature_mismatch. */
+  problems: Problem[];
+}
+
+export type Operation =
+  | 'card_ext' | 'add_card' | 'choose_card' | 'js_config' | 'sorted_sha1'
+  | 'verify_card_ext' | 'verify_js_config' | 'verify_choose_card';
 
 export declare class Wxcard {
   readonly memory: WebAssembly.Memory;
@@ -172,6 +231,8 @@ export declare class Wxcard {
   jsConfig(params: JSConfigParams): JSConfig;
   checkJSConfig(params: JSConfigParams): JSConfigCheck;
   verifyCardExt(params: VerifyParams): Verification;
+  verifyJSConfig(params: VerifyJSConfigParams): JSConfigVerification;
+  verifyChooseCard(params: VerifyChooseCardParams): ChooseCardVerification;
   /** Sends a request object to an operation; returns its "ok" value or throws WxcardError. */
   call(op: Operation, request: object): unknown;
   /** The JSON ABI itself: request JSON in, response JSON ({"ok":…} or {"error":…}) out. */

@@ -18,7 +18,7 @@ export class WxcardError extends Error {
   }
 }
 
-const OPS = ['card_ext', 'add_card', 'choose_card', 'js_config', 'sorted_sha1', 'verify_card_ext'];
+const OPS = ['card_ext', 'add_card', 'choose_card', 'js_config', 'sorted_sha1', 'verify_card_ext', 'verify_js_config', 'verify_choose_card'];
 const SCRATCH = 4096;
 
 /**
@@ -113,7 +113,7 @@ const renames = {
   apiTicket: 'api_ticket', jsapiTicket: 'jsapi_ticket', cardId: 'card_id', appId: 'app_id',
   shopId: 'shop_id', locationId: 'shop_id', cardType: 'card_type', outerStr: 'outer_str',
   fixedBeginTimestamp: 'fixed_begintimestamp', nonceStr: 'nonce_str', pageUrl: 'page_url',
-  cardExt: 'card_ext', openId: 'openid',
+  cardExt: 'card_ext', openId: 'openid', cardSign: 'card_sign', signType: 'sign_type',
 };
 const camel = {
   card_id: 'cardId', card_ext: 'cardExt', nonce_str: 'nonceStr', sorted_values: 'sortedValues',
@@ -317,10 +317,32 @@ export class Wxcard {
   /**
    * verifyCardExt checks a cardExt string as the WeChat client does and
    * says why it fails: {valid, signature, expected, sortedValues, preimage, cardExt, problems}.
+   * jsapiTicket is optional and only lets a cardExt signed with it be named as such.
    */
   verifyCardExt(params) {
     const res = toResult(this.call('verify_card_ext', toRequest(params, 'verifyCardExt')));
     res.cardExt = toResult(res.cardExt);
     return res;
+  }
+
+  /**
+   * verifyJSConfig checks a wx.config call as the WeChat client does and
+   * says why it fails: {jsapiTicket, url, timestamp, nonceStr, signature,
+   * apiTicket?} → {valid, signature, expected, signedUrl, preimage, problems}.
+   * url is the page's location.href; apiTicket (the card one) is optional and
+   * only lets a signature made with it be named as such.
+   */
+  verifyJSConfig(params) {
+    return toResult(this.call('verify_js_config', toRequest(params, 'verifyJSConfig')));
+  }
+
+  /**
+   * verifyChooseCard checks a wx.chooseCard call as the WeChat client does
+   * and says why it fails: {apiTicket, appId, shopId?, cardType?, cardId?,
+   * timestamp, nonceStr, signType?, cardSign, jsapiTicket?} →
+   * {valid, signature, expected, sortedValues, preimage, problems}.
+   */
+  verifyChooseCard(params) {
+    return toResult(this.call('verify_choose_card', toRequest(params, 'verifyChooseCard')));
   }
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -154,6 +155,10 @@ func TestEveryPartIsMounted(t *testing.T) {
 		assert.Equal(t, "config:invalid signature", bad.ErrMsg)
 		other := check(cfg.Signature, base+"/other-page")
 		assert.False(t, other.OK)
+		assert.Contains(t, other.Hint, "signature does not match")
+		upper := check(strings.ToUpper(cfg.Signature), page)
+		assert.False(t, upper.OK)
+		assert.Contains(t, upper.Hint, "lowercase hex")
 	})
 
 	t.Run("choosecard and the stand-in's cardSign check", func(t *testing.T) {
@@ -168,6 +173,12 @@ func TestEveryPartIsMounted(t *testing.T) {
 		httpJSON(t, http.MethodPost, base+"/standin/v1/choosecard", params, &res)
 		assert.False(t, res.OK)
 		assert.Equal(t, "chooseCard:fail, invalid signature", res.ErrMsg)
+		assert.Contains(t, res.Hint, "cardSign does not match")
+		params["cardType"] = "CASH"
+		params["timestamp"] = strconv.FormatFloat(params["timestamp"].(float64)*1000, 'f', 0, 64)
+		httpJSON(t, http.MethodPost, base+"/standin/v1/choosecard", params, &res)
+		assert.False(t, res.OK)
+		assert.Contains(t, res.Hint, "milliseconds")
 	})
 
 	t.Run("emulator under /wechat/", func(t *testing.T) {

@@ -110,6 +110,60 @@ test('signature vectors', async (t) => {
     const check = wx.verifyCardExt({ apiTicket: doc.api_ticket, cardId: doc.card_id, cardExt });
     assert.ok(check.problems.some((p) => p.code === 'literal_null' && p.field === 'openid'));
   });
+  await t.test('negative: a cardExt signed with the jsapi ticket is named', () => {
+    const doc = vectors.card_ext[0];
+    const jsapiTicket = 'jsapiTicketJsapiTicket';
+    const signature = wx.sortedSHA1(jsapiTicket, doc.timestamp, doc.card_id, doc.code, '', doc.nonce_str);
+    const cardExt = JSON.stringify({ code: doc.code, timestamp: doc.timestamp, nonce_str: doc.nonce_str, signature });
+    const check = wx.verifyCardExt({ apiTicket: doc.api_ticket, jsapiTicket, cardId: doc.card_id, cardExt });
+    assert.equal(check.valid, false);
+    assert.deepEqual(check.problems.filter((p) => p.cause).map((p) => [p.code, p.field]), [['wrong_ticket_type', 'api_ticket']]);
+  });
+});
+
+test('verifyJSConfig and verifyChooseCard: the vectors verify, the classic mistakes are named', async (t) => {
+  const wx = await load();
+  for (const v of vectors.jssdk) {
+    await t.test(`jssdk: ${v.source}`, () => {
+      const page = `${v.url.split('#')[0]}#wechat_redirect`;
+      for (const timestamp of [v.timestamp, Number(v.timestamp)]) {
+        const res = wx.verifyJSConfig({ jsapiTicket: v.jsapi_ticket, url: page, timestamp, nonceStr: v.noncestr, signature: v.signature });
+        assert.equal(res.valid, true, JSON.stringify(res.problems));
+        assert.deepEqual(res.problems, []);
+        assert.equal(res.signedUrl, v.url.split('#')[0]);
+        assert.equal(sha1(res.preimage), v.signature);
+      }
+      const withFragment = sha1(`jsapi_ticket=${v.jsapi_ticket}&noncestr=${v.noncestr}&timestamp=${v.timestamp}&url=${page}`);
+      const res = wx.verifyJSConfig({ jsapiTicket: v.jsapi_ticket, url: page, timestamp: v.timestamp, nonceStr: v.noncestr, signature: withFragment });
+      assert.equal(res.valid, false);
+      assert.deepEqual(res.problems.map((p) => p.code), ['url_fragment']);
+      const card = 'cardTicketCardTicket';
+      const wrongTicket = sha1(`jsapi_ticket=${card}&noncestr=${v.noncestr}&timestamp=${v.timestamp}&url=${v.url.split('#')[0]}`);
+      const named = wx.verifyJSConfig({ jsapiTicket: v.jsapi_ticket, apiTicket: card, url: page, timestamp: v.timestamp, nonceStr: v.noncestr, signature: wrongTicket });
+      assert.deepEqual(named.problems.map((p) => p.code), ['wrong_ticket_type']);
+    });
+  }
+  for (const v of vectors.choose_card) {
+    await t.test(`choose_card: ${v.source}`, () => {
+      const params = {
+        apiTicket: v.api_ticket, appId: v.app_id, shopId: v.location_id, cardId: v.card_id, cardType: v.card_type,
+        timestamp: v.timestamp, nonceStr: v.nonce_str, signType: 'SHA1', cardSign: v.card_sign,
+      };
+      const res = wx.verifyChooseCard(params);
+      assert.equal(res.valid, true, JSON.stringify(res.problems));
+      assert.equal(sha1(res.preimage), v.card_sign);
+      const upper = wx.verifyChooseCard({ ...params, cardSign: v.card_sign.toUpperCase() });
+      assert.deepEqual(upper.problems.map((p) => p.code), ['signature_uppercase']);
+      const ms = wx.verifyChooseCard({ ...params, timestamp: `${v.timestamp}000` });
+      assert.equal(ms.valid, false);
+      assert.equal(ms.problems[0].code, 'timestamp_milliseconds');
+    });
+  }
+  await t.test('input the verifiers cannot use is a coded error', () => {
+    throwsCode(() => wx.verifyJSConfig({ jsapiTicket: 't', url: '/relative' }), 'invalid_input', 'url');
+    throwsCode(() => wx.verifyChooseCard({ apiTicket: 't' }), 'invalid_input', 'appId');
+    throwsCode(() => wx.verifyChooseCard({ apiTicket: 't', appId: 'a', timestamp: {} }), 'invalid_input', 'timestamp');
+  });
 });
 
 test('differential set from the Go test is reproduced byte for byte', async () => {
