@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -379,5 +380,52 @@ func TestNewHandlerValidates(t *testing.T) {
 			assert.Nil(t, h)
 			assert.ErrorIs(t, err, ErrInvalidArgument)
 		})
+	}
+}
+
+// syncBuffer is a log sink the handler's goroutines can share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestLogsCarryNoSecretsOrContent(t *testing.T) {
+	t.Parallel()
+	wc := newWeChat(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	fail := true
+	h := newTestHandler(t, func(context.Context, *Message) error {
+		if fail {
+			fail = false
+			return errors.New("callback says no")
+		}
+		return nil
+	}, WithSafeMode(testAESKey, testAppID), WithLogger(logger))
+	serve(h, wc.safe(userGetCard("111"), testNow))                  // fails
+	serve(h, wc.safe(userGetCard("111"), testNow))                  // runs
+	serve(h, wc.safe(userGetCard("111"), testNow))                  // duplicate
+	serve(h, wc.safe(userGetCard("111"), testNow-3600))             // stale
+	serve(h, withBody(wc.safe(userGetCard("1"), testNow), "<xml>")) // bad xml
+	serve(h, (&wechat{t: t, token: "x", crypter: mustCrypter(t, "x")}).safe(userGetCard("1"), testNow))
+	require.NoError(t, h.Wait(t.Context()))
+	out := logs.String()
+	assert.Contains(t, out, "callback failed")
+	assert.Contains(t, out, "duplicate push")
+	assert.Contains(t, out, CodeStaleTimestamp)
+	for _, secret := range []string{testToken, testAESKey, testAppID, "oUser1", "pCard1", "campaign-7"} {
+		assert.NotContains(t, out, secret)
 	}
 }
