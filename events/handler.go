@@ -148,7 +148,8 @@ func WithCallbackTimeout(d time.Duration) Option {
 	}
 }
 
-// WithDedupTTL sets how long a push is remembered after its callback ran.
+// WithDedupTTL sets how long a push is remembered after its callback ran:
+// at least twice the timestamp window.
 func WithDedupTTL(d time.Duration) Option {
 	return func(h *Handler) error {
 		return positive("dedup ttl", d, func(d time.Duration) { h.dedupTTL = d })(h)
@@ -197,6 +198,11 @@ func NewHandler(token string, handle HandleFunc, opts ...Option) (*Handler, erro
 		if err := opt(h); err != nil {
 			return nil, err
 		}
+	}
+	// A signed push is accepted for the window on either side of its
+	// timestamp; its mark must outlive that, or a replay would run again.
+	if h.dedupTTL < 2*h.window {
+		return nil, invalidArg(fmt.Sprintf("dedup ttl %s is shorter than twice the timestamp window %s", h.dedupTTL, h.window))
 	}
 	return h, nil
 }

@@ -369,9 +369,12 @@ func TestNewHandlerValidates(t *testing.T) {
 		"negative deadline":  func() (*Handler, error) { return NewHandler("t", handle, WithReplyDeadline(-1)) },
 		"zero timeout":       func() (*Handler, error) { return NewHandler("t", handle, WithCallbackTimeout(0)) },
 		"zero dedup ttl":     func() (*Handler, error) { return NewHandler("t", handle, WithDedupTTL(0)) },
-		"zero body":          func() (*Handler, error) { return NewHandler("t", handle, WithMaxBodyBytes(0)) },
-		"nil clock":          func() (*Handler, error) { return NewHandler("t", handle, WithClock(nil)) },
-		"nil logger":         func() (*Handler, error) { return NewHandler("t", handle, WithLogger(nil)) },
+		"dedup shorter than replays": func() (*Handler, error) {
+			return NewHandler("t", handle, WithTimestampWindow(time.Hour), WithDedupTTL(time.Hour))
+		},
+		"zero body":  func() (*Handler, error) { return NewHandler("t", handle, WithMaxBodyBytes(0)) },
+		"nil clock":  func() (*Handler, error) { return NewHandler("t", handle, WithClock(nil)) },
+		"nil logger": func() (*Handler, error) { return NewHandler("t", handle, WithLogger(nil)) },
 	}
 	for name, newHandler := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -168,8 +168,9 @@ func validCookieName(name string) bool {
 
 // ServeHTTP starts a login, or finishes one on the callback path.
 func (h *LoginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+	// Not HEAD either: a HEAD of the callback would spend the code.
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
 		writeError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed")
 		return
 	}

@@ -213,13 +213,18 @@ func TestLoginCallbackRefusals(t *testing.T) {
 			assert.Equal(t, CodeBadNext, errorCodeOf(t, body))
 		}
 	})
-	t.Run("POST", func(t *testing.T) {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, m.server.URL+"/wx/login", nil)
-		require.NoError(t, err)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		res.Body.Close()
-		assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
+	t.Run("POST, and HEAD which would spend the code", func(t *testing.T) {
+		for _, target := range []struct{ method, path string }{
+			{http.MethodPost, "/wx/login"},
+			{http.MethodHead, "/wx/callback?code=" + wc.issueCode("o", ScopeBase) + "&state=x"},
+		} {
+			req, err := http.NewRequestWithContext(t.Context(), target.method, m.server.URL+target.path, nil)
+			require.NoError(t, err)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode, target.method)
+		}
 	})
 	assert.Zero(t, m.count(), "no refused callback reached OnLogin")
 }
