@@ -377,6 +377,7 @@ func (h *Handler) servePush(w http.ResponseWriter, r *http.Request, start time.T
 		defer cancel()
 		err := h.call(cbCtx, msg)
 		if err != nil {
+			h.log.WarnContext(cbCtx, "events: callback failed; the push is released for WeChat's retry", "event", msg.Event, "error", err.Error())
 			// Not cbCtx: it may be the deadline that failed the callback.
 			relCtx, cancelRel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 			h.release(relCtx, key, owner, msg)
@@ -390,7 +391,6 @@ func (h *Handler) servePush(w http.ResponseWriter, r *http.Request, start time.T
 	select {
 	case err := <-done:
 		if err != nil {
-			h.log.WarnContext(ctx, "events: callback failed; the push is released for WeChat's retry", "event", msg.Event, "error", err.Error())
 			h.refuse(w, r, http.StatusInternalServerError, &Error{Code: CodeCallbackFailed, Msg: "the callback failed; a retry will run it again"})
 			return
 		}
