@@ -45,7 +45,8 @@ type LoginConfig struct {
 	Scope Scope
 	// CallbackURL is the absolute URL WeChat sends the user back to; its
 	// host must be the account's authorized web domain. The handler takes
-	// requests for its path as the callback.
+	// requests for its path as the callback, so mount it where requests
+	// arrive with that path (not under http.StripPrefix).
 	CallbackURL string
 	// StateKey signs the state and the login cookie: at least 32 random
 	// bytes, the same on every server of a cluster.
