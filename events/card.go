@@ -99,7 +99,7 @@ type UserConsumeCard struct {
 	Header
 	CardID        string `xml:"CardId"`
 	UserCardCode  string `xml:"UserCardCode"`
-	ConsumeSource string `xml:"ConsumeSource"` // FROM_API, FROM_MOBILE_HELPER, FROM_SCANCODE…
+	ConsumeSource string `xml:"ConsumeSource"` // FROM_API, FROM_MP, FROM_MOBILE_HELPER
 	LocationName  string `xml:"LocationName"`
 	StaffOpenID   string `xml:"StaffOpenId"`
 	VerifyCode    string `xml:"VerifyCode"`
