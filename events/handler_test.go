@@ -432,3 +432,29 @@ func TestLogsCarryNoSecretsOrContent(t *testing.T) {
 		assert.NotContains(t, out, secret)
 	}
 }
+
+// WeChat's published safe-mode sample, posted as WeChat would, reaches the
+// callback as the sample's text message.
+func TestHandlerOpensWeChatSample(t *testing.T) {
+	t.Parallel()
+	v := loadVectors(t)[0]
+	ts, err := strconv.ParseInt(v.Timestamp, 10, 64)
+	require.NoError(t, err)
+	rec := &recorder{}
+	h, err := NewHandler(v.Token, rec.handle, WithSafeMode(v.EncodingAESKey, v.AppID),
+		WithClock(func() time.Time { return time.Unix(ts, 0) }))
+	require.NoError(t, err)
+	q := PlainQuery(v.Token, v.Timestamp, v.Nonce)
+	q.Set("encrypt_type", "aes")
+	q.Set("msg_signature", v.MsgSignature)
+	body := "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA[" + v.Encrypt + "]]></Encrypt></xml>"
+	w := serve(h, httptest.NewRequest(http.MethodPost, "/wechat?"+q.Encode(), strings.NewReader(body)))
+	require.NoError(t, h.Wait(t.Context()))
+	require.Equal(t, "success", w.Body.String())
+	require.Equal(t, 1, rec.count())
+	msg := rec.msgs[0]
+	assert.Equal(t, "text", msg.MsgType)
+	assert.Equal(t, "6054768590064713728", msg.MsgID)
+	assert.Equal(t, "abcdteT", msg.Field("Content"))
+	assert.Equal(t, v.Msg, string(msg.Raw))
+}
