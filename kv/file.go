@@ -226,7 +226,18 @@ func (f *File) TryLock(ctx context.Context, key, owner string, ttl time.Duration
 			return nil
 		}
 		acquired = true
-		return b.Put([]byte(key), f.record([]byte(owner), ttl))
+		if err := b.Put([]byte(key), f.record([]byte(owner), ttl)); err != nil {
+			return err
+		}
+		// Swept like values: a user of locks alone (events' dedup marks)
+		// would otherwise grow the file forever.
+		if b.Sequence()%sweepEvery == 0 {
+			if err := f.sweep(b); err != nil {
+				return err
+			}
+		}
+		_, err := b.NextSequence()
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("kv: file lock: %w", err)

@@ -10,7 +10,7 @@ import (
 
 // Memory is an in-process Store and Locker. It is the default store: it needs
 // nothing and is right for a single process. Expired entries are dropped
-// lazily, on access and in a periodic sweep done by Set (there is no
+// lazily, on access and in a periodic sweep done by Set and TryLock (there is no
 // background goroutine).
 type Memory struct {
 	mu      sync.Mutex
@@ -80,21 +80,29 @@ func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.entries[key] = memEntry{value: append([]byte{}, value...), expiry: m.expiry(ttl)}
+	m.countWrite()
+	return nil
+}
+
+// countWrite sweeps expired entries and locks every sweepEvery writes. Locks
+// count too: a user of TryLock alone (events' dedup marks, one per push)
+// would otherwise keep every expired lock forever. m.mu is held.
+func (m *Memory) countWrite() {
 	m.sets++
-	if m.sets%sweepEvery == 0 {
-		now := m.now()
-		for k, e := range m.entries {
-			if e.expired(now) {
-				delete(m.entries, k)
-			}
-		}
-		for k, e := range m.locks {
-			if e.expired(now) {
-				delete(m.locks, k)
-			}
+	if m.sets%sweepEvery != 0 {
+		return
+	}
+	now := m.now()
+	for k, e := range m.entries {
+		if e.expired(now) {
+			delete(m.entries, k)
 		}
 	}
-	return nil
+	for k, e := range m.locks {
+		if e.expired(now) {
+			delete(m.locks, k)
+		}
+	}
 }
 
 // Delete implements Store.
@@ -126,6 +134,7 @@ func (m *Memory) TryLock(ctx context.Context, key, owner string, ttl time.Durati
 		return false, nil
 	}
 	m.locks[key] = memEntry{value: []byte(owner), expiry: m.now().Add(ttl)}
+	m.countWrite()
 	return true, nil
 }
 
