@@ -9,7 +9,7 @@ import (
 )
 
 type addCardRequest struct {
-	Cards []signer.Card `json:"cards"`
+	Cards []cardRequest `json:"cards"`
 }
 
 // serveAddCard signs a cardList for wx.addCard with the card api_ticket.
@@ -26,7 +26,11 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 	case len(req.Cards) > s.maxCards:
 		return badRequest(CodeTooManyCards, "at most "+strconv.Itoa(s.maxCards)+" cards per request, got "+strconv.Itoa(len(req.Cards)))
 	}
-	for i, c := range req.Cards {
+	cards, e := s.policy.resolveCards(req.Cards)
+	if e != nil {
+		return e
+	}
+	for i, c := range cards {
 		field := "cards[" + strconv.Itoa(i) + "]"
 		if c.CardID == "" {
 			return badRequest(CodeMissingCardID, field+".card_id is required")
@@ -46,7 +50,7 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 		s.log.WarnContext(r.Context(), "edge: card api_ticket unavailable", "error", err.Error())
 		return upstreamError(r.Context(), err, "card api_ticket")
 	}
-	list, err := s.signer.AddCard(ticket, req.Cards)
+	list, err := s.signer.AddCard(ticket, cards)
 	if err != nil {
 		return signingError(s, r, err)
 	}

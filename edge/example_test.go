@@ -31,6 +31,8 @@ func ExampleNewHandler() {
 		Tickets:        staticTickets{},
 		Signer:         s,
 		AllowedOrigins: []string{"https://shop.example.com"},
+		// Anyone may add this card, by card_id alone.
+		Policy: edge.Policy{PublicCardIDs: []string{"pFS7Fjg8kV1IdDz01r4SQwMkuCKc"}},
 	})
 	if err != nil {
 		fmt.Println(err)
