@@ -1,7 +1,6 @@
 package grant
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
@@ -19,6 +18,9 @@ const maxKeys = 16
 type Verifier struct {
 	appID string
 	keys  map[string]*macPool
+	// scratch holds *[]byte buffers of 2*MaxTokenLen: the encoded payload
+	// as bytes for the MAC, then the decoded payload.
+	scratch sync.Pool
 }
 
 // macPool reuses keyed HMAC states: keying one costs two SHA-256 blocks,
@@ -43,6 +45,7 @@ func NewVerifier(appID string, keys ...Key) (*Verifier, error) {
 		return nil, fmt.Errorf("%w: more than %d keys", ErrInvalidKey, maxKeys)
 	}
 	v := &Verifier{appID: appID, keys: make(map[string]*macPool, len(keys))}
+	v.scratch.New = func() any { b := make([]byte, 0, 2*MaxTokenLen); return &b }
 	for _, k := range keys {
 		if err := k.Validate(); err != nil {
 			return nil, err
@@ -79,15 +82,21 @@ func (v *Verifier) Verify(token string, now time.Time) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: not payload.mac", ErrMalformed)
 	}
 	var macBuf [sha256.Size + 3]byte
-	n, err := b64.Decode(macBuf[:], []byte(encMAC))
-	if err != nil || n != sha256.Size || len(encMAC) != b64.EncodedLen(sha256.Size) {
+	if len(encMAC) != b64.EncodedLen(sha256.Size) {
 		return Claims{}, fmt.Errorf("%w: the MAC is not 32 bytes of base64url", ErrMalformed)
 	}
-	payload, err := b64.AppendDecode(make([]byte, 0, b64.DecodedLen(len(encPayload))), []byte(encPayload))
+	// Decode writes whole 3-byte groups: 43 characters need 33 bytes.
+	if n, err := b64.Decode(macBuf[:], []byte(encMAC)); err != nil || n != sha256.Size {
+		return Claims{}, fmt.Errorf("%w: the MAC is not 32 bytes of base64url", ErrMalformed)
+	}
+	scratch := v.scratch.Get().(*[]byte)
+	defer v.scratch.Put(scratch)
+	encBytes := append((*scratch)[:0], encPayload...)
+	payload, err := b64.AppendDecode(encBytes[len(encBytes):len(encBytes)], encBytes)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: the payload is not base64url", ErrMalformed)
 	}
-	c, err := parsePayload(payload)
+	c, err := parsePayload(string(payload))
 	if err != nil {
 		return Claims{}, err
 	}
@@ -97,7 +106,7 @@ func (v *Verifier) Verify(token string, now time.Time) (Claims, error) {
 	}
 	mac := pool.Get().(hash.Hash)
 	mac.Reset()
-	mac.Write([]byte(encPayload))
+	mac.Write(encBytes)
 	var sum [sha256.Size]byte
 	good := hmac.Equal(mac.Sum(sum[:0]), macBuf[:sha256.Size])
 	pool.Put(mac)
@@ -131,7 +140,7 @@ func (v *Verifier) Verify(token string, now time.Time) (Claims, error) {
 // escaped only where JSON requires. So one set of claims has exactly one
 // payload, an unknown or repeated claim is refused (see the package doc),
 // and no general JSON decoder runs on input not yet authenticated.
-func parsePayload(payload []byte) (Claims, error) {
+func parsePayload(payload string) (Claims, error) {
 	p := payloadParser{in: payload}
 	var c Claims
 	p.expect(`{"kid":`)
@@ -160,13 +169,13 @@ func parsePayload(payload []byte) (Claims, error) {
 }
 
 type payloadParser struct {
-	in  []byte
+	in  string
 	pos int
 	bad bool
 }
 
 func (p *payloadParser) field(prefix string) bool {
-	if p.bad || !bytes.HasPrefix(p.in[p.pos:], []byte(prefix)) {
+	if p.bad || !strings.HasPrefix(p.in[p.pos:], prefix) {
 		return false
 	}
 	p.pos += len(prefix)
@@ -202,11 +211,9 @@ func (p *payloadParser) str() string {
 	for p.pos < len(p.in) {
 		switch c := p.in[p.pos]; {
 		case c == '"':
-			var s string
-			if out == nil {
-				s = string(p.in[start:p.pos])
-			} else {
-				s = string(append(out, p.in[start:p.pos]...))
+			s := p.in[start:p.pos] // a substring: no copy
+			if out != nil {
+				s = string(append(out, s...))
 			}
 			p.pos++
 			return s
