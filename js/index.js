@@ -324,3 +324,15 @@ export class Wxcard {
     return res;
   }
 }
+
+export {
+  mintGrant,
+  verifyGrant,
+  parseGrantKeys,
+  GrantError,
+  MAX_LIFETIME_SECONDS,
+  DEFAULT_LIFETIME_SECONDS,
+  CLOCK_SKEW_SECONDS,
+  MAX_TOKEN_LENGTH,
+  MIN_SECRET_LENGTH,
+} from './grant.js';
