@@ -1,0 +1,6 @@
+# grant/: grants minted by the merchant's backend and verified by the edge.
+# Standard library only, so it is cross-built for both wasm targets.
+
+CROSS_JS += ./grant/...
+CROSS_WASIP1 += ./grant/...
+FUZZ_TARGETS += ./grant:FuzzVerify ./grant:FuzzParseKeys
