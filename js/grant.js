@@ -267,9 +267,14 @@ export async function verifyGrant(token, options) {
   } catch {
     c = undefined;
   }
+  // Go's parser allows no escape but \" and \\ in a string: a control
+  // character or lone surrogate here came from one (\n, \u0001, \ud800),
+  // which JSON.stringify would write back the same way.
   const wellTyped = c !== null && typeof c === 'object' && !Array.isArray(c) &&
     Object.entries(c).every(([name, v]) => KIND.has(name) &&
-      (KIND.get(name) === 'text' || KIND.get(name) === 'id' ? typeof v === 'string' : Number.isSafeInteger(v) && v >= 0));
+      (KIND.get(name) === 'text' || KIND.get(name) === 'id'
+        ? typeof v === 'string' && !/[\x00-\x1f]/.test(v) && v.isWellFormed()
+        : Number.isSafeInteger(v) && v >= 0));
   if (!wellTyped || payloadOf(c) !== text) throw fail('malformed', 'the payload is not a claims object in canonical form');
   const key = keys.find((k) => k.id === c.kid);
   if (!key) throw fail('unknown_key', `unknown key id ${JSON.stringify(String(c.kid).slice(0, MAX_ID))}`);
