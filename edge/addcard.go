@@ -10,7 +10,7 @@ import (
 )
 
 type addCardRequest struct {
-	Cards []signer.Card `json:"cards"`
+	Cards []cardRequest `json:"cards"`
 }
 
 // serveAddCard signs a cardList for wx.addCard with the card api_ticket.
@@ -27,7 +27,11 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 	case len(req.Cards) > s.maxCards:
 		return badRequest(CodeTooManyCards, "at most "+strconv.Itoa(s.maxCards)+" cards per request, got "+strconv.Itoa(len(req.Cards)))
 	}
-	cards, err := signer.ValidateCards(req.Cards)
+	resolved, e := s.policy.resolveCards(req.Cards)
+	if e != nil {
+		return e
+	}
+	cards, err := signer.ValidateCards(resolved)
 	if err != nil {
 		var ve *signer.ValidationError
 		if errors.As(err, &ve) && ve.Reason == signer.ReasonRequired && strings.HasSuffix(ve.Field, ".card_id") {
@@ -36,7 +40,7 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 		return invalidField(err)
 	}
 	if s.allowedCards != nil {
-		for i, c := range req.Cards {
+		for i, c := range resolved {
 			if _, ok := s.allowedCards[c.CardID]; !ok {
 				return &apiError{status: http.StatusForbidden, code: CodeCardNotAllowed,
 					message: "cards[" + strconv.Itoa(i) + "].card_id " + quoteForMessage(c.CardID) + " is not one this service signs"}

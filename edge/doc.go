@@ -9,12 +9,16 @@
 //
 // Routes:
 //
-//	POST /v1/addcard     {"cards":[{"card_id","code"?,"openid"?,"outer_str"?,"fixed_begintimestamp"?,"balance"?}]}
+//	POST /v1/addcard     {"cards":[{"grant"} or {"card_id","code"?,"openid"?,"outer_str"?,"fixed_begintimestamp"?,"balance"?}]}
 //	                     → {"cardList":[{"cardId","cardExt"}]}   (card api_ticket, type wx_card)
-//	POST /v1/choosecard  {"shop_id"?,"card_type"?,"card_id"?}
+//	POST /v1/choosecard  {"grant"} or {"shop_id"?,"card_type"?,"card_id"?}
 //	                     → {"shopId","cardType","cardId","timestamp","nonceStr","signType","cardSign"}
 //	GET  /v1/jsconfig?url=…  → {"appId","timestamp","nonceStr","signature"}   (jsapi ticket; #fragment ignored)
 //	GET  /healthz        → {"status":"ok"} without touching the upstream
+//
+// Whom a card is signed for is Config.Policy's decision ([Policy]): from a
+// grant the merchant's backend minted (package grant), as a public card by
+// card_id alone, or, for demos, whatever the request names.
 //
 // Every failure is an HTTP 4xx/5xx with the body
 // {"error":{"code":"…","message":"…"}}; the codes are the Code* constants and

@@ -40,6 +40,7 @@ func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Policy.Open = true // so the error is the one named
 			h, err := edge.NewHandler(tt.cfg)
 			require.Error(t, err)
 			assert.Nil(t, h)
@@ -47,7 +48,7 @@ func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
 		})
 	}
 	h, err := edge.NewHandler(edge.Config{AppID: testAppID, Tickets: ok,
-		AllowedOrigins: []string{"https://shop.example.com", "http://127.0.0.1:8080"}})
+		AllowedOrigins: []string{"https://shop.example.com", "http://127.0.0.1:8080"}, Policy: edge.Policy{Open: true}})
 	require.NoError(t, err)
 	assert.NotNil(t, h)
 }

@@ -30,6 +30,9 @@ func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiErro
 		e.code = CodeInvalidURL
 		return e
 	}
+	if e := s.policy.allowsURL(urls[0]); e != nil {
+		return e
+	}
 	ticket, err := s.tickets.JSAPITicket(r.Context())
 	if err != nil {
 		s.log.WarnContext(r.Context(), "edge: jsapi ticket unavailable", "error", err.Error())

@@ -240,3 +240,5 @@ export declare class Wxcard {
   /** Buffers the module holds for this object; 2 when every call has been balanced. */
   liveAllocations(): number;
 }
+
+export * from './grant.js';

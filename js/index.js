@@ -346,3 +346,15 @@ export class Wxcard {
     return toResult(this.call('verify_choose_card', toRequest(params, 'verifyChooseCard')));
   }
 }
+
+export {
+  mintGrant,
+  verifyGrant,
+  parseGrantKeys,
+  GrantError,
+  MAX_LIFETIME_SECONDS,
+  DEFAULT_LIFETIME_SECONDS,
+  CLOCK_SKEW_SECONDS,
+  MAX_TOKEN_LENGTH,
+  MIN_SECRET_LENGTH,
+} from './grant.js';

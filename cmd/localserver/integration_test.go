@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/grant"
 	"github.com/wxcard/wxcard/kv/kvtest"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -380,6 +382,7 @@ func TestStartupErrors(t *testing.T) {
 		{name: "bad redis URL", args: []string{"-store", "redis://:hunter2@[::1"}, code: 2, message: "not a valid Redis URL", hidden: "hunter2"},
 		{name: "unreachable redis", args: []string{"-store", "redis://:hunter2@" + deadRedis + "/0"}, code: 1, message: "is unreachable", hidden: "hunter2"},
 		{name: "wechat mode without secret", env: []string{"WXCARD_APPID=wx0123456789abcdef"}, code: 2, message: "set WXCARD_SECRET"},
+		{name: "wechat mode without a signing policy", env: []string{"WXCARD_APPID=wx0123456789abcdef", "WXCARD_SECRET=s"}, code: 2, message: "set WXCARD_GRANT_KEYS"},
 		{name: "wechat mode without appid", args: []string{"-mode", "wechat"}, code: 2, message: "set WXCARD_APPID"},
 		{name: "unknown mode", args: []string{"-mode", "staging"}, code: 2, message: `-mode "staging": want emulator or wechat`},
 		{name: "bad origin", args: []string{"-allowed-origins", "https://shop.example.com/path"}, code: 2, message: "is not an origin"},
@@ -447,8 +450,10 @@ func TestWeChatMode(t *testing.T) {
 	t.Parallel()
 	const appID, secret = "wx00112233445566aa", "real-secret-never-printed-0123"
 	t.Run("default upstream is WeChat, configured without a call", func(t *testing.T) {
-		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret}, "-addr", "127.0.0.1:0", "-store", "memory")
+		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_PUBLIC_CARD_IDS=pPublic"}, "-addr", "127.0.0.1:0", "-store", "memory")
 		out := p.stdout.String()
+		assert.Contains(t, out, "1 public card(s)")
+		assert.NotContains(t, out, "OPEN")
 		assert.Contains(t, out, "wechat mode (talking to https://api.weixin.qq.com/)")
 		assert.Contains(t, out, appID)
 		assert.NotContains(t, out+p.stderr.String(), secret)
@@ -472,10 +477,22 @@ func TestWeChatMode(t *testing.T) {
 		cardID, err := up.Card.Create(context.Background(), admin.CardType("CASH"), demoCards()[0].attrs)
 		require.NoError(t, err)
 
-		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_BASE_URL=" + upstream.URL}, "-addr", "127.0.0.1:0", "-store", "memory")
+		key := grant.Key{ID: "k1", Secret: []byte("localserver-grant-key-0123456789abcdef")}
+		keyVar := "k1:" + base64.RawURLEncoding.EncodeToString(key.Secret)
+		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_BASE_URL=" + upstream.URL, "WXCARD_GRANT_KEYS=" + keyVar},
+			"-addr", "127.0.0.1:0", "-store", "memory")
+		assert.Contains(t, p.stdout.String(), "grants with keys k1")
+		var refused map[string]map[string]string
+		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": cardID}}}, &refused)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		assert.Equal(t, "grant_required", refused["error"]["code"])
+
+		tok, err := grant.Mint(key, grant.Claims{AppID: appID, CardID: cardID, OpenID: "oGranted"}, time.Now())
+		require.NoError(t, err)
 		var list cardListAnswer
-		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": cardID}}}, &list)
+		resp = httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"grant": tok}}}, &list)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.NotContains(t, p.stdout.String()+p.stderr.String(), keyVar[3:])
 		ticket, ok := emu.Ticket(appID, "wx_card")
 		require.True(t, ok)
 		v, err := signer.VerifyCardExt(ticket, cardID, list.CardList[0].CardExt)

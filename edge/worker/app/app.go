@@ -35,6 +35,11 @@ func NewHandler(s Settings, hc *http.Client, store kv.Store, logger *slog.Logger
 		AllowedOrigins: s.AllowedOrigins,
 		AllowedCardIDs: s.AllowedCardIDs,
 		Logger:         logger,
+		Policy: edge.Policy{
+			GrantKeys:           s.GrantKeys,
+			PublicCardIDs:       s.PublicCardIDs,
+			JSConfigURLPrefixes: s.JSConfigURLPrefixes,
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMisconfigured, err)
