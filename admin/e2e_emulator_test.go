@@ -157,8 +157,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		assert.Equal(t, 40071, apiCode(t, err))
 		h.approve(coupon)
 
-		require.NoError(t, c.Card.SetTestWhitelist(ctx, []string{"oTester1", "oTester2"}))
-		require.NoError(t, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}))
+		require.NoError(t, c.Card.SetTestWhitelist(ctx, admin.TestWhitelist{OpenIDs: []string{"oTester1", "oTester2"}, Usernames: []string{"wxid_tester"}}))
 		require.NoError(t, c.Card.SetPayCell(ctx, coupon, true))
 		require.NoError(t, c.Card.SetSelfConsumeCell(ctx, coupon, admin.SelfConsumeCell{IsOpen: true, NeedVerifyCod: true}))
 		require.NoError(t, c.Card.IncreaseStock(ctx, coupon, 50))

@@ -201,15 +201,16 @@ func nilContextCalls() map[string]func(c *Client) error {
 		"Card.Update": func(c *Client) error {
 			return first(c.Card.Update(ctx, tCardID, CardTypeGeneralCoupon, map[string]any{"base_info": map[string]any{"title": "x"}}))
 		},
-		"Card.Delete":                 func(c *Client) error { return c.Card.Delete(ctx, tCardID) },
-		"Card.HTML":                   func(c *Client) error { return first(c.Card.HTML(ctx, tCardID)) },
-		"Card.SetTestWhitelist":       func(c *Client) error { return c.Card.SetTestWhitelist(ctx, []string{tOpenID}) },
-		"Card.SetTestWhitelistByName": func(c *Client) error { return c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}) },
-		"Card.UserCards":              func(c *Client) error { return first(c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID})) },
-		"Card.SetPayCell":             func(c *Client) error { return c.Card.SetPayCell(ctx, tCardID, true) },
-		"Card.SetSelfConsumeCell":     func(c *Client) error { return c.Card.SetSelfConsumeCell(ctx, tCardID, SelfConsumeCell{IsOpen: true}) },
-		"Card.IncreaseStock":          func(c *Client) error { return c.Card.IncreaseStock(ctx, tCardID, 1) },
-		"Card.ReduceStock":            func(c *Client) error { return c.Card.ReduceStock(ctx, tCardID, 1) },
+		"Card.Delete": func(c *Client) error { return c.Card.Delete(ctx, tCardID) },
+		"Card.HTML":   func(c *Client) error { return first(c.Card.HTML(ctx, tCardID)) },
+		"Card.SetTestWhitelist": func(c *Client) error {
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{tOpenID}})
+		},
+		"Card.UserCards":          func(c *Client) error { return first(c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID})) },
+		"Card.SetPayCell":         func(c *Client) error { return c.Card.SetPayCell(ctx, tCardID, true) },
+		"Card.SetSelfConsumeCell": func(c *Client) error { return c.Card.SetSelfConsumeCell(ctx, tCardID, SelfConsumeCell{IsOpen: true}) },
+		"Card.IncreaseStock":      func(c *Client) error { return c.Card.IncreaseStock(ctx, tCardID, 1) },
+		"Card.ReduceStock":        func(c *Client) error { return c.Card.ReduceStock(ctx, tCardID, 1) },
 		"Card.CreateQRCode": func(c *Client) error {
 			return first(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}}))
 		},

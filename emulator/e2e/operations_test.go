@@ -75,8 +75,7 @@ func TestAdminCardAndCodeOperations(t *testing.T) {
 
 	require.NoError(t, c.Card.SetPayCell(ctx, id, true))
 	require.NoError(t, c.Card.SetSelfConsumeCell(ctx, id, admin.SelfConsumeCell{IsOpen: true, NeedVerifyCod: true}))
-	require.NoError(t, c.Card.SetTestWhitelist(ctx, []string{"oTester"}))
-	require.NoError(t, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}))
+	require.NoError(t, c.Card.SetTestWhitelist(ctx, admin.TestWhitelist{OpenIDs: []string{"oTester"}, Usernames: []string{"wxid_tester"}}))
 	codes := []string{"K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9", "K10"}
 	_, err = c.Code.Deposit(ctx, id, codes)
 	require.NoError(t, err)

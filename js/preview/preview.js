@@ -17,7 +17,7 @@ const DOC_CONFIG = {
 };
 const SIGNED_FIELDS = ['api_ticket', 'timestamp', 'card_id', 'code', 'openid', 'nonce_str'];
 // Problems after which the WeChat client refuses the card even if the hash matches.
-const FATAL = new Set(['signature_mismatch', 'signature_missing', 'signature_uppercase', 'nonce_missing', 'timestamp_missing', 'timestamp_milliseconds']);
+const FATAL = new Set(['signature_mismatch', 'signature_missing', 'signature_uppercase', 'timestamp_missing', 'timestamp_milliseconds']);
 
 let wx = null;
 
