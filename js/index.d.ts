@@ -7,7 +7,7 @@ export declare class WxcardError extends Error {
    * instance_unusable (from the loader).
    */
   readonly code: WxcardErrorCode;
-  /** The rejected input, e.g. "card_id" or "cards[2].code", when there is one. */
+  /** The rejected input as the caller named it, e.g. "cardId" or "cards[2].code" ("card_id" from call()), when there is one. */
   readonly field?: string;
 }
 
