@@ -15,10 +15,32 @@ export type WxcardErrorCode =
   | 'invalid_input' | 'invalid_json' | 'invalid_utf8' | 'request_too_large' | 'bad_pointer'
   | 'unknown_operation' | 'internal' | 'load_failed' | 'wasm_trap' | 'instance_unusable';
 
+// The host types below come from whichever lib the project has (DOM,
+// @types/node, @cloudflare/workers-types) and are looked up on globalThis,
+// so that these declarations compile in each: a Node-only project has no
+// WebAssembly namespace, a plain es2022 one has no Response either.
+type HostType<Name extends string, Fallback> =
+  typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : Fallback;
+type HostWebAssembly<Name extends string, Fallback> =
+  typeof globalThis extends { WebAssembly: { [K in Name]: { prototype: infer T } } } ? T : Fallback;
+
+/**
+ * A compiled module: WebAssembly.Module, what `import wasm from 'wxcard/wxcard.wasm'`
+ * gives in a Worker. Opaque where the project's libs do not declare WebAssembly.
+ */
+export type WasmModule = HostWebAssembly<'Module', { readonly [wasmModuleBrand]: never }>;
+declare const wasmModuleBrand: unique symbol;
+
+/** The instance's linear memory: WebAssembly.Memory where the project's libs declare it. */
+export type WasmMemory = HostWebAssembly<'Memory', { readonly buffer: ArrayBuffer; grow(delta: number): number }>;
+
+/** A fetch Response, in hosts that have one. */
+export type FetchResponse = HostType<'Response', never>;
+
 /** Where the module comes from: default is wxcard.wasm next to index.js. */
 export type WasmSource =
-  | URL | string | Response | PromiseLike<Response>
-  | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  | URL | string | FetchResponse | PromiseLike<FetchResponse>
+  | ArrayBuffer | ArrayBufferView | WasmModule;
 
 export interface LoadOptions {
   /** Lines the module prints to stdout / stderr (default: console.log / console.error). */
@@ -161,7 +183,7 @@ export interface Verification {
 export type Operation = 'card_ext' | 'add_card' | 'choose_card' | 'js_config' | 'sorted_sha1' | 'verify_card_ext';
 
 export declare class Wxcard {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** sha1 of the values sorted as byte strings and joined: WeChat's card rule. No JSON, no allocation. */
   sortedSHA1(...values: string[]): string;
   sortedSHA1(values: string[]): string;
