@@ -61,8 +61,9 @@ provision-system:
 provision-node:
 	@mk/provision.sh node
 
-# npm ci writes node_modules/.package-lock.json last; touched so that a
-# lockfile checked out later than the install is seen as newer.
+# npm ci rewrites node_modules/.package-lock.json; the touch makes the stamp
+# newer than both manifests even if npm kept its old time, so the next make
+# test does not install again.
 node_modules/.package-lock.json: package-lock.json package.json | provision-node
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
