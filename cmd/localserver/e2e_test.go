@@ -18,23 +18,21 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testenv"
 )
 
 // e2eEnv turns the Chromium test on; `make test-localserver-e2e` sets it
 // after building the wasm the preview tool needs.
 const e2eEnv = "WXCARD_LOCALSERVER_E2E"
 
-// chromiumTools finds node and Chromium, or skips (fails under CI).
+// chromiumTools finds node and Chromium, or skips (fails under make test and CI).
 func chromiumTools(t *testing.T) (node, chromium string) {
 	t.Helper()
 	if os.Getenv(e2eEnv) == "" {
 		t.Skipf("set %s=1 (make test-localserver-e2e builds the wasm first)", e2eEnv)
 	}
 	missing := func(what string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is needed for the Chromium test", what)
-		}
-		t.Skipf("%s not found", what)
+		testenv.Unavailable(t, what+" is needed for the Chromium test")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {

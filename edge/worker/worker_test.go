@@ -28,6 +28,7 @@ import (
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
 	"github.com/wxcard/wxcard/grant"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testenv"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -62,8 +63,8 @@ func run(m *testing.M) int {
 		err = workerd.Available(root)
 	}
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintln(os.Stderr, "edge/worker: workerd is required in CI:", err)
+		if testenv.ServicesRequired() {
+			fmt.Fprintln(os.Stderr, "edge/worker: workerd is required under make test and CI:", err)
 			return 1
 		}
 		fmt.Fprintln(os.Stderr, "edge/worker: skipping the workerd tests:", err)

@@ -75,7 +75,10 @@ before(async () => {
 
   const executablePath = await findChromium();
   if (!executablePath) {
-    if (process.env.CI) throw new Error('chromium not found (apt-get install chromium)');
+    // make test and CI install Chromium: there a missing one fails.
+    const flag = process.env.WXCARD_REQUIRE_SERVICES;
+    const required = (flag && flag !== '0') || process.env.CI;
+    if (required) throw new Error('chromium not found (Debian: apt-get install chromium)');
     return;
   }
   await mkdir(join(tmp, 'profile'));
