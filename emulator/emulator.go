@@ -31,6 +31,10 @@ type Emulator struct {
 	st     state
 	rng    *mrand.ChaCha8
 	faults Faults
+	// ticketLifetime and ticketPerCall shape getticket's answers; see
+	// WithTicketLifetime and WithTicketPerCall.
+	ticketLifetime time.Duration
+	ticketPerCall  bool
 }
 
 // route is one WeChat endpoint.
@@ -67,7 +71,7 @@ func New(opts ...Option) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	e := &Emulator{cfg: cfg, faults: cfg.faults.clone()}
+	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall}
 	var seed [32]byte
 	if cfg.seed != nil {
 		binary.LittleEndian.PutUint64(seed[:], *cfg.seed)
