@@ -89,13 +89,11 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := r.URL.Path
 	if key == pathGetTicket {
 		key += "?type=" + r.URL.Query().Get("type")
-	}
-	rec.mu.Lock()
-	rec.calls[key]++
-	hold := rec.hold
-	rec.mu.Unlock()
-	switch r.URL.Path {
-	case pathGetTicket:
+		rec.mu.Lock()
+		hold := rec.hold
+		rec.mu.Unlock()
+		// A held call the caller gave up on never reached WeChat: it is
+		// not counted.
 		if hold != nil {
 			select {
 			case <-hold:
@@ -103,8 +101,12 @@ func (rec *Recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		fallthrough
-	case pathStableToken, pathToken:
+	}
+	rec.mu.Lock()
+	rec.calls[key]++
+	rec.mu.Unlock()
+	switch r.URL.Path {
+	case pathGetTicket, pathStableToken, pathToken:
 		// Only these answers are copied; the others go straight through,
 		// so the emulator's connection faults still reach the client.
 		tee := &teeWriter{ResponseWriter: w}
