@@ -54,7 +54,11 @@ func Build(ctx context.Context, dir, pkg string, env ...string) (string, error) 
 			res.err = err
 			return
 		}
-		res.path = filepath.Join(tmp, filepath.Base(filepath.Clean(pkg)))
+		name := filepath.Base(pkg)
+		if abs, err := filepath.Abs(filepath.Join(dir, pkg)); err == nil {
+			name = filepath.Base(abs) // "." names the directory it stands for
+		}
+		res.path = filepath.Join(tmp, name)
 		res.err = BuildTo(ctx, dir, pkg, res.path, env...)
 	})
 	return res.path, res.err
@@ -79,8 +83,9 @@ type Command struct {
 	Dir  string
 	// Env is the whole environment; nil inherits the caller's.
 	Env []string
-	// Stdout and Stderr also receive the output when set. Only what goes
-	// to the Process's own buffers (always) is searched by WaitForLine.
+	// Stdout and Stderr, when set, receive that stream instead of the
+	// Process's buffer (a long run's log belongs in a file, not in memory);
+	// WaitForLine searches only the buffers.
 	Stdout, Stderr io.Writer
 }
 
@@ -115,8 +120,8 @@ func Start(c Command) (*Process, error) {
 	p := &Process{Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, written: make(chan struct{}, 1), done: make(chan struct{})}
 	p.cmd = exec.Command(c.Path, c.Args...)
 	p.cmd.Dir, p.cmd.Env = c.Dir, c.Env
-	p.cmd.Stdout = notifier{tee(p.Stdout, c.Stdout), p.written}
-	p.cmd.Stderr = notifier{tee(p.Stderr, c.Stderr), p.written}
+	p.cmd.Stdout = notifier{orBuffer(c.Stdout, p.Stdout), p.written}
+	p.cmd.Stderr = notifier{orBuffer(c.Stderr, p.Stderr), p.written}
 	if err := p.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("testproc: start %s: %w", filepath.Base(c.Path), err)
 	}
@@ -127,11 +132,11 @@ func Start(c Command) (*Process, error) {
 	return p, nil
 }
 
-func tee(own *syncbuf.Buffer, extra io.Writer) io.Writer {
-	if extra == nil {
+func orBuffer(w io.Writer, own *syncbuf.Buffer) io.Writer {
+	if w == nil {
 		return own
 	}
-	return io.MultiWriter(own, extra)
+	return w
 }
 
 // Done is closed when the process has ended and its output is copied.

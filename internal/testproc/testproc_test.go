@@ -1,6 +1,7 @@
 package testproc_test
 
 import (
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -84,4 +85,11 @@ func TestFreePort(t *testing.T) {
 	port, err := testproc.FreePort()
 	require.NoError(t, err)
 	assert.Positive(t, port)
+}
+
+func TestBuildNamesTheBinaryAfterThePackage(t *testing.T) {
+	t.Parallel()
+	bin, err := testproc.Build(t.Context(), "./testdata/child", ".")
+	require.NoError(t, err)
+	assert.Equal(t, "child", filepath.Base(bin))
 }
