@@ -242,16 +242,12 @@ func (e *Emulator) Reject(ctx context.Context, appID, cardID string) error {
 }
 
 func (e *Emulator) review(ctx context.Context, appID, cardID string, reject bool) error {
-	if err := ctx.Err(); err != nil {
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.st.Apps[appID]
-	if a == nil {
-		return ErrUnknownApp
-	}
-	_, err := e.reviewLocked(a, cardID, reject)
+	defer unlock()
+	_, err = e.reviewLocked(a, cardID, reject)
 	return err
 }
 

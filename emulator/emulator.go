@@ -146,6 +146,21 @@ func (e *Emulator) Advance(ctx context.Context, d time.Duration) error {
 	return e.saveLocked()
 }
 
+// lockApp is how the Go-side helpers start: it checks ctx, takes mu and
+// returns appID's state with the function that releases mu.
+func (e *Emulator) lockApp(ctx context.Context, appID string) (*appState, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	e.mu.Lock()
+	a := e.st.Apps[appID]
+	if a == nil {
+		e.mu.Unlock()
+		return nil, nil, ErrUnknownApp
+	}
+	return a, e.mu.Unlock, nil
+}
+
 // Ticket returns the current api_ticket of typ ("wx_card" or "jsapi") for
 // appID, if one has been issued and has not expired. It is meant for tests
 // (the HTTP surface never shows a ticket except to its token holder).

@@ -99,21 +99,17 @@ func (e *Emulator) walletAdd(w http.ResponseWriter, r *http.Request) {
 // response, not as an error; errors are ErrUnknownApp, ErrInvalidArgument
 // (openid or list size out of range) and a failed snapshot write.
 func (e *Emulator) AddToWallet(ctx context.Context, appID, openID string, list signer.CardList) (WalletResponse, error) {
-	if err := ctx.Err(); err != nil {
-		return WalletResponse{}, err
-	}
 	if openID == "" || len(openID) > 128 {
 		return WalletResponse{}, fmt.Errorf("%w: openid is required (at most 128 bytes)", ErrInvalidArgument)
 	}
 	if len(list) == 0 || len(list) > signer.MaxCardsPerAddCard {
 		return WalletResponse{}, fmt.Errorf("%w: cardList must hold 1..%d cards", ErrInvalidArgument, signer.MaxCardsPerAddCard)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.st.Apps[appID]
-	if a == nil {
-		return WalletResponse{}, ErrUnknownApp
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
+		return WalletResponse{}, err
 	}
+	defer unlock()
 	return e.addToWalletLocked(a, openID, list)
 }
 
