@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -414,7 +415,10 @@ func TestNonLoopbackBindWarnsAndHidesControlRoutes(t *testing.T) {
 	out := p.Stdout.String()
 	assert.Contains(t, out, "WARNING: 0.0.0.0:0 is reachable from other machines")
 	assert.Contains(t, out, "none created: the emulator's control routes are off")
-	assert.Contains(t, p.Stderr.String(), "listening on a non-loopback address")
+	// The warning goes to stderr, a pipe of its own: it may land after the
+	// banner's last line.
+	_, err := p.WaitForLine(5*time.Second, regexp.MustCompile(`listening on a non-loopback address`))
+	assert.NoError(t, err)
 	var st map[string]map[string]string
 	resp := httpJSON(t, http.MethodGet, p.URL+"/wechat/emulator/v1/state", nil, &st)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
