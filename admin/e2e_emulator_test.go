@@ -17,6 +17,7 @@ import (
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -27,23 +28,19 @@ const (
 
 // e2e is an admin client talking to the emulator over real HTTP.
 type e2e struct {
+	*emulatortest.Server
 	t   *testing.T
 	emu *emulator.Emulator
-	srv *httptest.Server
 	c   *admin.Client
 	ctx context.Context
 }
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
-	emu, err := emulator.New(emulator.WithApp(e2eAppID, e2eSecret), emulator.WithRandSeed(42))
-	require.NoError(t, err)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	// WithBaseURL alone also moves showqrcode to the emulator.
-	c, err := admin.NewClient(e2eAppID, e2eSecret, admin.WithBaseURL(srv.URL))
-	require.NoError(t, err)
-	return &e2e{t: t, emu: emu, srv: srv, c: c, ctx: t.Context()}
+	// WithBaseURL alone (which the helper's client uses) also moves
+	// showqrcode to the emulator.
+	s := emulatortest.Start(t, emulatortest.WithApp(e2eAppID, e2eSecret), emulatortest.WithEmulator(emulator.WithRandSeed(42)))
+	return &e2e{Server: s, t: t, emu: s.Emu, c: s.Client, ctx: t.Context()}
 }
 
 // control calls one of the emulator's control routes.
@@ -51,7 +48,7 @@ func (h *e2e) control(path string, body, out any) {
 	h.t.Helper()
 	b, err := json.Marshal(body)
 	require.NoError(h.t, err)
-	res, err := http.Post(h.srv.URL+"/emulator/v1/"+path, "application/json", bytes.NewReader(b))
+	res, err := http.Post(h.URL+"/emulator/v1/"+path, "application/json", bytes.NewReader(b))
 	require.NoError(h.t, err)
 	defer res.Body.Close()
 	require.Equal(h.t, http.StatusOK, res.StatusCode, path)
@@ -62,7 +59,7 @@ func (h *e2e) control(path string, body, out any) {
 
 func (h *e2e) approve(cardID string) {
 	h.t.Helper()
-	h.control("cards/"+cardID+"/approve", map[string]any{}, nil)
+	h.Approve(h.t, cardID)
 }
 
 // addToWallet signs cards with JSSDK.AddCard and has the simulated phone
@@ -71,8 +68,7 @@ func (h *e2e) addToWallet(openID string, cards ...signer.Card) []string {
 	h.t.Helper()
 	list, err := h.c.JSSDK.AddCard(h.ctx, cards)
 	require.NoError(h.t, err)
-	var res emulator.WalletResponse
-	h.control("wallet/add", map[string]any{"openid": openID, "cardList": list}, &res)
+	res := h.AddToWallet(h.t, openID, list)
 	require.Equal(h.t, "addCard:ok", res.ErrMsg, "%+v", res)
 	codes := make([]string, len(res.CardList))
 	for i, r := range res.CardList {
@@ -397,8 +393,7 @@ func TestEmulatorDepositResume(t *testing.T) {
 			require.NoError(t, h.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/code/deposit", Count: 1, Disconnect: true}}}))
 		}
 	}}}
-	c, err := admin.NewClient(e2eAppID, e2eSecret, admin.WithBaseURL(h.srv.URL), admin.WithHTTPClient(hc))
-	require.NoError(t, err)
+	c := h.NewClient(t, admin.WithHTTPClient(hc))
 
 	bi := baseInfo("续传券")
 	bi.UseCustomCode = true

@@ -155,11 +155,7 @@ func TestUpdateCard(t *testing.T) {
 	assert.EqualValues(t, 9, got["base_info"].(map[string]any)["get_limit"])
 	assert.Equal(t, emulator.StatusVerifyOK, got["base_info"].(map[string]any)["status"])
 
-	tests := []struct {
-		name    string
-		body    map[string]any
-		errcode int
-	}{
+	tests := []bodyCase{
 		{"wrong type key", map[string]any{"card_id": id, "groupon": map[string]any{}}, emulator.ErrcodeInvalidCardType},
 		{"no type key", map[string]any{"card_id": id}, emulator.ErrcodeMissingField},
 		{"sku is not updatable", map[string]any{"card_id": id, "general_coupon": map[string]any{"base_info": map[string]any{"sku": map[string]any{"quantity": 5}}}}, emulator.ErrcodeInvalidArgs},
@@ -167,11 +163,7 @@ func TestUpdateCard(t *testing.T) {
 		{"bad date", map[string]any{"card_id": id, "general_coupon": map[string]any{"base_info": map[string]any{"date_info": map[string]any{"type": "?"}}}}, emulator.ErrcodeInvalidTime},
 		{"unknown card", map[string]any{"card_id": "pZZZ", "general_coupon": map[string]any{}}, emulator.ErrcodeInvalidCardID},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.wx("card/update", tt.body).errcode())
-		})
-	}
+	h.expectErrcodesAt(t, "card/update", tests)
 }
 
 func TestDeleteCard(t *testing.T) {

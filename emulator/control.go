@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,6 +18,7 @@ var (
 	ErrUnknownApp      = errors.New("emulator: unknown appid")
 	ErrNotFound        = errors.New("emulator: not found")
 	ErrInvalidArgument = errors.New("emulator: invalid argument")
+	ErrCardDeleted     = errors.New("emulator: card deleted")
 )
 
 // controlError writes {"error":{"code","message"}}.
@@ -211,25 +213,63 @@ func (e *Emulator) approveRoute(w http.ResponseWriter, r *http.Request, cardID s
 	if !ok {
 		return
 	}
-	cd := a.Cards[cardID]
-	if cd == nil {
+	cd, err := e.reviewLocked(a, cardID, req.Reject)
+	switch {
+	case errors.Is(err, ErrNotFound):
 		controlError(w, http.StatusNotFound, "unknown_card", "no card with that id in this app")
 		return
-	}
-	if cd.Status == StatusDelete {
+	case errors.Is(err, ErrCardDeleted):
 		controlError(w, http.StatusConflict, "card_deleted", "a deleted card cannot be reviewed")
 		return
-	}
-	cd.Status = StatusVerifyOK
-	if req.Reject {
-		cd.Status = StatusVerifyFail
-	}
-	cd.UpdateTime = e.now().Unix()
-	if err := e.saveLocked(); err != nil {
+	case err != nil:
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
 	}
 	writeControl(w, http.StatusOK, map[string]string{"card_id": cd.ID, "status": cd.Status})
+}
+
+// Approve passes cardID's review, as POST /emulator/v1/cards/{id}/approve
+// does: the card becomes CARD_STATUS_VERIFY_OK. Errors: ErrUnknownApp,
+// ErrNotFound (no such card), ErrCardDeleted.
+func (e *Emulator) Approve(ctx context.Context, appID, cardID string) error {
+	return e.review(ctx, appID, cardID, false)
+}
+
+// Reject fails cardID's review (CARD_STATUS_VERIFY_FAIL), as the approve
+// route does with {"reject":true}. Errors as Approve.
+func (e *Emulator) Reject(ctx context.Context, appID, cardID string) error {
+	return e.review(ctx, appID, cardID, true)
+}
+
+func (e *Emulator) review(ctx context.Context, appID, cardID string, reject bool) error {
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = e.reviewLocked(a, cardID, reject)
+	return err
+}
+
+// reviewLocked sets a card's review outcome and saves the snapshot; callers
+// hold mu.
+func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool) (*card, error) {
+	cd := a.Cards[cardID]
+	if cd == nil {
+		return nil, ErrNotFound
+	}
+	if cd.Status == StatusDelete {
+		return nil, ErrCardDeleted
+	}
+	cd.Status = StatusVerifyOK
+	if reject {
+		cd.Status = StatusVerifyFail
+	}
+	cd.UpdateTime = e.now().Unix()
+	if err := e.saveLocked(); err != nil {
+		return nil, err
+	}
+	return cd, nil
 }
 
 type clockView struct {
@@ -307,6 +347,19 @@ func (e *Emulator) faultsRoute(w http.ResponseWriter, r *http.Request) {
 		f.Rules = []FaultRule{}
 	}
 	writeControl(w, http.StatusOK, f)
+}
+
+// SetTicketLifetime sets the expires_in of api_tickets issued from now on,
+// as WithTicketLifetime does; tickets already issued keep theirs. It fails
+// with ErrInvalidArgument outside 1s..TokenLifetime.
+func (e *Emulator) SetTicketLifetime(d time.Duration) error {
+	if err := checkTicketLifetime(d); err != nil {
+		return errors.Join(ErrInvalidArgument, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ticketLifetime = d
+	return nil
 }
 
 // SetFaults replaces the fault configuration, as POST /emulator/v1/faults does.

@@ -201,3 +201,44 @@ func TestNewValidatesOptions(t *testing.T) {
 	assert.Regexp(t, `^wx[0-9a-f]{16}$`, appID)
 	assert.Len(t, secret, 32)
 }
+
+// cardStatus reads a coupon's review status through card/get.
+func (h *harness) cardStatus(cardID string) string {
+	h.t.Helper()
+	card := h.wxOK("card/get", map[string]any{"card_id": cardID}).body["card"].(map[string]any)
+	return card["general_coupon"].(map[string]any)["base_info"].(map[string]any)["status"].(string)
+}
+
+func TestReviewFromGo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := t.Context()
+	approved := h.createCard(couponBody(nil))
+	require.NoError(t, h.emu.Approve(ctx, testAppID, approved))
+	assert.Equal(t, emulator.StatusVerifyOK, h.cardStatus(approved))
+	rejected := h.createCard(couponBody(nil))
+	require.NoError(t, h.emu.Reject(ctx, testAppID, rejected))
+	assert.Equal(t, emulator.StatusVerifyFail, h.cardStatus(rejected))
+	deleted := h.approvedCoupon(nil)
+	h.wxOK("card/delete", map[string]any{"card_id": deleted})
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		appID  string
+		cardID string
+		want   error
+	}{
+		{"unknown app", ctx, "wxffffffffffffffff", approved, emulator.ErrUnknownApp},
+		{"unknown card", ctx, testAppID, "pNoSuchCard", emulator.ErrNotFound},
+		{"deleted card", ctx, testAppID, deleted, emulator.ErrCardDeleted},
+		{"canceled", canceled, testAppID, approved, context.Canceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.ErrorIs(t, h.emu.Approve(tt.ctx, tt.appID, tt.cardID), tt.want)
+		})
+	}
+}

@@ -31,6 +31,10 @@ type Emulator struct {
 	st     state
 	rng    *mrand.ChaCha8
 	faults Faults
+	// ticketLifetime and ticketPerCall shape getticket's answers; see
+	// WithTicketLifetime and WithTicketPerCall.
+	ticketLifetime time.Duration
+	ticketPerCall  bool
 }
 
 // route is one WeChat endpoint.
@@ -67,7 +71,7 @@ func New(opts ...Option) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	e := &Emulator{cfg: cfg, faults: cfg.faults.clone()}
+	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall}
 	var seed [32]byte
 	if cfg.seed != nil {
 		binary.LittleEndian.PutUint64(seed[:], *cfg.seed)
@@ -140,6 +144,21 @@ func (e *Emulator) Advance(ctx context.Context, d time.Duration) error {
 	defer e.mu.Unlock()
 	e.st.ClockOffset += d
 	return e.saveLocked()
+}
+
+// lockApp is how the Go-side helpers start: it checks ctx, takes mu and
+// returns appID's state with the function that releases mu.
+func (e *Emulator) lockApp(ctx context.Context, appID string) (*appState, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	e.mu.Lock()
+	a := e.st.Apps[appID]
+	if a == nil {
+		e.mu.Unlock()
+		return nil, nil, ErrUnknownApp
+	}
+	return a, e.mu.Unlock, nil
 }
 
 // Ticket returns the current api_ticket of typ ("wx_card" or "jsapi") for

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -33,12 +35,9 @@ const (
 )
 
 type walletAddRequest struct {
-	AppID    string `json:"appid"`
-	OpenID   string `json:"openid"`
-	CardList []struct {
-		CardID  string `json:"cardId"`
-		CardExt string `json:"cardExt"`
-	} `json:"cardList"`
+	AppID    string          `json:"appid"`
+	OpenID   string          `json:"openid"`
+	CardList signer.CardList `json:"cardList"`
 }
 
 // WalletResult is one card's outcome of wallet/add. Code is the plain code
@@ -85,23 +84,52 @@ func (e *Emulator) walletAdd(w http.ResponseWriter, r *http.Request) {
 		e.mu.Unlock()
 		return
 	}
-	now := e.now()
-	e.pruneNonces(a, now)
-	resp := WalletResponse{ErrMsg: "addCard:ok", OpenID: req.OpenID, CardList: make([]WalletResult, 0, len(req.CardList))}
-	for _, item := range req.CardList {
-		res := e.addOne(a, now, req.OpenID, item.CardID, item.CardExt)
-		if !res.IsSuccess {
-			resp.ErrMsg = "addCard:fail"
-		}
-		resp.CardList = append(resp.CardList, res)
-	}
-	err := e.saveLocked()
+	resp, err := e.addToWalletLocked(a, req.OpenID, req.CardList)
 	e.mu.Unlock()
 	if err != nil {
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
 	}
 	writeControl(w, http.StatusOK, resp)
+}
+
+// AddToWallet plays the WeChat client for openID: it checks every item of
+// list as wx.addCard does and adds the cards that pass, as
+// POST /emulator/v1/wallet/add does. A card refused is reported in the
+// response, not as an error; errors are ErrUnknownApp, ErrInvalidArgument
+// (openid or list size out of range) and a failed snapshot write.
+func (e *Emulator) AddToWallet(ctx context.Context, appID, openID string, list signer.CardList) (WalletResponse, error) {
+	if openID == "" || len(openID) > 128 {
+		return WalletResponse{}, fmt.Errorf("%w: openid is required (at most 128 bytes)", ErrInvalidArgument)
+	}
+	if len(list) == 0 || len(list) > signer.MaxCardsPerAddCard {
+		return WalletResponse{}, fmt.Errorf("%w: cardList must hold 1..%d cards", ErrInvalidArgument, signer.MaxCardsPerAddCard)
+	}
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
+		return WalletResponse{}, err
+	}
+	defer unlock()
+	return e.addToWalletLocked(a, openID, list)
+}
+
+// addToWalletLocked adds the cards of one wx.addCard call and saves the
+// snapshot; callers hold mu.
+func (e *Emulator) addToWalletLocked(a *appState, openID string, list signer.CardList) (WalletResponse, error) {
+	now := e.now()
+	e.pruneNonces(a, now)
+	resp := WalletResponse{ErrMsg: "addCard:ok", OpenID: openID, CardList: make([]WalletResult, 0, len(list))}
+	for _, item := range list {
+		res := e.addOne(a, now, openID, item.CardID, item.CardExt)
+		if !res.IsSuccess {
+			resp.ErrMsg = "addCard:fail"
+		}
+		resp.CardList = append(resp.CardList, res)
+	}
+	if err := e.saveLocked(); err != nil {
+		return WalletResponse{}, err
+	}
+	return resp, nil
 }
 
 // pruneNonces forgets nonces whose cardExt timestamps are out of the window

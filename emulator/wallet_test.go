@@ -274,3 +274,38 @@ func TestWalletAddTimestampWindow(t *testing.T) {
 		signer.CardExtSignature(ticket, ms, id, "", "", nonce) + `"}`
 	assert.Equal(t, emulator.ReasonTimestamp, h.walletAdd("o5", signer.CardList{{CardID: id, CardExt: ext}}).CardList[0].Reason)
 }
+
+func TestAddToWalletFromGo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := t.Context()
+	id := h.approvedCoupon(nil)
+	list := h.signCards(h.ticket("wx_card"), signer.Card{CardID: id})
+	out, err := h.emu.AddToWallet(ctx, testAppID, "oGo", list)
+	require.NoError(t, err)
+	assert.Equal(t, "addCard:ok", out.ErrMsg)
+	require.Len(t, out.CardList, 1)
+	assert.True(t, out.CardList[0].IsSuccess)
+	again, err := h.emu.AddToWallet(ctx, testAppID, "oGo", list)
+	require.NoError(t, err, "a refused card is an answer, not an error")
+	assert.Equal(t, emulator.ReasonNonceReused, again.CardList[0].Reason)
+
+	tests := []struct {
+		name   string
+		appID  string
+		openID string
+		list   signer.CardList
+		want   error
+	}{
+		{"unknown app", "wxffffffffffffffff", "oGo", list, emulator.ErrUnknownApp},
+		{"no openid", testAppID, "", list, emulator.ErrInvalidArgument},
+		{"long openid", testAppID, strings.Repeat("o", 129), list, emulator.ErrInvalidArgument},
+		{"empty list", testAppID, "oGo", nil, emulator.ErrInvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := h.emu.AddToWallet(ctx, tt.appID, tt.openID, tt.list)
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+}

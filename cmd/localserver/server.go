@@ -90,8 +90,10 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 			}
 		}
 	}
-	s.printBanner()
+	// Start-up is over before the banner says so: a client that reads
+	// "Ready on" and calls at once gets its requests logged like any other.
 	s.starting.Store(false)
+	s.printBanner()
 	return s, nil
 }
 

@@ -44,7 +44,7 @@ func TestBrowserCallsWalletAddCrossOrigin(t *testing.T) {
 
 	// The emulator is on 127.0.0.1; the page is served as "localhost", a
 	// different origin.
-	emuURL := w.srv.URL
+	emuURL := w.URL
 	page := `<!doctype html><html><body><pre id="out">pending</pre><script>
 fetch(` + "`" + emuURL + `/emulator/v1/wallet/add` + "`" + `, {method: "POST", headers: {"Content-Type": "application/json"},
   body: JSON.stringify({openid: "oBrowser", cardList: ` + string(data) + `})})

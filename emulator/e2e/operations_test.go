@@ -135,7 +135,7 @@ func TestAdminMemberAndTicketCards(t *testing.T) {
 	assert.Equal(t, []admin.FormValue{{Name: "USER_FORM_INFO_FLAG_MOBILE", Value: "13800000000"}}, form.CommonFields)
 	u, err := c.MemberCard.ActivateURL(ctx, admin.ActivateURLRequest{CardID: member, OuterStr: "channel-1"})
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(u, w.srv.URL+"/"), u)
+	assert.True(t, strings.HasPrefix(u, w.URL+"/"), u)
 
 	require.NoError(t, c.MemberCard.Activate(ctx, admin.ActivateInfo{MembershipNumber: "VIP-1", Code: code, CardID: member, InitBonus: 10, InitBalance: 1000}))
 	user, err := c.MemberCard.User(ctx, admin.MemberUserRequest{CardID: member, Code: code})

@@ -2,29 +2,24 @@ package kvtest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os/exec"
 	"strconv"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/wxcard/wxcard/internal/testenv"
+	"github.com/wxcard/wxcard/internal/testproc"
 )
 
 // RedisServer is a redis-server process owned by one test.
 type RedisServer struct {
 	// Addr is host:port on loopback.
 	Addr string
-	cmd  *exec.Cmd
-	done chan struct{}
-	log  *bytes.Buffer
-
-	stopOnce sync.Once
+	proc *testproc.Process
 }
 
 // URL returns a redis:// URL for the server.
@@ -59,22 +54,13 @@ func unavailable(t testing.TB, why string) {
 	testenv.Unavailable(t, "kvtest: "+why+" (Debian: apt-get install redis-server)")
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 func startRedis(t testing.TB, bin string) (*RedisServer, error) {
-	port, err := freePort()
+	port, err := testproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	dir := t.TempDir()
-	cmd := exec.Command(bin,
+	proc, err := testproc.Start(testproc.Command{Path: bin, Args: []string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--save", "",
@@ -83,32 +69,16 @@ func startRedis(t testing.TB, bin string) (*RedisServer, error) {
 		"--protected-mode", "yes",
 		"--daemonize", "no",
 		"--loglevel", "warning",
-	)
-	var logBuf bytes.Buffer
-	cmd.Stdout = &logBuf
-	cmd.Stderr = &logBuf
-	if err := cmd.Start(); err != nil {
+	}})
+	if err != nil {
 		return nil, err
 	}
-	s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), cmd: cmd, done: make(chan struct{}), log: &logBuf}
-	go func() {
-		_ = cmd.Wait()
-		close(s.done)
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("exited early: %s", bytes.TrimSpace(logBuf.Bytes()))
-		default:
-		}
-		if ping(s.Addr) == nil {
-			return s, nil
-		}
-		time.Sleep(10 * time.Millisecond)
+	s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), proc: proc}
+	if err := proc.WaitUntil(5*time.Second, func() error { return ping(s.Addr) }); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("%w: %s", err, strings.TrimSpace(proc.Stdout.String()+proc.Stderr.String()))
 	}
-	s.Stop()
-	return nil, errors.New("no PONG within 5s")
+	return s, nil
 }
 
 // ping speaks just enough RESP to see that the server answers.
@@ -135,13 +105,7 @@ func ping(addr string) error {
 // Stop kills the server and waits for it to exit; tests call it to
 // simulate an outage. It is safe to call more than once.
 func (s *RedisServer) Stop() {
-	s.stopOnce.Do(func() {
-		_ = s.cmd.Process.Kill()
-		select {
-		case <-s.done:
-		case <-time.After(5 * time.Second):
-		}
-	})
+	s.proc.Kill()
 }
 
 // FlushAll empties the server, for benchmarks that reuse one.

@@ -33,7 +33,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testproc"
 )
 
 func main() {
@@ -88,9 +88,9 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 	}
 	defer os.RemoveAll(tmp)
 
-	bin := filepath.Join(tmp, "localserver")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/localserver").CombinedOutput(); err != nil {
-		return nil, 0, fmt.Errorf("go build: %v\n%s", err, out)
+	bin, err := testproc.Build(ctx, ".", "./cmd/localserver")
+	if err != nil {
+		return nil, 0, err
 	}
 	logPath := filepath.Join(tmp, "server.log")
 	logFile, err := os.Create(logPath)
@@ -98,21 +98,20 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 		return nil, 0, err
 	}
 	defer logFile.Close()
-	banner := &syncbuf.Buffer{}
-	srv := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"))
-	srv.Stdout = banner
-	srv.Stderr = logFile
-	if err := srv.Start(); err != nil {
-		return nil, 0, err
-	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		srv.Wait()
-	}()
-	base, err := waitReady(banner, 30*time.Second)
+	srv, err := testproc.Start(testproc.Command{Path: bin, Args: []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data")}, Stderr: logFile})
 	if err != nil {
 		return nil, 0, err
 	}
+	defer func() {
+		_ = srv.Signal(os.Interrupt)
+		_, _ = srv.Wait(10 * time.Second)
+		srv.Kill()
+	}()
+	m, err := srv.WaitForLine(30*time.Second, readyRE)
+	if err != nil {
+		return nil, 0, fmt.Errorf("the local server did not start: %w", err)
+	}
+	base := m[1]
 	cardID, err := approvedCardID(ctx, base)
 	if err != nil {
 		return nil, 0, err
@@ -166,17 +165,6 @@ func best(a, b result) result {
 }
 
 var readyRE = regexp.MustCompile(`Ready on (http://[0-9.:]+)\.`)
-
-func waitReady(banner *syncbuf.Buffer, within time.Duration) (string, error) {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if m := readyRE.FindStringSubmatch(banner.String()); m != nil {
-			return string(m[1]), nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return "", errors.New("the local server did not start")
-}
 
 var cardIDRE = regexp.MustCompile(`"card_id":"([^"]+)","card_type":"[A-Z_]+","status":"CARD_STATUS_VERIFY_OK"`)
 
