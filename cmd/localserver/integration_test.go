@@ -240,6 +240,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 		}
 		resp, body = get("/js/.gitignore")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+		assert.NotContains(t, body, "wxcard.wasm\n", "the dotfile's content is not served")
 		resp, body = get("/no/such/page")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 		assert.Contains(t, body, `"code":"not_found"`)
