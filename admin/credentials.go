@@ -434,12 +434,16 @@ func (s *source) fetchAndStore(ctx context.Context) (entry, error) {
 
 // scheduleSync starts syncStore unless one is under way. It runs apart
 // from the caller, which has its value already: a store that hangs must
-// not hold up a signature.
+// not hold up a signature (except where syncInBackground is false).
 func (s *source) scheduleSync(ctx context.Context, now time.Time) {
 	if !s.syncing.CompareAndSwap(false, true) {
 		return
 	}
 	s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
+	if !syncInBackground {
+		s.syncStore(ctx)
+		return
+	}
 	go s.syncStore(context.WithoutCancel(ctx))
 }
 
