@@ -44,9 +44,9 @@ const (
 	maxLockPoll = 20 * time.Millisecond
 )
 
-// AccessToken returns a valid access_token, from the store when it holds one
-// with more than the refresh margin left, otherwise freshly fetched (once
-// per process, and once per cluster with a kv.Locker store).
+// AccessToken returns a valid access_token: from memory or the store when
+// one there has more than the refresh margin left, otherwise freshly
+// fetched (once per process, and once per cluster with a kv.Locker store).
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	if ctx == nil {
 		return "", invalidArg("ctx", "is nil")

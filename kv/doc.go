@@ -18,5 +18,11 @@
 //   - [NewRedis] / [NewRedisFromClient]: Redis, shared by every server.
 //     Locks are SET NX PX with an owner-checked release.
 //
+// [Guard] wraps any store so that a failing one costs its callers little:
+// each call gets its own short deadline, and after repeated failures the
+// store is skipped ([ErrUnavailable], no I/O) until a probe finds it
+// answering again. The admin client guards Redis and File stores by
+// default.
+//
 // Every backend passes the conformance suite in package kvtest.
 package kv
