@@ -272,8 +272,16 @@ func (s *source) get(ctx context.Context) (string, error) {
 		if m := s.memo.Load(); m != nil && s.fresh(m.entry) {
 			return m.Value, nil // refreshed by the flight we waited for
 		}
-		if e, ok := s.load(ctx); ok && s.fresh(e) {
+		e, ok, err := s.readStore(ctx)
+		switch {
+		case err == nil && ok && s.fresh(e):
 			return e.Value, nil
+		case err != nil && ctx.Err() == nil:
+			// The store has just failed (or been skipped): going back to
+			// it for its lock and a second read would only add its
+			// deadline twice. One fetch for this process, then.
+			e, _, err := s.refreshes.do(ctx, s.fetchWithoutStore)
+			return e.Value, err
 		}
 		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
 	})
@@ -397,9 +405,20 @@ func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry
 }
 
 // fetchAndStore fetches upstream and writes the result to the store. A
-// failed write is logged, not returned: the value is good, and the next
-// reader will fetch again.
+// failed write is logged, not returned: the value is good, and the store
+// sync writes it back later.
 func (s *source) fetchAndStore(ctx context.Context) (entry, error) {
+	return s.fetchEntry(ctx, true)
+}
+
+// fetchWithoutStore fetches upstream and leaves the write to the store
+// sync: the store has just failed, and asking it again would cost the
+// caller another deadline.
+func (s *source) fetchWithoutStore(ctx context.Context) (entry, error) {
+	return s.fetchEntry(ctx, false)
+}
+
+func (s *source) fetchEntry(ctx context.Context, store bool) (entry, error) {
 	value, expiresIn, err := s.fetch(ctx)
 	if err != nil {
 		return entry{}, err
@@ -421,13 +440,17 @@ func (s *source) fetchAndStore(ctx context.Context) (entry, error) {
 		return entry{}, fmt.Errorf("wxcard: %s: %w", s.name, err)
 	}
 	s.remember(e, raw)
-	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
+	if !store {
+		s.unsaved.Store(true)
+		s.nextSync.Store(now.UnixNano()) // the next call starts the write-back
+	} else if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
 		s.storeWarning(ctx, "wxcard: store write failed; writing it back when the store answers", s.key, err)
 		s.unsaved.Store(true)
+		s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
 	} else {
 		s.unsaved.Store(false)
+		s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
 	}
-	s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
 	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
 	return e, nil
 }
