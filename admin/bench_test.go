@@ -6,6 +6,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
@@ -99,7 +100,8 @@ func BenchmarkStampedeRedis(b *testing.B) {
 		// (processes just started) hold nothing in memory.
 		var clients []*Client
 		for _, s := range stores {
-			c, err := NewClient(testAppID, testSecret, WithBaseURL(f.baseURL()), WithStore(s))
+			// A generous store deadline, as in TestStampedeThreeClientsRedis.
+			c, err := NewClient(testAppID, testSecret, WithBaseURL(f.baseURL()), WithStore(s), WithStoreTimeout(5*time.Second))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -251,7 +251,8 @@ func TestRedisStoppedMidTest(t *testing.T) {
 	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	newClient := func() *Client {
-		return newTestClient(t, f, WithStore(redisStore(t, srv)), WithClock(clock.Now), WithLogger(logger))
+		return newTestClient(t, f, WithStore(redisStore(t, srv)), WithClock(clock.Now), WithLogger(logger),
+			WithStoreTimeout(5*time.Second)) // counts fetches; see TestStampedeThreeClientsRedis
 	}
 	a, b := newClient(), newClient()
 	ctx := t.Context()

@@ -30,10 +30,12 @@ import (
 const stallBound = time.Second
 
 // fastGuard wraps a store as NewClient does, with a short backoff so that
-// recovery shows within a test.
+// recovery shows within a test, and a deadline long enough that a healthy
+// Redis on a busy machine is not taken for a failing one (these tests
+// count fetches) yet far below stallBound.
 func fastGuard(t *testing.T, s kv.Store) kv.Store {
 	t.Helper()
-	g, err := kv.Guard(s, kv.WithCallTimeout(kv.DefaultCallTimeout), kv.WithBackoff(20*time.Millisecond, 100*time.Millisecond))
+	g, err := kv.Guard(s, kv.WithCallTimeout(200*time.Millisecond), kv.WithBackoff(20*time.Millisecond, 100*time.Millisecond))
 	require.NoError(t, err)
 	return g
 }
