@@ -33,10 +33,7 @@ func (s *BoardingPassService) Checkin(ctx context.Context, params any) error {
 
 // postUserCardUpdate sends an open-ended update of one user card after
 // checking it encodes to an object naming a code.
-func (c *Client) postUserCardUpdate(ctx context.Context, op string, params any) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
+func (c *Client) postUserCardUpdate(ctx context.Context, path string, params any) error {
 	obj, err := encodeObject("params", params)
 	if err != nil {
 		return err // also a nil pointer, which encodes to null
@@ -70,5 +67,5 @@ func (c *Client) postUserCardUpdate(ctx context.Context, op string, params any) 
 			return err
 		}
 	}
-	return c.post(ctx, op, op, obj, nil, writeCall)
+	return c.post(ctx, path, obj, nil, writeCall)
 }

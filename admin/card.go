@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // Limits WeChat documents for the card APIs; Card methods check them before
@@ -38,21 +39,25 @@ func checkID(field, v string) error {
 	return nil
 }
 
+// checkTimeRange checks an optional span of unix seconds, the fields
+// prefix+"begin_time" and prefix+"end_time": neither negative and, when
+// both are set, the end after the beginning.
+func checkTimeRange(prefix string, begin, end int64) error {
+	if begin < 0 || end < 0 {
+		return invalidArg(prefix+"begin_time", "must not be negative")
+	}
+	if begin != 0 && end != 0 && end <= begin {
+		return invalidArg(prefix+"end_time", "must be after "+prefix+"begin_time")
+	}
+	return nil
+}
+
 // checkOptionalID is checkID for an id that may be left empty.
 func checkOptionalID(field, v string) error {
 	if v == "" {
 		return nil
 	}
 	return checkID(field, v)
-}
-
-// checkCtx rejects a nil context before validation messages about
-// arguments, so a caller sees the first real mistake.
-func checkCtx(ctx context.Context) error {
-	if ctx == nil {
-		return invalidArg("ctx", "is nil")
-	}
-	return nil
 }
 
 // cardIDBody is the {"card_id"} body several endpoints take.
@@ -73,13 +78,10 @@ type Color struct {
 //
 //	GET /card/getcolors
 func (s *CardService) Colors(ctx context.Context) ([]Color, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
-	var out struct {
+	out, err := getFor[struct {
 		Colors []Color `json:"colors"`
-	}
-	if err := s.client.get(ctx, "card/getcolors", "card/getcolors", nil, &out); err != nil {
+	}](ctx, s.client, "card/getcolors")
+	if err != nil {
 		return nil, err
 	}
 	return out.Colors, nil
@@ -127,13 +129,10 @@ func (c *SubCategory) UnmarshalJSON(data []byte) error {
 //
 //	GET /card/getapplyprotocol
 func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
-	var out struct {
+	out, err := getFor[struct {
 		Category []Category `json:"category"`
-	}
-	if err := s.client.get(ctx, "card/getapplyprotocol", "card/getapplyprotocol", nil, &out); err != nil {
+	}](ctx, s.client, "card/getapplyprotocol")
+	if err != nil {
 		return nil, err
 	}
 	return out.Category, nil
@@ -141,26 +140,31 @@ func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
 
 // checkCardType validates cardType and attributes and encodes attributes.
 // A typed definition (CardAttributes) must be for cardType; with validate
-// set its Validate method runs too.
-func checkCardType(cardType CardType, attributes any, validate bool) (json.RawMessage, error) {
+// set its Validate method runs too. cardType may be given in lower case
+// ("member_card", as many of WeChat's own samples write it); it comes back
+// in WeChat's upper-case form, which is what card/create sends.
+func checkCardType(cardType CardType, attributes any, validate bool) (CardType, json.RawMessage, error) {
+	if upper := CardType(strings.ToUpper(string(cardType))); string(cardType) == upper.key() {
+		cardType = upper
+	}
 	if !cardType.Valid() {
-		return nil, invalidArg("card_type", "is not a known card type")
+		return "", nil, invalidArg("card_type", "is not a known card type")
 	}
 	obj, err := encodeObject("attributes", attributes)
 	if err != nil {
-		return nil, err // also a nil pointer, which encodes to null
+		return "", nil, err // also a nil pointer, which encodes to null
 	}
 	if typed, ok := attributes.(CardAttributes); ok {
 		if typed.CardType() != cardType {
-			return nil, invalidArg("attributes", "is a "+string(typed.CardType())+" definition, not "+string(cardType))
+			return "", nil, invalidArg("attributes", "is a "+string(typed.CardType())+" definition, not "+string(cardType))
 		}
 		if validate {
 			if err := typed.Validate(); err != nil {
-				return nil, err
+				return "", nil, err
 			}
 		}
 	}
-	return obj, nil
+	return cardType, obj, nil
 }
 
 // Create creates a card and returns its card_id. attributes is the object
@@ -174,10 +178,7 @@ func checkCardType(cardType CardType, attributes any, validate bool) (json.RawMe
 //
 //	POST /card/create {"card":{"card_type":"GROUPON","groupon":{…}}}
 func (s *CardService) Create(ctx context.Context, cardType CardType, attributes any) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
-	attrs, err := checkCardType(cardType, attributes, true)
+	cardType, attrs, err := checkCardType(cardType, attributes, true)
 	if err != nil {
 		return "", err
 	}
@@ -186,7 +187,7 @@ func (s *CardService) Create(ctx context.Context, cardType CardType, attributes 
 	var out struct {
 		CardID string `json:"card_id"`
 	}
-	if err := s.client.post(ctx, "card/create", "card/create", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/create", body, &out, writeCall); err != nil {
 		return "", err
 	}
 	return out.CardID, nil
@@ -245,16 +246,13 @@ func (c *Card) Decode(v any) error {
 //
 //	POST /card/get {"card_id"}
 func (s *CardService) Get(ctx context.Context, cardID string) (*Card, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return nil, err
 	}
-	var out struct {
+	out, err := postFor[struct {
 		Card Card `json:"card"`
-	}
-	if err := s.client.post(ctx, "card/get", "card/get", cardIDBody{cardID}, &out, readCall); err != nil {
+	}](ctx, s.client, "card/get", cardIDBody{cardID}, readCall)
+	if err != nil {
 		return nil, err
 	}
 	return &out.Card, nil
@@ -275,9 +273,6 @@ type CardIDList struct {
 //
 //	POST /card/batchget {"offset","count","status_list":[…]}
 func (s *CardService) List(ctx context.Context, offset, count int, statusList ...CardStatus) (*CardIDList, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if offset < 0 {
 		return nil, invalidArg("offset", "must not be negative")
 	}
@@ -294,14 +289,14 @@ func (s *CardService) List(ctx context.Context, offset, count int, statusList ..
 		Count      int          `json:"count"`
 		StatusList []CardStatus `json:"status_list,omitempty"`
 	}{offset, count, statusList}
-	var out CardIDList
-	if err := s.client.post(ctx, "card/batchget", "card/batchget", body, &out, readCall); err != nil {
+	out, err := postFor[CardIDList](ctx, s.client, "card/batchget", body, readCall)
+	if err != nil {
 		return nil, err
 	}
 	if out.CardIDs == nil {
 		out.CardIDs = []string{}
 	}
-	return &out, nil
+	return out, nil
 }
 
 // Update changes a card's definition: attributes holds only what changes
@@ -313,13 +308,10 @@ func (s *CardService) List(ctx context.Context, offset, count int, statusList ..
 //
 //	POST /card/update {"card_id","<type>":{…}}
 func (s *CardService) Update(ctx context.Context, cardID string, cardType CardType, attributes any) (sendCheck bool, err error) {
-	if err := checkCtx(ctx); err != nil {
-		return false, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return false, err
 	}
-	attrs, err := checkCardType(cardType, attributes, false)
+	cardType, attrs, err := checkCardType(cardType, attributes, false)
 	if err != nil {
 		return false, err
 	}
@@ -331,7 +323,7 @@ func (s *CardService) Update(ctx context.Context, cardID string, cardType CardTy
 	var out struct {
 		SendCheck flexBool `json:"send_check"`
 	}
-	if err := s.client.post(ctx, "card/update", "card/update", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/update", body, &out, writeCall); err != nil {
 		return false, err
 	}
 	return bool(out.SendCheck), nil
@@ -343,13 +335,10 @@ func (s *CardService) Update(ctx context.Context, cardID string, cardType CardTy
 //
 //	POST /card/delete {"card_id"}
 func (s *CardService) Delete(ctx context.Context, cardID string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
-	return s.client.post(ctx, "card/delete", "card/delete", cardIDBody{cardID}, nil, writeCall)
+	return s.client.post(ctx, "card/delete", cardIDBody{cardID}, nil, writeCall)
 }
 
 // HTML returns the snippet that embeds an approved card in a 图文消息
@@ -359,16 +348,13 @@ func (s *CardService) Delete(ctx context.Context, cardID string) error {
 //
 //	POST /card/mpnews/gethtml {"card_id"}
 func (s *CardService) HTML(ctx context.Context, cardID string) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return "", err
 	}
 	var out struct {
 		Content string `json:"content"`
 	}
-	if err := s.client.post(ctx, "card/mpnews/gethtml", "card/mpnews/gethtml", cardIDBody{cardID}, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/mpnews/gethtml", cardIDBody{cardID}, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.Content, nil
@@ -389,41 +375,39 @@ func checkList(field string, items []string, max int) error {
 	return nil
 }
 
-// SetTestWhitelist sets the users (by openid, at most 10) who may receive
-// cards that have not passed review yet. It replaces the previous list.
-//
-// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
-//
-//	POST /card/testwhitelist/set {"openid":[…]}
-func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
-	if err := checkList("openid", openIDs, MaxTestWhitelist); err != nil {
-		return err
-	}
-	body := struct {
-		OpenID []string `json:"openid"`
-	}{openIDs}
-	return s.client.post(ctx, "card/testwhitelist/set", "card/testwhitelist/set", body, nil, writeCall)
+// TestWhitelist is who may receive cards that have not passed review yet:
+// users by openid, by WeChat user name (微信号), or both. WeChat counts the
+// two lists against one limit, MaxTestWhitelist in total.
+type TestWhitelist struct {
+	OpenIDs   []string `json:"openid,omitempty"`
+	Usernames []string `json:"username,omitempty"`
 }
 
-// SetTestWhitelistByName is SetTestWhitelist by WeChat user name (微信号).
+// SetTestWhitelist sets the test whitelist. It replaces the previous one,
+// both lists at once: a list left empty is emptied.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
 //
-//	POST /card/testwhitelist/set {"username":[…]}
-func (s *CardService) SetTestWhitelistByName(ctx context.Context, usernames []string) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
+//	POST /card/testwhitelist/set {"openid":[…],"username":[…]}
+func (s *CardService) SetTestWhitelist(ctx context.Context, list TestWhitelist) error {
+	n := len(list.OpenIDs) + len(list.Usernames)
+	switch {
+	case n == 0:
+		return invalidArg("openid", "and username are both empty")
+	case n > MaxTestWhitelist:
+		return invalidArg("openid", "and username hold more than "+strconv.Itoa(MaxTestWhitelist)+" items together")
 	}
-	if err := checkList("username", usernames, MaxTestWhitelist); err != nil {
-		return err
+	for _, l := range []struct {
+		field string
+		items []string
+	}{{"openid", list.OpenIDs}, {"username", list.Usernames}} {
+		for _, it := range l.items {
+			if err := checkID(l.field+" item", it); err != nil {
+				return err
+			}
+		}
 	}
-	body := struct {
-		Username []string `json:"username"`
-	}{usernames}
-	return s.client.post(ctx, "card/testwhitelist/set", "card/testwhitelist/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/testwhitelist/set", list, nil, writeCall)
 }
 
 // UserCard is one card in a user's wallet.
@@ -438,31 +422,30 @@ type UserCardList struct {
 	HasShareCard bool       `json:"has_share_card"`
 }
 
-// UserCards lists the usable cards of this account in a user's wallet,
-// only those of cardID when it is not empty.
+// UserCardsRequest names the wallet Card.UserCards lists.
+type UserCardsRequest struct {
+	OpenID string `json:"openid"`
+	// CardID, when not empty, lists only that card's codes.
+	CardID string `json:"card_id,omitempty"`
+}
+
+// UserCards lists the usable cards of this account in a user's wallet.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/user/getcardlist {"openid","card_id"?}
-func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*UserCardList, error) {
-	if err := checkCtx(ctx); err != nil {
+func (s *CardService) UserCards(ctx context.Context, req UserCardsRequest) (*UserCardList, error) {
+	if err := checkID("openid", req.OpenID); err != nil {
 		return nil, err
 	}
-	if err := checkID("openid", openID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
-		return nil, err
-	}
-	body := struct {
-		OpenID string `json:"openid"`
-		CardID string `json:"card_id,omitempty"`
-	}{openID, cardID}
 	var wire struct {
 		Cards        []UserCard `json:"card_list"`
 		HasShareCard flexBool   `json:"has_share_card"`
 	}
-	if err := s.client.post(ctx, "card/user/getcardlist", "card/user/getcardlist", body, &wire, readCall); err != nil {
+	if err := s.client.post(ctx, "card/user/getcardlist", req, &wire, readCall); err != nil {
 		return nil, err
 	}
 	if wire.Cards == nil {
@@ -478,9 +461,6 @@ func (s *CardService) UserCards(ctx context.Context, openID, cardID string) (*Us
 //
 //	POST /card/paycell/set {"card_id","is_open"}
 func (s *CardService) SetPayCell(ctx context.Context, cardID string, isOpen bool) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -488,7 +468,7 @@ func (s *CardService) SetPayCell(ctx context.Context, cardID string, isOpen bool
 		CardID string `json:"card_id"`
 		IsOpen bool   `json:"is_open"`
 	}{cardID, isOpen}
-	return s.client.post(ctx, "card/paycell/set", "card/paycell/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/paycell/set", body, nil, writeCall)
 }
 
 // SelfConsumeCell configures the 自助核销 cell, with which the user marks a
@@ -507,9 +487,6 @@ type SelfConsumeCell struct {
 //
 //	POST /card/selfconsumecell/set {"card_id","is_open","need_verify_cod","need_remark_amount"}
 func (s *CardService) SetSelfConsumeCell(ctx context.Context, cardID string, cell SelfConsumeCell) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -517,7 +494,7 @@ func (s *CardService) SetSelfConsumeCell(ctx context.Context, cardID string, cel
 		CardID string `json:"card_id"`
 		SelfConsumeCell
 	}{cardID, cell}
-	return s.client.post(ctx, "card/selfconsumecell/set", "card/selfconsumecell/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/selfconsumecell/set", body, nil, writeCall)
 }
 
 // IncreaseStock adds amount (> 0) to a card's stock.
@@ -539,9 +516,6 @@ func (s *CardService) ReduceStock(ctx context.Context, cardID string, amount int
 }
 
 func (s *CardService) modifyStock(ctx context.Context, cardID string, amount int, increase bool) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -558,5 +532,5 @@ func (s *CardService) modifyStock(ctx context.Context, cardID string, amount int
 	} else {
 		body.Reduce = amount
 	}
-	return s.client.post(ctx, "card/modifystock", "card/modifystock", body, nil, writeCall)
+	return s.client.post(ctx, "card/modifystock", body, nil, writeCall)
 }

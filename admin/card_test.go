@@ -161,30 +161,34 @@ func TestCardOperations(t *testing.T) {
 			name: "SetTestWhitelist", method: http.MethodPost, path: "card/testwhitelist/set", fixture: "ok.json",
 			body: `{"openid":["o1","o2"]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Card.SetTestWhitelist(ctx, []string{"o1", "o2"})
+				return nil, c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{"o1", "o2"}})
 			},
 			errcode: 40097,
 		},
 		{
-			name: "SetTestWhitelistByName", method: http.MethodPost, path: "card/testwhitelist/set", fixture: "ok.json",
-			body: `{"username":["wxid_tester"]}`,
+			name: "SetTestWhitelist/both", method: http.MethodPost, path: "card/testwhitelist/set", fixture: "ok.json",
+			body: `{"openid":["o1"],"username":["wxid_tester"]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"})
+				return nil, c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{"o1"}, Usernames: []string{"wxid_tester"}})
 			},
 			errcode: 40097,
 		},
 		{
 			name: "UserCards/card", method: http.MethodPost, path: "card/user/getcardlist", fixture: "card_user_getcardlist.json",
 			body: `{"openid":"` + tOpenID + `","card_id":"` + tCardID + `"}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Card.UserCards(ctx, tOpenID, tCardID) },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID, CardID: tCardID})
+			},
 			check: func(t *testing.T, got any) {
 				assert.Equal(t, &UserCardList{Cards: []UserCard{{"110201201245", tCardID}, {"110201201246", tCardID}}, HasShareCard: true}, got)
 			},
 		},
 		{
 			name: "UserCards/all", method: http.MethodPost, path: "card/user/getcardlist", fixture: "card_user_getcardlist.json",
-			body:  `{"openid":"` + tOpenID + `"}`,
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.Card.UserCards(ctx, tOpenID, "") },
+			body: `{"openid":"` + tOpenID + `"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID})
+			},
 			check: func(t *testing.T, got any) { assert.Len(t, got.(*UserCardList).Cards, 2) },
 		},
 		{
@@ -279,8 +283,8 @@ func TestCardValidation(t *testing.T) {
 			_, err := c.Card.Create(ctx, "COUPON", map[string]any{})
 			return err
 		}},
-		{"Create/lower-case type", "card_type", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, "general_coupon", testCoupon())
+		{"Create/mixed-case type", "card_type", func(ctx context.Context, c *Client) error {
+			_, err := c.Card.Create(ctx, "General_Coupon", testCoupon())
 			return err
 		}},
 		{"Create/type mismatch", "attributes", func(ctx context.Context, c *Client) error {
@@ -368,22 +372,25 @@ func TestCardValidation(t *testing.T) {
 			_, err := c.Card.HTML(ctx, "")
 			return err
 		}},
-		{"SetTestWhitelist/empty", "openid", func(ctx context.Context, c *Client) error { return c.Card.SetTestWhitelist(ctx, nil) }},
+		{"SetTestWhitelist/empty", "openid", func(ctx context.Context, c *Client) error { return c.Card.SetTestWhitelist(ctx, TestWhitelist{}) }},
 		{"SetTestWhitelist/11", "openid", func(ctx context.Context, c *Client) error {
-			return c.Card.SetTestWhitelist(ctx, elevenIDs)
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: elevenIDs})
 		}},
 		{"SetTestWhitelist/empty item", "openid item", func(ctx context.Context, c *Client) error {
-			return c.Card.SetTestWhitelist(ctx, []string{"o1", ""})
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{"o1", ""}})
 		}},
-		{"SetTestWhitelistByName/11", "username", func(ctx context.Context, c *Client) error {
-			return c.Card.SetTestWhitelistByName(ctx, elevenIDs)
+		{"SetTestWhitelist/6+5", "openid", func(ctx context.Context, c *Client) error {
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: elevenIDs[:6], Usernames: elevenIDs[6:]})
+		}},
+		{"SetTestWhitelist/empty username", "username item", func(ctx context.Context, c *Client) error {
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{Usernames: []string{""}})
 		}},
 		{"UserCards/empty openid", "openid", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.UserCards(ctx, "", tCardID)
+			_, err := c.Card.UserCards(ctx, UserCardsRequest{CardID: tCardID})
 			return err
 		}},
 		{"UserCards/long card id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.UserCards(ctx, tOpenID, long)
+			_, err := c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID, CardID: long})
 			return err
 		}},
 		{"SetPayCell/empty id", "card_id", func(ctx context.Context, c *Client) error { return c.Card.SetPayCell(ctx, "", true) }},
@@ -535,4 +542,19 @@ func TestCreateEveryCardType(t *testing.T) {
 		})
 	}
 	assert.False(t, CardType("BUS_TICKET").Valid())
+}
+
+// WeChat's own samples write the type in lower case; it is sent upper case.
+func TestCreateAcceptsLowerCaseType(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t)
+	rec := serve(t, f, "card/create", "card_create.json")
+	_, err := c.Card.Create(t.Context(), "member_card", map[string]any{"base_info": map[string]any{"title": "t"}})
+	require.NoError(t, err)
+	assert.Equal(t, `{"card":{"card_type":"MEMBER_CARD","member_card":{"base_info":{"title":"t"}}}}`, rec.all()[0].body)
+
+	for _, bad := range []CardType{"Member_Card", "bus_ticket", "ſcenic_ticket", ""} {
+		_, err := c.Card.Create(t.Context(), bad, map[string]any{"base_info": map[string]any{}})
+		assert.ErrorIs(t, err, ErrInvalidInput, string(bad))
+	}
 }

@@ -147,8 +147,9 @@ type MeetingTicketService service
 // MovieTicketService covers movie tickets (card/movieticket/*).
 type MovieTicketService service
 
-// JSSDKService provides the tickets and signed payloads web pages need for
-// wx.config, wx.addCard and wx.chooseCard.
+// JSSDKService builds the signed payloads web pages need for wx.config,
+// wx.addCard and wx.chooseCard. The tickets they are signed with are
+// Client.CardTicket and Client.JSAPITicket.
 type JSSDKService service
 
 // Option configures a Client. Options are checked by NewClient, which

@@ -87,9 +87,9 @@ func TestNilContext(t *testing.T) {
 	c := newTestClient(t, f)
 	_, err := c.AccessToken(nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = c.JSSDK.Ticket(nil, false)
+	_, err = c.CardTicket(nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
-	assert.ErrorIs(t, c.get(nil, "x", "x", nil, nil), ErrInvalidInput)
+	assert.ErrorIs(t, c.get(nil, "x", nil, nil), ErrInvalidInput)
 	assert.EqualValues(t, 0, f.tokenFetches())
 }
 
@@ -97,7 +97,7 @@ func TestAbsolutePathIsRefused(t *testing.T) {
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	for _, p := range []string{"/card/get", "https://evil.example/card/get", "card/get?x=1"} {
-		err := c.get(t.Context(), "card/get", p, nil, nil)
+		err := c.get(t.Context(), p, nil, nil)
 		require.Error(t, err, p)
 		assert.Contains(t, err.Error(), "relative")
 	}

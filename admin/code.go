@@ -126,32 +126,45 @@ type DepositResult struct {
 //
 //	POST /card/code/deposit {"card_id","code":[…]}
 func (s *CodeService) Deposit(ctx context.Context, cardID string, codes []string) (*DepositResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
-	const op = "card/code/deposit"
+	type answer struct {
+		Succ      []string `json:"succ_code"`
+		Duplicate []string `json:"duplicate_code"`
+		Fail      []string `json:"fail_code"`
+	}
 	res := &DepositResult{Succeeded: []string{}, Duplicate: []string{}, Failed: []string{}, Unconfirmed: []string{}}
-	unsent, err := inChunks(op, codes, func(chunk []string) error {
-		var out struct {
-			Succ      []string `json:"succ_code"`
-			Duplicate []string `json:"duplicate_code"`
-			Fail      []string `json:"fail_code"`
-		}
-		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, writeCall); err != nil {
+	err := sortCodes(ctx, s.client, "card/code/deposit", writeCall, cardID, codes,
+		func(a *answer) []*[]string { return []*[]string{&a.Succ, &a.Duplicate, &a.Fail} },
+		[]*[]string{&res.Succeeded, &res.Duplicate, &res.Failed}, &res.Unconfirmed)
+	return res, err
+}
+
+// sortCodes sends codes to path MaxCodesPerCall at a time and files the
+// codes of each answer: lists picks the answer's lists, and each list's
+// codes are appended to the result list at the same index in into. The
+// codes an answer did not mention, those of a failed call and those never
+// sent go to rest, so every code given ends up in exactly one list.
+func sortCodes[A any](ctx context.Context, c *Client, path string, kind callKind, cardID string, codes []string,
+	lists func(*A) []*[]string, into []*[]string, rest *[]string) error {
+	unsent, err := inChunks(path, codes, func(chunk []string) error {
+		var out A
+		if err := c.post(ctx, path, codesBody{cardID, chunk}, &out, kind); err != nil {
 			return err
 		}
-		keepSent(chunk, &out.Succ, &out.Duplicate, &out.Fail)
-		res.Succeeded = append(res.Succeeded, out.Succ...)
-		res.Duplicate = append(res.Duplicate, out.Duplicate...)
-		res.Failed = append(res.Failed, out.Fail...)
-		res.Unconfirmed = append(res.Unconfirmed, leftover(chunk, out.Succ, out.Duplicate, out.Fail)...)
+		answered := lists(&out)
+		keepSent(chunk, answered...)
+		kept := make([][]string, len(answered))
+		for i, list := range answered {
+			kept[i] = *list
+			*into[i] = append(*into[i], *list...)
+		}
+		*rest = append(*rest, leftover(chunk, kept...)...)
 		return nil
 	})
-	res.Unconfirmed = append(res.Unconfirmed, unsent...)
-	return res, err
+	*rest = append(*rest, unsent...)
+	return err
 }
 
 // inChunks calls send with codes MaxCodesPerCall at a time, in order, and
@@ -175,16 +188,13 @@ func inChunks(op string, codes []string, send func(chunk []string) error) ([]str
 //
 //	POST /card/code/getdepositcount {"card_id"}
 func (s *CodeService) DepositedCount(ctx context.Context, cardID string) (int, error) {
-	if err := checkCtx(ctx); err != nil {
-		return 0, err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return 0, err
 	}
 	var out struct {
 		Count int `json:"count"`
 	}
-	if err := s.client.post(ctx, "card/code/getdepositcount", "card/code/getdepositcount", cardIDBody{cardID}, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/code/getdepositcount", cardIDBody{cardID}, &out, readCall); err != nil {
 		return 0, err
 	}
 	return out.Count, nil
@@ -208,29 +218,17 @@ type CheckResult struct {
 //
 //	POST /card/code/checkcode {"card_id","code":[…]}
 func (s *CodeService) Check(ctx context.Context, cardID string, codes []string) (*CheckResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkCodes(cardID, codes); err != nil {
 		return nil, err
 	}
-	const op = "card/code/checkcode"
+	type answer struct {
+		Exist    []string `json:"exist_code"`
+		NotExist []string `json:"not_exist_code"`
+	}
 	res := &CheckResult{Exist: []string{}, NotExist: []string{}, Unchecked: []string{}}
-	unchecked, err := inChunks(op, codes, func(chunk []string) error {
-		var out struct {
-			Exist    []string `json:"exist_code"`
-			NotExist []string `json:"not_exist_code"`
-		}
-		if err := s.client.post(ctx, op, op, codesBody{cardID, chunk}, &out, readCall); err != nil {
-			return err
-		}
-		keepSent(chunk, &out.Exist, &out.NotExist)
-		res.Exist = append(res.Exist, out.Exist...)
-		res.NotExist = append(res.NotExist, out.NotExist...)
-		res.Unchecked = append(res.Unchecked, leftover(chunk, out.Exist, out.NotExist)...)
-		return nil
-	})
-	res.Unchecked = append(res.Unchecked, unchecked...)
+	err := sortCodes(ctx, s.client, "card/code/checkcode", readCall, cardID, codes,
+		func(a *answer) []*[]string { return []*[]string{&a.Exist, &a.NotExist} },
+		[]*[]string{&res.Exist, &res.NotExist}, &res.Unchecked)
 	return res, err
 }
 
@@ -288,34 +286,37 @@ func (c *CodeInfo) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// checkUserCard checks the code naming a user card and the card id that
+// may go with it (required only for custom-code cards, which WeChat
+// checks).
+func checkUserCard(code, cardID string) error {
+	if err := checkID("code", code); err != nil {
+		return err
+	}
+	return checkOptionalID("card_id", cardID)
+}
+
+// GetCodeRequest names the code Code.Get looks up.
+type GetCodeRequest struct {
+	Code string `json:"code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+	// CheckConsume makes WeChat answer an error (40127, 40099…) for a code
+	// that cannot be consumed now; without it the code's status is
+	// reported instead.
+	CheckConsume bool `json:"check_consume"`
+}
+
 // Get looks a code up: its card, owner and whether it can be consumed.
-// cardID may be empty except for custom-code cards. With checkConsume
-// true, WeChat answers an error (40127, 40099…) for a code that cannot be
-// consumed now; with false it reports its status instead.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
 //
 //	POST /card/code/get {"code","card_id"?,"check_consume"}
-func (s *CodeService) Get(ctx context.Context, code, cardID string, checkConsume bool) (*CodeInfo, error) {
-	if err := checkCtx(ctx); err != nil {
+func (s *CodeService) Get(ctx context.Context, req GetCodeRequest) (*CodeInfo, error) {
+	if err := checkUserCard(req.Code, req.CardID); err != nil {
 		return nil, err
 	}
-	if err := checkID("code", code); err != nil {
-		return nil, err
-	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
-		return nil, err
-	}
-	body := struct {
-		Code         string `json:"code"`
-		CardID       string `json:"card_id,omitempty"`
-		CheckConsume bool   `json:"check_consume"`
-	}{code, cardID, checkConsume}
-	var out CodeInfo
-	if err := s.client.post(ctx, "card/code/get", "card/code/get", body, &out, readCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[CodeInfo](ctx, s.client, "card/code/get", req, readCall)
 }
 
 // ConsumeResult says whose card a consumed code was.
@@ -324,36 +325,32 @@ type ConsumeResult struct {
 	OpenID string
 }
 
-// Consume marks a code as used (核销). cardID may be empty except for
-// custom-code cards.
+// ConsumeCodeRequest names the code Code.Consume marks as used.
+type ConsumeCodeRequest struct {
+	Code string `json:"code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+}
+
+// Consume marks a code as used (核销).
 //
 // Consume is never repeated after a network error or errcode -1: WeChat
 // may have consumed the code before the answer was lost. On such an error
-// ask Get (with checkConsume false) whether the code is CONSUMED before
+// ask Get (without CheckConsume) whether the code is CONSUMED before
 // trying again; a repeated consume answers 40099.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Redeeming_a_coupon_voucher_or_card.html
 //
 //	POST /card/code/consume {"code","card_id"?}
-func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*ConsumeResult, error) {
-	if err := checkCtx(ctx); err != nil {
+func (s *CodeService) Consume(ctx context.Context, req ConsumeCodeRequest) (*ConsumeResult, error) {
+	if err := checkUserCard(req.Code, req.CardID); err != nil {
 		return nil, err
 	}
-	if err := checkID("code", code); err != nil {
-		return nil, err
-	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
-		return nil, err
-	}
-	body := struct {
-		Code   string `json:"code"`
-		CardID string `json:"card_id,omitempty"`
-	}{code, cardID}
 	var out struct {
 		Card   cardIDBody `json:"card"`
 		OpenID string     `json:"openid"`
 	}
-	if err := s.client.post(ctx, "card/code/consume", "card/code/consume", body, &out, writeCall); err != nil {
+	if err := s.client.post(ctx, "card/code/consume", req, &out, writeCall); err != nil {
 		return nil, err
 	}
 	return &ConsumeResult{CardID: out.Card.CardID, OpenID: out.OpenID}, nil
@@ -368,9 +365,6 @@ func (s *CodeService) Consume(ctx context.Context, code, cardID string) (*Consum
 //
 //	POST /card/code/decrypt {"encrypt_code"}
 func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string, error) {
-	if err := checkCtx(ctx); err != nil {
-		return "", err
-	}
 	if encryptedCode == "" {
 		return "", invalidArg("encrypt_code", "is required")
 	}
@@ -383,64 +377,62 @@ func (s *CodeService) Decrypt(ctx context.Context, encryptedCode string) (string
 	var out struct {
 		Code string `json:"code"`
 	}
-	if err := s.client.post(ctx, "card/code/decrypt", "card/code/decrypt", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/code/decrypt", body, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.Code, nil
 }
 
-// Update changes a user card's code to newCode (custom-code cards).
+// UpdateCodeRequest names a user card whose code Code.Update changes.
+type UpdateCodeRequest struct {
+	Code    string `json:"code"`
+	NewCode string `json:"new_code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+}
+
+// Update changes a user card's code to NewCode (custom-code cards).
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/update {"code","new_code","card_id"?}
-func (s *CodeService) Update(ctx context.Context, code, newCode, cardID string) error {
-	if err := checkCtx(ctx); err != nil {
+func (s *CodeService) Update(ctx context.Context, req UpdateCodeRequest) error {
+	if err := checkID("code", req.Code); err != nil {
 		return err
 	}
-	if err := checkID("code", code); err != nil {
+	if err := checkID("new_code", req.NewCode); err != nil {
 		return err
 	}
-	if err := checkID("new_code", newCode); err != nil {
-		return err
-	}
-	if newCode == code {
+	if req.NewCode == req.Code {
 		return invalidArg("new_code", "is the same as code")
 	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
+	if err := checkOptionalID("card_id", req.CardID); err != nil {
 		return err
 	}
-	body := struct {
-		Code    string `json:"code"`
-		NewCode string `json:"new_code"`
-		CardID  string `json:"card_id,omitempty"`
-	}{code, newCode, cardID}
-	return s.client.post(ctx, "card/code/update", "card/code/update", body, nil, writeCall)
+	return s.client.post(ctx, "card/code/update", req, nil, writeCall)
+}
+
+// DisableCodeRequest names the user card Code.Disable makes unusable.
+type DisableCodeRequest struct {
+	Code string `json:"code"`
+	// CardID may be empty except for custom-code cards.
+	CardID string `json:"card_id,omitempty"`
+	// Reason, if not empty, is recorded with it (at most 1024 bytes).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Disable makes a user card unusable (设置卡券失效), e.g. after a refund;
-// it cannot be undone. reason, if not empty, is recorded with it.
+// it cannot be undone.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Managing_Coupons_Vouchers_and_Cards.html
 //
 //	POST /card/code/unavailable {"code","card_id"?,"reason"?}
-func (s *CodeService) Disable(ctx context.Context, code, cardID, reason string) error {
-	if err := checkCtx(ctx); err != nil {
+func (s *CodeService) Disable(ctx context.Context, req DisableCodeRequest) error {
+	if err := checkUserCard(req.Code, req.CardID); err != nil {
 		return err
 	}
-	if err := checkID("code", code); err != nil {
-		return err
-	}
-	if err := checkOptionalID("card_id", cardID); err != nil {
-		return err
-	}
-	if len(reason) > 1024 {
+	if len(req.Reason) > 1024 {
 		return invalidArg("reason", "is longer than 1024 bytes")
 	}
-	body := struct {
-		Code   string `json:"code"`
-		CardID string `json:"card_id,omitempty"`
-		Reason string `json:"reason,omitempty"`
-	}{code, cardID, reason}
-	return s.client.post(ctx, "card/code/unavailable", "card/code/unavailable", body, nil, writeCall)
+	return s.client.post(ctx, "card/code/unavailable", req, nil, writeCall)
 }

@@ -49,7 +49,9 @@ func TestCodeOperations(t *testing.T) {
 		{
 			name: "Get", method: http.MethodPost, path: "card/code/get", fixture: "card_code_get.json",
 			body: `{"code":"` + tCode + `","card_id":"` + tCardID + `","check_consume":true}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Code.Get(ctx, tCode, tCardID, true) },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Code.Get(ctx, GetCodeRequest{Code: tCode, CardID: tCardID, CheckConsume: true})
+			},
 			check: func(t *testing.T, got any) {
 				assert.Equal(t, &CodeInfo{
 					Card: CodeCard{CardID: "pbLatjk4T4Hx-QFQGL4zGQy27_Qg", BeginTime: 1457452800, EndTime: 1463155199,
@@ -62,7 +64,7 @@ func TestCodeOperations(t *testing.T) {
 		{
 			name: "Get/legacy layout without card_id", method: http.MethodPost, path: "card/code/get", fixture: "card_code_get_legacy.json",
 			body: `{"code":"` + tCode + `","check_consume":false}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Code.Get(ctx, tCode, "", false) },
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Code.Get(ctx, GetCodeRequest{Code: tCode}) },
 			check: func(t *testing.T, got any) {
 				info := got.(*CodeInfo)
 				assert.Equal(t, "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", info.Card.CardID)
@@ -75,7 +77,9 @@ func TestCodeOperations(t *testing.T) {
 		{
 			name: "Consume", method: http.MethodPost, path: "card/code/consume", fixture: "card_code_consume.json",
 			body: `{"code":"` + tCode + `","card_id":"` + tCardID + `"}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.Code.Consume(ctx, tCode, tCardID) },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Code.Consume(ctx, ConsumeCodeRequest{Code: tCode, CardID: tCardID})
+			},
 			check: func(t *testing.T, got any) {
 				assert.Equal(t, &ConsumeResult{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", OpenID: tOpenID}, got)
 			},
@@ -83,8 +87,10 @@ func TestCodeOperations(t *testing.T) {
 		},
 		{
 			name: "Consume/without card_id", method: http.MethodPost, path: "card/code/consume", fixture: "card_code_consume.json",
-			body:    `{"code":"` + tCode + `"}`,
-			call:    func(ctx context.Context, c *Client) (any, error) { return c.Code.Consume(ctx, tCode, "") },
+			body: `{"code":"` + tCode + `"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Code.Consume(ctx, ConsumeCodeRequest{Code: tCode})
+			},
 			check:   func(t *testing.T, got any) { assert.Equal(t, tOpenID, got.(*ConsumeResult).OpenID) },
 			errcode: 40127,
 		},
@@ -101,7 +107,7 @@ func TestCodeOperations(t *testing.T) {
 			name: "Update", method: http.MethodPost, path: "card/code/update", fixture: "ok.json",
 			body: `{"code":"12345678","new_code":"3495739475","card_id":"` + tCardID + `"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Code.Update(ctx, "12345678", "3495739475", tCardID)
+				return nil, c.Code.Update(ctx, UpdateCodeRequest{Code: "12345678", NewCode: "3495739475", CardID: tCardID})
 			},
 			errcode: 40056,
 		},
@@ -109,21 +115,23 @@ func TestCodeOperations(t *testing.T) {
 			name: "Update/without card_id", method: http.MethodPost, path: "card/code/update", fixture: "ok.json",
 			body: `{"code":"12345678","new_code":"3495739475"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Code.Update(ctx, "12345678", "3495739475", "")
+				return nil, c.Code.Update(ctx, UpdateCodeRequest{Code: "12345678", NewCode: "3495739475"})
 			},
 		},
 		{
 			name: "Disable/with reason", method: http.MethodPost, path: "card/code/unavailable", fixture: "ok.json",
 			body: `{"code":"` + tCode + `","card_id":"` + tCardID + `","reason":"退款 <订单 42>"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Code.Disable(ctx, tCode, tCardID, "退款 <订单 42>")
+				return nil, c.Code.Disable(ctx, DisableCodeRequest{Code: tCode, CardID: tCardID, Reason: "退款 <订单 42>"})
 			},
 			errcode: 40127,
 		},
 		{
 			name: "Disable/bare", method: http.MethodPost, path: "card/code/unavailable", fixture: "ok.json",
 			body: `{"code":"` + tCode + `"}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return nil, c.Code.Disable(ctx, tCode, "", "") },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.Code.Disable(ctx, DisableCodeRequest{Code: tCode})
+			},
 		},
 	})
 }
@@ -157,19 +165,19 @@ func TestCodeValidation(t *testing.T) {
 			return err
 		}},
 		{"Get/empty code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Get(ctx, "", tCardID, true)
+			_, err := c.Code.Get(ctx, GetCodeRequest{CardID: tCardID, CheckConsume: true})
 			return err
 		}},
 		{"Get/long card id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Get(ctx, tCode, strings.Repeat("p", 200), true)
+			_, err := c.Code.Get(ctx, GetCodeRequest{Code: tCode, CardID: strings.Repeat("p", 200), CheckConsume: true})
 			return err
 		}},
 		{"Consume/empty code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Consume(ctx, "", tCardID)
+			_, err := c.Code.Consume(ctx, ConsumeCodeRequest{CardID: tCardID})
 			return err
 		}},
 		{"Consume/control char", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Consume(ctx, "12\x00", tCardID)
+			_, err := c.Code.Consume(ctx, ConsumeCodeRequest{Code: "12\x00", CardID: tCardID})
 			return err
 		}},
 		{"Decrypt/empty", "encrypt_code", func(ctx context.Context, c *Client) error {
@@ -180,12 +188,16 @@ func TestCodeValidation(t *testing.T) {
 			_, err := c.Code.Decrypt(ctx, strings.Repeat("A", 2000))
 			return err
 		}},
-		{"Update/empty new", "new_code", func(ctx context.Context, c *Client) error { return c.Code.Update(ctx, tCode, "", "") }},
-		{"Update/same", "new_code", func(ctx context.Context, c *Client) error { return c.Code.Update(ctx, tCode, tCode, "") }},
-		{"Update/empty code", "code", func(ctx context.Context, c *Client) error { return c.Code.Update(ctx, "", "2", "") }},
-		{"Disable/empty code", "code", func(ctx context.Context, c *Client) error { return c.Code.Disable(ctx, "", tCardID, "") }},
+		{"Update/empty new", "new_code", func(ctx context.Context, c *Client) error { return c.Code.Update(ctx, UpdateCodeRequest{Code: tCode}) }},
+		{"Update/same", "new_code", func(ctx context.Context, c *Client) error {
+			return c.Code.Update(ctx, UpdateCodeRequest{Code: tCode, NewCode: tCode})
+		}},
+		{"Update/empty code", "code", func(ctx context.Context, c *Client) error { return c.Code.Update(ctx, UpdateCodeRequest{NewCode: "2"}) }},
+		{"Disable/empty code", "code", func(ctx context.Context, c *Client) error {
+			return c.Code.Disable(ctx, DisableCodeRequest{CardID: tCardID})
+		}},
 		{"Disable/huge reason", "reason", func(ctx context.Context, c *Client) error {
-			return c.Code.Disable(ctx, tCode, tCardID, strings.Repeat("r", 1025))
+			return c.Code.Disable(ctx, DisableCodeRequest{Code: tCode, CardID: tCardID, Reason: strings.Repeat("r", 1025)})
 		}},
 	})
 }
@@ -425,7 +437,7 @@ func TestConsumeRetries(t *testing.T) {
 				}
 				_, _ = w.Write(fixture(t, "card_code_consume.json"))
 			})
-			res, err := c.Code.Consume(t.Context(), tCode, tCardID)
+			res, err := c.Code.Consume(t.Context(), ConsumeCodeRequest{Code: tCode, CardID: tCardID})
 			assert.Equal(t, tt.requests, int(calls.Load()))
 			if tt.ok {
 				require.NoError(t, err)

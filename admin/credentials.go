@@ -48,28 +48,39 @@ const (
 // one there has more than the refresh margin left, otherwise freshly
 // fetched (once per process, and once per cluster with a kv.Locker store).
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	return c.token.get(ctx)
 }
 
-// CardTicket returns the card api_ticket (getticket?type=wx_card), cached
-// like the access token.
+// CardTicket returns the card api_ticket (getticket?type=wx_card), which
+// signs cardExt (wx.addCard) and cardSign (wx.chooseCard), cached like the
+// access token.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
+//
+//	GET /cgi-bin/ticket/getticket?type=wx_card
 func (c *Client) CardTicket(ctx context.Context) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	return c.cardTicket.get(ctx)
 }
 
-// JSAPITicket returns the jsapi_ticket (getticket?type=jsapi), cached like
-// the access token.
+// RefreshCardTicket replaces the cached card api_ticket whatever its age
+// and returns the new one: use it when WeChat says a signature made with
+// the current one is invalid. A refresh that another process has already
+// done is not repeated.
+func (c *Client) RefreshCardTicket(ctx context.Context) (string, error) {
+	return c.cardTicket.forceRefresh(ctx)
+}
+
+// JSAPITicket returns the jsapi_ticket (getticket?type=jsapi), which signs
+// wx.config, cached like the access token.
+//
+//	GET /cgi-bin/ticket/getticket?type=jsapi
 func (c *Client) JSAPITicket(ctx context.Context) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	return c.jsapiTicket.get(ctx)
+}
+
+// RefreshJSAPITicket is RefreshCardTicket for the jsapi_ticket.
+func (c *Client) RefreshJSAPITicket(ctx context.Context) (string, error) {
+	return c.jsapiTicket.forceRefresh(ctx)
 }
 
 // InvalidateAccessToken reports that WeChat rejected token (errcode 40001,
@@ -78,9 +89,6 @@ func (c *Client) JSAPITicket(ctx context.Context) (string, error) {
 // token: when another process has already replaced it, that replacement is
 // returned and nothing is fetched.
 func (c *Client) InvalidateAccessToken(ctx context.Context, token string) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
 	if token == "" {
 		return "", invalidArg("token", "is required")
 	}
@@ -259,6 +267,9 @@ func newTicketSource(c *Client, t TicketType) *source {
 // callers in one process share one store read, so a stampede costs the
 // store one read per process, not one per caller.
 func (s *source) get(ctx context.Context) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
 	if m := s.memo.Load(); m != nil {
 		now := s.c.now()
 		if s.freshAt(m.entry, now) {
@@ -291,6 +302,9 @@ func (s *source) get(ctx context.Context) (string, error) {
 // invalidate replaces value if it is still the current one (compare and
 // refresh) and returns the current value either way.
 func (s *source) invalidate(ctx context.Context, value string) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
 	cur, ok := s.load(ctx)
 	if ok && s.fresh(cur) && cur.Value != value {
 		return cur.Value, nil
@@ -306,6 +320,9 @@ func (s *source) invalidate(ctx context.Context, value string) (string, error) {
 
 // forceRefresh replaces the current value whatever its age.
 func (s *source) forceRefresh(ctx context.Context) (string, error) {
+	if err := checkCtx(ctx); err != nil {
+		return "", err
+	}
 	cur, ok := s.load(ctx)
 	if !ok {
 		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
@@ -672,7 +689,7 @@ func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.
 func (c *Client) fetchTicket(ctx context.Context, t TicketType) (string, int64, error) {
 	const op = "cgi-bin/ticket/getticket"
 	var out ticketResponse
-	if err := c.get(ctx, op, op, url.Values{"type": {string(t)}}, &out); err != nil {
+	if err := c.get(ctx, op, url.Values{"type": {string(t)}}, &out); err != nil {
 		return "", 0, err
 	}
 	// A ticket the signer would refuse must not be cached: every signature

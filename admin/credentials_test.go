@@ -356,7 +356,7 @@ func TestCompareAndRefresh(t *testing.T) {
 		}
 		writeJSON(w, map[string]any{"errcode": 0})
 	})
-	require.NoError(t, a.post(ctx, "card/get", "card/get", map[string]string{"card_id": "x"}, nil, readCall))
+	require.NoError(t, a.post(ctx, "card/get", map[string]string{"card_id": "x"}, nil, readCall))
 	assert.Equal(t, 2, calls)
 	assert.EqualValues(t, 2, f.tokenFetches(), "T1, then B's T2; A fetched nothing")
 	cur, err := a.AccessToken(ctx)
@@ -376,7 +376,7 @@ func TestForcedTicketRefresh(t *testing.T) {
 	a := newTestClient(t, f, WithStore(store))
 	b := newTestClient(t, f, WithStore(store))
 	ctx := t.Context()
-	first, err := a.JSSDK.Ticket(ctx, false)
+	first, err := a.CardTicket(ctx)
 	require.NoError(t, err)
 	f.fetchDelay = 30 * time.Millisecond
 
@@ -388,7 +388,7 @@ func TestForcedTicketRefresh(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tk, err := c.JSSDK.Ticket(ctx, true)
+			tk, err := c.RefreshCardTicket(ctx)
 			assert.NoError(t, err)
 			results[i] = tk
 		}()
@@ -425,7 +425,7 @@ func TestForcedRefreshSameValue(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tk, err := c.JSSDK.Ticket(t.Context(), true)
+			tk, err := c.RefreshCardTicket(t.Context())
 			assert.NoError(t, err)
 			assert.Equal(t, "THE_SAME_TICKET_VALUE", tk)
 		}()
@@ -605,7 +605,7 @@ func TestForcedRefreshNotAnsweredByEarlierRefresh(t *testing.T) {
 	require.NoError(t, err)
 	forced := make(chan string, 1)
 	go func() {
-		tk, err := a.JSSDK.Ticket(ctx, true)
+		tk, err := a.RefreshCardTicket(ctx)
 		assert.NoError(t, err)
 		forced <- tk
 	}()

@@ -4,7 +4,7 @@
 // go-github.
 //
 //	client, err := admin.NewClient(appID, appSecret, admin.WithStore(store))
-//	list, err := client.JSSDK.Assign(ctx, []signer.Card{{CardID: id}})
+//	list, err := client.JSSDK.AddCard(ctx, []signer.Card{{CardID: id}})
 //
 // # Credentials
 //

@@ -65,11 +65,11 @@ func (h *e2e) approve(cardID string) {
 	h.control("cards/"+cardID+"/approve", map[string]any{}, nil)
 }
 
-// addToWallet signs cards with JSSDK.Assign and has the simulated phone
+// addToWallet signs cards with JSSDK.AddCard and has the simulated phone
 // add them, as wx.addCard would; it returns the code of each card.
 func (h *e2e) addToWallet(openID string, cards ...signer.Card) []string {
 	h.t.Helper()
-	list, err := h.c.JSSDK.Assign(h.ctx, cards)
+	list, err := h.c.JSSDK.AddCard(h.ctx, cards)
 	require.NoError(h.t, err)
 	var res emulator.WalletResponse
 	h.control("wallet/add", map[string]any{"openid": openID, "cardList": list}, &res)
@@ -157,8 +157,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		assert.Equal(t, 40071, apiCode(t, err))
 		h.approve(coupon)
 
-		require.NoError(t, c.Card.SetTestWhitelist(ctx, []string{"oTester1", "oTester2"}))
-		require.NoError(t, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}))
+		require.NoError(t, c.Card.SetTestWhitelist(ctx, admin.TestWhitelist{OpenIDs: []string{"oTester1", "oTester2"}, Usernames: []string{"wxid_tester"}}))
 		require.NoError(t, c.Card.SetPayCell(ctx, coupon, true))
 		require.NoError(t, c.Card.SetSelfConsumeCell(ctx, coupon, admin.SelfConsumeCell{IsOpen: true, NeedVerifyCod: true}))
 		require.NoError(t, c.Card.IncreaseStock(ctx, coupon, 50))
@@ -228,16 +227,16 @@ func TestEmulatorEndToEnd(t *testing.T) {
 
 		got := h.addToWallet("oAlice", signer.Card{CardID: deposit, Code: codes[0]})
 		require.Equal(t, []string{codes[0]}, got)
-		mine, err := c.Card.UserCards(ctx, "oAlice", "")
+		mine, err := c.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: "oAlice"})
 		require.NoError(t, err)
 		assert.Equal(t, []admin.UserCard{{Code: codes[0], CardID: deposit}}, mine.Cards)
 
-		info, err := c.Code.Get(ctx, codes[0], deposit, true)
+		info, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: codes[0], CardID: deposit, CheckConsume: true})
 		require.NoError(t, err)
 		assert.Equal(t, "oAlice", info.OpenID)
 		assert.True(t, info.CanConsume)
 		assert.Equal(t, admin.UserCardNormal, info.UserCardStatus)
-		_, err = c.Code.Get(ctx, codes[0], "", true)
+		_, err = c.Code.Get(ctx, admin.GetCodeRequest{Code: codes[0], CheckConsume: true})
 		assert.Equal(t, 41012, apiCode(t, err), "a custom code needs its card_id")
 
 		var enc struct {
@@ -248,20 +247,20 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, codes[0], plain)
 
-		require.NoError(t, c.Code.Update(ctx, codes[0], "NEW-0001", deposit))
-		res2, err := c.Code.Consume(ctx, "NEW-0001", deposit)
+		require.NoError(t, c.Code.Update(ctx, admin.UpdateCodeRequest{Code: codes[0], NewCode: "NEW-0001", CardID: deposit}))
+		res2, err := c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: "NEW-0001", CardID: deposit})
 		require.NoError(t, err)
 		assert.Equal(t, &admin.ConsumeResult{CardID: deposit, OpenID: "oAlice"}, res2)
-		_, err = c.Code.Consume(ctx, "NEW-0001", deposit)
+		_, err = c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: "NEW-0001", CardID: deposit})
 		assert.Equal(t, 40099, apiCode(t, err), "a code is consumed once")
-		after, err := c.Code.Get(ctx, "NEW-0001", deposit, false)
+		after, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: "NEW-0001", CardID: deposit})
 		require.NoError(t, err)
 		assert.Equal(t, admin.UserCardConsumed, after.UserCardStatus)
 		assert.False(t, after.CanConsume)
 
 		got = h.addToWallet("oBob", signer.Card{CardID: deposit, Code: codes[1]})
-		require.NoError(t, c.Code.Disable(ctx, got[0], deposit, "refunded"))
-		_, err = c.Code.Consume(ctx, got[0], deposit)
+		require.NoError(t, c.Code.Disable(ctx, admin.DisableCodeRequest{Code: got[0], CardID: deposit, Reason: "refunded"}))
+		_, err = c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: got[0], CardID: deposit})
 		assert.Equal(t, 40127, apiCode(t, err))
 	})
 
@@ -275,7 +274,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		}))
 		err := c.MemberCard.SetActivationForm(ctx, coupon, admin.ActivationForm{RequiredForm: &admin.FormFields{CanModify: true}})
 		assert.Equal(t, 40071, apiCode(t, err), "only member cards have activation forms")
-		u, err := c.MemberCard.ActivateURL(ctx, member, "menu")
+		u, err := c.MemberCard.ActivateURL(ctx, admin.ActivateURLRequest{CardID: member, OuterStr: "menu"})
 		require.NoError(t, err)
 		assert.Contains(t, u, "outer_str=menu")
 		ticket, err := h.emu.FillActivationForm(ctx, e2eAppID, member, "oCarol", map[string]string{"USER_FORM_INFO_FLAG_MOBILE": "13800000000"})
@@ -287,7 +286,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		code := h.addToWallet("oCarol", signer.Card{CardID: member})[0]
 		require.NoError(t, c.MemberCard.Activate(ctx, admin.ActivateInfo{MembershipNumber: "M0001", Code: code, CardID: member,
 			InitBonus: 100, InitBalance: 5000, InitCustomFieldValue1: "金卡"}))
-		user, err := c.MemberCard.User(ctx, member, code)
+		user, err := c.MemberCard.User(ctx, admin.MemberUserRequest{CardID: member, Code: code})
 		require.NoError(t, err)
 		assert.Equal(t, "oCarol", user.OpenID)
 		assert.Equal(t, "M0001", user.MembershipNumber)
@@ -298,7 +297,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		assert.Equal(t, &admin.UpdateUserResult{ResultBonus: 70, ResultBalance: 0, OpenID: "oCarol"}, res)
 		_, err = c.MemberCard.UpdateUser(ctx, admin.UpdateUserInfo{Code: code, CardID: member, AddBonus: ptr(int64(-1000))})
 		assert.Equal(t, 40097, apiCode(t, err))
-		info, err := c.Code.Get(ctx, code, member, true)
+		info, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: code, CardID: member, CheckConsume: true})
 		require.NoError(t, err)
 		assert.Equal(t, "M0001", info.Card.MembershipNumber)
 		assert.Equal(t, ptr(int64(70)), info.Card.Bonus)
@@ -312,8 +311,8 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		res, err := c.GeneralCard.UpdateUser(ctx, admin.UpdateUserInfo{Code: code, CardID: general, AddBalance: ptr(int64(-2500))})
 		require.NoError(t, err)
 		assert.Equal(t, int64(7500), res.ResultBalance)
-		require.NoError(t, c.GeneralCard.Deactivate(ctx, general, code))
-		assert.Equal(t, 40127, apiCode(t, c.GeneralCard.Deactivate(ctx, general, code)), "already deactivated")
+		require.NoError(t, c.GeneralCard.Deactivate(ctx, admin.DeactivateGeneralCardRequest{CardID: general, Code: code}))
+		assert.Equal(t, 40127, apiCode(t, c.GeneralCard.Deactivate(ctx, admin.DeactivateGeneralCardRequest{CardID: general, Code: code})), "already deactivated")
 		err = c.GeneralCard.Activate(ctx, admin.ActivateInfo{MembershipNumber: "X", Code: code, CardID: coupon})
 		assert.Error(t, err)
 	})
@@ -468,14 +467,14 @@ func TestEmulatorConsumeAnswerLost(t *testing.T) {
 	code := h.addToWallet("oFrank", signer.Card{CardID: id})[0]
 	require.NoError(t, h.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/code/consume", Count: 1, Disconnect: true}}}))
 
-	_, err := h.c.Code.Consume(h.ctx, code, id)
+	_, err := h.c.Code.Consume(h.ctx, admin.ConsumeCodeRequest{Code: code, CardID: id})
 	require.Error(t, err)
 	var ae *admin.APIError
 	assert.False(t, errors.As(err, &ae), "a transport error, not an errcode: %v", err)
-	info, err := h.c.Code.Get(h.ctx, code, id, false)
+	info, err := h.c.Code.Get(h.ctx, admin.GetCodeRequest{Code: code, CardID: id})
 	require.NoError(t, err)
 	assert.Equal(t, admin.UserCardConsumed, info.UserCardStatus, "the consume ran once; the client did not repeat it")
-	_, err = h.c.Code.Consume(h.ctx, code, id)
+	_, err = h.c.Code.Consume(h.ctx, admin.ConsumeCodeRequest{Code: code, CardID: id})
 	assert.Equal(t, 40099, apiCode(t, err))
 }
 

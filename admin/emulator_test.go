@@ -74,7 +74,7 @@ func (e *emulated) createCoupon(t *testing.T, c *Client) string {
 			"date_info": map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 30},
 		},
 	}}}
-	require.NoError(t, c.post(t.Context(), "card/create", "card/create", body, &created, writeCall))
+	require.NoError(t, c.post(t.Context(), "card/create", body, &created, writeCall))
 	require.NotEmpty(t, created.CardID)
 	return created.CardID
 }
@@ -113,7 +113,7 @@ func TestEmulatorStampedeThenWallet(t *testing.T) {
 	}
 
 	cardID := e.createCoupon(t, clients[1])
-	list, err := clients[2].JSSDK.Assign(t.Context(), []signer.Card{{CardID: cardID}})
+	list, err := clients[2].JSSDK.AddCard(t.Context(), []signer.Card{{CardID: cardID}})
 	require.NoError(t, err)
 	added := e.addToWallet(t, list)
 	assert.Equal(t, "addCard:ok", added.ErrMsg, "%+v", added.CardList)
@@ -129,7 +129,7 @@ func TestEmulatorTicketExpiry(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, e.emu.Advance(t.Context(), 2*time.Hour+time.Minute))
-	list, err := c.JSSDK.Assign(t.Context(), []signer.Card{{CardID: cardID}})
+	list, err := c.JSSDK.AddCard(t.Context(), []signer.Card{{CardID: cardID}})
 	require.NoError(t, err)
 	second, err := c.CardTicket(t.Context())
 	require.NoError(t, err)
@@ -159,7 +159,7 @@ func TestEmulatorClassicTokensKnockEachOtherOut(t *testing.T) {
 			Name string `json:"name"`
 		} `json:"colors"`
 	}
-	require.NoError(t, a.get(ctx, "card/getcolors", "card/getcolors", nil, &colors))
+	require.NoError(t, a.get(ctx, "card/getcolors", nil, &colors))
 	assert.NotEmpty(t, colors.Colors)
 	assert.Equal(t, 3, e.count("/cgi-bin/token"), "A's first, B's, and A's one refresh")
 	assert.Equal(t, 2, e.count("/card/getcolors"), "one rejected call, one retry")
@@ -178,7 +178,7 @@ func TestEmulatorStableTokensDoNot(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ta, tb)
 	require.NoError(t, e.emu.Advance(t.Context(), 6*time.Minute))
-	require.NoError(t, a.get(ctx, "card/getcolors", "card/getcolors", nil, nil))
+	require.NoError(t, a.get(ctx, "card/getcolors", nil, nil))
 	assert.Equal(t, 1, e.count("/card/getcolors"))
 }
 
@@ -195,6 +195,6 @@ func TestEmulatorHTMLEscapingOff(t *testing.T) {
 			} `json:"general_coupon"`
 		} `json:"card"`
 	}
-	require.NoError(t, c.post(t.Context(), "card/get", "card/get", map[string]string{"card_id": cardID}, &got, readCall))
+	require.NoError(t, c.post(t.Context(), "card/get", map[string]string{"card_id": cardID}, &got, readCall))
 	assert.Equal(t, "满100减10 <b>&</b>", got.Card.GeneralCoupon.DefaultDetail)
 }

@@ -38,6 +38,11 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// WeChatErrcode returns Code. It is how a package that answers for this
+// one's failures (edge.WeChatError) reads the errcode without importing
+// this package.
+func (e *APIError) WeChatErrcode() int { return e.Code }
+
 // Is reports whether target is an *APIError with the same Code.
 func (e *APIError) Is(target error) bool {
 	t, ok := target.(*APIError)
@@ -113,7 +118,18 @@ var ErrResponseTooLarge = errors.New("wxcard: response body too large")
 // for a token or ticket and no fresh value appeared within the wait bound,
 // or when this process's own fetch under the lock outlived the lock's TTL
 // (both set by WithRefreshLock).
-var ErrRefreshTimeout = errors.New("wxcard: credential refresh timed out")
+//
+// It implements edge.BusyError (Busy reports true), which is how the config
+// API answers it as busy without importing this package.
+var ErrRefreshTimeout error = &refreshTimeoutError{msg: "wxcard: credential refresh timed out"}
+
+type refreshTimeoutError struct{ msg string }
+
+func (e *refreshTimeoutError) Error() string { return e.msg }
+
+// Busy reports true: the value is being refreshed, by another process or by
+// this one's slow fetch, so a retry in a moment can find it stored.
+func (e *refreshTimeoutError) Busy() bool { return true }
 
 // HTTPError is a response with an unexpected HTTP status and no errcode in
 // its body.

@@ -124,8 +124,8 @@ func ExampleCodeService_Deposit() {
 }
 
 // Put a card into a user's wallet: the server signs the cardList with
-// JSSDK.Assign and the page passes it to wx.addCard.
-func ExampleJSSDKService_Assign_wallet() {
+// JSSDK.AddCard and the page passes it to wx.addCard.
+func ExampleJSSDKService_AddCard_wallet() {
 	client, srv := offline()
 	defer srv.Close()
 	ctx := context.Background()
@@ -133,7 +133,7 @@ func ExampleJSSDKService_Assign_wallet() {
 	cardID, _ := client.Card.Create(ctx, admin.CardTypeGeneralCoupon,
 		&admin.GeneralCoupon{BaseInfo: couponBaseInfo(), DefaultDetail: "满100减10"})
 
-	cardList, err := client.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID, OpenID: "oUser123"}})
+	cardList, err := client.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID, OpenID: "oUser123"}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -142,7 +142,7 @@ func ExampleJSSDKService_Assign_wallet() {
 	added := phoneAddsCards(srv, "oUser123", cardList)
 	fmt.Println(added.ErrMsg)
 
-	wallet, _ := client.Card.UserCards(ctx, "oUser123", cardID)
+	wallet, _ := client.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: "oUser123", CardID: cardID})
 	fmt.Println("cards in wallet:", len(wallet.Cards))
 	// Output:
 	// addCard:ok
@@ -158,11 +158,11 @@ func ExampleCodeService_Consume() {
 
 	cardID, _ := client.Card.Create(ctx, admin.CardTypeGeneralCoupon,
 		&admin.GeneralCoupon{BaseInfo: couponBaseInfo(), DefaultDetail: "满100减10"})
-	list, _ := client.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
+	list, _ := client.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 	code := phoneAddsCards(srv, "oUser123", list).CardList[0].Code
 
 	consume := func() {
-		res, err := client.Code.Consume(ctx, code, cardID)
+		res, err := client.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: code, CardID: cardID})
 		var apiErr *admin.APIError
 		switch {
 		case err == nil:
@@ -172,7 +172,7 @@ func ExampleCodeService_Consume() {
 		case errors.As(err, &apiErr):
 			fmt.Println("refused:", apiErr.Code)
 		default: // network: the code may or may not be consumed
-			info, gerr := client.Code.Get(ctx, code, cardID, false)
+			info, gerr := client.Code.Get(ctx, admin.GetCodeRequest{Code: code, CardID: cardID})
 			if gerr == nil && info.UserCardStatus == admin.UserCardConsumed {
 				fmt.Println("consumed (answer was lost)")
 			}
@@ -196,7 +196,7 @@ func ExampleMemberCardService_Activate() {
 		Prerogative: "会员享受九折",
 		SupplyBonus: true, SupplyBalance: false,
 	})
-	list, _ := client.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
+	list, _ := client.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 	code := phoneAddsCards(srv, "oMember1", list).CardList[0].Code
 
 	err := client.MemberCard.Activate(ctx, admin.ActivateInfo{
@@ -211,7 +211,7 @@ func ExampleMemberCardService_Activate() {
 	}
 	add := int64(50)
 	res, _ := client.MemberCard.UpdateUser(ctx, admin.UpdateUserInfo{Code: code, CardID: cardID, AddBonus: &add, RecordBonus: "消费送积分"})
-	user, _ := client.MemberCard.User(ctx, cardID, code)
+	user, _ := client.MemberCard.User(ctx, admin.MemberUserRequest{CardID: cardID, Code: code})
 	fmt.Println(user.MembershipNumber, user.HasActive, res.ResultBonus)
 	// Output: VIP000001 true 150
 }

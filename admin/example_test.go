@@ -48,6 +48,25 @@ func ExampleNewClient() {
 	// Output: TICKET_wx_card TICKET_jsapi upstream calls: 3
 }
 
+// When WeChat says a cardExt signed with the cached ticket is invalid,
+// replace the ticket; the next signatures use the new one.
+func ExampleClient_RefreshCardTicket() {
+	var fetches atomic.Int64
+	srv := upstream(&fetches)
+	defer srv.Close()
+
+	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL))
+	ctx := context.Background()
+	_, _ = client.CardTicket(ctx) // access token, then the ticket
+	fresh, err := client.RefreshCardTicket(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(fresh, "upstream calls:", fetches.Load())
+	// Output: TICKET_wx_card upstream calls: 3
+}
+
 // Several servers share one store: the first to need a ticket fetches it,
 // the others read it. With Redis (kv.NewRedis) this holds across processes.
 func ExampleWithStore() {
@@ -92,7 +111,7 @@ func ExampleJSSDKService_Config() {
 	// Output: {"appId":"wx1234567890","timestamp":1414587457,"nonceStr":"Wm3WZYTPz0wzccnW","signature":"1d9badfdab54975542a8e9da914e33450c7e99f2","jsApiList":["addCard","chooseCard"]}
 }
 
-func ExampleJSSDKService_Assign() {
+func ExampleJSSDKService_AddCard() {
 	var fetches atomic.Int64
 	srv := upstream(&fetches)
 	defer srv.Close()
@@ -103,7 +122,7 @@ func ExampleJSSDKService_Assign() {
 	)
 	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL), admin.WithSigner(s))
 
-	list, err := client.JSSDK.Assign(context.Background(), []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234567890"}})
+	list, err := client.JSSDK.AddCard(context.Background(), []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234567890"}})
 	if err != nil {
 		fmt.Println(err)
 		return

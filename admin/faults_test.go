@@ -129,7 +129,7 @@ func TestUpstreamFaults(t *testing.T) {
 				var err error
 				switch where {
 				case "api":
-					err = c.post(ctx, "card/get", "card/get", map[string]string{"card_id": "p1"}, &cardGetResult{}, readCall)
+					err = c.post(ctx, "card/get", map[string]string{"card_id": "p1"}, &cardGetResult{}, readCall)
 				default:
 					_, err = c.CardTicket(ctx)
 				}

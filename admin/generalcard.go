@@ -8,33 +8,30 @@ import "context"
 //
 //	POST /card/generalcard/activate {"membership_number","code","card_id"?,…}
 func (s *GeneralCardService) Activate(ctx context.Context, info ActivateInfo) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := info.validate(true); err != nil {
 		return err
 	}
-	return s.client.post(ctx, "card/generalcard/activate", "card/generalcard/activate", info, nil, writeCall)
+	return s.client.post(ctx, "card/generalcard/activate", info, nil, writeCall)
+}
+
+// DeactivateGeneralCardRequest names the general card GeneralCard.Deactivate
+// deactivates. Both fields are required.
+type DeactivateGeneralCardRequest struct {
+	CardID string `json:"card_id"`
+	Code   string `json:"code"`
 }
 
 // Deactivate undoes Activate (WeChat spells the path "unactivate").
 //
 //	POST /card/generalcard/unactivate {"card_id","code"}
-func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string) error {
-	if err := checkCtx(ctx); err != nil {
+func (s *GeneralCardService) Deactivate(ctx context.Context, req DeactivateGeneralCardRequest) error {
+	if err := checkID("card_id", req.CardID); err != nil {
 		return err
 	}
-	if err := checkID("card_id", cardID); err != nil {
+	if err := checkID("code", req.Code); err != nil {
 		return err
 	}
-	if err := checkID("code", code); err != nil {
-		return err
-	}
-	body := struct {
-		CardID string `json:"card_id"`
-		Code   string `json:"code"`
-	}{cardID, code}
-	return s.client.post(ctx, "card/generalcard/unactivate", "card/generalcard/unactivate", body, nil, writeCall)
+	return s.client.post(ctx, "card/generalcard/unactivate", req, nil, writeCall)
 }
 
 // UpdateUser changes an activated general card's points, balance or
@@ -42,15 +39,8 @@ func (s *GeneralCardService) Deactivate(ctx context.Context, cardID, code string
 //
 //	POST /card/generalcard/updateuser {"code","card_id",…}
 func (s *GeneralCardService) UpdateUser(ctx context.Context, info UpdateUserInfo) (*UpdateUserResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := info.validate(); err != nil {
 		return nil, err
 	}
-	var out UpdateUserResult
-	if err := s.client.post(ctx, "card/generalcard/updateuser", "card/generalcard/updateuser", info, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[UpdateUserResult](ctx, s.client, "card/generalcard/updateuser", info, writeCall)
 }

@@ -29,7 +29,7 @@ func TestGeneralCardOperations(t *testing.T) {
 			name: "Deactivate", method: http.MethodPost, path: "card/generalcard/unactivate", fixture: "ok.json",
 			body: `{"card_id":"` + tCardID + `","code":"110201201245"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.GeneralCard.Deactivate(ctx, tCardID, tCode)
+				return nil, c.GeneralCard.Deactivate(ctx, DeactivateGeneralCardRequest{CardID: tCardID, Code: tCode})
 			},
 			errcode: 40127,
 		},
@@ -56,10 +56,10 @@ func TestGeneralCardValidation(t *testing.T) {
 			return c.GeneralCard.Activate(ctx, ActivateInfo{CardNumber: "1"})
 		}},
 		{"Deactivate/no card", "card_id", func(ctx context.Context, c *Client) error {
-			return c.GeneralCard.Deactivate(ctx, "", tCode)
+			return c.GeneralCard.Deactivate(ctx, DeactivateGeneralCardRequest{Code: tCode})
 		}},
 		{"Deactivate/no code", "code", func(ctx context.Context, c *Client) error {
-			return c.GeneralCard.Deactivate(ctx, tCardID, "")
+			return c.GeneralCard.Deactivate(ctx, DeactivateGeneralCardRequest{CardID: tCardID})
 		}},
 		{"UpdateUser/no code", "code", func(ctx context.Context, c *Client) error {
 			_, err := c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{CardID: tCardID})

@@ -3,68 +3,30 @@ package admin
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/wxcard/wxcard/signer"
 )
 
-// Ticket returns the card api_ticket (type wx_card), which signs cardExt and
-// cardSign. With refresh true the cached ticket is replaced first: use it
-// when WeChat says a signature made with the current one is invalid. A
-// refresh that another process has already done is not repeated.
-//
-// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Create_a_Coupon_Voucher_or_Card.html
-//
-//	GET /cgi-bin/ticket/getticket?type=wx_card
-func (s *JSSDKService) Ticket(ctx context.Context, refresh bool) (string, error) {
-	return s.client.ticket(ctx, s.client.cardTicket, refresh)
-}
-
-// JSAPITicket returns the jsapi_ticket (type jsapi), which signs wx.config.
-// refresh works as for Ticket.
-//
-//	GET /cgi-bin/ticket/getticket?type=jsapi
-func (s *JSSDKService) JSAPITicket(ctx context.Context, refresh bool) (string, error) {
-	return s.client.ticket(ctx, s.client.jsapiTicket, refresh)
-}
-
-func (c *Client) ticket(ctx context.Context, src *source, refresh bool) (string, error) {
-	if ctx == nil {
-		return "", invalidArg("ctx", "is nil")
-	}
-	if refresh {
-		return src.forceRefresh(ctx)
-	}
-	return src.get(ctx)
-}
-
-// Assign builds the cardList for wx.addCard: every card signed with the
+// AddCard builds the cardList for wx.addCard: every card signed with the
 // cached card api_ticket, each with its own nonce.
-func (s *JSSDKService) Assign(ctx context.Context, cards []signer.Card) (signer.CardList, error) {
+func (s *JSSDKService) AddCard(ctx context.Context, cards []signer.Card) (signer.CardList, error) {
 	if ctx == nil {
 		return nil, invalidArg("ctx", "is nil")
 	}
-	if len(cards) == 0 {
-		return nil, invalidArg("cards", "is empty")
-	}
-	if len(cards) > signer.MaxCardsPerAddCard {
-		return nil, invalidArg("cards", "has more than "+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
-	}
 	// Validate before fetching anything: bad input must not cost a ticket.
-	for i := range cards {
-		if err := signer.ValidateCard(cards[i]); err != nil {
-			var se *signer.ValidationError
-			if errors.As(err, &se) {
-				return nil, invalidArg("cards["+strconv.Itoa(i)+"]."+se.Field, se.Reason)
-			}
-			return nil, err
+	valid, err := signer.ValidateCards(cards)
+	if err != nil {
+		var se *signer.ValidationError
+		if errors.As(err, &se) {
+			return nil, invalidArg(se.Field, se.Reason)
 		}
+		return nil, err
 	}
 	ticket, err := s.client.CardTicket(ctx)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.client.signer.AddCard(ticket, cards)
+	list, err := s.client.signer.AddValidCards(ticket, valid)
 	return list, fromSigner(err)
 }
 

@@ -21,14 +21,14 @@ func pinnedSigner(t *testing.T) *signer.Signer {
 	return s
 }
 
-func TestAssignSignsWithTheCardTicket(t *testing.T) {
+func TestAddCardSignsWithTheCardTicket(t *testing.T) {
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	ctx := t.Context()
-	list, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234"}, {CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKd"}})
+	list, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234"}, {CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKd"}})
 	require.NoError(t, err)
 	require.Len(t, list, 2)
-	ticket, err := c.JSSDK.Ticket(ctx, false)
+	ticket, err := c.CardTicket(ctx)
 	require.NoError(t, err)
 	for _, item := range list {
 		v, err := signer.VerifyCardExt(ticket, item.CardID, item.CardExt)
@@ -39,7 +39,7 @@ func TestAssignSignsWithTheCardTicket(t *testing.T) {
 	assert.EqualValues(t, 0, f.ticketFetches("jsapi"), "the jsapi ticket is never used for cards")
 }
 
-func TestAssignRejectsBadInputBeforeFetching(t *testing.T) {
+func TestAddCardRejectsBadInputBeforeFetching(t *testing.T) {
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	tooMany := make([]signer.Card, signer.MaxCardsPerAddCard+1)
@@ -55,7 +55,7 @@ func TestAssignRejectsBadInputBeforeFetching(t *testing.T) {
 		{[]signer.Card{{CardID: "p1"}, {CardID: ""}}, "cards[1].card_id"},
 		{[]signer.Card{{CardID: "p1", Code: "bad\ncode"}}, "cards[0].code"},
 	} {
-		_, err := c.JSSDK.Assign(t.Context(), tt.cards)
+		_, err := c.JSSDK.AddCard(t.Context(), tt.cards)
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Equal(t, tt.field, ve.Field)
@@ -71,7 +71,7 @@ func TestConfigSignsWithTheJSAPITicket(t *testing.T) {
 	ctx := t.Context()
 	cfg, err := c.JSSDK.Config(ctx, signer.JSConfigRequest{URL: "https://shop.example.com/card?x=1#frag", JSAPIList: []string{"addCard"}})
 	require.NoError(t, err)
-	jsapi, err := c.JSSDK.JSAPITicket(ctx, false)
+	jsapi, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, testAppID, cfg.AppID)
 	assert.Equal(t, signer.JSSDKSignature(jsapi, cfg.NonceStr, cfg.Timestamp, "https://shop.example.com/card?x=1"), cfg.Signature)
@@ -105,9 +105,9 @@ func TestTicketsUseSeparateKeysAndValues(t *testing.T) {
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	ctx := t.Context()
-	card, err := c.JSSDK.Ticket(ctx, false)
+	card, err := c.CardTicket(ctx)
 	require.NoError(t, err)
-	jsapi, err := c.JSSDK.JSAPITicket(ctx, false)
+	jsapi, err := c.JSAPITicket(ctx)
 	require.NoError(t, err)
 	assert.NotEqual(t, card, jsapi)
 	// Reading one never replaces the other.
@@ -119,7 +119,7 @@ func TestTicketsUseSeparateKeysAndValues(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, jsapi, got)
 	}
-	forced, err := c.JSSDK.JSAPITicket(ctx, true)
+	forced, err := c.RefreshJSAPITicket(ctx)
 	require.NoError(t, err)
 	assert.NotEqual(t, jsapi, forced)
 	got, err := c.CardTicket(ctx)

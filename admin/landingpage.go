@@ -55,9 +55,6 @@ type LandingPageResult struct {
 //
 //	POST /card/landingpage/create {"banner","page_title","can_share","scene","card_list":[{"card_id","thumb_url"}]}
 func (s *CardService) CreateLandingPage(ctx context.Context, page LandingPage) (*LandingPageResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	switch {
 	case page.Banner == "":
 		return nil, invalidArg("banner", "is required")
@@ -76,9 +73,5 @@ func (s *CardService) CreateLandingPage(ctx context.Context, page LandingPage) (
 			return nil, invalidArg("card_list.thumb_url", "is required")
 		}
 	}
-	var out LandingPageResult
-	if err := s.client.post(ctx, "card/landingpage/create", "card/landingpage/create", page, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[LandingPageResult](ctx, s.client, "card/landingpage/create", page, writeCall)
 }

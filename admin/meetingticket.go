@@ -26,11 +26,5 @@ func (s *MeetingTicketService) UpdateUser(ctx context.Context, params any) error
 }
 
 func (p MeetingTicketUpdate) validate() error {
-	if p.BeginTime < 0 || p.EndTime < 0 {
-		return invalidArg("begin_time", "must not be negative")
-	}
-	if p.BeginTime != 0 && p.EndTime != 0 && p.EndTime <= p.BeginTime {
-		return invalidArg("end_time", "must be after begin_time")
-	}
-	return nil
+	return checkTimeRange("", p.BeginTime, p.EndTime)
 }

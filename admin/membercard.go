@@ -44,10 +44,7 @@ func (a *ActivateInfo) validate(generalCard bool) error {
 			return err
 		}
 	}
-	if err := checkID("code", a.Code); err != nil {
-		return err
-	}
-	if err := checkOptionalID("card_id", a.CardID); err != nil {
+	if err := checkUserCard(a.Code, a.CardID); err != nil {
 		return err
 	}
 	if a.InitBonus < 0 {
@@ -56,13 +53,7 @@ func (a *ActivateInfo) validate(generalCard bool) error {
 	if a.InitBalance < 0 {
 		return invalidArg("init_balance", "must not be negative")
 	}
-	if a.ActivateBeginTime < 0 || a.ActivateEndTime < 0 {
-		return invalidArg("activate_begin_time", "must not be negative")
-	}
-	if a.ActivateBeginTime != 0 && a.ActivateEndTime != 0 && a.ActivateEndTime <= a.ActivateBeginTime {
-		return invalidArg("activate_end_time", "must be after activate_begin_time")
-	}
-	return nil
+	return checkTimeRange("activate_", a.ActivateBeginTime, a.ActivateEndTime)
 }
 
 // UpdateUserInfo changes an activated card's points, balance and custom
@@ -130,13 +121,10 @@ type UpdateUserResult struct {
 //
 //	POST /card/membercard/activate {"membership_number","code","card_id"?,…}
 func (s *MemberCardService) Activate(ctx context.Context, info ActivateInfo) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := info.validate(false); err != nil {
 		return err
 	}
-	return s.client.post(ctx, "card/membercard/activate", "card/membercard/activate", info, nil, writeCall)
+	return s.client.post(ctx, "card/membercard/activate", info, nil, writeCall)
 }
 
 // ActivationForm is the form WeChat shows a user activating a member card
@@ -180,9 +168,6 @@ type RichField struct {
 //
 //	POST /card/membercard/activateuserform/set {"card_id", "required_form"?, "optional_form"?, …}
 func (s *MemberCardService) SetActivationForm(ctx context.Context, cardID string, settings any) error {
-	if err := checkCtx(ctx); err != nil {
-		return err
-	}
 	if err := checkID("card_id", cardID); err != nil {
 		return err
 	}
@@ -210,8 +195,7 @@ func (s *MemberCardService) SetActivationForm(ctx context.Context, cardID string
 	body.Write(id)
 	body.WriteByte(',')
 	body.Write(bytes.TrimSpace(obj)[1:])
-	return s.client.post(ctx, "card/membercard/activateuserform/set", "card/membercard/activateuserform/set",
-		json.RawMessage(body.Bytes()), nil, writeCall)
+	return s.client.post(ctx, "card/membercard/activateuserform/set", json.RawMessage(body.Bytes()), nil, writeCall)
 }
 
 // FormValue is one field a user filled in.
@@ -263,30 +247,26 @@ type MemberUser struct {
 	HasActive        bool           `json:"has_active"`
 }
 
+// MemberUserRequest names the member card MemberCard.User reads. Both
+// fields are required.
+type MemberUserRequest struct {
+	CardID string `json:"card_id"`
+	Code   string `json:"code"`
+}
+
 // User returns a member's card data and activation form values.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/userinfo/get {"card_id","code"}
-func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*MemberUser, error) {
-	if err := checkCtx(ctx); err != nil {
+func (s *MemberCardService) User(ctx context.Context, req MemberUserRequest) (*MemberUser, error) {
+	if err := checkID("card_id", req.CardID); err != nil {
 		return nil, err
 	}
-	if err := checkID("card_id", cardID); err != nil {
+	if err := checkID("code", req.Code); err != nil {
 		return nil, err
 	}
-	if err := checkID("code", code); err != nil {
-		return nil, err
-	}
-	body := struct {
-		CardID string `json:"card_id"`
-		Code   string `json:"code"`
-	}{cardID, code}
-	var out MemberUser
-	if err := s.client.post(ctx, "card/membercard/userinfo/get", "card/membercard/userinfo/get", body, &out, readCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[MemberUser](ctx, s.client, "card/membercard/userinfo/get", req, readCall)
 }
 
 // UpdateUser changes a member's points, balance or custom values.
@@ -295,17 +275,10 @@ func (s *MemberCardService) User(ctx context.Context, cardID, code string) (*Mem
 //
 //	POST /card/membercard/updateuser {"code","card_id",…}
 func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo) (*UpdateUserResult, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := info.validate(); err != nil {
 		return nil, err
 	}
-	var out UpdateUserResult
-	if err := s.client.post(ctx, "card/membercard/updateuser", "card/membercard/updateuser", info, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[UpdateUserResult](ctx, s.client, "card/membercard/updateuser", info, writeCall)
 }
 
 // ActivationTempInfo returns what a user typed into the activation form,
@@ -316,49 +289,46 @@ func (s *MemberCardService) UpdateUser(ctx context.Context, info UpdateUserInfo)
 //
 //	POST /card/membercard/activatetempinfo/get {"activate_ticket"}
 func (s *MemberCardService) ActivationTempInfo(ctx context.Context, activateTicket string) (*UserFormInfo, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := checkID("activate_ticket", activateTicket); err != nil {
 		return nil, err
 	}
 	body := struct {
 		ActivateTicket string `json:"activate_ticket"`
 	}{activateTicket}
-	var out struct {
+	out, err := postFor[struct {
 		Info UserFormInfo `json:"info"`
-	}
-	if err := s.client.post(ctx, "card/membercard/activatetempinfo/get", "card/membercard/activatetempinfo/get", body, &out, readCall); err != nil {
+	}](ctx, s.client, "card/membercard/activatetempinfo/get", body, readCall)
+	if err != nil {
 		return nil, err
 	}
 	return &out.Info, nil
 }
 
+// ActivateURLRequest names the member card whose activation page
+// MemberCard.ActivateURL returns.
+type ActivateURLRequest struct {
+	CardID string `json:"card_id"`
+	// OuterStr, if not empty, comes back in the activation event.
+	OuterStr string `json:"outer_str,omitempty"`
+}
+
 // ActivateURL returns the URL of a member card's activation page (开卡组件),
-// to put in a menu or a message. outerStr, if not empty, comes back in the
-// activation event.
+// to put in a menu or a message.
 //
 // WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Membership_Cards/Create_a_membership_card.html
 //
 //	POST /card/membercard/activate/geturl {"card_id","outer_str"?}
-func (s *MemberCardService) ActivateURL(ctx context.Context, cardID, outerStr string) (string, error) {
-	if err := checkCtx(ctx); err != nil {
+func (s *MemberCardService) ActivateURL(ctx context.Context, req ActivateURLRequest) (string, error) {
+	if err := checkID("card_id", req.CardID); err != nil {
 		return "", err
 	}
-	if err := checkID("card_id", cardID); err != nil {
+	if err := checkOptionalID("outer_str", req.OuterStr); err != nil {
 		return "", err
 	}
-	if err := checkOptionalID("outer_str", outerStr); err != nil {
-		return "", err
-	}
-	body := struct {
-		CardID   string `json:"card_id"`
-		OuterStr string `json:"outer_str,omitempty"`
-	}{cardID, outerStr}
 	var out struct {
 		URL string `json:"url"`
 	}
-	if err := s.client.post(ctx, "card/membercard/activate/geturl", "card/membercard/activate/geturl", body, &out, readCall); err != nil {
+	if err := s.client.post(ctx, "card/membercard/activate/geturl", req, &out, readCall); err != nil {
 		return "", err
 	}
 	return out.URL, nil

@@ -75,7 +75,9 @@ func TestMemberCardOperations(t *testing.T) {
 		{
 			name: "User", method: http.MethodPost, path: "card/membercard/userinfo/get", fixture: "card_membercard_userinfo_get.json",
 			body: `{"card_id":"` + tCardID + `","code":"110201201245"}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.MemberCard.User(ctx, tCardID, tCode) },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID, Code: tCode})
+			},
 			check: func(t *testing.T, got any) {
 				u := got.(*MemberUser)
 				assert.Equal(t, "obLatjjwDolFjRRd3doGIdwNqRXw", u.OpenID)
@@ -126,7 +128,7 @@ func TestMemberCardOperations(t *testing.T) {
 			name: "ActivateURL", method: http.MethodPost, path: "card/membercard/activate/geturl", fixture: "card_membercard_activate_geturl.json",
 			body: `{"card_id":"` + tCardID + `","outer_str":"123"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.MemberCard.ActivateURL(ctx, tCardID, "123")
+				return c.MemberCard.ActivateURL(ctx, ActivateURLRequest{CardID: tCardID, OuterStr: "123"})
 			},
 			check: func(t *testing.T, got any) {
 				assert.True(t, strings.HasPrefix(got.(string), "https://mp.weixin.qq.com/bizmall/activatemembercard?action=preshow"))
@@ -137,7 +139,9 @@ func TestMemberCardOperations(t *testing.T) {
 		{
 			name: "ActivateURL/no outer_str", method: http.MethodPost, path: "card/membercard/activate/geturl", fixture: "card_membercard_activate_geturl.json",
 			body: `{"card_id":"` + tCardID + `"}`,
-			call: func(ctx context.Context, c *Client) (any, error) { return c.MemberCard.ActivateURL(ctx, tCardID, "") },
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.MemberCard.ActivateURL(ctx, ActivateURLRequest{CardID: tCardID})
+			},
 		},
 	})
 }
@@ -188,11 +192,11 @@ func TestMemberCardValidation(t *testing.T) {
 			return c.MemberCard.SetActivationForm(ctx, tCardID, map[string]any{"card_id": "other", "required_form": map[string]any{}})
 		}},
 		{"User/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.User(ctx, "", tCode)
+			_, err := c.MemberCard.User(ctx, MemberUserRequest{Code: tCode})
 			return err
 		}},
 		{"User/empty code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.User(ctx, tCardID, "")
+			_, err := c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID})
 			return err
 		}},
 		{"UpdateUser/no card", "card_id", func(ctx context.Context, c *Client) error {
@@ -220,7 +224,7 @@ func TestMemberCardValidation(t *testing.T) {
 			return err
 		}},
 		{"ActivateURL/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.ActivateURL(ctx, "", "")
+			_, err := c.MemberCard.ActivateURL(ctx, ActivateURLRequest{})
 			return err
 		}},
 	})

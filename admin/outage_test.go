@@ -337,7 +337,7 @@ func TestSyncAdoptsNewerValue(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, first, timedTicket(t, b))
 	clock.Advance(time.Second)
-	replaced, err := b.JSSDK.Ticket(t.Context(), true)
+	replaced, err := b.RefreshCardTicket(t.Context())
 	require.NoError(t, err)
 	require.NotEqual(t, first, replaced)
 

@@ -125,9 +125,6 @@ type QRCode struct {
 //	POST /card/qrcode/create {"action_name":"QR_CARD","expire_seconds"?,"action_info":{"card":{…}}}
 //	POST /card/qrcode/create {"action_name":"QR_MULTIPLE_CARD","action_info":{"multiple_card":{"card_list":[…]}}}
 func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest) (*QRCode, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
@@ -150,11 +147,7 @@ func (s *CardService) CreateQRCode(ctx context.Context, req CreateQRCodeRequest)
 		body.ActionName = "QR_MULTIPLE_CARD"
 		body.ActionInfo.MultipleCard = &multiple{req.MultipleCards}
 	}
-	var out QRCode
-	if err := s.client.post(ctx, "card/qrcode/create", "card/qrcode/create", body, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return postFor[QRCode](ctx, s.client, "card/qrcode/create", body, writeCall)
 }
 
 // QRCodeURL returns the address of a QR code's image: showqrcode on
@@ -191,9 +184,6 @@ func checkTicket(ticket string) error {
 //
 //	GET https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=…
 func (s *CardService) QRCode(ctx context.Context, ticket string) (image []byte, contentType string, err error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, "", err
-	}
 	u, err := s.QRCodeURL(ticket)
 	if err != nil {
 		return nil, "", err

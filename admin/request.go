@@ -29,30 +29,59 @@ const (
 	writeCall
 )
 
+// checkCtx refuses a nil context. Every public method reaches WeChat, or
+// the credential cache, through call, getRaw or a source, and only those
+// check it: a nil ctx is reported the same way wherever it comes in.
+func checkCtx(ctx context.Context) error {
+	if ctx == nil {
+		return invalidArg("ctx", "is nil")
+	}
+	return nil
+}
+
 // get calls an API with GET; query may be nil. access_token is added.
-func (c *Client) get(ctx context.Context, op, path string, query url.Values, out any) error {
-	return c.call(ctx, op, http.MethodGet, path, query, nil, out, readCall)
+// path, relative to the base URL, also names the call in errors and logs.
+func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
+	return c.call(ctx, http.MethodGet, path, query, nil, out, readCall)
 }
 
 // post calls an API with a JSON body (nil sends no body). access_token is
 // added to the query.
-func (c *Client) post(ctx context.Context, op, path string, body, out any, kind callKind) error {
+func (c *Client) post(ctx context.Context, path string, body, out any, kind callKind) error {
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = encodeJSON(body); err != nil {
-			return fmt.Errorf("wxcard: %s: encoding request: %w", op, err)
+			return fmt.Errorf("wxcard: %s: encoding request: %w", path, err)
 		}
 	}
-	return c.call(ctx, op, http.MethodPost, path, nil, payload, out, kind)
+	return c.call(ctx, http.MethodPost, path, nil, payload, out, kind)
+}
+
+// getFor calls an API with GET and returns its answer decoded into a new T.
+func getFor[T any](ctx context.Context, c *Client, path string) (*T, error) {
+	out := new(T)
+	if err := c.get(ctx, path, nil, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// postFor is post for a call whose answer is decoded into a new T.
+func postFor[T any](ctx context.Context, c *Client, path string, body any, kind callKind) (*T, error) {
+	out := new(T)
+	if err := c.post(ctx, path, body, out, kind); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // getRaw fetches an absolute URL that needs no access token (showqrcode
 // images) and returns its body, bounded by the raw size limit. A JSON body
 // carrying a non-zero errcode is returned as an *APIError.
 func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, string, error) {
-	if ctx == nil {
-		return nil, "", invalidArg("ctx", "is nil")
+	if err := checkCtx(ctx); err != nil {
+		return nil, "", err
 	}
 	u, err := url.Parse(absoluteURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -76,11 +105,13 @@ func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, st
 
 // call is the one path every authenticated API call takes: token, request,
 // errcode check, and the two narrow retries (one after a rejected token,
-// a few after -1 for reads).
-func (c *Client) call(ctx context.Context, op, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
-	if ctx == nil {
-		return invalidArg("ctx", "is nil")
+// a few after -1 for reads). The path names the operation: WeChat's docs
+// and errors know each API by it.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
 	}
+	op := path
 	rel, err := url.Parse(path)
 	if err != nil || rel.IsAbs() || rel.Host != "" || strings.HasPrefix(path, "/") || rel.RawQuery != "" {
 		return fmt.Errorf("wxcard: %s: path %q must be relative to the base URL, without a query", op, path)

@@ -1,14 +1,19 @@
 package admin
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/signer"
 )
 
 type cardGetResult struct {
@@ -30,7 +35,7 @@ func TestPostSendsUnescapedJSONWithToken(t *testing.T) {
 	})
 	c := newTestClient(t, f)
 	var out cardGetResult
-	err := c.post(t.Context(), "card/get", "card/get", map[string]string{"card_id": "p<1>&"}, &out, readCall)
+	err := c.post(t.Context(), "card/get", map[string]string{"card_id": "p<1>&"}, &out, readCall)
 	require.NoError(t, err)
 	assert.Equal(t, "GROUPON", out.Card.CardType)
 	assert.Equal(t, `{"card_id":"p<1>&"}`, gotBody)
@@ -49,7 +54,7 @@ func TestGetAddsQueryAndToken(t *testing.T) {
 		writeJSON(w, map[string]any{"errcode": "0", "errmsg": "ok"})
 	})
 	c := newTestClient(t, f)
-	require.NoError(t, c.get(t.Context(), "card/getcolors", "card/getcolors", url.Values{"a": {"b c"}}, nil))
+	require.NoError(t, c.get(t.Context(), "card/getcolors", url.Values{"a": {"b c"}}, nil))
 	assert.Equal(t, "b c", gotQuery.Get("a"))
 	assert.NotEmpty(t, gotQuery.Get("access_token"))
 }
@@ -79,7 +84,7 @@ func TestErrcodeForms(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			})
 			c := newTestClient(t, f, WithBusyRetry(0, 0))
-			err := c.post(t.Context(), "card/x", "card/x", struct{}{}, nil, writeCall)
+			err := c.post(t.Context(), "card/x", struct{}{}, nil, writeCall)
 			switch {
 			case tt.decodeE:
 				var de *DecodeError
@@ -126,7 +131,7 @@ func TestRejectedTokenRefreshesOnceAndRetries(t *testing.T) {
 	var out struct {
 		OpenID string `json:"openid"`
 	}
-	require.NoError(t, c.post(t.Context(), "card/code/consume", "card/code/consume", map[string]string{"code": "1"}, &out, writeCall))
+	require.NoError(t, c.post(t.Context(), "card/code/consume", map[string]string{"code": "1"}, &out, writeCall))
 	assert.Equal(t, "o1", out.OpenID)
 	assert.Equal(t, 2, calls, "one rejected call, one retry")
 	assert.EqualValues(t, 2, f.tokenFetches())
@@ -143,7 +148,7 @@ func TestRejectedTwiceReturnsError(t *testing.T) {
 		writeErrcode(w, 40001, "invalid credential")
 	})
 	c := newTestClient(t, f)
-	err := c.post(t.Context(), "card/code/consume", "card/code/consume", map[string]string{"code": "1"}, nil, writeCall)
+	err := c.post(t.Context(), "card/code/consume", map[string]string{"code": "1"}, nil, writeCall)
 	require.ErrorIs(t, err, ErrInvalidCredential)
 	assert.Equal(t, 2, calls, "one retry, not a loop")
 	assert.EqualValues(t, 2, f.tokenFetches())
@@ -161,7 +166,7 @@ func TestBusyRetriedForReadsOnly(t *testing.T) {
 			writeErrcode(w, -1, "system error")
 		})
 		c := newTestClient(t, f)
-		err := c.post(t.Context(), "card/y", "card/y", struct{}{}, nil, tt.kind)
+		err := c.post(t.Context(), "card/y", struct{}{}, nil, tt.kind)
 		require.ErrorIs(t, err, ErrSystemBusy)
 		assert.Equal(t, tt.calls, calls)
 	}
@@ -172,4 +177,142 @@ func TestEncodeJSONNoHTMLEscape(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `{"t":"<a>&中文"}`, string(b))
 	assert.True(t, json.Valid(b))
+}
+
+// nilContextCalls calls every method that takes a context with nil and
+// otherwise valid arguments, keyed "Service.Method" ("Client.Method" for
+// the credentials).
+func nilContextCalls() map[string]func(c *Client) error {
+	var ctx context.Context // nil
+	first := func(_ any, err error) error { return err }
+	return map[string]func(c *Client) error{
+		"Client.AccessToken":           func(c *Client) error { return first(c.AccessToken(ctx)) },
+		"Client.CardTicket":            func(c *Client) error { return first(c.CardTicket(ctx)) },
+		"Client.JSAPITicket":           func(c *Client) error { return first(c.JSAPITicket(ctx)) },
+		"Client.RefreshCardTicket":     func(c *Client) error { return first(c.RefreshCardTicket(ctx)) },
+		"Client.RefreshJSAPITicket":    func(c *Client) error { return first(c.RefreshJSAPITicket(ctx)) },
+		"Client.InvalidateAccessToken": func(c *Client) error { return first(c.InvalidateAccessToken(ctx, "ACCESS_TOKEN_0001")) },
+
+		"Card.Colors":     func(c *Client) error { return first(c.Card.Colors(ctx)) },
+		"Card.Categories": func(c *Client) error { return first(c.Card.Categories(ctx)) },
+		"Card.Create":     func(c *Client) error { return first(c.Card.Create(ctx, CardTypeGeneralCoupon, testCoupon())) },
+		"Card.Get":        func(c *Client) error { return first(c.Card.Get(ctx, tCardID)) },
+		"Card.List":       func(c *Client) error { return first(c.Card.List(ctx, 0, 10)) },
+		"Card.Update": func(c *Client) error {
+			return first(c.Card.Update(ctx, tCardID, CardTypeGeneralCoupon, map[string]any{"base_info": map[string]any{"title": "x"}}))
+		},
+		"Card.Delete": func(c *Client) error { return c.Card.Delete(ctx, tCardID) },
+		"Card.HTML":   func(c *Client) error { return first(c.Card.HTML(ctx, tCardID)) },
+		"Card.SetTestWhitelist": func(c *Client) error {
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{tOpenID}})
+		},
+		"Card.UserCards":          func(c *Client) error { return first(c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID})) },
+		"Card.SetPayCell":         func(c *Client) error { return c.Card.SetPayCell(ctx, tCardID, true) },
+		"Card.SetSelfConsumeCell": func(c *Client) error { return c.Card.SetSelfConsumeCell(ctx, tCardID, SelfConsumeCell{IsOpen: true}) },
+		"Card.IncreaseStock":      func(c *Client) error { return c.Card.IncreaseStock(ctx, tCardID, 1) },
+		"Card.ReduceStock":        func(c *Client) error { return c.Card.ReduceStock(ctx, tCardID, 1) },
+		"Card.CreateQRCode": func(c *Client) error {
+			return first(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}}))
+		},
+		"Card.QRCode": func(c *Client) error { _, _, err := c.Card.QRCode(ctx, "gQH98DoAAAAAAAAAASxodHRw"); return err },
+		"Card.CreateLandingPage": func(c *Client) error {
+			return first(c.Card.CreateLandingPage(ctx, LandingPage{Banner: "http://mmbiz.qpic.cn/b", PageTitle: "t", Scene: SceneH5,
+				Cards: []LandingCard{{CardID: tCardID, ThumbURL: "http://mmbiz.qpic.cn/t"}}}))
+		},
+
+		"Code.Deposit":        func(c *Client) error { return first(c.Code.Deposit(ctx, tCardID, []string{tCode})) },
+		"Code.DepositedCount": func(c *Client) error { return first(c.Code.DepositedCount(ctx, tCardID)) },
+		"Code.Check":          func(c *Client) error { return first(c.Code.Check(ctx, tCardID, []string{tCode})) },
+		"Code.Get":            func(c *Client) error { return first(c.Code.Get(ctx, GetCodeRequest{Code: tCode})) },
+		"Code.Consume":        func(c *Client) error { return first(c.Code.Consume(ctx, ConsumeCodeRequest{Code: tCode})) },
+		"Code.Decrypt": func(c *Client) error {
+			return first(c.Code.Decrypt(ctx, "XXIzTtMqCxwOaawoE91+VJdsFmv7b8g0VZIZkqf4GWA60Fzpc8ksZ/5ZZ0DVkXdE"))
+		},
+		"Code.Update":  func(c *Client) error { return c.Code.Update(ctx, UpdateCodeRequest{Code: tCode, NewCode: tCode + "9"}) },
+		"Code.Disable": func(c *Client) error { return c.Code.Disable(ctx, DisableCodeRequest{Code: tCode, Reason: "refunded"}) },
+
+		"MemberCard.Activate": func(c *Client) error {
+			return c.MemberCard.Activate(ctx, ActivateInfo{MembershipNumber: "VIP0001", Code: tCode})
+		},
+		"MemberCard.SetActivationForm": func(c *Client) error {
+			return c.MemberCard.SetActivationForm(ctx, tCardID, ActivationForm{RequiredForm: &FormFields{CanModify: true}})
+		},
+		"MemberCard.User": func(c *Client) error {
+			return first(c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID, Code: tCode}))
+		},
+		"MemberCard.UpdateUser": func(c *Client) error {
+			return first(c.MemberCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID}))
+		},
+		"MemberCard.ActivationTempInfo": func(c *Client) error { return first(c.MemberCard.ActivationTempInfo(ctx, "abcTicket")) },
+		"MemberCard.ActivateURL": func(c *Client) error {
+			return first(c.MemberCard.ActivateURL(ctx, ActivateURLRequest{CardID: tCardID}))
+		},
+
+		"GeneralCard.Activate": func(c *Client) error {
+			return c.GeneralCard.Activate(ctx, ActivateInfo{CardNumber: "G0001", Code: tCode})
+		},
+		"GeneralCard.Deactivate": func(c *Client) error {
+			return c.GeneralCard.Deactivate(ctx, DeactivateGeneralCardRequest{CardID: tCardID, Code: tCode})
+		},
+		"GeneralCard.UpdateUser": func(c *Client) error {
+			return first(c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID}))
+		},
+
+		"SubMerchant.Create": func(c *Client) error {
+			return first(c.SubMerchant.Create(ctx, SubMerchantInfo{BrandName: "b", LogoURL: "http://l", Protocol: "m",
+				EndTime: 1, PrimaryCategoryID: 1, SecondaryCategoryID: 101}))
+		},
+		"SubMerchant.Update": func(c *Client) error {
+			return first(c.SubMerchant.Update(ctx, 1, SubMerchantInfo{LogoURL: "http://l"}))
+		},
+		"SubMerchant.Get":  func(c *Client) error { return first(c.SubMerchant.Get(ctx, 1)) },
+		"SubMerchant.List": func(c *Client) error { return first(c.SubMerchant.List(ctx, 0, 10, "")) },
+
+		"BoardingPass.Checkin":     func(c *Client) error { return c.BoardingPass.Checkin(ctx, BoardingPassCheckin{Code: tCode}) },
+		"MeetingTicket.UpdateUser": func(c *Client) error { return c.MeetingTicket.UpdateUser(ctx, MeetingTicketUpdate{Code: tCode}) },
+		"MovieTicket.UpdateUser":   func(c *Client) error { return c.MovieTicket.UpdateUser(ctx, MovieTicketUpdate{Code: tCode}) },
+
+		"JSSDK.AddCard": func(c *Client) error { return first(c.JSSDK.AddCard(ctx, []signer.Card{{CardID: tCardID}})) },
+		"JSSDK.Config": func(c *Client) error {
+			return first(c.JSSDK.Config(ctx, signer.JSConfigRequest{URL: "https://shop.example.com/"}))
+		},
+		"JSSDK.ChooseCard": func(c *Client) error { return first(c.JSSDK.ChooseCard(ctx, signer.ChooseCardRequest{})) },
+	}
+}
+
+// The nil context is refused in the request core, after the arguments
+// are checked; the table uses valid arguments, so every method must name
+// ctx, and nothing may reach the network.
+func TestNilContextIsRefusedByEveryMethod(t *testing.T) {
+	t.Parallel()
+	calls := nilContextCalls()
+	var cases []validationCase
+	for name, call := range calls {
+		cases = append(cases, validationCase{name: name, field: "ctx", call: func(_ context.Context, c *Client) error { return call(c) }})
+	}
+	runValidation(t, cases)
+
+	// Every method that takes a context is in the table.
+	c, err := NewClient(testAppID, testSecret)
+	require.NoError(t, err)
+	ctxType := reflect.TypeFor[context.Context]()
+	takesCtx := func(m reflect.Method) bool { return m.Type.NumIn() > 1 && m.Type.In(1) == ctxType }
+	clientType := reflect.TypeOf(c)
+	for i := 0; i < clientType.NumMethod(); i++ {
+		if m := clientType.Method(i); takesCtx(m) {
+			assert.Contains(t, calls, "Client."+m.Name)
+		}
+	}
+	services := reflect.ValueOf(c).Elem()
+	for i := 0; i < services.NumField(); i++ {
+		field := services.Type().Field(i)
+		if !field.IsExported() || !strings.HasSuffix(field.Type.String(), "Service") {
+			continue
+		}
+		for j := 0; j < field.Type.NumMethod(); j++ {
+			if m := field.Type.Method(j); takesCtx(m) {
+				assert.Contains(t, calls, field.Name+"."+m.Name)
+			}
+		}
+	}
 }

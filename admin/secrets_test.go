@@ -78,7 +78,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 			writeErrcode(w, 40001, "invalid credential "+r.URL.Query().Get("access_token"))
 		})
 		c := newTestClient(t, f, WithLogger(logger))
-		collect(c.post(t.Context(), "card/get", "card/get", struct{}{}, nil, readCall))
+		collect(c.post(t.Context(), "card/get", struct{}{}, nil, readCall))
 	})
 	t.Run("ticket fetch, dropped connection", func(t *testing.T) {
 		f := newFakeWeChat(t)
@@ -100,7 +100,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 		_, err := c.AccessToken(t.Context())
 		require.NoError(t, err)
 		f.srv.Close()
-		collect(c.get(t.Context(), "card/getcolors", "card/getcolors", nil, nil))
+		collect(c.get(t.Context(), "card/getcolors", nil, nil))
 	})
 	t.Run("raw fetch with ticket in the URL", func(t *testing.T) {
 		f := newFakeWeChat(t)

@@ -81,8 +81,15 @@ type SubMerchant struct {
 	UpdateTime          int64             `json:"update_time"`
 }
 
-type subMerchantAnswer struct {
-	Info SubMerchant `json:"info"`
+// post sends a sub-merchant call; every one answers {"info":{…}}.
+func (s *SubMerchantService) post(ctx context.Context, path string, body any, kind callKind) (*SubMerchant, error) {
+	out, err := postFor[struct {
+		Info SubMerchant `json:"info"`
+	}](ctx, s.client, path, body, kind)
+	if err != nil {
+		return nil, err
+	}
+	return &out.Info, nil
 }
 
 // Create files a sub-merchant; it starts CHECKING.
@@ -91,20 +98,13 @@ type subMerchantAnswer struct {
 //
 //	POST /card/submerchant/submit {"info":{…}}
 func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (*SubMerchant, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if err := info.validate(true); err != nil {
 		return nil, err
 	}
 	body := struct {
 		Info SubMerchantInfo `json:"info"`
 	}{info}
-	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/submit", "card/submerchant/submit", body, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out.Info, nil
+	return s.post(ctx, "card/submerchant/submit", body, writeCall)
 }
 
 // Update changes a sub-merchant's filed information (only the fields set);
@@ -114,9 +114,6 @@ func (s *SubMerchantService) Create(ctx context.Context, info SubMerchantInfo) (
 //
 //	POST /card/submerchant/update {"info":{"merchant_id",…}}
 func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info SubMerchantInfo) (*SubMerchant, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if merchantID <= 0 {
 		return nil, invalidArg("merchant_id", "must be positive")
 	}
@@ -130,11 +127,7 @@ func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info 
 	body := struct {
 		Info withID `json:"info"`
 	}{withID{merchantID, info}}
-	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/update", "card/submerchant/update", body, &out, writeCall); err != nil {
-		return nil, err
-	}
-	return &out.Info, nil
+	return s.post(ctx, "card/submerchant/update", body, writeCall)
 }
 
 // Get returns one sub-merchant.
@@ -143,20 +136,13 @@ func (s *SubMerchantService) Update(ctx context.Context, merchantID int64, info 
 //
 //	POST /card/submerchant/get {"merchant_id"}
 func (s *SubMerchantService) Get(ctx context.Context, merchantID int64) (*SubMerchant, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if merchantID <= 0 {
 		return nil, invalidArg("merchant_id", "must be positive")
 	}
 	body := struct {
 		MerchantID int64 `json:"merchant_id"`
 	}{merchantID}
-	var out subMerchantAnswer
-	if err := s.client.post(ctx, "card/submerchant/get", "card/submerchant/get", body, &out, readCall); err != nil {
-		return nil, err
-	}
-	return &out.Info, nil
+	return s.post(ctx, "card/submerchant/get", body, readCall)
 }
 
 // SubMerchantList is one page of card/submerchant/batchget.
@@ -174,9 +160,6 @@ type SubMerchantList struct {
 //
 //	POST /card/submerchant/batchget {"begin_id","limit","status"?}
 func (s *SubMerchantService) List(ctx context.Context, beginID int64, limit int, status SubMerchantStatus) (*SubMerchantList, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, err
-	}
 	if beginID < 0 {
 		return nil, invalidArg("begin_id", "must not be negative")
 	}
@@ -191,12 +174,12 @@ func (s *SubMerchantService) List(ctx context.Context, beginID int64, limit int,
 		Limit   int               `json:"limit"`
 		Status  SubMerchantStatus `json:"status,omitempty"`
 	}{beginID, limit, status}
-	var out SubMerchantList
-	if err := s.client.post(ctx, "card/submerchant/batchget", "card/submerchant/batchget", body, &out, readCall); err != nil {
+	out, err := postFor[SubMerchantList](ctx, s.client, "card/submerchant/batchget", body, readCall)
+	if err != nil {
 		return nil, err
 	}
 	if out.Items == nil {
 		out.Items = []SubMerchant{}
 	}
-	return &out, nil
+	return out, nil
 }

@@ -4,12 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/wxcard/wxcard/signer"
 )
 
 type addCardRequest struct {
-	Cards []signer.Card `json:"cards"`
+	Cards []cardRequest `json:"cards"`
 }
 
 // serveAddCard signs a cardList for wx.addCard with the card api_ticket.
@@ -26,18 +27,23 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 	case len(req.Cards) > s.maxCards:
 		return badRequest(CodeTooManyCards, "at most "+strconv.Itoa(s.maxCards)+" cards per request, got "+strconv.Itoa(len(req.Cards)))
 	}
-	for i, c := range req.Cards {
-		field := "cards[" + strconv.Itoa(i) + "]"
-		if c.CardID == "" {
-			return badRequest(CodeMissingCardID, field+".card_id is required")
+	resolved, e := s.policy.resolveCards(req.Cards)
+	if e != nil {
+		return e
+	}
+	cards, err := signer.ValidateCards(resolved)
+	if err != nil {
+		var ve *signer.ValidationError
+		if errors.As(err, &ve) && ve.Reason == signer.ReasonRequired && strings.HasSuffix(ve.Field, ".card_id") {
+			return badRequest(CodeMissingCardID, ve.Field+" "+ve.Reason)
 		}
-		if err := signer.ValidateCard(c); err != nil {
-			return invalidField(field, err)
-		}
-		if s.allowedCards != nil {
+		return invalidField(err)
+	}
+	if s.allowedCards != nil {
+		for i, c := range resolved {
 			if _, ok := s.allowedCards[c.CardID]; !ok {
 				return &apiError{status: http.StatusForbidden, code: CodeCardNotAllowed,
-					message: field + ".card_id " + quoteForMessage(c.CardID) + " is not one this service signs"}
+					message: "cards[" + strconv.Itoa(i) + "].card_id " + quoteForMessage(c.CardID) + " is not one this service signs"}
 			}
 		}
 	}
@@ -46,7 +52,7 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 		s.log.WarnContext(r.Context(), "edge: card api_ticket unavailable", "error", err.Error())
 		return upstreamError(r.Context(), err, "card api_ticket")
 	}
-	list, err := s.signer.AddCard(ticket, req.Cards)
+	list, err := s.signer.AddValidCards(ticket, cards)
 	if err != nil {
 		return signingError(s, r, err)
 	}
@@ -60,14 +66,10 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 
 // invalidField turns a signer validation error into a 400. The signer's
 // messages name the field and the rule, never the value.
-func invalidField(prefix string, err error) *apiError {
+func invalidField(err error) *apiError {
 	var ve *signer.ValidationError
 	if errors.As(err, &ve) {
-		field := ve.Field
-		if prefix != "" {
-			field = prefix + "." + field
-		}
-		return badRequest(CodeInvalidField, field+" "+ve.Reason)
+		return badRequest(CodeInvalidField, ve.Field+" "+ve.Reason)
 	}
 	return badRequest(CodeInvalidField, "the request has an invalid value")
 }

@@ -6,12 +6,6 @@ import (
 	"github.com/wxcard/wxcard/signer"
 )
 
-type chooseCardRequest struct {
-	ShopID   string `json:"shop_id"`
-	CardType string `json:"card_type"`
-	CardID   string `json:"card_id"`
-}
-
 // serveChooseCard signs wx.chooseCard parameters with the card api_ticket.
 // Every field is optional (an empty one widens the choice); the card id
 // allow-list applies only when a card_id is given.
@@ -20,9 +14,13 @@ func serveChooseCard(s *settings, w http.ResponseWriter, r *http.Request) *apiEr
 	if e := decodeBody(s, w, r, &req); e != nil {
 		return e
 	}
+	req, e := s.policy.resolveChooseCard(req)
+	if e != nil {
+		return e
+	}
 	sreq := signer.ChooseCardRequest{AppID: s.appID, ShopID: req.ShopID, CardType: req.CardType, CardID: req.CardID}
 	if err := sreq.Validate(); err != nil {
-		return invalidField("", err)
+		return invalidField(err)
 	}
 	if req.CardID != "" && s.allowedCards != nil {
 		if _, ok := s.allowedCards[req.CardID]; !ok {

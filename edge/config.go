@@ -56,6 +56,9 @@ type Config struct {
 	MaxCards int
 	// Logger receives one line per failed request; nil logs nothing.
 	Logger *slog.Logger
+	// Policy decides whom cards are signed for (grants, public cards); it
+	// is required, see Policy.
+	Policy Policy
 }
 
 // ErrInvalidConfig is matched by every error NewHandler returns.
@@ -75,6 +78,7 @@ type settings struct {
 	maxBody      int64
 	maxCards     int
 	log          *slog.Logger
+	policy       *policy
 }
 
 func (c Config) settings() (*settings, error) {
@@ -119,6 +123,11 @@ func (c Config) settings() (*settings, error) {
 			s.allowedCards[id] = struct{}{}
 		}
 	}
+	p, err := c.Policy.compile(c.AppID)
+	if err != nil {
+		return nil, err
+	}
+	s.policy = p
 	if len(c.AllowedOrigins) > 0 {
 		s.origins = make(map[string]struct{}, len(c.AllowedOrigins))
 		for i, o := range c.AllowedOrigins {

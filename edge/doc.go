@@ -9,18 +9,25 @@
 //
 // Routes:
 //
-//	POST /v1/addcard     {"cards":[{"card_id","code"?,"openid"?,"outer_str"?,"fixed_begintimestamp"?,"balance"?}]}
+//	POST /v1/addcard     {"cards":[{"grant"} or {"card_id","code"?,"openid"?,"outer_str"?,"fixed_begintimestamp"?,"balance"?}]}
 //	                     → {"cardList":[{"cardId","cardExt"}]}   (card api_ticket, type wx_card)
-//	POST /v1/choosecard  {"shop_id"?,"card_type"?,"card_id"?}
+//	POST /v1/choosecard  {"grant"} or {"shop_id"?,"card_type"?,"card_id"?}
 //	                     → {"shopId","cardType","cardId","timestamp","nonceStr","signType","cardSign"}
 //	GET  /v1/jsconfig?url=…  → {"appId","timestamp","nonceStr","signature"}   (jsapi ticket; #fragment ignored)
 //	GET  /healthz        → {"status":"ok"} without touching the upstream
+//
+// Whom a card is signed for is Config.Policy's decision ([Policy]): from a
+// grant the merchant's backend minted (package grant), as a public card by
+// card_id alone, or, for demos, whatever the request names.
 //
 // Every failure is an HTTP 4xx/5xx with the body
 // {"error":{"code":"…","message":"…"}}; the codes are the Code* constants and
 // are stable. A response never contains a ticket, token or secret: upstream
 // failures are reported by category (CodeUpstreamUnavailable, …), never with
-// the upstream's error text.
+// the upstream's error text. The category comes from what a TicketProvider's
+// error implements: [WeChatError] (an errcode) or [BusyError]; admin's
+// errors implement both where they apply, so this package needs none of its
+// types.
 //
 // CORS: when Config.AllowedOrigins is set, a request whose Origin matches one
 // entry exactly gets Access-Control-Allow-Origin for it, and preflight

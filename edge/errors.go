@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+
+	"github.com/wxcard/wxcard/signer"
 )
 
 // Error codes of the JSON error body. They are stable: clients may switch on
@@ -54,9 +56,9 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	}
 	buf := make([]byte, 0, 64+len(e.message))
 	buf = append(buf, `{"error":{"code":`...)
-	buf = appendJSONString(buf, e.code)
+	buf = signer.AppendJSONString(buf, e.code)
 	buf = append(buf, `,"message":`...)
-	buf = appendJSONString(buf, e.message)
+	buf = signer.AppendJSONString(buf, e.message)
 	buf = append(buf, "}}\n"...)
 	writeJSON(w, e.status, buf)
 }

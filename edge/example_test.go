@@ -2,6 +2,7 @@ package edge_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wxcard/wxcard/edge"
+	"github.com/wxcard/wxcard/grant"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -31,6 +33,8 @@ func ExampleNewHandler() {
 		Tickets:        staticTickets{},
 		Signer:         s,
 		AllowedOrigins: []string{"https://shop.example.com"},
+		// Anyone may add this card, by card_id alone.
+		Policy: edge.Policy{PublicCardIDs: []string{"pFS7Fjg8kV1IdDz01r4SQwMkuCKc"}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -59,4 +63,41 @@ func ExampleNewHandler_invalidConfig() {
 	fmt.Println(err)
 	// Output:
 	// edge: invalid config: Tickets is nil
+}
+
+// A deployment where the merchant's backend mints grants and one card is
+// public. The page sends {"cards":[{"grant":"…"}]}; asking for a grant-only
+// card without one is refused with grant_required.
+func ExampleNewHandler_grants() {
+	key := grant.Key{ID: "k2025a", Secret: []byte("0123456789abcdef0123456789abcdef")}
+	h, err := edge.NewHandler(edge.Config{
+		AppID:   "wx1234567890abcdef",
+		Tickets: staticTickets{},
+		Policy: edge.Policy{
+			GrantKeys:     []grant.Key{key},
+			PublicCardIDs: []string{"pPublicCard"},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tok, _ := grant.Mint(key, grant.Claims{AppID: "wx1234567890abcdef", CardID: "pMemberCard", OpenID: "oUser-1"}, time.Now())
+	for _, body := range []string{
+		`{"cards":[{"grant":"` + tok + `"}]}`,
+		`{"cards":[{"card_id":"pPublicCard"}]}`,
+		`{"cards":[{"card_id":"pMemberCard","openid":"oUser-1"}]}`,
+		`{"cards":[{"card_id":"pPublicCard","openid":"oUser-2"}]}`,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/addcard", strings.NewReader(body)))
+		var e struct{ Error struct{ Code string } }
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		fmt.Println(strings.TrimSpace(fmt.Sprintf("%d %s", rec.Code, e.Error.Code)))
+	}
+	// Output:
+	// 200
+	// 200
+	// 403 grant_required
+	// 403 field_not_allowed
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/edge"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -41,6 +40,7 @@ func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Policy.Open = true // so the error is the one named
 			h, err := edge.NewHandler(tt.cfg)
 			require.Error(t, err)
 			assert.Nil(t, h)
@@ -48,7 +48,7 @@ func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
 		})
 	}
 	h, err := edge.NewHandler(edge.Config{AppID: testAppID, Tickets: ok,
-		AllowedOrigins: []string{"https://shop.example.com", "http://127.0.0.1:8080"}})
+		AllowedOrigins: []string{"https://shop.example.com", "http://127.0.0.1:8080"}, Policy: edge.Policy{Open: true}})
 	require.NoError(t, err)
 	assert.NotNil(t, h)
 }
@@ -201,6 +201,22 @@ func TestChooseCard(t *testing.T) {
 // reach the response.
 type leakyError struct{ error }
 
+// wechatError and busyError are the two kinds of failure the handler tells
+// apart (edge.WeChatError, edge.BusyError), as a ticket provider of any
+// package reports them; cmd/localserver checks admin's own errors.
+type wechatError struct {
+	code int
+	msg  string
+}
+
+func (e *wechatError) Error() string      { return "errcode " + strconv.Itoa(e.code) + " " + e.msg }
+func (e *wechatError) WeChatErrcode() int { return e.code }
+
+type busyError struct{ busy bool }
+
+func (busyError) Error() string { return "another process is refreshing the ticket" }
+func (e busyError) Busy() bool  { return e.busy }
+
 func TestUpstreamFailures(t *testing.T) {
 	leak := errors.New("GET https://api.weixin.qq.com/cgi-bin/ticket/getticket?access_token=ACCESS-TOKEN-123 secret=SECRET-abc: connection refused")
 	tests := []struct {
@@ -210,12 +226,15 @@ func TestUpstreamFailures(t *testing.T) {
 		code   string
 		retry  string
 	}{
-		{"busy", fmt.Errorf("admin: getticket: %w", &admin.APIError{Op: "ticket/getticket", Code: -1, Msg: "system busy SECRET-x"}), http.StatusServiceUnavailable, edge.CodeUpstreamBusy, "1"},
-		{"quota", &admin.APIError{Code: 45009, Msg: "reach max api daily quota limit"}, http.StatusServiceUnavailable, edge.CodeUpstreamQuota, "3600"},
-		{"invalid credential after retry", &admin.APIError{Code: 40001, Msg: "invalid credential ACCESS-TOKEN-1"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
-		{"bad secret", &admin.APIError{Code: 40125, Msg: "invalid appsecret"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
-		{"ip not whitelisted", &admin.APIError{Code: 40164, Msg: "invalid ip 104.28.1.1"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
-		{"http 500", &admin.HTTPError{Op: "ticket/getticket", StatusCode: 500}, http.StatusBadGateway, edge.CodeUpstreamUnavailable, ""},
+		{"busy", fmt.Errorf("getticket: %w", &wechatError{code: -1, msg: "system busy SECRET-x"}), http.StatusServiceUnavailable, edge.CodeUpstreamBusy, "1"},
+		{"refresh in progress elsewhere", fmt.Errorf("getticket: %w", busyError{busy: true}), http.StatusServiceUnavailable, edge.CodeUpstreamBusy, "1"},
+		{"quota", &wechatError{code: 45009, msg: "reach max api daily quota limit"}, http.StatusServiceUnavailable, edge.CodeUpstreamQuota, "3600"},
+		{"minute quota", &wechatError{code: 45011, msg: "api minute-quota reach limit"}, http.StatusServiceUnavailable, edge.CodeUpstreamQuota, "3600"},
+		{"invalid credential after retry", &wechatError{code: 40001, msg: "invalid credential ACCESS-TOKEN-1"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
+		{"bad secret", &wechatError{code: 40125, msg: "invalid appsecret"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
+		{"ip not whitelisted", &wechatError{code: 40164, msg: "invalid ip 104.28.1.1"}, http.StatusBadGateway, edge.CodeUpstreamRejected, ""},
+		{"http 500", errors.New("ticket/getticket: unexpected HTTP status 500"), http.StatusBadGateway, edge.CodeUpstreamUnavailable, ""},
+		{"not busy after all", busyError{busy: false}, http.StatusBadGateway, edge.CodeUpstreamUnavailable, ""},
 		{"transport", leakyError{leak}, http.StatusBadGateway, edge.CodeUpstreamUnavailable, ""},
 		{"deadline", fmt.Errorf("fetch: %w", context.DeadlineExceeded), http.StatusGatewayTimeout, edge.CodeTimeout, ""},
 	}
@@ -252,9 +271,9 @@ func TestUpstreamFailures(t *testing.T) {
 }
 
 func errcodeOf(err error) (int, bool) {
-	var apiErr *admin.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Code, true
+	var wechatErr edge.WeChatError
+	if errors.As(err, &wechatErr) {
+		return wechatErr.WeChatErrcode(), true
 	}
 	return 0, false
 }

@@ -80,7 +80,9 @@ func testSigner(t testing.TB) *signer.Signer {
 
 func newTestHandler(t testing.TB, tickets edge.TicketProvider, mod func(*edge.Config)) http.Handler {
 	t.Helper()
-	cfg := edge.Config{AppID: testAppID, Tickets: tickets, Signer: testSigner(t)}
+	// Open: these tests are about the handler's mechanics; the policy has
+	// its own tests (policy_test.go).
+	cfg := edge.Config{AppID: testAppID, Tickets: tickets, Signer: testSigner(t), Policy: edge.Policy{Open: true}}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -26,8 +26,11 @@ func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiErro
 	}
 	req := signer.JSConfigRequest{AppID: s.appID, URL: urls[0]}
 	if err := req.Validate(); err != nil {
-		e := invalidField("", err)
+		e := invalidField(err)
 		e.code = CodeInvalidURL
+		return e
+	}
+	if e := s.policy.allowsURL(urls[0]); e != nil {
 		return e
 	}
 	ticket, err := s.tickets.JSAPITicket(r.Context())

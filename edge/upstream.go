@@ -1,10 +1,26 @@
 package edge
 
-import (
-	"errors"
+import "errors"
 
-	"github.com/wxcard/wxcard/admin"
-)
+// WeChatError is a TicketProvider failure that carries the errcode WeChat
+// answered with (*admin.APIError is one). The handler answers it by errcode:
+// -1 as busy, 45009 and 45011 as quota, any other as a refusal that names
+// the errcode, a number WeChat documents and so safe to show. A provider
+// that retries (the admin client retries 40001/40014/42001 once with a fresh
+// token) returns the errcode it gave up on.
+type WeChatError interface {
+	error
+	WeChatErrcode() int
+}
+
+// BusyError is a TicketProvider failure without an errcode that a retry in
+// a moment can get past, when Busy reports true: the ticket was still being
+// refreshed, by another process say (admin.ErrRefreshTimeout is one). The handler
+// answers it as it answers WeChat's errcode -1.
+type BusyError interface {
+	error
+	Busy() bool
+}
 
 type upstreamClass int
 
@@ -15,31 +31,32 @@ const (
 	upstreamRejected
 )
 
-// classifyUpstream sorts a ticket failure the way the admin client reports
-// it: errcode -1 is transient, 45009/45011 are quota, any other errcode is a
-// refusal (the admin client has already retried 40001/40014/42001 once with a
-// fresh token), and everything else (HTTP status, garbage body, transport) is
-// "unavailable".
+// classifyUpstream sorts a ticket failure by what err's chain implements;
+// everything that is neither a WeChatError nor a busy BusyError (an HTTP
+// status, a garbage body, a transport error) is "unavailable".
 func classifyUpstream(err error) upstreamClass {
-	var apiErr *admin.APIError
-	switch {
-	case errors.Is(err, admin.ErrSystemBusy), errors.Is(err, admin.ErrRefreshTimeout):
+	var busy BusyError
+	if errors.As(err, &busy) && busy.Busy() {
 		return upstreamBusy
-	case errors.Is(err, admin.ErrQuotaExceeded), errors.Is(err, admin.ErrForceRefreshTooSoon):
-		return upstreamQuota
-	case errors.As(err, &apiErr):
-		return upstreamRejected
-	default:
+	}
+	code, ok := upstreamErrcode(err)
+	switch {
+	case !ok:
 		return upstreamUnavailable
+	case code == -1:
+		return upstreamBusy
+	case code == 45009 || code == 45011:
+		return upstreamQuota
+	default:
+		return upstreamRejected
 	}
 }
 
-// upstreamErrcode returns WeChat's errcode carried by err, if any. It is a
-// number WeChat documents, safe to show.
+// upstreamErrcode returns WeChat's errcode carried by err, if any.
 func upstreamErrcode(err error) (int, bool) {
-	var apiErr *admin.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Code, true
+	var wechatErr WeChatError
+	if errors.As(err, &wechatErr) {
+		return wechatErr.WeChatErrcode(), true
 	}
 	return 0, false
 }

@@ -7,7 +7,7 @@ export declare class WxcardError extends Error {
    * instance_unusable (from the loader).
    */
   readonly code: WxcardErrorCode;
-  /** The rejected input, e.g. "card_id" or "cards[2].code", when there is one. */
+  /** The rejected input as the caller named it, e.g. "cardId" or "cards[2].code" ("card_id" from call()), when there is one. */
   readonly field?: string;
 }
 
@@ -15,10 +15,32 @@ export type WxcardErrorCode =
   | 'invalid_input' | 'invalid_json' | 'invalid_utf8' | 'request_too_large' | 'bad_pointer'
   | 'unknown_operation' | 'internal' | 'load_failed' | 'wasm_trap' | 'instance_unusable';
 
+// The host types below come from whichever lib the project has (DOM,
+// @types/node, @cloudflare/workers-types) and are looked up on globalThis,
+// so that these declarations compile in each: a Node-only project has no
+// WebAssembly namespace, a plain es2022 one has no Response either.
+type HostType<Name extends string, Fallback> =
+  typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : Fallback;
+type HostWebAssembly<Name extends string, Fallback> =
+  typeof globalThis extends { WebAssembly: { [K in Name]: { prototype: infer T } } } ? T : Fallback;
+
+/**
+ * A compiled module: WebAssembly.Module, what `import wasm from 'wxcard/wxcard.wasm'`
+ * gives in a Worker. Opaque where the project's libs do not declare WebAssembly.
+ */
+export type WasmModule = HostWebAssembly<'Module', { readonly [wasmModuleBrand]: never }>;
+declare const wasmModuleBrand: unique symbol;
+
+/** The instance's linear memory: WebAssembly.Memory where the project's libs declare it. */
+export type WasmMemory = HostWebAssembly<'Memory', { readonly buffer: ArrayBuffer; grow(delta: number): number }>;
+
+/** A fetch Response, in hosts that have one. */
+export type FetchResponse = HostType<'Response', never>;
+
 /** Where the module comes from: default is wxcard.wasm next to index.js. */
 export type WasmSource =
-  | URL | string | Response | PromiseLike<Response>
-  | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  | URL | string | FetchResponse | PromiseLike<FetchResponse>
+  | ArrayBuffer | ArrayBufferView | WasmModule;
 
 export interface LoadOptions {
   /** Lines the module prints to stdout / stderr (default: console.log / console.error). */
@@ -128,6 +150,8 @@ export interface Problem {
   code: string;
   field?: string;
   message: string;
+  /** True on the finding that explains a signature mismatch: undone, it reproduces the signature found. */
+  cause?: boolean;
 }
 
 export interface JSConfigCheck {
@@ -140,6 +164,8 @@ export interface JSConfigCheck {
 
 export interface VerifyParams {
   apiTicket: string;
+  /** The jsapi ticket, optional: lets a cardExt signed with it be named as such. */
+  jsapiTicket?: string;
   cardId: string;
   /** The cardExt JSON string as passed to wx.addCard. */
   cardExt: string;
@@ -158,10 +184,65 @@ export interface Verification {
   problems: Problem[];
 }
 
-export type Operation = 'card_ext' | 'add_card' | 'choose_card' | 'js_config' | 'sorted_sha1' | 'verify_card_ext';
+export interface VerifyJSConfigParams {
+  /** The jsapi ticket (getticket?type=jsapi) the client checks with. */
+  jsapiTicket: string;
+  /** The card api_ticket, optional: lets a signature made with it be named as such. */
+  apiTicket?: string;
+  /** The page the client is on (location.href), #fragment and all. */
+  url: string;
+  timestamp?: Timestamp;
+  nonceStr?: string;
+  signature?: string;
+}
+
+export interface JSConfigVerification {
+  valid: boolean;
+  signature: string;
+  expected: string;
+  /** url without its #fragment: what is signed. */
+  signedUrl: string;
+  /** "jsapi_ticket=…&noncestr=…&timestamp=…&url=…"; contains the ticket. */
+  preimage: string;
+  /**
+   * e.g. url_fragment, url_mismatch, timestamp_milliseconds, timestamp_invalid,
+   * wrong_ticket_type, signature_uppercase, signature_mismatch, literal_null.
+   */
+  problems: Problem[];
+}
+
+export interface VerifyChooseCardParams {
+  /** The card api_ticket (getticket?type=wx_card) the client checks with. */
+  apiTicket: string;
+  /** The jsapi ticket, optional: lets a cardSign made with it be named as such. */
+  jsapiTicket?: string;
+  appId: string;
+  shopId?: string;
+  cardType?: string;
+  cardId?: string;
+  timestamp?: Timestamp;
+  nonceStr?: string;
+  signType?: string;
+  cardSign?: string;
+}
+
+export interface ChooseCardVerification {
+  valid: boolean;
+  signature: string;
+  expected: string;
+  /** The seven signed values in hashing order; they contain the ticket. */
+  sortedValues: string[];
+  preimage: string;
+  /** e.g. sign_type_invalid, literal_null, timestamp_milliseconds, wrong_ticket_type, signature_mismatch. */
+  problems: Problem[];
+}
+
+export type Operation =
+  | 'card_ext' | 'add_card' | 'choose_card' | 'js_config' | 'sorted_sha1'
+  | 'verify_card_ext' | 'verify_js_config' | 'verify_choose_card';
 
 export declare class Wxcard {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** sha1 of the values sorted as byte strings and joined: WeChat's card rule. No JSON, no allocation. */
   sortedSHA1(...values: string[]): string;
   sortedSHA1(values: string[]): string;
@@ -172,6 +253,8 @@ export declare class Wxcard {
   jsConfig(params: JSConfigParams): JSConfig;
   checkJSConfig(params: JSConfigParams): JSConfigCheck;
   verifyCardExt(params: VerifyParams): Verification;
+  verifyJSConfig(params: VerifyJSConfigParams): JSConfigVerification;
+  verifyChooseCard(params: VerifyChooseCardParams): ChooseCardVerification;
   /** Sends a request object to an operation; returns its "ok" value or throws WxcardError. */
   call(op: Operation, request: object): unknown;
   /** The JSON ABI itself: request JSON in, response JSON ({"ok":…} or {"error":…}) out. */
@@ -179,3 +262,5 @@ export declare class Wxcard {
   /** Buffers the module holds for this object; 2 when every call has been balanced. */
   liveAllocations(): number;
 }
+
+export * from './grant.js';

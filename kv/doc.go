@@ -17,6 +17,8 @@
 //     of hanging.
 //   - [NewRedis] / [NewRedisFromClient]: Redis, shared by every server.
 //     Locks are SET NX PX with an owner-checked release.
+//   - kv/workerkv: a Cloudflare Workers KV namespace, for the edge Worker
+//     (its locks reach the Go instances of one isolate).
 //
 // [Guard] wraps any store so that a failing one costs its callers little:
 // each call gets its own short deadline, and after repeated failures the

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/wxcard/wxcard/kv/internal/args"
 )
 
 // ErrFileInUse is wrapped by OpenFile's error when another process has the
@@ -134,7 +136,7 @@ func mapClosed(err error) error {
 
 // Get implements Store.
 func (f *File) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return nil, false, err
 	}
 	var out []byte
@@ -156,10 +158,10 @@ func (f *File) Get(ctx context.Context, key string) ([]byte, bool, error) {
 // Set implements Store. Expired records are swept from time to time by
 // Set itself.
 func (f *File) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
-	if err := checkTTL(ttl); err != nil {
+	if err := args.CheckTTL(ttl); err != nil {
 		return err
 	}
 	err := f.update(ctx, func(tx *bolt.Tx) error {
@@ -200,7 +202,7 @@ func (f *File) sweep(b *bolt.Bucket) error {
 
 // Delete implements Store.
 func (f *File) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
 	err := f.update(ctx, func(tx *bolt.Tx) error {
@@ -214,7 +216,7 @@ func (f *File) Delete(ctx context.Context, key string) error {
 
 // TryLock implements Locker. Locks are kept apart from values.
 func (f *File) TryLock(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
-	if err := checkLock(key, owner, ttl); err != nil {
+	if err := args.CheckLock(key, owner, ttl); err != nil {
 		return false, err
 	}
 	var acquired bool
@@ -224,7 +226,18 @@ func (f *File) TryLock(ctx context.Context, key, owner string, ttl time.Duration
 			return nil
 		}
 		acquired = true
-		return b.Put([]byte(key), f.record([]byte(owner), ttl))
+		if err := b.Put([]byte(key), f.record([]byte(owner), ttl)); err != nil {
+			return err
+		}
+		// Swept like values: a user of locks alone (events' dedup marks)
+		// would otherwise grow the file forever.
+		if b.Sequence()%sweepEvery == 0 {
+			if err := f.sweep(b); err != nil {
+				return err
+			}
+		}
+		_, err := b.NextSequence()
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("kv: file lock: %w", err)
@@ -234,7 +247,7 @@ func (f *File) TryLock(ctx context.Context, key, owner string, ttl time.Duration
 
 // Unlock implements Locker.
 func (f *File) Unlock(ctx context.Context, key, owner string) (bool, error) {
-	if err := checkLock(key, owner, time.Second); err != nil {
+	if err := args.CheckLock(key, owner, time.Second); err != nil {
 		return false, err
 	}
 	var released bool

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/wxcard/wxcard/kv/internal/args"
 )
 
 // Store is a byte-valued cache shared by everything that needs one.
@@ -44,11 +46,11 @@ var ErrClosed = errors.New("kv: store is closed")
 
 // ErrInvalidArgument is matched (errors.Is) by every error a store returns
 // for a bad key, ttl or owner.
-var ErrInvalidArgument = errors.New("kv: invalid argument")
+var ErrInvalidArgument = args.ErrInvalidArgument
 
 // MaxKeyLen bounds keys so that every backend (Redis, bbolt, Workers KV with
 // its 512-byte limit) accepts the same set.
-const MaxKeyLen = 512
+const MaxKeyLen = args.MaxKeyLen
 
 // NewOwnerToken returns a random token to identify a lock owner.
 func NewOwnerToken() (string, error) {
@@ -57,34 +59,4 @@ func NewOwnerToken() (string, error) {
 		return "", fmt.Errorf("kv: owner token: %w", err)
 	}
 	return hex.EncodeToString(b[:]), nil
-}
-
-func checkKey(key string) error {
-	switch {
-	case key == "":
-		return fmt.Errorf("%w: empty key", ErrInvalidArgument)
-	case len(key) > MaxKeyLen:
-		return fmt.Errorf("%w: key longer than %d bytes", ErrInvalidArgument, MaxKeyLen)
-	}
-	return nil
-}
-
-func checkTTL(ttl time.Duration) error {
-	if ttl < 0 {
-		return fmt.Errorf("%w: negative ttl %s", ErrInvalidArgument, ttl)
-	}
-	return nil
-}
-
-func checkLock(key, owner string, ttl time.Duration) error {
-	if err := checkKey(key); err != nil {
-		return err
-	}
-	if owner == "" {
-		return fmt.Errorf("%w: empty lock owner", ErrInvalidArgument)
-	}
-	if ttl <= 0 {
-		return fmt.Errorf("%w: lock ttl must be positive, got %s", ErrInvalidArgument, ttl)
-	}
-	return nil
 }

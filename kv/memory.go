@@ -4,11 +4,13 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/wxcard/wxcard/kv/internal/args"
 )
 
 // Memory is an in-process Store and Locker. It is the default store: it needs
 // nothing and is right for a single process. Expired entries are dropped
-// lazily, on access and in a periodic sweep done by Set (there is no
+// lazily, on access and in a periodic sweep done by Set and TryLock (there is no
 // background goroutine).
 type Memory struct {
 	mu      sync.Mutex
@@ -48,7 +50,7 @@ func (m *Memory) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return nil, false, err
 	}
 	m.mu.Lock()
@@ -69,30 +71,38 @@ func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
-	if err := checkTTL(ttl); err != nil {
+	if err := args.CheckTTL(ttl); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.entries[key] = memEntry{value: append([]byte{}, value...), expiry: m.expiry(ttl)}
+	m.countWrite()
+	return nil
+}
+
+// countWrite sweeps expired entries and locks every sweepEvery writes. Locks
+// count too: a user of TryLock alone (events' dedup marks, one per push)
+// would otherwise keep every expired lock forever. m.mu is held.
+func (m *Memory) countWrite() {
 	m.sets++
-	if m.sets%sweepEvery == 0 {
-		now := m.now()
-		for k, e := range m.entries {
-			if e.expired(now) {
-				delete(m.entries, k)
-			}
-		}
-		for k, e := range m.locks {
-			if e.expired(now) {
-				delete(m.locks, k)
-			}
+	if m.sets%sweepEvery != 0 {
+		return
+	}
+	now := m.now()
+	for k, e := range m.entries {
+		if e.expired(now) {
+			delete(m.entries, k)
 		}
 	}
-	return nil
+	for k, e := range m.locks {
+		if e.expired(now) {
+			delete(m.locks, k)
+		}
+	}
 }
 
 // Delete implements Store.
@@ -100,7 +110,7 @@ func (m *Memory) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -115,7 +125,7 @@ func (m *Memory) TryLock(ctx context.Context, key, owner string, ttl time.Durati
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := checkLock(key, owner, ttl); err != nil {
+	if err := args.CheckLock(key, owner, ttl); err != nil {
 		return false, err
 	}
 	m.mu.Lock()
@@ -124,6 +134,7 @@ func (m *Memory) TryLock(ctx context.Context, key, owner string, ttl time.Durati
 		return false, nil
 	}
 	m.locks[key] = memEntry{value: []byte(owner), expiry: m.now().Add(ttl)}
+	m.countWrite()
 	return true, nil
 }
 
@@ -132,7 +143,7 @@ func (m *Memory) Unlock(ctx context.Context, key, owner string) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	if err := checkLock(key, owner, time.Second); err != nil {
+	if err := args.CheckLock(key, owner, time.Second); err != nil {
 		return false, err
 	}
 	m.mu.Lock()

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/wxcard/wxcard/kv/internal/args"
 )
 
 // Redis is a Store and Locker on a Redis server, for state that several
@@ -98,7 +100,7 @@ func (r *Redis) Close() error {
 
 // Get implements Store.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return nil, false, err
 	}
 	v, err := r.rdb.Get(ctx, key).Bytes()
@@ -113,10 +115,10 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 
 // Set implements Store. TTLs below a millisecond are rounded up to one.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
-	if err := checkTTL(ttl); err != nil {
+	if err := args.CheckTTL(ttl); err != nil {
 		return err
 	}
 	if ttl > 0 && ttl < time.Millisecond {
@@ -130,7 +132,7 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 
 // Delete implements Store.
 func (r *Redis) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := args.CheckKey(key); err != nil {
 		return err
 	}
 	if err := r.rdb.Del(ctx, key).Err(); err != nil {
@@ -142,7 +144,7 @@ func (r *Redis) Delete(ctx context.Context, key string) error {
 // TryLock implements Locker with SET key owner NX PX ttl. Lock keys share
 // Redis's keyspace with values: give them names no value uses.
 func (r *Redis) TryLock(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
-	if err := checkLock(key, owner, ttl); err != nil {
+	if err := args.CheckLock(key, owner, ttl); err != nil {
 		return false, err
 	}
 	if ttl < time.Millisecond {
@@ -157,7 +159,7 @@ func (r *Redis) TryLock(ctx context.Context, key, owner string, ttl time.Duratio
 
 // Unlock implements Locker.
 func (r *Redis) Unlock(ctx context.Context, key, owner string) (bool, error) {
-	if err := checkLock(key, owner, time.Second); err != nil {
+	if err := args.CheckLock(key, owner, time.Second); err != nil {
 		return false, err
 	}
 	n, err := unlockScript.Run(ctx, r.rdb, []string{key}, owner).Int()

@@ -24,4 +24,4 @@ edge-bench:
 
 CROSS_JS += ./edge/worker/...
 BENCH_TARGETS += edge-bench
-FUZZ_TARGETS += ./edge:FuzzRequests ./edge/worker/workerkv:FuzzEnvelope
+FUZZ_TARGETS += ./edge:FuzzRequests ./edge:FuzzPolicyRequests

@@ -2,6 +2,7 @@ package signer
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -9,6 +10,16 @@ import (
 // required. Code is required for cards with custom codes; OpenID binds the
 // card to one user. Balance and FixedBeginTimestamp are written into cardExt
 // but, as WeChat specifies, not signed.
+//
+// There is no OuterID. WeChat's older documentation had cardExt carry
+// outer_id, an integer channel id (not signed) that came back as OuterId in
+// the user_get_card event; the current documentation replaces it with
+// outer_str, a string of up to 128 bytes that comes back as OuterStr, and
+// new integrations are told to use that. OuterStr covers every use outer_id
+// had (a number is a string of digits), so a second, integer-only field would
+// only add a way to get attribution wrong. ParseCardExt and VerifyCardExt
+// still accept a cardExt with outer_id, since old pages send it and WeChat
+// reads it.
 type Card struct {
 	CardID              string `json:"card_id"`
 	Code                string `json:"code,omitempty"`
@@ -125,6 +136,44 @@ func ValidateTicket(field, ticket string) error {
 	return checkText(field, ticket, true, MaxTicketLen)
 }
 
+// ValidCards is a wx.addCard list that ValidateCards accepted: what
+// AddValidCards signs without checking it again. The zero value holds no
+// cards, and AddValidCards rejects it.
+type ValidCards struct {
+	cards []Card
+}
+
+// Len returns the number of cards.
+func (v ValidCards) Len() int { return len(v.cards) }
+
+// ValidateCards checks a wx.addCard list: 1 to MaxCardsPerAddCard cards,
+// each passing ValidateCard; a rejected card is named by its index, as in
+// "cards[3].card_id". It is the one validation of a cardList: AddCard runs
+// it, and a caller that must check the cards before it fetches a ticket runs
+// it first and signs the result with AddValidCards. The cards are copied, so
+// changing the slice afterwards cannot change what is signed.
+func ValidateCards(cards []Card) (ValidCards, error) {
+	if err := validateCards(cards); err != nil {
+		return ValidCards{}, err
+	}
+	return ValidCards{cards: slices.Clone(cards)}, nil
+}
+
+func validateCards(cards []Card) error {
+	switch {
+	case len(cards) == 0:
+		return invalid("cards", "is empty")
+	case len(cards) > MaxCardsPerAddCard:
+		return invalid("cards", "has more than "+strconv.Itoa(MaxCardsPerAddCard)+" cards")
+	}
+	for i := range cards {
+		if err := ValidateCard(cards[i]); err != nil {
+			return inCard(i, err)
+		}
+	}
+	return nil
+}
+
 // AddCard builds the cardList for wx.addCard, signing every card with the
 // card api_ticket (getticket?type=wx_card). Each card gets its own nonce; the
 // timestamp and nonce written into each cardExt are exactly the ones signed.
@@ -132,17 +181,26 @@ func (s *Signer) AddCard(apiTicket string, cards []Card) (CardList, error) {
 	if err := ValidateTicket("api_ticket", apiTicket); err != nil {
 		return nil, err
 	}
-	switch {
-	case len(cards) == 0:
+	// The list is signed before AddCard returns, so it needs no copy.
+	if err := validateCards(cards); err != nil {
+		return nil, err
+	}
+	return s.addCards(apiTicket, cards)
+}
+
+// AddValidCards is AddCard for a list ValidateCards has already accepted:
+// only the ticket is checked.
+func (s *Signer) AddValidCards(apiTicket string, cards ValidCards) (CardList, error) {
+	if err := ValidateTicket("api_ticket", apiTicket); err != nil {
+		return nil, err
+	}
+	if len(cards.cards) == 0 {
 		return nil, invalid("cards", "is empty")
-	case len(cards) > MaxCardsPerAddCard:
-		return nil, invalid("cards", "has more than "+strconv.Itoa(MaxCardsPerAddCard)+" cards")
 	}
-	for i, c := range cards {
-		if err := ValidateCard(c); err != nil {
-			return nil, inCard(i, err)
-		}
-	}
+	return s.addCards(apiTicket, cards.cards)
+}
+
+func (s *Signer) addCards(apiTicket string, cards []Card) (CardList, error) {
 	ts, err := s.timestamp()
 	if err != nil {
 		return nil, err

@@ -262,6 +262,7 @@ func TestVerifyCardExtExplainsMistakes(t *testing.T) {
 		{"milliseconds", testTicket, testCardID, msTime.String(), true, []string{signer.ProblemTimestampMillis}},
 		{"number timestamp", testTicket, testCardID, strings.Replace(goodJSON, `"timestamp":"1414587457"`, `"timestamp":1414587457`, 1), true, []string{signer.ProblemTimestampNumber}},
 		{"no nonce", testTicket, testCardID, `{"code":"123","timestamp":"1414587457","signature":"` + good.Signature + `"}`, false, []string{signer.ProblemNonceMissing, signer.ProblemSignatureMismatch}},
+		{"signed without a nonce", testTicket, testCardID, `{"code":"123","timestamp":"1414587457","signature":"` + signer.CardExtSignature(testTicket, 1414587457, testCardID, "123", "", "") + `"}`, true, []string{signer.ProblemNonceMissing}},
 		{"no timestamp", testTicket, testCardID, `{"nonce_str":"abc","signature":"x"}`, false, []string{signer.ProblemTimestampMissing, signer.ProblemSignatureMismatch}},
 		{"no signature", testTicket, testCardID, `{"timestamp":"1","nonce_str":"abc"}`, false, []string{signer.ProblemSignatureMissing}},
 		{"json null openid", testTicket, testCardID, strings.Replace(goodJSON, `{`, `{"openid":null,`, 1), true, []string{signer.ProblemLiteralNull}},

@@ -51,6 +51,10 @@ const (
 	millisecondThreshold = 100_000_000_000
 )
 
+// ReasonRequired is the Reason of a ValidationError for a required value
+// that is empty, so callers can tell a missing value from a bad one.
+const ReasonRequired = "is required"
+
 func invalid(field, reason string) error {
 	return &ValidationError{Field: field, Reason: reason}
 }
@@ -60,7 +64,7 @@ func invalid(field, reason string) error {
 func checkText(field, v string, required bool, max int) error {
 	if v == "" {
 		if required {
-			return invalid(field, "is required")
+			return invalid(field, ReasonRequired)
 		}
 		return nil
 	}

@@ -101,3 +101,53 @@ func ExampleParsedCardExt_SignedBy() {
 	fmt.Println(parsed.SignedBy(ticket, cardID), parsed.SignedBy("a-jsapi-ticket-by-mistake", cardID))
 	// Output: true false
 }
+
+func ExampleValidateCards() {
+	// Check the cards before fetching the api_ticket: a bad request then
+	// costs no call to WeChat, and the cards are not checked a second time.
+	_, err := signer.ValidateCards([]signer.Card{{CardID: "p1"}, {Code: "1434008071"}})
+	fmt.Println(err)
+
+	valid, err := signer.ValidateCards([]signer.Card{{CardID: "random_card_id"}})
+	if err != nil {
+		panic(err)
+	}
+	apiTicket := "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg" // getticket?type=wx_card
+	list, err := exampleSigner().AddValidCards(apiTicket, valid)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(list[0].CardID, len(list))
+	// Output:
+	// signer: invalid cards[1].card_id: is required
+	// random_card_id 1
+}
+
+func ExampleVerifyJSConfig() {
+	jsapiTicket := "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg" // getticket?type=jsapi
+	// The server signed the page URL with its #fragment.
+	res, err := signer.VerifyJSConfig(jsapiTicket, "", signer.JSConfigCheck{
+		URL:       "http://mp.weixin.qq.com?params=value#xxxx",
+		Timestamp: "1414587457",
+		NonceStr:  "Wm3WZYTPz0wzccnW",
+		Signature: signer.SortedSHA1("jsapi_ticket=" + jsapiTicket + "&noncestr=Wm3WZYTPz0wzccnW&timestamp=1414587457&url=http://mp.weixin.qq.com?params=value#xxxx"),
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Valid, res.Problems[0].Code)
+	// Output: false url_fragment
+}
+
+func ExampleVerifyChooseCard() {
+	apiTicket := "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg" // getticket?type=wx_card
+	res, err := signer.VerifyChooseCard(apiTicket, "", signer.ChooseCardCheck{
+		AppID: "123456", CardType: "GROUPON", Timestamp: "1414587457", NonceStr: "Wm3WZYTPz0wzccnW",
+		SignType: "SHA1", CardSign: "c47b1fb500eb35d8f2f9b9375b4491089df953e2",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Valid, len(res.Problems))
+	// Output: true 0
+}

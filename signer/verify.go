@@ -23,12 +23,14 @@ type ParsedCardExt struct {
 // SignedBy reports whether the cardExt verifies as WeChat's client checks
 // it: its signature is the one apiTicket (type wx_card) gives for cardID and
 // the cardExt's own timestamp, code, openid and nonce_str, and it carries
-// the timestamp and nonce it signed. It is VerifyCardExt's Valid without
+// the timestamp it signed. nonce_str is optional in a cardExt, as WeChat
+// documents it: signed when present, and a cardExt without one verifies
+// (VerifyCardExt warns that it can be replayed). It is VerifyCardExt's Valid without
 // the explanation, for servers that check many cardExts: it does not
 // allocate. An ill-formed ticket or card id simply does not verify.
 func (p ParsedCardExt) SignedBy(apiTicket, cardID string) bool {
 	ext := p.CardExt
-	if ext.Timestamp == "" || ext.NonceStr == "" || len(ext.Signature) != hexLen ||
+	if ext.Timestamp == "" || len(ext.Signature) != hexLen ||
 		ValidateTicket("api_ticket", apiTicket) != nil || checkText("card_id", cardID, true, MaxCardIDLen) != nil {
 		return false
 	}
@@ -42,6 +44,13 @@ type Problem struct {
 	Code    string `json:"code"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	// Cause marks the finding that explains a signature mismatch: the
+	// mistake that, undone, reproduces the signature found.
+	Cause bool `json:"cause,omitempty"`
+	// Warning marks a finding that does not stop the signature from
+	// verifying but is worth fixing, such as a cardExt without a nonce,
+	// which anyone who saw it can replay.
+	Warning bool `json:"warning,omitempty"`
 }
 
 // Problem codes.
@@ -124,18 +133,18 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 	for _, name := range names {
 		f := fields[name]
 		if !knownCardExtField(name) {
-			out.Notes = append(out.Notes, Problem{ProblemUnknownField, name, "WeChat ignores this field and it is not signed"})
+			out.Notes = append(out.Notes, Problem{Code: ProblemUnknownField, Field: name, Message: "WeChat ignores this field and it is not signed"})
 			continue
 		}
 		if f.kind == jsonNull {
-			out.Notes = append(out.Notes, Problem{ProblemLiteralNull, name, "the field is JSON null; leave it out instead"})
+			out.Notes = append(out.Notes, Problem{Code: ProblemLiteralNull, Field: name, Message: "the field is JSON null; leave it out instead"})
 			continue
 		}
 		switch name {
 		case "timestamp":
 			switch f.kind {
 			case jsonNumber:
-				out.Notes = append(out.Notes, Problem{ProblemTimestampNumber, name, "WeChat documents the timestamp as a string of seconds"})
+				out.Notes = append(out.Notes, Problem{Code: ProblemTimestampNumber, Field: name, Message: "WeChat documents the timestamp as a string of seconds"})
 			case jsonString:
 			default:
 				return out, invalid("timestamp", "must be a string or a number")
@@ -173,9 +182,9 @@ func ParseCardExt(cardExt string) (ParsedCardExt, error) {
 			}
 			switch {
 			case s == "null" || s == "undefined" || s == "None" || s == "<nil>":
-				out.Notes = append(out.Notes, Problem{ProblemLiteralNull, name, "the value is the text " + strconv.Quote(s) + ": an absent value must be signed as the empty string and left out of cardExt"})
+				out.Notes = append(out.Notes, Problem{Code: ProblemLiteralNull, Field: name, Message: "the value is the text " + strconv.Quote(s) + ": an absent value must be signed as the empty string and left out of cardExt"})
 			case s == "" && (name == "code" || name == "openid" || name == "outer_str"):
-				out.Notes = append(out.Notes, Problem{ProblemEmptyOptionalField, name, "an empty optional field should be left out of cardExt"})
+				out.Notes = append(out.Notes, Problem{Code: ProblemEmptyOptionalField, Field: name, Message: "an empty optional field should be left out of cardExt"})
 			}
 		}
 	}
@@ -222,7 +231,17 @@ func CardExtValues(apiTicket string, timestamp int64, cardID, code, openID, nonc
 // error; one that parses but does not verify is a Verification with Valid
 // false and Problems saying why.
 func VerifyCardExt(apiTicket, cardID, cardExt string) (Verification, error) {
+	return VerifyCardExtWithJSAPITicket(apiTicket, "", cardID, cardExt)
+}
+
+// VerifyCardExtWithJSAPITicket is VerifyCardExt knowing the jsapi ticket
+// too, so that a cardExt signed with it instead of the card api_ticket is
+// named as such (wrong_ticket_type). jsapiTicket may be empty.
+func VerifyCardExtWithJSAPITicket(apiTicket, jsapiTicket, cardID, cardExt string) (Verification, error) {
 	if err := ValidateTicket("api_ticket", apiTicket); err != nil {
+		return Verification{}, err
+	}
+	if err := validateOtherTicket("jsapi_ticket", jsapiTicket); err != nil {
 		return Verification{}, err
 	}
 	if err := checkText("card_id", cardID, true, MaxCardIDLen); err != nil {
@@ -242,25 +261,92 @@ func VerifyCardExt(apiTicket, cardID, cardExt string) (Verification, error) {
 	v.Preimage = strings.Join(v.SortedValues, "")
 	v.Expected = CardExtSignature(apiTicket, parsed.TimestampValue, cardID, ext.Code, ext.OpenID, ext.NonceStr)
 	if ext.Timestamp == "" {
-		v.Problems = append(v.Problems, Problem{ProblemTimestampMissing, "timestamp", "cardExt has no timestamp; the signed one must be in it"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemTimestampMissing, Field: "timestamp", Message: "cardExt has no timestamp; the signed one must be in it"})
 	} else if parsed.TimestampValue >= millisecondThreshold {
-		v.Problems = append(v.Problems, Problem{ProblemTimestampMillis, "timestamp", "the timestamp is in milliseconds; WeChat signs seconds"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemTimestampMillis, Field: "timestamp", Message: "the timestamp is in milliseconds; WeChat signs seconds"})
 	}
 	if ext.NonceStr == "" {
-		v.Problems = append(v.Problems, Problem{ProblemNonceMissing, "nonce_str", "cardExt has no nonce_str; the signed nonce must be in it"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemNonceMissing, Field: "nonce_str", Warning: true,
+			Message: "cardExt has no nonce_str: WeChat accepts it (the nonce is optional), but the same cardExt can then be replayed; sign with a nonce"})
 	}
 	switch {
 	case ext.Signature == "":
-		v.Problems = append(v.Problems, Problem{ProblemSignatureMissing, "signature", "cardExt has no signature"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemSignatureMissing, Field: "signature", Message: "cardExt has no signature"})
 	case ext.Signature == v.Expected:
 		// What SignedBy checks, from what is computed here already (the
 		// tests hold the two to agreeing).
-		v.Valid = ext.Timestamp != "" && ext.NonceStr != ""
+		v.Valid = ext.Timestamp != ""
 	case strings.EqualFold(ext.Signature, v.Expected):
-		v.Problems = append(v.Problems, Problem{ProblemSignatureUppercase, "signature", "the signature must be lowercase hex"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemSignatureUppercase, Field: "signature", Message: "the signature must be lowercase hex"})
 	default:
-		v.Problems = append(v.Problems, Problem{ProblemSignatureMismatch, "signature",
-			"the signature does not match: the ticket is not the current card api_ticket (type wx_card, not jsapi), or the card id, code, openid, timestamp or nonce signed differ from the ones in cardExt"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemSignatureMismatch, Field: "signature",
+			Message: "the signature does not match: the ticket is not the current card api_ticket (type wx_card, not jsapi), or the card id, code, openid, timestamp or nonce signed differ from the ones in cardExt"})
+		if c, ok := cardExtCause(apiTicket, jsapiTicket, cardID, parsed); ok {
+			v.Problems = append(v.Problems, c)
+		}
 	}
 	return v, nil
+}
+
+// cardExtCause tries the classic mistakes behind a cardExt that does not
+// verify and returns the one that reproduces its signature.
+func cardExtCause(apiTicket, jsapiTicket, cardID string, p ParsedCardExt) (Problem, bool) {
+	ext := p.CardExt
+	found := ext.Signature
+	type try struct {
+		ticket         string
+		ts             int64
+		code, openID   string
+		problem, field string
+		message        string
+	}
+	var tries []try
+	base := try{ticket: apiTicket, ts: p.TimestampValue, code: ext.Code, openID: ext.OpenID}
+	for _, f := range []struct {
+		name  string
+		value string
+		set   func(*try, string)
+	}{
+		{"code", ext.Code, func(t *try, v string) { t.code = v }},
+		{"openid", ext.OpenID, func(t *try, v string) { t.openID = v }},
+	} {
+		switch {
+		case isLiteralNull(f.value):
+			t := base
+			f.set(&t, "")
+			t.problem, t.field, t.message = ProblemLiteralNull, f.name, "the server signed "+f.name+" as the empty string but cardExt carries the text "+strconv.Quote(f.value)
+			tries = append(tries, t)
+		case f.value == "":
+			for _, text := range []string{"null", "undefined"} {
+				t := base
+				f.set(&t, text)
+				t.problem, t.field, t.message = ProblemLiteralNull, f.name, "the server signed "+f.name+" as the text "+strconv.Quote(text)+": an absent "+f.name+" must be signed as the empty string"
+				tries = append(tries, t)
+			}
+		}
+	}
+	if ext.Timestamp != "" {
+		t := base
+		if p.TimestampValue >= millisecondThreshold {
+			t.ts = p.TimestampValue / 1000
+			t.message = "the server signed seconds but cardExt carries milliseconds"
+		} else {
+			t.ts = p.TimestampValue * 1000
+			t.message = "the server signed the timestamp in milliseconds: WeChat signs seconds"
+		}
+		t.problem, t.field = ProblemTimestampMillis, "timestamp"
+		tries = append(tries, t)
+	}
+	if jsapiTicket != "" {
+		t := base
+		t.ticket = jsapiTicket
+		t.problem, t.field, t.message = ProblemWrongTicketType, "api_ticket", "the card was signed with the jsapi ticket: cardExt needs the card api_ticket (getticket?type=wx_card)"
+		tries = append(tries, t)
+	}
+	for _, t := range tries {
+		if CardExtSignature(t.ticket, t.ts, cardID, t.code, t.openID, ext.NonceStr) == found {
+			return Problem{Code: t.problem, Field: t.field, Message: t.message, Cause: true}, true
+		}
+	}
+	return Problem{}, false
 }

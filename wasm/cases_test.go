@@ -19,12 +19,14 @@ type diffCase struct {
 
 // opNames maps the export suffixes to ops; the JS package uses the same names.
 var opNames = map[string]op{
-	"card_ext":        opCardExt,
-	"add_card":        opAddCard,
-	"choose_card":     opChooseCard,
-	"js_config":       opJSConfig,
-	"sorted_sha1":     opSortedSHA1,
-	"verify_card_ext": opVerifyCardExt,
+	"card_ext":           opCardExt,
+	"add_card":           opAddCard,
+	"choose_card":        opChooseCard,
+	"js_config":          opJSConfig,
+	"sorted_sha1":        opSortedSHA1,
+	"verify_card_ext":    opVerifyCardExt,
+	"verify_js_config":   opVerifyJSConfig,
+	"verify_choose_card": opVerifyChooseCard,
 }
 
 // caseGen makes random requests from a fixed seed. Most are valid; about
@@ -126,7 +128,7 @@ func (g *caseGen) next() (string, []byte) {
 	ticket := g.word(20, 100)
 	var name string
 	var req map[string]any
-	switch g.r.IntN(7) {
+	switch g.r.IntN(9) {
 	case 0, 1:
 		name = "card_ext"
 		req = g.card()
@@ -181,6 +183,32 @@ func (g *caseGen) next() (string, []byte) {
 			cardID += "x"
 		}
 		req = map[string]any{"api_ticket": ticket, "card_id": cardID, "card_ext": ext}
+	case 6:
+		name = "verify_js_config"
+		page := "https://" + g.word(3, 12) + ".example.com/" + g.word(0, 20)
+		ts := int64(1_000_000_000 + g.r.IntN(900_000_000))
+		nonce := g.nonce()
+		signed := page
+		switch g.r.IntN(4) {
+		case 0:
+			page += "#" + g.word(0, 10)
+			signed = page // the fragment signed
+		case 1:
+			ts *= 1000
+		}
+		sig := signer.JSSDKSignature(ticket, nonce, ts, signed)
+		if signed != signer.StripFragment(signed) {
+			sig = signer.SortedSHA1("jsapi_ticket=" + ticket + "&noncestr=" + nonce + "&timestamp=" + strconv.FormatInt(ts, 10) + "&url=" + signed)
+		}
+		req = map[string]any{"jsapi_ticket": ticket, "url": page, "timestamp": ts, "nonce_str": nonce, "signature": sig}
+	case 7:
+		name = "verify_choose_card"
+		appID := "wx" + g.word(16, 16)
+		ts := int64(1_000_000_000 + g.r.IntN(900_000_000))
+		nonce, cardType := g.nonce(), g.optional(5, 12)
+		req = map[string]any{"api_ticket": ticket, "app_id": appID, "card_type": cardType, "timestamp": strconv.FormatInt(ts, 10), "nonce_str": nonce,
+			"sign_type": "SHA1", "card_sign": signer.ChooseCardSignature(ticket, appID, "", ts, nonce, "", cardType)}
+		g.breakOne(req, "card_type", "nonce_str", "app_id")
 	default:
 		name = "sorted_sha1"
 		n := g.r.IntN(9)

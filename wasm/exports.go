@@ -99,6 +99,12 @@ func wxcardSortedSHA1(ptr, n uint32) uint64 { return inst.call(opSortedSHA1, ptr
 //go:wasmexport wxcard_verify_card_ext
 func wxcardVerifyCardExt(ptr, n uint32) uint64 { return inst.call(opVerifyCardExt, ptr, n) }
 
+//go:wasmexport wxcard_verify_js_config
+func wxcardVerifyJSConfig(ptr, n uint32) uint64 { return inst.call(opVerifyJSConfig, ptr, n) }
+
+//go:wasmexport wxcard_verify_choose_card
+func wxcardVerifyChooseCard(ptr, n uint32) uint64 { return inst.call(opVerifyChooseCard, ptr, n) }
+
 // wxcardSortedSHA1Raw is the fast path for the signature alone: the values
 // are written NUL-separated into a buffer from wxcard_alloc and the 40 hex
 // digits of their sorted SHA-1 land in out (a buffer of at least 40 bytes).

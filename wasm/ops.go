@@ -41,6 +41,8 @@ const (
 	opJSConfig
 	opSortedSHA1
 	opVerifyCardExt
+	opVerifyJSConfig
+	opVerifyChooseCard
 )
 
 // requestError is what the shim itself rejects; signer's *ValidationError
@@ -124,6 +126,10 @@ func (h *handler) dispatch(o op, req, out []byte) ([]byte, error) {
 		out, err = sortedSHA1(obj, out)
 	case opVerifyCardExt:
 		out, err = verifyCardExt(obj, out)
+	case opVerifyJSConfig:
+		out, err = verifyJSConfig(obj, out)
+	case opVerifyChooseCard:
+		out, err = verifyChooseCard(obj, out)
 	default:
 		err = &requestError{code: CodeUnknownOp, message: "unknown operation"}
 	}
@@ -360,7 +366,7 @@ func jsConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
 			out = append(out, ',')
 		}
 		n++
-		out = appendProblem(out, code, field, message)
+		out = appendProblem(out, code, field, message, false)
 	}
 	if signed != req.URL {
 		warn("url_fragment", "url", "the #fragment was removed before signing: WeChat signs location.href.split('#')[0], so never sign the part after #")
@@ -399,13 +405,16 @@ func sortedSHA1(obj *fastjson.Object, out []byte) ([]byte, error) {
 }
 
 // verifyCardExt checks a cardExt as the WeChat client would: {api_ticket,
-// card_id, card_ext} → signer.Verification.
+// card_id, card_ext, jsapi_ticket?} → signer.Verification. The optional
+// jsapi ticket only names the mistake of signing with it.
 func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
-	var ticket, cardID, ext string
+	var ticket, jsapiTicket, cardID, ext string
 	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
 		switch name {
 		case "api_ticket":
 			ticket, err = asString(v, name)
+		case "jsapi_ticket":
+			jsapiTicket, err = asString(v, name)
 		case "card_id":
 			cardID, err = asString(v, name)
 		case "card_ext":
@@ -421,25 +430,101 @@ func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	res, err := signer.VerifyCardExt(ticket, cardID, ext)
+	res, err := signer.VerifyCardExtWithJSAPITicket(ticket, jsapiTicket, cardID, ext)
 	if err != nil {
 		return out, err
 	}
-	out = append(out, `{"valid":`...)
-	out = strconv.AppendBool(out, res.Valid)
-	out = append(out, `,"signature":`...)
-	out = appendString(out, res.Signature)
-	out = append(out, `,"expected":`...)
-	out = appendString(out, res.Expected)
+	out = appendVerdict(out, res.Valid, res.Signature, res.Expected)
 	out = appendValues(out, res.SortedValues)
 	out = append(out, `,"card_ext":`...)
 	out = res.CardExt.AppendJSON(out)
-	out = append(out, `,"problems":[`...)
-	for i, pr := range res.Problems {
-		if i > 0 {
-			out = append(out, ',')
+	return appendProblems(out, res.Problems), nil
+}
+
+// verifyJSConfig checks a wx.config call as the WeChat client would:
+// {jsapi_ticket, api_ticket?, url, timestamp?, nonce_str?, signature?} →
+// signer.JSConfigVerification. The optional card api_ticket only names the
+// mistake of signing with it.
+func verifyJSConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket, cardTicket string
+	var c signer.JSConfigCheck
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		switch name {
+		case "jsapi_ticket":
+			ticket, err = asString(v, name)
+		case "api_ticket":
+			cardTicket, err = asString(v, name)
+		case "url":
+			c.URL, err = asString(v, name)
+		case "timestamp":
+			c.Timestamp, err = asTimestampText(v, name)
+		case "nonce_str":
+			c.NonceStr, err = asCheckedText(v, name)
+		case "signature":
+			c.Signature, err = asCheckedText(v, name)
+		default:
+			err = unknownField("", name)
 		}
-		out = appendProblem(out, pr.Code, pr.Field, pr.Message)
+		return err
+	})
+	if err != nil {
+		return out, err
 	}
-	return append(out, "]}"...), nil
+	res, err := signer.VerifyJSConfig(ticket, cardTicket, c)
+	if err != nil {
+		return out, err
+	}
+	out = appendVerdict(out, res.Valid, res.Signature, res.Expected)
+	out = append(out, `,"signed_url":`...)
+	out = appendString(out, res.SignedURL)
+	out = append(out, `,"preimage":`...)
+	out = appendString(out, res.Preimage)
+	return appendProblems(out, res.Problems), nil
+}
+
+// verifyChooseCard checks a wx.chooseCard call as the WeChat client would:
+// {api_ticket, jsapi_ticket?, app_id, shop_id?, card_type?, card_id?,
+// timestamp?, nonce_str?, sign_type?, card_sign?} →
+// signer.ChooseCardVerification. The optional jsapi ticket only names the
+// mistake of signing with it.
+func verifyChooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
+	var ticket, jsapiTicket string
+	var c signer.ChooseCardCheck
+	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+		switch name {
+		case "api_ticket":
+			ticket, err = asString(v, name)
+		case "jsapi_ticket":
+			jsapiTicket, err = asString(v, name)
+		case "app_id":
+			c.AppID, err = asString(v, name)
+		case "shop_id":
+			c.ShopID, err = asCheckedText(v, name)
+		case "card_type":
+			c.CardType, err = asCheckedText(v, name)
+		case "card_id":
+			c.CardID, err = asCheckedText(v, name)
+		case "timestamp":
+			c.Timestamp, err = asTimestampText(v, name)
+		case "nonce_str":
+			c.NonceStr, err = asCheckedText(v, name)
+		case "sign_type":
+			c.SignType, err = asCheckedText(v, name)
+		case "card_sign":
+			c.CardSign, err = asCheckedText(v, name)
+		default:
+			err = unknownField("", name)
+		}
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	res, err := signer.VerifyChooseCard(ticket, jsapiTicket, c)
+	if err != nil {
+		return out, err
+	}
+	out = appendVerdict(out, res.Valid, res.Signature, res.Expected)
+	out = appendValues(out, res.SortedValues)
+	return appendProblems(out, res.Problems), nil
 }

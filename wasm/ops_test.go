@@ -47,15 +47,17 @@ func FuzzRequest(f *testing.F) {
 	gen := newCaseGen(1)
 	for range 40 {
 		_, req := gen.next()
-		f.Add(uint8(gen.r.IntN(8)), req)
+		f.Add(uint8(gen.r.IntN(10)), req)
 	}
 	f.Add(uint8(1), []byte(`{"api_ticket":"SECRETTICKET","card_id":"x","card_id":"y"}`))
 	f.Add(uint8(6), []byte(`{"api_ticket":"SECRETTICKET","card_id":"x","card_ext":"{\"timestamp\":1e99}"}`))
 	f.Add(uint8(4), []byte(`{"jsapi_ticket":"SECRETTICKET","app_id":"a","url":"http://[::1"}`))
 	f.Add(uint8(2), []byte("{\"cards\":[{\"balance\":\"-0\"}],\"nonces\":null}"))
+	f.Add(uint8(7), []byte(`{"jsapi_ticket":"SECRETTICKET","api_ticket":"SECRETTICKET","url":"http://h/#f","timestamp":1e3,"nonce_str":null,"signature":"S"}`))
+	f.Add(uint8(8), []byte(`{"api_ticket":"SECRETTICKET","app_id":"a","card_id":null,"timestamp":"0017","sign_type":"MD5","card_sign":"x"}`))
 	var h handler
 	f.Fuzz(func(t *testing.T, which uint8, req []byte) {
-		resp := h.handle(op(which%8), req)
+		resp := h.handle(op(which%10), req)
 		require.True(t, utf8.Valid(resp), "%q", resp)
 		var r map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(resp, &r), "%s", resp)

@@ -134,6 +134,25 @@ func asString(v *fastjson.Value, field string) (string, error) {
 	return "", badField(field, "must be a string")
 }
 
+// asCheckedText reads a value under verification: JSON null is what a
+// page passes for a forgotten value, so it becomes the text "null" for the
+// verifier to name instead of failing the request.
+func asCheckedText(v *fastjson.Value, field string) (string, error) {
+	if v.Type() == fastjson.TypeNull {
+		return "null", nil
+	}
+	return asString(v, field)
+}
+
+// asTimestampText reads a timestamp under verification as the text the page
+// wrote, a JSON number or a string alike; the verifier judges it.
+func asTimestampText(v *fastjson.Value, field string) (string, error) {
+	if v.Type() == fastjson.TypeNumber {
+		return string(v.MarshalTo(nil)), nil
+	}
+	return asCheckedText(v, field)
+}
+
 // asInt64 accepts a JSON integer or a string of decimal digits: JavaScript
 // callers hold timestamps either way.
 func asInt64(v *fastjson.Value, field string) (int64, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/wxcard/wxcard/signer"
@@ -19,7 +20,7 @@ func appendValues(out []byte, sorted []string) []byte {
 	return appendString(out, strings.Join(sorted, ""))
 }
 
-func appendProblem(out []byte, code, field, message string) []byte {
+func appendProblem(out []byte, code, field, message string, cause bool) []byte {
 	out = append(out, `{"code":`...)
 	out = appendString(out, code)
 	if field != "" {
@@ -28,7 +29,32 @@ func appendProblem(out []byte, code, field, message string) []byte {
 	}
 	out = append(out, `,"message":`...)
 	out = appendString(out, message)
+	if cause {
+		out = append(out, `,"cause":true`...)
+	}
 	return append(out, '}')
+}
+
+// appendVerdict opens a verification result: {"valid":…,"signature":…,"expected":….
+func appendVerdict(out []byte, valid bool, signature, expected string) []byte {
+	out = append(out, `{"valid":`...)
+	out = strconv.AppendBool(out, valid)
+	out = append(out, `,"signature":`...)
+	out = appendString(out, signature)
+	out = append(out, `,"expected":`...)
+	return appendString(out, expected)
+}
+
+// appendProblems writes ,"problems":[…] and closes the result object.
+func appendProblems(out []byte, problems []signer.Problem) []byte {
+	out = append(out, `,"problems":[`...)
+	for i, pr := range problems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendProblem(out, pr.Code, pr.Field, pr.Message, pr.Cause)
+	}
+	return append(out, "]}"...)
 }
 
 func appendError(out []byte, e *requestError) []byte {

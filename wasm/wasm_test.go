@@ -274,6 +274,70 @@ func TestVectors(t *testing.T) {
 		require.NotNil(t, ver.OK)
 		assert.True(t, hasProblem(ver.OK.Problems, signer.ProblemLiteralNull))
 	})
+	t.Run("negative/jsapi ticket named", func(t *testing.T) {
+		doc := vs.CardExt[0]
+		const jsapi = "jsapiTicketJsapiTicket"
+		ts, err := strconv.ParseInt(doc.Timestamp, 10, 64)
+		require.NoError(t, err)
+		signed := signer.SignCardExt(jsapi, ts, doc.NonceStr, signer.Card{CardID: doc.CardID, Code: doc.Code})
+		req := map[string]any{"api_ticket": doc.APITicket, "jsapi_ticket": jsapi, "card_id": doc.CardID, "card_ext": signed.String()}
+		ver := decode[signer.Verification](t, g.call("verify_card_ext", mustJSON(t, req)))
+		require.NotNil(t, ver.OK)
+		native, err := signer.VerifyCardExtWithJSAPITicket(doc.APITicket, jsapi, doc.CardID, signed.String())
+		require.NoError(t, err)
+		assert.Equal(t, native, *ver.OK)
+		last := ver.OK.Problems[len(ver.OK.Problems)-1]
+		assert.Equal(t, signer.ProblemWrongTicketType, last.Code)
+		assert.True(t, last.Cause)
+	})
+}
+
+// TestVerifiers runs the wx.config and chooseCard verifiers through the
+// module: the vectors verify, and a classic mistake is named as natively.
+func TestVerifiers(t *testing.T) {
+	g := newGuest(t)
+	vs := loadVectors(t)
+	for i, v := range vs.JSSDK {
+		t.Run("jssdk/"+strconv.Itoa(i), func(t *testing.T) {
+			ts, err := strconv.ParseInt(v.Timestamp, 10, 64)
+			require.NoError(t, err)
+			for _, timestamp := range []any{v.Timestamp, ts} {
+				res := decode[signer.JSConfigVerification](t, g.call("verify_js_config", mustJSON(t, map[string]any{
+					"jsapi_ticket": v.JSAPITicket, "url": v.URL, "timestamp": timestamp, "nonce_str": v.NonceStr, "signature": v.Signature,
+				})))
+				require.NotNil(t, res.OK, "%+v", res.Error)
+				assert.True(t, res.OK.Valid, "%+v", res.OK.Problems)
+				assert.Equal(t, v.Signature, sha1Hex(res.OK.Preimage))
+			}
+			withFragment := sha1Hex("jsapi_ticket=" + v.JSAPITicket + "&noncestr=" + v.NonceStr + "&timestamp=" + v.Timestamp + "&url=" + signer.StripFragment(v.URL) + "#frag")
+			req := map[string]any{"jsapi_ticket": v.JSAPITicket, "url": signer.StripFragment(v.URL) + "#frag", "timestamp": v.Timestamp, "nonce_str": v.NonceStr, "signature": withFragment}
+			raw := g.call("verify_js_config", mustJSON(t, req))
+			res := decode[signer.JSConfigVerification](t, raw)
+			require.NotNil(t, res.OK, "%+v", res.Error)
+			native, err := signer.VerifyJSConfig(v.JSAPITicket, "", signer.JSConfigCheck{URL: req["url"].(string), Timestamp: v.Timestamp, NonceStr: v.NonceStr, Signature: withFragment})
+			require.NoError(t, err)
+			assert.Equal(t, native, *res.OK)
+			assert.True(t, hasProblem(res.OK.Problems, signer.ProblemURLFragment))
+		})
+	}
+	for i, v := range vs.ChooseCard {
+		t.Run("choose_card/"+strconv.Itoa(i), func(t *testing.T) {
+			req := map[string]any{"api_ticket": v.APITicket, "app_id": v.AppID, "shop_id": v.LocationID, "card_type": v.CardType, "card_id": v.CardID,
+				"timestamp": v.Timestamp, "nonce_str": v.NonceStr, "sign_type": "SHA1", "card_sign": v.CardSign}
+			res := decode[signer.ChooseCardVerification](t, g.call("verify_choose_card", mustJSON(t, req)))
+			require.NotNil(t, res.OK, "%+v", res.Error)
+			assert.True(t, res.OK.Valid, "%+v", res.OK.Problems)
+			assert.Equal(t, v.CardSign, sha1Hex(res.OK.Preimage))
+
+			// A page that passes null for the card id, as JavaScript does for a
+			// forgotten value: the verifier names it.
+			req["card_id"] = nil
+			res = decode[signer.ChooseCardVerification](t, g.call("verify_choose_card", mustJSON(t, req)))
+			require.NotNil(t, res.OK, "%+v", res.Error)
+			assert.False(t, res.OK.Valid)
+			assert.True(t, hasProblem(res.OK.Problems, signer.ProblemLiteralNull), "%+v", res.OK.Problems)
+		})
+	}
 }
 
 type jsConfigResult struct {
@@ -445,6 +509,11 @@ func TestBadInput(t *testing.T) {
 		{"too many values", "sorted_sha1", `{"values":[` + strings.Repeat(`"a",`, 64) + `"a"]}`, CodeInvalidInput, "values"},
 		{"cardExt object", "verify_card_ext", `{"api_ticket":"t","card_id":"x","card_ext":{"signature":"s"}}`, CodeInvalidInput, "card_ext"},
 		{"cardExt not json", "verify_card_ext", `{"api_ticket":"t","card_id":"x","card_ext":"sig=1"}`, CodeInvalidInput, "cardExt"},
+		{"verify_js_config without ticket", "verify_js_config", `{"url":"https://x/"}`, CodeInvalidInput, "jsapi_ticket"},
+		{"verify_js_config relative url", "verify_js_config", `{"jsapi_ticket":"t","url":"/x"}`, CodeInvalidInput, "url"},
+		{"verify_js_config timestamp object", "verify_js_config", `{"jsapi_ticket":"t","url":"https://x/","timestamp":{}}`, CodeInvalidInput, "timestamp"},
+		{"verify_choose_card without app id", "verify_choose_card", `{"api_ticket":"t"}`, CodeInvalidInput, "appId"},
+		{"verify_choose_card unknown field", "verify_choose_card", `{"api_ticket":"t","app_id":"a","cardSign":"x"}`, CodeInvalidInput, "cardSign"},
 		{"huge cardExt", "verify_card_ext", `{"api_ticket":"t","card_id":"x","card_ext":"` + strings.Repeat(" ", 5000) + `{}"}`, CodeInvalidInput, "cardExt"},
 	}
 	for _, tc := range tests {

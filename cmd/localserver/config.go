@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/wxcard/wxcard/grant"
 )
 
 // Modes the server runs in.
@@ -41,14 +43,19 @@ type config struct {
 	baseURL        string // upstream in WeChat mode; empty means api.weixin.qq.com
 	allowedOrigins []string
 	allowedCardIDs []string
-	jsDir          string
-	control        bool // emulator control routes (/wechat/emulator/v1/…)
-	controlSet     bool // -emulator-control was given explicitly
-	autoApprove    bool
-	seed           bool
-	logFormat      string
-	logLevel       string
-	loopback       bool // addr binds a loopback interface only
+	// The signing policy (edge.Policy). Emulator mode also signs open, for
+	// the demo; wechat mode needs grant keys or public cards.
+	grantKeys        []grant.Key
+	publicCardIDs    []string
+	jsconfigPrefixes []string
+	jsDir            string
+	control          bool // emulator control routes (/wechat/emulator/v1/…)
+	controlSet       bool // -emulator-control was given explicitly
+	autoApprove      bool
+	seed             bool
+	logFormat        string
+	logLevel         string
+	loopback         bool // addr binds a loopback interface only
 }
 
 // emulatorSnapshot is where the emulator keeps its state; empty when the
@@ -80,6 +87,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.StringVar(&c.baseURL, "base-url", getenv("WXCARD_BASE_URL"), "WeChat API base `URL` in wechat mode (default https://api.weixin.qq.com/); env WXCARD_BASE_URL")
 	origins := fs.String("allowed-origins", getenv("WXCARD_ALLOWED_ORIGINS"), "comma-separated origins that may call /v1/ from other sites (exact match); env WXCARD_ALLOWED_ORIGINS")
 	cardIDs := fs.String("allowed-card-ids", getenv("WXCARD_ALLOWED_CARD_IDS"), "comma-separated card ids /v1/ may sign (default any); env WXCARD_ALLOWED_CARD_IDS")
+	grantKeys := fs.String("grant-keys", "", "grant keys `id:secret,…` (secret: 32+ bytes, base64url) shared with the merchant's backend, which mints grants (prefer env WXCARD_GRANT_KEYS: flags show up in ps)")
+	publicCards := fs.String("public-card-ids", getenv("WXCARD_PUBLIC_CARD_IDS"), "comma-separated card ids anyone may add without a grant, by card_id alone; env WXCARD_PUBLIC_CARD_IDS")
+	prefixes := fs.String("jsconfig-url-prefixes", getenv("WXCARD_JSCONFIG_URL_PREFIXES"), "comma-separated page URL prefixes /v1/jsconfig signs for, e.g. https://shop.example.com/ (default any); env WXCARD_JSCONFIG_URL_PREFIXES")
 	fs.StringVar(&c.jsDir, "js-dir", env("WXCARD_JS_DIR", ""), "`directory` of the js package served at /js/ (default: ./js, or the repository's js/ above the working directory)")
 	fs.BoolVar(&c.control, "emulator-control", true, "serve the emulator's control routes (/wechat/emulator/v1/…, used by the demo); on by default only for a loopback -addr")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "approve new cards at once in the emulator (WeChat reviews them)")
@@ -105,6 +115,17 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	}
 	c.allowedOrigins = splitList(*origins)
 	c.allowedCardIDs = splitList(*cardIDs)
+	c.publicCardIDs = splitList(*publicCards)
+	c.jsconfigPrefixes = splitList(*prefixes)
+	if *grantKeys == "" {
+		*grantKeys = getenv("WXCARD_GRANT_KEYS")
+	}
+	keys, err := grant.ParseKeys(*grantKeys)
+	if err != nil {
+		// ParseKeys names the key, never its secret.
+		return nil, usagef("-grant-keys: %v", err)
+	}
+	c.grantKeys = keys
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
@@ -140,6 +161,9 @@ func (c *config) validate() error {
 		}
 		if c.secret == "" {
 			return usagef("wechat mode needs the AppSecret of %s: set WXCARD_SECRET", c.appID)
+		}
+		if len(c.grantKeys) == 0 && len(c.publicCardIDs) == 0 {
+			return usagef("wechat mode signs only what the merchant allows: set WXCARD_GRANT_KEYS (id:secret, shared with your backend, which mints grants) and/or -public-card-ids (cards anyone may add by card_id alone)")
 		}
 		if c.baseURL != "" {
 			u, err := url.Parse(c.baseURL)

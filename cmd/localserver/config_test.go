@@ -9,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// testGrantSecret is 32 bytes in base64url.
+const testGrantSecret = "AQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o"
+
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
@@ -33,7 +36,7 @@ func TestParseConfig(t *testing.T) {
 			assert.Empty(t, c.emulatorSnapshot())
 		}},
 		{name: "appid and secret from the environment select wechat mode",
-			env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s"},
+			env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s", "WXCARD_PUBLIC_CARD_IDS": "pA"},
 			check: func(t *testing.T, c *config) {
 				assert.Equal(t, modeWeChat, c.mode)
 				assert.Equal(t, "s", c.secret)
@@ -69,7 +72,23 @@ func TestParseConfig(t *testing.T) {
 		{name: "unknown mode", args: []string{"-mode", "prod"}, err: "want emulator or wechat"},
 		{name: "wechat mode needs an appid", args: []string{"-mode", "wechat"}, err: "set WXCARD_APPID"},
 		{name: "wechat mode needs the secret", env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef"}, err: "set WXCARD_SECRET"},
-		{name: "bad base URL", args: []string{"-base-url", "ftp://x"}, env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s"}, err: "-base-url"},
+		{name: "bad base URL", args: []string{"-base-url", "ftp://x"}, env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s", "WXCARD_PUBLIC_CARD_IDS": "pA"}, err: "-base-url"},
+		{name: "wechat mode needs a signing policy", env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s"}, err: "set WXCARD_GRANT_KEYS"},
+		{name: "grant keys from the environment, flags for the rest",
+			args: []string{"-public-card-ids", "pA, pB", "-jsconfig-url-prefixes", "https://shop.example.com/"},
+			env:  map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s", "WXCARD_GRANT_KEYS": "k1:" + testGrantSecret},
+			check: func(t *testing.T, c *config) {
+				require.Len(t, c.grantKeys, 1)
+				assert.Equal(t, "k1", c.grantKeys[0].ID)
+				assert.Equal(t, []string{"pA", "pB"}, c.publicCardIDs)
+				assert.Equal(t, []string{"https://shop.example.com/"}, c.jsconfigPrefixes)
+				assert.Equal(t, "grants with keys k1; 2 public card(s), by card_id alone; jsconfig for https://shop.example.com/", policySummary(c))
+			}},
+		{name: "emulator mode is open, and says so", args: []string{"-grant-keys", "k1:" + testGrantSecret}, check: func(t *testing.T, c *config) {
+			assert.Contains(t, policySummary(c), "OPEN (emulator demo)")
+			assert.Contains(t, policySummary(c), "grants with keys k1")
+		}},
+		{name: "short grant key", env: map[string]string{"WXCARD_GRANT_KEYS": "k1:" + testGrantSecret[:20]}, err: "-grant-keys"},
 		{name: "base URL is for wechat mode", args: []string{"-base-url", "http://127.0.0.1:1/"}, err: "in emulator mode"},
 		{name: "half an emulator app", args: []string{"-mode", "emulator", "-appid", "wx0123456789abcdef"}, err: "give both or neither"},
 		{name: "unknown store", args: []string{"-store", "s3://bucket"}, err: "unknown store"},
@@ -84,6 +103,7 @@ func TestParseConfig(t *testing.T) {
 			if tc.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.err)
+				assert.NotContains(t, err.Error(), testGrantSecret[:16], "a key's secret in an error")
 				assert.True(t, errors.Is(err, errUsage), "a usage error exits 2")
 				return
 			}

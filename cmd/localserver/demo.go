@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wxcard/wxcard/admin"
+	"github.com/wxcard/wxcard/grant"
 )
 
 // The demo merchant's backend: what a merchant's own server would do with
@@ -44,6 +45,36 @@ func (s *server) demoRoutes(mux *http.ServeMux) {
 	mux.Handle("/demo/api/cards", only(http.MethodGet, s.serveCards))
 	mux.Handle("/demo/api/decrypt", only(http.MethodPost, s.serveDecrypt))
 	mux.Handle("/demo/api/consume", only(http.MethodPost, s.serveConsume))
+	mux.Handle("/demo/api/grant", only(http.MethodPost, s.serveGrant))
+}
+
+// POST /demo/api/grant {"card_id","openid"} → {"grant"}: the merchant's
+// backend entitling this page's user to one card, as a real backend would
+// after authenticating the user. The first of -grant-keys mints. Without
+// keys the grant is "" and the page asks for the card directly, which the
+// emulator's open policy signs (a 200, so the page's console stays clean).
+func (s *server) serveGrant(w http.ResponseWriter, r *http.Request) {
+	if !standinCORS(w, r) {
+		return
+	}
+	var req struct {
+		CardID string `json:"card_id"`
+		OpenID string `json:"openid"`
+	}
+	if !decodeDemo(w, r, &req) {
+		return
+	}
+	if len(s.cfg.grantKeys) == 0 {
+		writeJSON(w, http.StatusOK, map[string]string{"grant": ""})
+		return
+	}
+	tok, err := grant.Mint(s.cfg.grantKeys[0], grant.Claims{AppID: s.appID, CardID: req.CardID, OpenID: req.OpenID}, time.Now())
+	if err != nil {
+		// Mint's errors name the claim and the rule, never the key.
+		writeJSONError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"grant": tok})
 }
 
 // GET /demo/api/cards → {"cards":[cardFace…]}
@@ -163,7 +194,7 @@ func (s *server) serveConsume(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "invalid_request", "code is required")
 		return
 	}
-	res, err := s.admin.Code.Consume(r.Context(), req.Code, req.CardID)
+	res, err := s.admin.Code.Consume(r.Context(), admin.ConsumeCodeRequest{Code: req.Code, CardID: req.CardID})
 	if err != nil {
 		s.upstreamError(w, r, "card/code/consume", err)
 		return

@@ -16,24 +16,23 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testenv"
 )
 
 // e2eEnv turns the Chromium test on; `make test-localserver-e2e` sets it
 // after building the wasm the preview tool needs.
 const e2eEnv = "WXCARD_LOCALSERVER_E2E"
 
-// chromiumTools finds node and Chromium, or skips (fails under CI).
+// chromiumTools finds node and Chromium, or skips (fails under make test and CI).
 func chromiumTools(t *testing.T) (node, chromium string) {
 	t.Helper()
 	if os.Getenv(e2eEnv) == "" {
 		t.Skipf("set %s=1 (make test-localserver-e2e builds the wasm first)", e2eEnv)
 	}
 	missing := func(what string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is needed for the Chromium test", what)
-		}
-		t.Skipf("%s not found", what)
+		testenv.Unavailable(t, what+" is needed for the Chromium test")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -96,15 +95,15 @@ func TestDemoInChromium(t *testing.T) {
 	// The merchant's backend sees the card in the user's wallet and redeems it.
 	ctx := context.Background()
 	client := adminFor(t, p)
-	users, err := client.Card.UserCards(ctx, added.OpenID, "")
+	users, err := client.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: added.OpenID})
 	require.NoError(t, err)
 	require.Len(t, users.Cards, 1)
 	assert.Equal(t, card.CardID, users.Cards[0].CardID)
 	assert.Equal(t, added.Code, users.Cards[0].Code)
-	consumed, err := client.Code.Consume(ctx, added.Code, card.CardID)
+	consumed, err := client.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: added.Code, CardID: card.CardID})
 	require.NoError(t, err)
 	assert.Equal(t, added.OpenID, consumed.OpenID)
-	ticket, err := client.JSSDK.Ticket(ctx, false)
+	ticket, err := client.CardTicket(ctx)
 	require.NoError(t, err)
 
 	var checked struct {
@@ -185,7 +184,7 @@ func TestStandInOnAMerchantsOwnPage(t *testing.T) {
 	client := adminFor(t, p)
 	code, err := client.Code.Decrypt(context.Background(), got.Encrypted)
 	require.NoError(t, err)
-	users, err := client.Card.UserCards(context.Background(), "oMerchantPageUser00000000001", card.CardID)
+	users, err := client.Card.UserCards(context.Background(), admin.UserCardsRequest{OpenID: "oMerchantPageUser00000000001", CardID: card.CardID})
 	require.NoError(t, err)
 	require.Len(t, users.Cards, 1)
 	assert.Equal(t, code, users.Cards[0].Code)

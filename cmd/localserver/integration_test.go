@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/grant"
 	"github.com/wxcard/wxcard/kv/kvtest"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -98,7 +101,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 		resp := httpJSON(t, http.MethodPost, base+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID, "openid": openid}}}, &list)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Len(t, list.CardList, 1)
-		ticket, err := client.JSSDK.Ticket(ctx, false)
+		ticket, err := client.CardTicket(ctx)
 		require.NoError(t, err)
 		v, err := signer.VerifyCardExt(ticket, card.CardID, list.CardList[0].CardExt)
 		require.NoError(t, err)
@@ -108,7 +111,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 	t.Run("the simulated phone accepts the cardList", func(t *testing.T) {
 		res := walletAdd(t, base, openid, list)
 		require.Equal(t, "addCard:ok", res.ErrMsg, "%+v", res.CardList)
-		users, err := client.Card.UserCards(ctx, openid, "")
+		users, err := client.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: openid})
 		require.NoError(t, err)
 		require.Len(t, users.Cards, 1)
 		assert.Equal(t, card.CardID, users.Cards[0].CardID)
@@ -154,6 +157,10 @@ func TestEveryPartIsMounted(t *testing.T) {
 		assert.Equal(t, "config:invalid signature", bad.ErrMsg)
 		other := check(cfg.Signature, base+"/other-page")
 		assert.False(t, other.OK)
+		assert.Contains(t, other.Hint, "signature does not match")
+		upper := check(strings.ToUpper(cfg.Signature), page)
+		assert.False(t, upper.OK)
+		assert.Contains(t, upper.Hint, "lowercase hex")
 	})
 
 	t.Run("choosecard and the stand-in's cardSign check", func(t *testing.T) {
@@ -168,6 +175,12 @@ func TestEveryPartIsMounted(t *testing.T) {
 		httpJSON(t, http.MethodPost, base+"/standin/v1/choosecard", params, &res)
 		assert.False(t, res.OK)
 		assert.Equal(t, "chooseCard:fail, invalid signature", res.ErrMsg)
+		assert.Contains(t, res.Hint, "cardSign does not match")
+		params["cardType"] = "CASH"
+		params["timestamp"] = strconv.FormatFloat(params["timestamp"].(float64)*1000, 'f', 0, 64)
+		httpJSON(t, http.MethodPost, base+"/standin/v1/choosecard", params, &res)
+		assert.False(t, res.OK)
+		assert.Contains(t, res.Hint, "milliseconds")
 	})
 
 	t.Run("emulator under /wechat/", func(t *testing.T) {
@@ -237,9 +250,9 @@ func TestEveryPartIsMounted(t *testing.T) {
 		httpJSON(t, http.MethodPost, base+"/wechat/cgi-bin/stable_token", map[string]any{"grant_type": "client_credential", "appid": p.AppID, "secret": p.Secret}, &st)
 		token, _ := st["access_token"].(string)
 		require.NotEmpty(t, token)
-		cardTicket, err := client.JSSDK.Ticket(ctx, false)
+		cardTicket, err := client.CardTicket(ctx)
 		require.NoError(t, err)
-		jsTicket, err := client.JSSDK.JSAPITicket(ctx, false)
+		jsTicket, err := client.JSAPITicket(ctx)
 		require.NoError(t, err)
 		p.flushLogs(t)
 		logs := p.stderr.String()
@@ -280,7 +293,7 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	// The kept ticket is still the emulator's: the phone accepts the card.
 	require.Equal(t, "addCard:ok", walletAdd(t, second.URL, openid, list).ErrMsg)
 
-	users, err := adminFor(t, second).Card.UserCards(context.Background(), openid, card.CardID)
+	users, err := adminFor(t, second).Card.UserCards(context.Background(), admin.UserCardsRequest{OpenID: openid, CardID: card.CardID})
 	require.NoError(t, err)
 	assert.Len(t, users.Cards, 2, "the card added before the restart is still in the wallet")
 	second.stop(t)
@@ -369,6 +382,7 @@ func TestStartupErrors(t *testing.T) {
 		{name: "bad redis URL", args: []string{"-store", "redis://:hunter2@[::1"}, code: 2, message: "not a valid Redis URL", hidden: "hunter2"},
 		{name: "unreachable redis", args: []string{"-store", "redis://:hunter2@" + deadRedis + "/0"}, code: 1, message: "is unreachable", hidden: "hunter2"},
 		{name: "wechat mode without secret", env: []string{"WXCARD_APPID=wx0123456789abcdef"}, code: 2, message: "set WXCARD_SECRET"},
+		{name: "wechat mode without a signing policy", env: []string{"WXCARD_APPID=wx0123456789abcdef", "WXCARD_SECRET=s"}, code: 2, message: "set WXCARD_GRANT_KEYS"},
 		{name: "wechat mode without appid", args: []string{"-mode", "wechat"}, code: 2, message: "set WXCARD_APPID"},
 		{name: "unknown mode", args: []string{"-mode", "staging"}, code: 2, message: `-mode "staging": want emulator or wechat`},
 		{name: "bad origin", args: []string{"-allowed-origins", "https://shop.example.com/path"}, code: 2, message: "is not an origin"},
@@ -436,8 +450,10 @@ func TestWeChatMode(t *testing.T) {
 	t.Parallel()
 	const appID, secret = "wx00112233445566aa", "real-secret-never-printed-0123"
 	t.Run("default upstream is WeChat, configured without a call", func(t *testing.T) {
-		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret}, "-addr", "127.0.0.1:0", "-store", "memory")
+		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_PUBLIC_CARD_IDS=pPublic"}, "-addr", "127.0.0.1:0", "-store", "memory")
 		out := p.stdout.String()
+		assert.Contains(t, out, "1 public card(s)")
+		assert.NotContains(t, out, "OPEN")
 		assert.Contains(t, out, "wechat mode (talking to https://api.weixin.qq.com/)")
 		assert.Contains(t, out, appID)
 		assert.NotContains(t, out+p.stderr.String(), secret)
@@ -461,10 +477,22 @@ func TestWeChatMode(t *testing.T) {
 		cardID, err := up.Card.Create(context.Background(), admin.CardType("CASH"), demoCards()[0].attrs)
 		require.NoError(t, err)
 
-		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_BASE_URL=" + upstream.URL}, "-addr", "127.0.0.1:0", "-store", "memory")
+		key := grant.Key{ID: "k1", Secret: []byte("localserver-grant-key-0123456789abcdef")}
+		keyVar := "k1:" + base64.RawURLEncoding.EncodeToString(key.Secret)
+		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_BASE_URL=" + upstream.URL, "WXCARD_GRANT_KEYS=" + keyVar},
+			"-addr", "127.0.0.1:0", "-store", "memory")
+		assert.Contains(t, p.stdout.String(), "grants with keys k1")
+		var refused map[string]map[string]string
+		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": cardID}}}, &refused)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		assert.Equal(t, "grant_required", refused["error"]["code"])
+
+		tok, err := grant.Mint(key, grant.Claims{AppID: appID, CardID: cardID, OpenID: "oGranted"}, time.Now())
+		require.NoError(t, err)
 		var list cardListAnswer
-		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": cardID}}}, &list)
+		resp = httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"grant": tok}}}, &list)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.NotContains(t, p.stdout.String()+p.stderr.String(), keyVar[3:])
 		ticket, ok := emu.Ticket(appID, "wx_card")
 		require.True(t, ok)
 		v, err := signer.VerifyCardExt(ticket, cardID, list.CardList[0].CardExt)

@@ -156,6 +156,14 @@ func (s *server) routes() http.Handler {
 		AllowedCardIDs: cfg.allowedCardIDs,
 		AllowedOrigins: cfg.allowedOrigins,
 		Logger:         s.log,
+		Policy: edge.Policy{
+			GrantKeys:           cfg.grantKeys,
+			PublicCardIDs:       cfg.publicCardIDs,
+			JSConfigURLPrefixes: cfg.jsconfigPrefixes,
+			// The emulator's demo signs whatever the page asks; the
+			// banner says so.
+			Open: cfg.mode == modeEmulator,
+		},
 	})
 	if err != nil {
 		// The config was validated by parseConfig; this is a bug.
@@ -308,6 +316,7 @@ func (s *server) printBanner() {
 		row("appid", s.appID)
 		row("AppSecret", "set (never printed)")
 	}
+	row("Signing policy", policySummary(cfg))
 	row("Store", s.store.spec.describe())
 	if snap := cfg.emulatorSnapshot(); s.emu != nil && snap != "" {
 		row("Emulator file", snap)
@@ -327,6 +336,28 @@ func (s *server) printBanner() {
 	if !cfg.loopback {
 		s.log.Warn("listening on a non-loopback address", "addr", cfg.addr, "emulator_control", cfg.control)
 	}
+}
+
+// policySummary says whom the config API signs for, without key secrets.
+func policySummary(cfg *config) string {
+	var parts []string
+	if cfg.mode == modeEmulator {
+		parts = append(parts, "OPEN (emulator demo): /v1/ signs any card with any fields for anyone")
+	}
+	if n := len(cfg.grantKeys); n > 0 {
+		ids := make([]string, n)
+		for i, k := range cfg.grantKeys {
+			ids[i] = k.ID
+		}
+		parts = append(parts, "grants with keys "+strings.Join(ids, ", "))
+	}
+	if n := len(cfg.publicCardIDs); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d public card(s), by card_id alone", n))
+	}
+	if len(cfg.jsconfigPrefixes) > 0 {
+		parts = append(parts, "jsconfig for "+strings.Join(cfg.jsconfigPrefixes, ", "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func firstNonEmpty(vals ...string) string {

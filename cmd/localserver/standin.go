@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/wxcard/wxcard/signer"
@@ -99,12 +99,33 @@ func (s *server) decodeCheck(w http.ResponseWriter, r *http.Request, v any) bool
 	return standinCORS(w, r) && decodeDemo(w, r, v)
 }
 
-// parseTimestamp accepts what pages pass to wx.config: a number or a string
-// of digits.
-func parseTimestamp(raw json.RawMessage) (int64, bool) {
-	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	ts, err := strconv.ParseInt(s, 10, 64)
-	return ts, err == nil && ts > 0
+// timestampText is the timestamp as the page wrote it, a JSON number or a
+// string alike; the verifier judges it.
+func timestampText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// hintOf joins what the verifier found: the explanation a real client would
+// not give. Problem messages never quote a ticket.
+func hintOf(problems []signer.Problem) string {
+	msgs := make([]string, len(problems))
+	for i, p := range problems {
+		msgs[i] = p.Message
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// reasonOf is the hint for input the verifier refused outright.
+func reasonOf(err error) string {
+	var ve *signer.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Field + " " + ve.Reason
+	}
+	return "the request cannot be checked"
 }
 
 // POST /standin/v1/config {appId,timestamp,nonceStr,signature,url}: what the
@@ -121,33 +142,23 @@ func (s *server) checkConfig(w http.ResponseWriter, r *http.Request) {
 		fail("config:invalid appid", "appId must be the emulator's dev app, "+s.appID)
 		return
 	}
-	ts, ok := parseTimestamp(req.Timestamp)
-	if !ok || req.NonceStr == "" || req.Signature == "" || req.URL == "" {
-		fail("config:invalid signature", "timestamp, nonceStr, signature and the page url are all required")
-		return
-	}
 	ticket, ok := s.emu.Ticket(s.appID, "jsapi")
 	if !ok {
 		fail("config:invalid signature", "no jsapi ticket is current: sign wx.config with getticket?type=jsapi (GET /v1/jsconfig does)")
 		return
 	}
-	pageURL := signer.StripFragment(req.URL)
-	sig := strings.ToLower(req.Signature)
-	if signer.JSSDKSignature(ticket, req.NonceStr, ts, pageURL) == sig {
-		writeJSON(w, http.StatusOK, checkResult{OK: true, ErrMsg: "config:ok"})
-		return
-	}
-	hint := "the signature does not match this page's URL (without #fragment) and the current jsapi ticket"
+	cardTicket, _ := s.emu.Ticket(s.appID, "wx_card")
+	res, err := signer.VerifyJSConfig(ticket, cardTicket, signer.JSConfigCheck{
+		URL: req.URL, Timestamp: timestampText(req.Timestamp), NonceStr: req.NonceStr, Signature: req.Signature,
+	})
 	switch {
-	case req.URL != pageURL && signer.JSSDKSignature(ticket, req.NonceStr, ts, req.URL) == sig:
-		hint = "the signed URL kept its #fragment; sign location.href.split('#')[0]"
-	case ts > 1e12:
-		hint = "timestamp looks like milliseconds; wx.config wants seconds"
+	case err != nil:
+		fail("config:invalid signature", reasonOf(err))
+	case res.Valid:
+		writeJSON(w, http.StatusOK, checkResult{OK: true, ErrMsg: "config:ok"})
+	default:
+		fail("config:invalid signature", hintOf(res.Problems))
 	}
-	if card, ok := s.emu.Ticket(s.appID, "wx_card"); ok && signer.JSSDKSignature(card, req.NonceStr, ts, pageURL) == sig {
-		hint = "signed with the card api_ticket (type wx_card); wx.config needs the jsapi ticket"
-	}
-	fail("config:invalid signature", hint)
 }
 
 // POST /standin/v1/choosecard {appId,shopId,cardType,cardId,timestamp,
@@ -161,30 +172,25 @@ func (s *server) checkChooseCard(w http.ResponseWriter, r *http.Request) {
 	fail := func(hint string) {
 		writeJSON(w, http.StatusOK, checkResult{ErrMsg: "chooseCard:fail, invalid signature", Hint: hint})
 	}
-	ts, ok := parseTimestamp(req.Timestamp)
-	if !ok || req.NonceStr == "" || req.CardSign == "" {
-		fail("timestamp, nonceStr and cardSign are required")
-		return
-	}
-	if req.SignType != "" && !strings.EqualFold(req.SignType, "SHA1") {
-		fail("signType must be SHA1")
-		return
-	}
 	ticket, ok := s.emu.Ticket(s.appID, "wx_card")
 	if !ok {
 		fail("no card api_ticket is current: sign with getticket?type=wx_card (POST /v1/choosecard does)")
 		return
 	}
-	sign := strings.ToLower(req.CardSign)
-	if signer.ChooseCardSignature(ticket, s.appID, req.ShopID, ts, req.NonceStr, req.CardID, req.CardType) == sign {
+	jsapiTicket, _ := s.emu.Ticket(s.appID, "jsapi")
+	// The signed app id is the one of wx.config: the emulator's dev app.
+	res, err := signer.VerifyChooseCard(ticket, jsapiTicket, signer.ChooseCardCheck{
+		AppID: s.appID, ShopID: req.ShopID, CardType: req.CardType, CardID: req.CardID,
+		Timestamp: timestampText(req.Timestamp), NonceStr: req.NonceStr, SignType: req.SignType, CardSign: req.CardSign,
+	})
+	switch {
+	case err != nil:
+		fail(reasonOf(err))
+	case res.Valid:
 		writeJSON(w, http.StatusOK, checkResult{OK: true, ErrMsg: "chooseCard:ok"})
-		return
+	default:
+		fail(hintOf(res.Problems))
 	}
-	hint := "cardSign does not match appId, shopId, cardType, cardId, timestamp, nonceStr and the current card api_ticket"
-	if js, ok := s.emu.Ticket(s.appID, "jsapi"); ok && signer.ChooseCardSignature(js, s.appID, req.ShopID, ts, req.NonceStr, req.CardID, req.CardType) == sign {
-		hint = "signed with the jsapi ticket; cardSign needs the card api_ticket (type wx_card)"
-	}
-	fail(hint)
 }
 
 // loopbackOrigin accepts the origins of pages served from this machine.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wxcard/wxcard/edge/worker/app"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/grant"
 )
 
 // The whole wx.addCard path offline: the worker in workerd signs a cardList
@@ -27,8 +28,9 @@ func TestWorkerCardListIsAcceptedByTheEmulatedPhone(t *testing.T) {
 	t.Cleanup(srv.Close)
 	cardID := createApprovedCoupon(t, srv.URL)
 
-	h := newHarness(t, "entry.mjs", map[string]string{app.EnvBaseURL: srv.URL})
-	r := h.addCard(`{"card_id":"` + cardID + `"},{"card_id":"` + cardID + `","outer_str":"edge-test"}`)
+	h := newHarness(t, "entry.mjs", map[string]string{app.EnvBaseURL: srv.URL, app.EnvPublicCardIDs: cardID})
+	// One card as a public card, one from a grant that sets outer_str.
+	r := h.addCard(`{"card_id":"` + cardID + `"},` + grantCard(mintNow(t, grantKeyA, grant.Claims{CardID: cardID, OuterStr: "edge-test"})))
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
 	var signed struct {
 		CardList json.RawMessage `json:"cardList"`

@@ -24,7 +24,7 @@ import (
 	"github.com/syumai/workers/cloudflare/fetch"
 
 	"github.com/wxcard/wxcard/edge/worker/app"
-	"github.com/wxcard/wxcard/edge/worker/workerkv"
+	"github.com/wxcard/wxcard/kv/workerkv"
 )
 
 func main() {

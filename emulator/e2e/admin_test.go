@@ -99,7 +99,7 @@ func apiCode(err error) int {
 	return 0
 }
 
-// TestAdminEndToEnd: create card → approve → deposit → JSSDK.Assign →
+// TestAdminEndToEnd: create card → approve → deposit → JSSDK.AddCard →
 // wallet/add → Card.UserCards → Code.Get → Code.Consume → a second consume
 // fails with 40099.
 func TestAdminEndToEnd(t *testing.T) {
@@ -128,18 +128,18 @@ func TestAdminEndToEnd(t *testing.T) {
 	assert.Equal(t, 3, n)
 	require.NoError(t, c.Card.IncreaseStock(ctx, cardID, 3))
 
-	cardList, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID, Code: codes[0], OpenID: "oAlice"}})
+	cardList, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID, Code: codes[0], OpenID: "oAlice"}})
 	require.NoError(t, err)
 	added := w.walletAdd("oAlice", cardList)
 	require.Equal(t, "addCard:ok", added.ErrMsg, "%+v", added.CardList)
 	assert.Equal(t, codes[0], added.CardList[0].Code)
 
-	wallet, err := c.Card.UserCards(ctx, "oAlice", "")
+	wallet, err := c.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: "oAlice"})
 	require.NoError(t, err)
 	require.Len(t, wallet.Cards, 1)
 	assert.Equal(t, admin.UserCard{Code: codes[0], CardID: cardID}, wallet.Cards[0])
 
-	info, err := c.Code.Get(ctx, codes[0], cardID, true)
+	info, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: codes[0], CardID: cardID, CheckConsume: true})
 	require.NoError(t, err)
 	assert.Equal(t, "oAlice", info.OpenID)
 	assert.True(t, info.CanConsume)
@@ -149,15 +149,15 @@ func TestAdminEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, codes[0], decrypted)
 
-	consumed, err := c.Code.Consume(ctx, codes[0], cardID)
+	consumed, err := c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: codes[0], CardID: cardID})
 	require.NoError(t, err)
 	assert.Equal(t, "oAlice", consumed.OpenID)
 	assert.Equal(t, cardID, consumed.CardID)
-	_, err = c.Code.Consume(ctx, codes[0], cardID)
+	_, err = c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: codes[0], CardID: cardID})
 	require.Error(t, err)
 	assert.Equal(t, emulator.ErrcodeCodeConsumed, apiCode(err), err.Error())
 
-	info, err = c.Code.Get(ctx, codes[0], cardID, false)
+	info, err = c.Code.Get(ctx, admin.GetCodeRequest{Code: codes[0], CardID: cardID})
 	require.NoError(t, err)
 	assert.EqualValues(t, "CONSUMED", info.UserCardStatus)
 	assert.False(t, info.CanConsume)
@@ -174,7 +174,7 @@ func TestAdminCardListRejections(t *testing.T) {
 	w.control("/emulator/v1/cards/"+cardID+"/approve", nil, nil)
 
 	t.Run("tampered signature", func(t *testing.T) {
-		list, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
+		list, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 		require.NoError(t, err)
 		var ext signer.CardExt
 		require.NoError(t, json.Unmarshal([]byte(list[0].CardExt), &ext))
@@ -186,7 +186,7 @@ func TestAdminCardListRejections(t *testing.T) {
 		assert.Equal(t, emulator.ReasonSignatureMismatch, res.Reason)
 	})
 	t.Run("jsapi ticket used for a card", func(t *testing.T) {
-		jsapi, err := c.JSSDK.JSAPITicket(ctx, false)
+		jsapi, err := c.JSAPITicket(ctx)
 		require.NoError(t, err)
 		s, err := signer.New(signer.WithClock(w.emu.Now))
 		require.NoError(t, err)
@@ -196,20 +196,20 @@ func TestAdminCardListRejections(t *testing.T) {
 		assert.Equal(t, emulator.ReasonWrongTicketType, res.Reason)
 	})
 	t.Run("reused nonce", func(t *testing.T) {
-		list, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
+		list, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 		require.NoError(t, err)
 		require.True(t, w.walletAdd("oCarol", list).CardList[0].IsSuccess)
 		res := w.walletAdd("oDave", list).CardList[0]
 		assert.Equal(t, emulator.ReasonNonceReused, res.Reason)
 	})
 	t.Run("expired ticket", func(t *testing.T) {
-		list, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
+		list, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 		require.NoError(t, err)
 		require.NoError(t, w.emu.Advance(context.Background(), 2*time.Hour+time.Minute))
 		res := w.walletAdd("oErin", list).CardList[0]
 		assert.Equal(t, emulator.ReasonTicketExpired, res.Reason)
 		// The client notices the expiry, fetches a new ticket and succeeds.
-		fresh, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: cardID}})
+		fresh, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 		require.NoError(t, err)
 		assert.True(t, w.walletAdd("oErin", fresh).CardList[0].IsSuccess)
 	})

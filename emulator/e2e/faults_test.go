@@ -36,20 +36,20 @@ func TestAdminAgainstInjectedFaults(t *testing.T) {
 	})
 	t.Run("a 503 surfaces as an HTTP error", func(t *testing.T) {
 		require.NoError(t, w.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/code/consume", Count: 1, HTTPStatus: http.StatusServiceUnavailable}}}))
-		_, err := c.Code.Consume(ctx, code, id)
+		_, err := c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: code, CardID: id})
 		require.Error(t, err)
-		info, err := c.Code.Get(ctx, code, id, false)
+		info, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: code, CardID: id})
 		require.NoError(t, err)
 		assert.EqualValues(t, "NORMAL", info.UserCardStatus, "a 503 happens before the call runs")
 	})
 	t.Run("a consume whose answer is lost is not retried", func(t *testing.T) {
 		require.NoError(t, w.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/code/consume", Count: 1, Disconnect: true}}}))
-		_, err := c.Code.Consume(ctx, code, id)
+		_, err := c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: code, CardID: id})
 		require.Error(t, err)
 		assert.Zero(t, apiCode(err), "a network error, not the 40099 a retry would get: %v", err)
 		// The consume ran; the client did not repeat it (a repeat would
 		// have answered 40099, not a network error). Get tells the truth.
-		info, err := c.Code.Get(ctx, code, id, false)
+		info, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: code, CardID: id})
 		require.NoError(t, err)
 		assert.EqualValues(t, "CONSUMED", info.UserCardStatus)
 	})

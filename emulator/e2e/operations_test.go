@@ -36,10 +36,10 @@ func (w *world) approvedCard(cardType admin.CardType, extra map[string]any) stri
 	return id
 }
 
-// claim puts a card into openID's wallet through JSSDK.Assign.
+// claim puts a card into openID's wallet through JSSDK.AddCard.
 func (w *world) claim(cardID, openID string) string {
 	w.t.Helper()
-	list, err := w.client.JSSDK.Assign(context.Background(), []signer.Card{{CardID: cardID}})
+	list, err := w.client.JSSDK.AddCard(context.Background(), []signer.Card{{CardID: cardID}})
 	require.NoError(w.t, err)
 	res := w.walletAdd(openID, list).CardList[0]
 	require.True(w.t, res.IsSuccess, "%+v", res)
@@ -75,8 +75,7 @@ func TestAdminCardAndCodeOperations(t *testing.T) {
 
 	require.NoError(t, c.Card.SetPayCell(ctx, id, true))
 	require.NoError(t, c.Card.SetSelfConsumeCell(ctx, id, admin.SelfConsumeCell{IsOpen: true, NeedVerifyCod: true}))
-	require.NoError(t, c.Card.SetTestWhitelist(ctx, []string{"oTester"}))
-	require.NoError(t, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}))
+	require.NoError(t, c.Card.SetTestWhitelist(ctx, admin.TestWhitelist{OpenIDs: []string{"oTester"}, Usernames: []string{"wxid_tester"}}))
 	codes := []string{"K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9", "K10"}
 	_, err = c.Code.Deposit(ctx, id, codes)
 	require.NoError(t, err)
@@ -95,20 +94,20 @@ func TestAdminCardAndCodeOperations(t *testing.T) {
 	assert.Equal(t, []string{"K1"}, check.Exist)
 	assert.Equal(t, []string{"Z9"}, check.NotExist)
 
-	list, err := c.JSSDK.Assign(ctx, []signer.Card{{CardID: id, Code: "K1"}, {CardID: id, Code: "K2"}})
+	list, err := c.JSSDK.AddCard(ctx, []signer.Card{{CardID: id, Code: "K1"}, {CardID: id, Code: "K2"}})
 	require.NoError(t, err)
 	require.Equal(t, "addCard:ok", w.walletAdd("oUser", list).ErrMsg)
-	require.NoError(t, c.Code.Update(ctx, "K1", "K1-NEW", id))
-	info, err := c.Code.Get(ctx, "K1-NEW", id, true)
+	require.NoError(t, c.Code.Update(ctx, admin.UpdateCodeRequest{Code: "K1", NewCode: "K1-NEW", CardID: id}))
+	info, err := c.Code.Get(ctx, admin.GetCodeRequest{Code: "K1-NEW", CardID: id, CheckConsume: true})
 	require.NoError(t, err)
 	assert.Equal(t, "oUser", info.OpenID)
-	_, err = c.Code.Get(ctx, "K1", id, true)
+	_, err = c.Code.Get(ctx, admin.GetCodeRequest{Code: "K1", CardID: id, CheckConsume: true})
 	assert.ErrorIs(t, err, admin.ErrInvalidCode)
-	require.NoError(t, c.Code.Disable(ctx, "K2", id, "退款"))
-	_, err = c.Code.Consume(ctx, "K2", id)
+	require.NoError(t, c.Code.Disable(ctx, admin.DisableCodeRequest{Code: "K2", CardID: id, Reason: "退款"}))
+	_, err = c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: "K2", CardID: id})
 	assert.ErrorIs(t, err, admin.ErrCodeNotConsumable)
 
-	wallet, err := c.Card.UserCards(ctx, "oUser", id)
+	wallet, err := c.Card.UserCards(ctx, admin.UserCardsRequest{OpenID: "oUser", CardID: id})
 	require.NoError(t, err)
 	assert.Equal(t, []admin.UserCard{{Code: "K1-NEW", CardID: id}}, wallet.Cards)
 
@@ -134,12 +133,12 @@ func TestAdminMemberAndTicketCards(t *testing.T) {
 	form, err := c.MemberCard.ActivationTempInfo(ctx, ticket)
 	require.NoError(t, err)
 	assert.Equal(t, []admin.FormValue{{Name: "USER_FORM_INFO_FLAG_MOBILE", Value: "13800000000"}}, form.CommonFields)
-	u, err := c.MemberCard.ActivateURL(ctx, member, "channel-1")
+	u, err := c.MemberCard.ActivateURL(ctx, admin.ActivateURLRequest{CardID: member, OuterStr: "channel-1"})
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(u, w.srv.URL+"/"), u)
 
 	require.NoError(t, c.MemberCard.Activate(ctx, admin.ActivateInfo{MembershipNumber: "VIP-1", Code: code, CardID: member, InitBonus: 10, InitBalance: 1000}))
-	user, err := c.MemberCard.User(ctx, member, code)
+	user, err := c.MemberCard.User(ctx, admin.MemberUserRequest{CardID: member, Code: code})
 	require.NoError(t, err)
 	assert.Equal(t, "VIP-1", user.MembershipNumber)
 	assert.True(t, user.HasActive)
@@ -154,7 +153,7 @@ func TestAdminMemberAndTicketCards(t *testing.T) {
 	require.NoError(t, c.GeneralCard.Activate(ctx, admin.ActivateInfo{MembershipNumber: "G-1", Code: gcode, CardID: general}))
 	_, err = c.GeneralCard.UpdateUser(ctx, admin.UpdateUserInfo{Code: gcode, CardID: general, AddBonus: &add})
 	require.NoError(t, err)
-	require.NoError(t, c.GeneralCard.Deactivate(ctx, general, gcode))
+	require.NoError(t, c.GeneralCard.Deactivate(ctx, admin.DeactivateGeneralCardRequest{CardID: general, Code: gcode}))
 
 	boarding := w.approvedCard(admin.CardTypeBoardingPass, map[string]any{"from": "PEK", "to": "SZX", "flight": "CA1301"})
 	bcode := w.claim(boarding, "oFlyer")

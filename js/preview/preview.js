@@ -17,7 +17,7 @@ const DOC_CONFIG = {
 };
 const SIGNED_FIELDS = ['api_ticket', 'timestamp', 'card_id', 'code', 'openid', 'nonce_str'];
 // Problems after which the WeChat client refuses the card even if the hash matches.
-const FATAL = new Set(['signature_mismatch', 'signature_missing', 'signature_uppercase', 'nonce_missing', 'timestamp_missing', 'timestamp_milliseconds']);
+const FATAL = new Set(['signature_mismatch', 'signature_missing', 'signature_uppercase', 'timestamp_missing', 'timestamp_milliseconds']);
 
 let wx = null;
 
@@ -183,33 +183,17 @@ function sigOf(v) {
   return wx.sortedSHA1(SIGNED_FIELDS.map((f) => String(v[f])));
 }
 
-// hypotheses tries the classic mistakes and returns those that reproduce
-// the signature found in cardExt, each naming the fields it implicates.
-function hypotheses(found, base, form, jsapiTicket) {
+// formCauses compares cardExt with what the signature form says was signed
+// and returns the differences that reproduce the signature found. The
+// classic mistakes (text null, milliseconds, the jsapi ticket) are the
+// module's to name: verifyCardExt marks them as the cause.
+function formCauses(found, base, form) {
   const tries = [];
   const add = (fields, message, patch) => tries.push({ fields, message, values: { ...base, ...patch } });
-  for (const f of ['code', 'openid']) {
-    if (['null', 'undefined', 'None'].includes(base[f])) add([f], `the server signed ${f} as the empty string but cardExt carries the text "${base[f]}"`, { [f]: '' });
-    if (base[f] === '') {
-      for (const t of ['null', 'undefined']) add([f], `the server signed ${f} as the text "${t}": an absent ${f} must be signed as the empty string`, { [f]: t });
-    }
-  }
-  const ts = Number(base.timestamp);
-  if (Number.isInteger(ts) && ts >= 1e11) add(['timestamp'], 'the server signed seconds but cardExt carries milliseconds', { timestamp: String(Math.floor(ts / 1000)) });
-  if (Number.isInteger(ts) && ts > 0 && ts < 1e11) add(['timestamp'], 'the server signed the timestamp in milliseconds: WeChat signs seconds', { timestamp: String(ts * 1000) });
-  if (jsapiTicket) add(['api_ticket'], 'the card was signed with the jsapi ticket: cardExt needs the card api_ticket (getticket?type=wx_card)', { api_ticket: jsapiTicket });
-  if (form) {
-    const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
-    for (const f of changed) add([f], `${f} in cardExt is not the value that was signed ("${short(form[f])}")`, { [f]: form[f] });
-    if (changed.length > 1) add(changed, `cardExt differs from the signed values in ${changed.join(', ')}`, Object.fromEntries(changed.map((f) => [f, form[f]])));
-  }
-  const seen = new Set();
-  return tries.filter((t) => {
-    const key = JSON.stringify(t.values);
-    if (seen.has(key)) return false; // the same fix found by two rules
-    seen.add(key);
-    return sigOf(t.values) === found;
-  });
+  const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
+  for (const f of changed) add([f], `${f} in cardExt is not the value that was signed ("${short(form[f])}")`, { [f]: form[f] });
+  if (changed.length > 1) add(changed, `cardExt differs from the signed values in ${changed.join(', ')}`, Object.fromEntries(changed.map((f) => [f, form[f]])));
+  return tries.filter((t) => sigOf(t.values) === found);
 }
 
 function short(s) {
@@ -230,7 +214,7 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
   if (typeof extText !== 'string') return { index, cardId: item.cardId, fatal: 'the item has no cardExt', notes };
   let res;
   try {
-    res = wx.verifyCardExt({ apiTicket: ticket, cardId: item.cardId, cardExt: extText });
+    res = wx.verifyCardExt({ apiTicket: ticket, jsapiTicket: jsapiTicket || undefined, cardId: item.cardId, cardExt: extText });
   } catch (err) {
     return { index, cardId: item.cardId, fatal: explainError(err), notes };
   }
@@ -245,8 +229,10 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
     if (!compare.nonce_str) compare.nonce_str = base.nonce_str;
   }
   const found = res.signature;
-  const causes = found && !res.problems.some((p) => p.code === 'signature_uppercase') && found !== res.expected
-    ? hypotheses(found, base, compare, jsapiTicket) : [];
+  const causes = res.problems.filter((p) => p.cause).map((p) => ({ fields: [p.field], message: p.message }));
+  if (!causes.length && compare && found && found !== res.expected && !res.problems.some((p) => p.code === 'signature_uppercase')) {
+    causes.push(...formCauses(found, base, compare));
+  }
 
   const status = {};
   const flag = (field, level, text) => {
@@ -255,6 +241,7 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
     if (text) s.texts.push(text);
   };
   for (const p of res.problems) {
+    if (p.cause) continue; // flagged with the causes below
     const field = p.field === 'cardExt' ? 'signature' : p.field;
     flag(field || 'signature', FATAL.has(p.code) ? 'bad' : 'warn', p.message);
   }
@@ -360,15 +347,21 @@ function checkConfig() {
     renderPreimage($('cfg-preimage'), [res.preimage]);
     $('cfg-json').textContent = JSON.stringify({ debug: false, ...res.config, jsApiList: res.config.jsApiList ?? ['addCard', 'chooseCard'] }, null, 2);
     const items = res.warnings.map((w) => el('div', { class: 'alert alert-warn', 'data-code': w.code }, el('strong', { text: w.code }), ' ', w.message));
-    const theirs = $('cfg-their-signature').value.trim().toLowerCase();
+    const theirs = $('cfg-their-signature').value.trim();
     if (theirs) {
-      if (theirs === res.config.signature) {
+      // The module explains a mismatch (signer.VerifyJSConfig): the page is
+      // the URL entered, or the page URL when one is given.
+      const check = wx.verifyJSConfig({
+        jsapiTicket: p.jsapiTicket, apiTicket: $('sig-ticket').value.trim() || undefined, url: p.url,
+        timestamp: res.config.timestamp, nonceStr: res.config.nonceStr, signature: theirs,
+      });
+      if (check.valid) {
         items.push(el('div', { class: 'alert alert-ok', 'data-code': 'signature_match', text: 'Your signature matches.' }));
       } else {
-        const causes = configHypotheses(theirs, p, res);
-        items.push(el('div', { class: 'alert alert-error', 'data-code': 'signature_mismatch' },
+        const named = check.problems.filter((pr) => pr.code !== 'signature_mismatch');
+        items.push(el('div', { class: 'alert alert-error', 'data-code': 'signature_mismatch', 'data-causes': check.problems.map((pr) => pr.code).join(' ') },
           el('strong', { text: 'signature_mismatch' }), ' ',
-          causes.length ? `Found it: ${causes.join('; ')}.` : 'Your signature is not the one WeChat computes. Check the ticket type (jsapi, not wx_card), that the URL is the page URL without #fragment and not re-encoded, and that timestamp and nonceStr are the ones passed to wx.config.'));
+          named.length ? `Found it: ${named.map((pr) => pr.message).join('; ')}.` : check.problems.map((pr) => pr.message).join('; ')));
       }
     }
     warnings.replaceChildren(...items);
@@ -376,31 +369,6 @@ function checkConfig() {
     showError($('cfg-error'), err);
     warnings.replaceChildren();
   }
-}
-
-function configHypotheses(theirs, p, res) {
-  const { timestamp, nonceStr } = res.config;
-  const pre = (ticket, ts, url) => `jsapi_ticket=${ticket}&noncestr=${nonceStr}&timestamp=${ts}&url=${url}`;
-  const tries = [
-    [p.url, 'you signed the URL with its #fragment'],
-    [safe(() => decodeURI(res.signedUrl)), 'you signed the decoded URL: sign it exactly as location.href shows it'],
-    [safe(() => encodeURI(res.signedUrl)), 'you signed a re-encoded URL: sign it exactly as location.href shows it'],
-    [res.signedUrl.endsWith('/') ? res.signedUrl.slice(0, -1) : `${res.signedUrl}/`, 'the signed URL differs by a trailing slash'],
-    [res.signedUrl.replace(/^https?:/, (s) => (s === 'https:' ? 'http:' : 'https:')), 'the signed URL has the other scheme (http vs https)'],
-    [p.pageUrl?.split('#')[0], 'you signed the page URL, not the URL entered'],
-  ];
-  const causes = [];
-  for (const [url, why] of tries) {
-    if (url && url !== res.signedUrl && wx.sortedSHA1(pre(p.jsapiTicket, timestamp, url)) === theirs) causes.push(why);
-  }
-  if (wx.sortedSHA1(pre(p.jsapiTicket, timestamp * 1000, res.signedUrl)) === theirs) causes.push('you signed the timestamp in milliseconds');
-  const cardTicket = $('sig-ticket').value.trim();
-  if (cardTicket && wx.sortedSHA1(pre(cardTicket, timestamp, res.signedUrl)) === theirs) causes.push('you signed with the card api_ticket: wx.config needs the jsapi ticket');
-  return causes;
-}
-
-function safe(fn) {
-  try { return fn(); } catch { return ''; }
 }
 
 $('config-form').addEventListener('submit', (e) => { e.preventDefault(); checkConfig(); });

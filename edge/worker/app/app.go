@@ -9,6 +9,7 @@ import (
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/edge"
 	"github.com/wxcard/wxcard/kv"
+	"github.com/wxcard/wxcard/signer"
 )
 
 // NewHandler builds the config API for s: an admin client that fetches
@@ -34,6 +35,11 @@ func NewHandler(s Settings, hc *http.Client, store kv.Store, logger *slog.Logger
 		AllowedOrigins: s.AllowedOrigins,
 		AllowedCardIDs: s.AllowedCardIDs,
 		Logger:         logger,
+		Policy: edge.Policy{
+			GrantKeys:           s.GrantKeys,
+			PublicCardIDs:       s.PublicCardIDs,
+			JSConfigURLPrefixes: s.JSConfigURLPrefixes,
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMisconfigured, err)
@@ -46,7 +52,9 @@ func NewHandler(s Settings, hc *http.Client, store kv.Store, logger *slog.Logger
 // instead of failing obscurely. err must not carry secret values
 // (LoadSettings' and NewHandler's errors do not).
 func MisconfiguredHandler(err error) http.Handler {
-	body := []byte(`{"error":{"code":"worker_misconfigured","message":` + jsonString(err.Error()) + "}}\n")
+	body := []byte(`{"error":{"code":"worker_misconfigured","message":`)
+	body = signer.AppendJSONString(body, err.Error())
+	body = append(body, "}}\n"...)
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

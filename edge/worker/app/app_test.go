@@ -20,6 +20,9 @@ import (
 const (
 	appID  = "wxapp0123456789ab"
 	secret = "SECRET-0123456789abcdef0123456789"
+	// 32 bytes each, base64url.
+	grantSecret  = "AQgPFh0kKzI5QEdOVVxjanF4f4aNlJuiqbC3vsXM09o"
+	grantSecret2 = "ZGtyeYCHjpWco6qxuL_GzdTb4unw9_4FDBMaISgvNj0"
 )
 
 func env(m map[string]string) func(string) string {
@@ -31,24 +34,42 @@ func TestLoadSettings(t *testing.T) {
 		app.EnvAppID: " " + appID + " ", app.EnvSecret: secret, app.EnvBaseURL: "http://127.0.0.1:9/",
 		app.EnvAllowedOrigins: "https://a.example, https://b.example\nhttp://127.0.0.1:8080",
 		app.EnvAllowedCardIDs: "c1,,c2 c3",
+		app.EnvPublicCardIDs:  "pCard1", app.EnvJSConfigURLPrefixes: "https://a.example/ https://b.example/cards/",
+		app.EnvGrantKeys: "k1:" + grantSecret + ", k2:" + grantSecret2,
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, appID, s.AppID)
 	assert.Equal(t, []string{"https://a.example", "https://b.example", "http://127.0.0.1:8080"}, s.AllowedOrigins)
 	assert.Equal(t, []string{"c1", "c2", "c3"}, s.AllowedCardIDs)
+	assert.Equal(t, []string{"pCard1"}, s.PublicCardIDs)
+	assert.Equal(t, []string{"https://a.example/", "https://b.example/cards/"}, s.JSConfigURLPrefixes)
+	require.Len(t, s.GrantKeys, 2)
+	assert.Equal(t, "k2", s.GrantKeys[1].ID)
 
+	public := "pCard1"
 	for name, m := range map[string]map[string]string{
-		"no appid":    {app.EnvSecret: secret},
-		"no secret":   {app.EnvAppID: appID},
-		"bad base":    {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvBaseURL: "ftp://x"},
-		"relative":    {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvBaseURL: "/api"},
-		"blank appid": {app.EnvAppID: "  ", app.EnvSecret: secret},
+		"no appid":      {app.EnvSecret: secret, app.EnvPublicCardIDs: public},
+		"no secret":     {app.EnvAppID: appID, app.EnvPublicCardIDs: public},
+		"bad base":      {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvPublicCardIDs: public, app.EnvBaseURL: "ftp://x"},
+		"relative":      {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvPublicCardIDs: public, app.EnvBaseURL: "/api"},
+		"blank appid":   {app.EnvAppID: "  ", app.EnvSecret: secret, app.EnvPublicCardIDs: public},
+		"no policy":     {app.EnvAppID: appID, app.EnvSecret: secret},
+		"short key":     {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvGrantKeys: "k1:" + grantSecret[:30]},
+		"key no id":     {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvGrantKeys: grantSecret},
+		"repeated key":  {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvGrantKeys: "k1:" + grantSecret + " k1:" + grantSecret2},
+		"blank keys":    {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvGrantKeys: " , "},
+		"blank publics": {app.EnvAppID: appID, app.EnvSecret: secret, app.EnvPublicCardIDs: " "},
 	} {
 		_, err := app.LoadSettings(env(m))
 		require.Error(t, err, name)
 		assert.ErrorIs(t, err, app.ErrMisconfigured)
 		assert.NotContains(t, err.Error(), secret)
+		assert.NotContains(t, err.Error(), grantSecret[:20])
+		assert.NotContains(t, err.Error(), grantSecret2[:20])
 	}
+	_, err = app.LoadSettings(env(map[string]string{app.EnvAppID: appID, app.EnvSecret: secret}))
+	assert.Contains(t, err.Error(), app.EnvGrantKeys, "the refusal says how to configure")
+	assert.Contains(t, err.Error(), app.EnvPublicCardIDs)
 }
 
 func TestHandlerFetchesTicketOnceThroughTheStore(t *testing.T) {
@@ -56,7 +77,7 @@ func TestHandlerFetchesTicketOnceThroughTheStore(t *testing.T) {
 	srv := httptest.NewServer(up)
 	t.Cleanup(srv.Close)
 	store := kv.NewMemory()
-	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: srv.URL}, srv.Client(), store, nil)
+	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: srv.URL, PublicCardIDs: []string{"pCard1"}}, srv.Client(), store, nil)
 	require.NoError(t, err)
 
 	for i := 0; i < 5; i++ {
@@ -74,7 +95,7 @@ func TestHandlerFetchesTicketOnceThroughTheStore(t *testing.T) {
 	assert.Equal(t, 1, up.TicketFetches("wx_card"))
 
 	// A second handler on the same store (another isolate) fetches nothing.
-	h2, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: srv.URL}, srv.Client(), store, nil)
+	h2, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: srv.URL, PublicCardIDs: []string{"pCard1"}}, srv.Client(), store, nil)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h2.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/jsconfig?url=https://a.example/", nil))
@@ -92,7 +113,7 @@ func TestWrongSecretIsReportedWithoutIt(t *testing.T) {
 	srv := httptest.NewServer(up)
 	t.Cleanup(srv.Close)
 	const wrong = "SECRET-wrong-wrong-wrong-wrong"
-	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: wrong, BaseURL: srv.URL}, srv.Client(), kv.NewMemory(), nil)
+	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: wrong, BaseURL: srv.URL, PublicCardIDs: []string{"pCard1"}}, srv.Client(), kv.NewMemory(), nil)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/addcard", strings.NewReader(`{"cards":[{"card_id":"pCard1"}]}`)))

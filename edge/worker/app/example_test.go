@@ -11,6 +11,7 @@ func ExampleLoadSettings() {
 		"WXCARD_APPID":           "wx1234567890abcdef",
 		"WXCARD_SECRET":          "from wrangler secret put",
 		"WXCARD_ALLOWED_ORIGINS": "https://shop.example.com, https://m.shop.example.com",
+		"WXCARD_PUBLIC_CARD_IDS": "pFS7Fjg8kV1IdDz01r4SQwMkuCKc",
 	}
 	s, err := app.LoadSettings(func(name string) string { return vars[name] })
 	fmt.Println(s.AppID, s.AllowedOrigins, err)

@@ -83,7 +83,7 @@ func run(outPath string, n, warmup int) error {
 	up := fakewechat.New(appID, secret)
 	srv := httptest.NewServer(up)
 	defer srv.Close()
-	bindings := map[string]string{app.EnvAppID: appID, app.EnvSecret: secret, app.EnvBaseURL: srv.URL}
+	bindings := map[string]string{app.EnvAppID: appID, app.EnvSecret: secret, app.EnvBaseURL: srv.URL, app.EnvPublicCardIDs: cardID}
 	goOpts := func(script string) workerd.Options {
 		return workerd.Options{Dir: build, Script: script, KVNamespaces: []string{app.KVBinding},
 			KVPersist: filepath.Join(tmp, "kv-"+script), Bindings: bindings}

@@ -1,0 +1,6 @@
+# events/: the server URL handler for WeChat's pushes. Its tests (a real
+# redis-server included) run in `go test -race ./...`; these fuzz the XML
+# parser, the safe-mode decryption and the handler, and cross-build it.
+FUZZ_TARGETS += ./events:FuzzParse ./events:FuzzDecrypt ./events:FuzzRoundTrip ./events:FuzzPush
+CROSS_JS += ./events/...
+CROSS_WASIP1 += ./events/...

@@ -1,0 +1,6 @@
+# oauth/: WeChat web authorization. Its tests (an httptest server playing
+# WeChat's sns endpoints) run in `go test -race ./...`; these fuzz the answer
+# decoder and the login callback, and cross-build the package.
+FUZZ_TARGETS += ./oauth:FuzzDecodeAnswer ./oauth:FuzzCallback
+CROSS_JS += ./oauth/...
+CROSS_WASIP1 += ./oauth/...
