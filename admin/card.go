@@ -360,21 +360,6 @@ func (s *CardService) HTML(ctx context.Context, cardID string) (string, error) {
 	return out.Content, nil
 }
 
-func checkList(field string, items []string, max int) error {
-	if len(items) == 0 {
-		return invalidArg(field, "is empty")
-	}
-	if len(items) > max {
-		return invalidArg(field, "holds more than "+strconv.Itoa(max)+" items")
-	}
-	for _, it := range items {
-		if err := checkID(field+" item", it); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // TestWhitelist is who may receive cards that have not passed review yet:
 // users by openid, by WeChat user name (微信号), or both. WeChat counts the
 // two lists against one limit, MaxTestWhitelist in total.

@@ -85,10 +85,13 @@ func TestTokenModeString(t *testing.T) {
 func TestNilContext(t *testing.T) {
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
+	//lint:ignore SA1012 a nil ctx is what this test checks
 	_, err := c.AccessToken(nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
+	//lint:ignore SA1012 a nil ctx is what this test checks
 	_, err = c.CardTicket(nil)
 	assert.ErrorIs(t, err, ErrInvalidInput)
+	//lint:ignore SA1012 a nil ctx is what this test checks
 	assert.ErrorIs(t, c.get(nil, "x", nil, nil), ErrInvalidInput)
 	assert.EqualValues(t, 0, f.tokenFetches())
 }
