@@ -84,11 +84,11 @@ func BenchmarkAddCardRedisOutage(b *testing.B) {
 	if want, _ := emu.Ticket(appID, "wx_card"); ticket != want {
 		b.Fatal("the client's ticket is not the emulator's")
 	}
-	h, err := edge.NewHandler(edge.Config{AppID: appID, Tickets: c, AllowedCardIDs: []string{cardID}})
+	h, err := edge.NewHandler(edge.Config{AppID: appID, Tickets: c, Policy: edge.Policy{PublicCardIDs: []string{cardID}}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	body := `{"cards":[{"card_id":"` + cardID + `","openid":"oBench0000000000000000000001"}]}`
+	body := `{"cards":[{"card_id":"` + cardID + `"}]}`
 	var sent atomic.Int64
 	load := func(b *testing.B) ([]time.Duration, int64) {
 		return addCardLoad(b, h, body, func() {
