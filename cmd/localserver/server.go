@@ -102,7 +102,10 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 func (s *server) wire() error {
 	cfg := s.cfg
 	hc := &http.Client{Timeout: 15 * time.Second}
-	opts := []admin.Option{admin.WithStore(s.store), admin.WithHTTPClient(hc), admin.WithLogger(s.log)}
+	// The store itself, not its openedStore wrapper: that one hides the
+	// kv.Locker (cross-process refresh lock) and the type the admin client
+	// picks its store deadline by.
+	opts := []admin.Option{admin.WithStore(s.store.Store), admin.WithHTTPClient(hc), admin.WithLogger(s.log)}
 	switch cfg.mode {
 	case modeEmulator:
 		eopts := []emulator.Option{
