@@ -53,6 +53,23 @@ func TestMemberCardOperations(t *testing.T) {
 			},
 		},
 		{
+			// A field the struct does not name travels in Extra; Extra never
+			// overrides a named one.
+			name: "Activate/extra", method: http.MethodPost, path: "card/membercard/activate", fixture: "ok.json",
+			body: `{"code":"110201201245","membership_number":"658635413253","new_field":{"x":1}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.MemberCard.Activate(ctx, ActivateInfo{MembershipNumber: tMemberNumber, Code: tCode,
+					Extra: map[string]any{"new_field": map[string]int{"x": 1}, "code": "ignored"}})
+			},
+		},
+		{
+			name: "UpdateUser/extra", method: http.MethodPost, path: "card/membercard/updateuser", fixture: "card_membercard_updateuser.json",
+			body: `{"card_id":"` + tCardID + `","code":"110201201245","level_tag":"gold"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.MemberCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID, Extra: map[string]any{"level_tag": "gold"}})
+			},
+		},
+		{
 			name: "SetActivationForm/typed", method: http.MethodPost, path: "card/membercard/activateuserform/set", fixture: "ok.json",
 			body: `{"card_id":"` + tCardID + `","service_statement":{"name":"会员守则","url":"https://www.qq.com"},"required_form":{"can_modify":false,"common_field_id_list":["USER_FORM_INFO_FLAG_MOBILE","USER_FORM_INFO_FLAG_NAME"],"rich_field_list":[{"type":"FORM_FIELD_RADIO","name":"兴趣","values":["钢琴","舞蹈"]}]},"optional_form":{"can_modify":true,"custom_field_list":["喜欢的电影"]}}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
