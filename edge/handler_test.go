@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -298,6 +300,33 @@ func TestPanicBecomes500(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, res.status)
 	assert.Equal(t, edge.CodeInternal, decodeError(t, res).Error.Code)
 	assert.Contains(t, logs.String(), "panic")
+}
+
+// A client that hangs up while the ticket is fetched is not an upstream
+// failure: nothing is logged at warning level.
+func TestClientHangUpIsNotAWarning(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	h := newTestHandler(t, &fakeTickets{cardErr: context.Canceled, jsapiErr: context.Canceled}, func(c *edge.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) // info and above
+	})
+	for _, req := range []*http.Request{
+		httptest.NewRequest(http.MethodPost, "/v1/addcard", strings.NewReader(`{"cards":[{"card_id":"c1"}]}`)),
+		httptest.NewRequest(http.MethodGet, "/v1/jsconfig?url=https://a.example/", nil),
+	} {
+		req.Header.Set("Content-Type", "application/json")
+		ctx, cancel := context.WithCancel(req.Context())
+		cancel()
+		h.ServeHTTP(httptest.NewRecorder(), req.WithContext(ctx))
+	}
+	assert.Empty(t, logs.String())
+
+	// The same failure with the client still there is a warning.
+	h = newTestHandler(t, &fakeTickets{cardErr: errors.New("store down")}, func(c *edge.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	do(t, h, http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"c1"}]}`)
+	assert.Contains(t, logs.String(), "level=WARN")
 }
 
 func TestLogsNeverCarryTickets(t *testing.T) {

@@ -277,6 +277,12 @@ func TestEveryPartIsMounted(t *testing.T) {
 // After the emulator's clock moves, the config API signs on that clock: a
 // fresh ticket (the cached one expired with the emulator's) and timestamps
 // in the phone's window, before and after a restart that keeps store.db.
+func TestAutoApproveBannerCountsNothingInReview(t *testing.T) {
+	t.Parallel()
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-auto-approve")
+	assert.Contains(t, p.Stdout.String(), "4 created for the demo (4 approved, 0 left in review)")
+}
+
 func TestConfigAPIRunsOnTheEmulatorsClock(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
