@@ -547,7 +547,7 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 	raw, ok, err := s.c.store.Get(ctx, s.key)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.storeWarning(ctx, "wxcard: store read failed; using upstream", s.key, err)
+			s.storeWarning(ctx, "wxcard: store read failed; serving the in-memory copy while it is fresh, else fetching from WeChat", s.key, err)
 		}
 		return entry{}, false, err
 	}
