@@ -124,7 +124,15 @@ func TestUpstreamFaults(t *testing.T) {
 					}
 					return false
 				})
-				ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+				// Only the timeout case waits for its deadline; the others
+				// fail on their own, and a generous deadline keeps them
+				// from failing on a slow machine instead (10 MB under
+				// -race on a loaded machine can take most of a second).
+				deadline := 20 * time.Second
+				if fc.name == "timeout" {
+					deadline = 300 * time.Millisecond
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
 				defer cancel()
 				var err error
 				switch where {

@@ -36,6 +36,7 @@ func testUpdateUserInfo() UpdateUserInfo {
 const testUpdateUserJSON = `{"code":"110201201245","card_id":"` + tCardID + `","add_bonus":-20,"record_bonus":"消费抵扣","balance":0,"custom_field_value2":"3张","notify_optional":{"is_notify_bonus":true,"is_notify_balance":false,"is_notify_custom_field1":false,"is_notify_custom_field2":false,"is_notify_custom_field3":false}}`
 
 func TestMemberCardOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Activate", method: http.MethodPost, path: "card/membercard/activate", fixture: "ok.json",
@@ -164,6 +165,7 @@ func TestMemberCardOperations(t *testing.T) {
 }
 
 func TestMemberCardValidation(t *testing.T) {
+	t.Parallel()
 	bad := func(mut func(*ActivateInfo)) ActivateInfo {
 		a := testActivateInfo()
 		mut(&a)

@@ -22,6 +22,7 @@ import (
 )
 
 func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
+	t.Parallel()
 	ok := newFakeTickets()
 	tests := []struct {
 		name string
@@ -56,6 +57,7 @@ func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
 }
 
 func TestRoutesAndMethods(t *testing.T) {
+	t.Parallel()
 	h := newTestHandler(t, newFakeTickets(), nil)
 	tests := []struct {
 		method, target string
@@ -82,6 +84,7 @@ func TestRoutesAndMethods(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	const allowed = "https://shop.example.com"
 	h := newTestHandler(t, newFakeTickets(), func(c *edge.Config) { c.AllowedOrigins = []string{allowed} })
 
@@ -129,6 +132,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestJSConfigUsesJSAPITicketAndStripsFragment(t *testing.T) {
+	t.Parallel()
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, nil)
 	const page = "https://shop.example.com/card?id=7&from=timeline"
@@ -150,6 +154,7 @@ func TestJSConfigUsesJSAPITicketAndStripsFragment(t *testing.T) {
 }
 
 func TestJSConfigRejectsBadURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, query, code string }{
 		{"missing", "", edge.CodeInvalidURL},
 		{"empty", "?url=", edge.CodeInvalidURL},
@@ -172,6 +177,7 @@ func TestJSConfigRejectsBadURL(t *testing.T) {
 }
 
 func TestChooseCard(t *testing.T) {
+	t.Parallel()
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, func(c *edge.Config) { c.AllowedCardIDs = []string{"pCard1"} })
 	res := do(t, h, http.MethodPost, "/v1/choosecard", `{"shop_id":"1234","card_type":"GROUPON","card_id":"pCard1"}`)
@@ -220,6 +226,7 @@ func (busyError) Error() string { return "another process is refreshing the tick
 func (e busyError) Busy() bool  { return e.busy }
 
 func TestUpstreamFailures(t *testing.T) {
+	t.Parallel()
 	leak := errors.New("GET https://api.weixin.qq.com/cgi-bin/ticket/getticket?access_token=ACCESS-TOKEN-123 secret=SECRET-abc: connection refused")
 	tests := []struct {
 		name   string
@@ -281,6 +288,7 @@ func errcodeOf(err error) (int, bool) {
 }
 
 func TestUnusableTicketIsAnUpstreamError(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"", "ticket\nwith newline"} {
 		h := newTestHandler(t, &fakeTickets{card: bad, jsapi: bad}, nil)
 		res := do(t, h, http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"c1"}]}`)
@@ -292,6 +300,7 @@ func TestUnusableTicketIsAnUpstreamError(t *testing.T) {
 }
 
 func TestPanicBecomes500(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	h := newTestHandler(t, &fakeTickets{panicOnCall: true}, func(c *edge.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -330,6 +339,7 @@ func TestClientHangUpIsNotAWarning(t *testing.T) {
 }
 
 func TestLogsNeverCarryTickets(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, func(c *edge.Config) {
