@@ -176,8 +176,12 @@ test('the preview tool in headless Chromium', async (t) => {
     assert.equal(st2.openid, 'bad', JSON.stringify(st2));
     assert.match(await cards[2].textContent('tr[data-field="openid"]'), /text "null"/);
 
+    // An object cardExt: refused by wx.addCard, but its signature is right,
+    // so the card says what to fix instead of "signature mismatch".
     assert.equal(await cards[3].getAttribute('data-valid'), 'false');
-    assert.match(await cards[3].textContent('tr[data-field="signature"]'), /cardExt is an object/);
+    assert.equal(await (await cards[3].$('.badge')).textContent(), 'cardExt must be a string');
+    assert.match(await cards[3].textContent('[data-code="cardext_not_string"]'), /cardExt is an object: wx\.addCard wants it as a JSON string/);
+    assert.equal((await rowStatus(cards[3])).signature, 'ok');
 
     assert.equal((await rowStatus(cards[4])).nonce_str, 'bad');
     assert.match(await cards[4].textContent('tr[data-field="nonce_str"]'), /no nonce_str/);
