@@ -415,6 +415,7 @@ function setupDevPanel() {
 applyStatic();
 banner(...state.banner);
 $('cardlist').textContent = t('cardlistEmpty');
+render();
 setupDevPanel();
 configure();
 loadCards();
