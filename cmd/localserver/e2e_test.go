@@ -129,7 +129,7 @@ func TestDemoInChromium(t *testing.T) {
 	runPhase(t, node, chromium, "layout", map[string]any{
 		"base": p.URL, "profiles": t.TempDir(), "shots": shots, "cardId": card.CardID, "ticket": ticket,
 	}, &laidOut)
-	assert.Equal(t, []string{"layout-1280-en", "layout-1280-zh-CN", "layout-390-en", "layout-390-zh-CN"}, laidOut.Checked)
+	assert.Equal(t, []string{"layout-1280-en", "layout-1280-zh-CN", "layout-390-en", "layout-390-zh-CN", "switch"}, laidOut.Checked)
 	p.stop(t)
 }
 

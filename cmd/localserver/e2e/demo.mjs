@@ -23,7 +23,8 @@
 //       (a fresh profile each): the demo page, the stand-in's sheet with a
 //       refused card, and the preview tool's "fill in the emulator's ticket"
 //       button; nothing scrolls sideways, the key texts are in the browser's
-//       language, the console stays clean; prints {"checked"}
+//       language, the console stays clean; then the language switch of one
+//       page carries over to the other; prints {"checked"}
 //
 //   node demo.mjs foreign '{"page","profile"}'
 //       open a merchant page served from another origin that loads
@@ -330,6 +331,27 @@ async function layout() {
         await context.close();
       }
     }
+  }
+  // The switch on one page is the choice of the others on this server.
+  const { context, page, errors } = await open({ profile: await mkdtemp(join(args.profiles, 'switch-')), locale: 'en-US' });
+  try {
+    await page.goto(`${args.base}/demo/`);
+    await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+    await page.click('[data-lang="zh-CN"]');
+    assert.equal((await page.textContent('h2.section')).trim(), '优惠券');
+    assert.match(await page.textContent('#config-banner'), /wx\.config 成功/);
+    assert.equal(await page.evaluate(() => window.wx.standin.lang), 'zh-CN', 'the sheets follow');
+    await page.goto(`${args.base}/js/preview/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    assert.equal(await page.textContent('#tab-sign'), '卡券签名');
+    await page.click('[data-lang="en"]');
+    await page.goto(`${args.base}/demo/`);
+    await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+    assert.equal((await page.textContent('h2.section')).trim(), 'Coupons');
+    assert.deepEqual(errors, []);
+    checked.push('switch');
+  } finally {
+    await context.close();
   }
   return { checked };
 }
