@@ -223,7 +223,7 @@ function formCauses(found, base, form) {
   const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
   for (const f of changed) add([f], t('notSigned', { field: f, value: short(form[f]) }), { [f]: form[f] });
   if (changed.length > 1) add(changed, t('differsIn', { fields: changed.join(', ') }), Object.fromEntries(changed.map((f) => [f, form[f]])));
-  return tries.filter((t) => sigOf(t.values) === found);
+  return tries.filter((c) => sigOf(c.values) === found);
 }
 
 function short(s) {
@@ -603,6 +603,7 @@ function renderCardFace() {
         base.service_phone && el('p', { class: 'muted', text: `客服电话 ${base.service_phone}` }),
         base.sku?.quantity !== undefined && el('p', { class: 'muted', text: `库存 ${base.sku.quantity}${base.get_limit ? ` · 每人限领 ${base.get_limit} 张` : ''}` }))));
 }
+
 // clearCardFace drops the last face: after bad input, an old face under the
 // error would look like the input's.
 function clearCardFace() {
