@@ -57,6 +57,28 @@ func codeConstants(t *testing.T, dir, prefix string) []string {
 	return codes
 }
 
+// localServerCodes reads the error codes this command's own routes answer
+// with: the string literal after the status in writeJSONError calls.
+func localServerCodes(t *testing.T) []string {
+	t.Helper()
+	call := regexp.MustCompile(`writeJSONError\(w, [^,]+, "([a-z_]+)"`)
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	var codes []string
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		require.NoError(t, err)
+		for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+			codes = append(codes, m[1])
+		}
+	}
+	require.NotEmpty(t, codes)
+	return codes
+}
+
 // tableKeys returns the keys of one language's entries in a JS code table:
 // the lines "  key: '…'," between the language's opening line and the
 // next closing brace at that depth.
@@ -85,8 +107,10 @@ func TestEveryCodeThePagesShowHasASentence(t *testing.T) {
 	require.NoError(t, err)
 
 	// The stand-in's table serves the sheet and the demo page: the
-	// emulator's wallet/add reasons and the config API's error codes.
+	// emulator's wallet/add reasons, the config API's error codes and this
+	// server's own.
 	serverCodes := append(codeConstants(t, filepath.Join(root, "emulator"), "Reason"), codeConstants(t, filepath.Join(root, "edge"), "Code")...)
+	serverCodes = append(serverCodes, localServerCodes(t)...)
 	for _, lang := range []string{"en", "zh-CN"} {
 		keys := tableKeys(t, string(standin), "var CODES = {", lang)
 		for _, code := range serverCodes {

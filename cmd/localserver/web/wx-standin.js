@@ -131,6 +131,13 @@
       forbidden_origin: 'The stand-in answers pages on this machine only.',
       emulator_off: 'The WeChat emulator is not running (wechat mode).',
       network: 'The local server could not be reached.',
+      invalid_request: 'The request is missing a value or has a wrong one.',
+      js_not_found: 'The server did not find the js/ package: run it from the wxcard repository.',
+      wasm_not_built: 'wxcard.wasm has not been built yet: run make wasm.',
+      wechat_error: 'WeChat (the emulator) refused the call.',
+      not_loopback: 'Only this machine may ask for that.',
+      forbidden_host: 'Open the page as 127.0.0.1 or localhost.',
+      cross_site: 'Only the local server\'s own pages may ask for that.',
     },
     'zh-CN': {
       unknown_card: '微信不认识这个 card_id。',
@@ -182,6 +189,13 @@
       forbidden_origin: '替身只响应本机的页面。',
       emulator_off: '微信模拟器未运行（wechat 模式）。',
       network: '无法连接本地服务器。',
+      invalid_request: '请求缺少某个值或值有误。',
+      js_not_found: '服务器找不到 js/ 包：请在 wxcard 仓库中运行它。',
+      wasm_not_built: '尚未构建 wxcard.wasm：请运行 make wasm。',
+      wechat_error: '微信（模拟器）拒绝了这次调用。',
+      not_loopback: '只有本机可以请求它。',
+      forbidden_host: '请用 127.0.0.1 或 localhost 打开页面。',
+      cross_site: '只有本地服务器自己的页面可以请求它。',
     },
   };
 
