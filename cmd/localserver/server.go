@@ -226,6 +226,7 @@ func (s *server) routes() http.Handler {
 		})
 		s.standinRoutes(mux)
 		s.demoRoutes(mux)
+		mux.HandleFunc(cardTicketPath, s.serveCardTicket)
 	} else {
 		needsEmulator := func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")
