@@ -201,3 +201,20 @@ func TestNewValidatesOptions(t *testing.T) {
 	assert.Regexp(t, `^wx[0-9a-f]{16}$`, appID)
 	assert.Len(t, secret, 32)
 }
+
+// TestControlPostsTakeJSONOnly: a page on another site can send text/plain,
+// a form or multipart without a CORS preflight; every state-changing
+// control route refuses them, with or without a body.
+func TestControlPostsTakeJSONOnly(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, path := range []string{"/emulator/v1/wallet/add", "/emulator/v1/encrypt", "/emulator/v1/clock", "/emulator/v1/faults", "/emulator/v1/cards/pAny/approve"} {
+		for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/jsonx"} {
+			r := h.do("POST", path, `{"advance":"1h"}`, map[string]string{"Content-Type": ct})
+			assert.Equal(t, http.StatusUnsupportedMediaType, r.status, "%s %q", path, ct)
+			assert.Equal(t, "unsupported_media_type", r.body["error"].(map[string]any)["code"], "%s %q", path, ct)
+		}
+	}
+	clock := h.do("GET", "/emulator/v1/clock", nil, nil)
+	assert.Equal(t, "0s", clock.body["offset"], "no refused request moved the clock")
+}
