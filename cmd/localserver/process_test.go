@@ -90,7 +90,9 @@ func launch(t *testing.T, env []string, args ...string) *proc {
 	p := &proc{stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(localserverBinary(t), args...)
 	p.cmd.Dir = repoRoot(t)
-	p.cmd.Env = append(cleanEnv(), env...)
+	// Every request line is logged (flushLogs waits for one); a test may
+	// pass its own WXCARD_LOG_SAMPLE, the last value wins.
+	p.cmd.Env = append(append(cleanEnv(), "WXCARD_LOG_SAMPLE=1000000"), env...)
 	p.cmd.Stdout = p.stdout
 	p.cmd.Stderr = p.stderr
 	require.NoError(t, p.cmd.Start())
