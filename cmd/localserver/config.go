@@ -113,9 +113,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.BoolVar(&c.seed, "seed", true, "create a few demo cards in an empty emulator")
 	fs.StringVar(&c.logFormat, "log-format", env("WXCARD_LOG_FORMAT", "text"), "request log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info: failed requests (5xx), warnings and a sample of the other requests; debug: every request, the server's own start-up calls too")
-	logSample := fs.String("log-sample", env("WXCARD_LOG_SAMPLE", "10"), "at -log-level info, log at most this many request lines a `second` (a burst of ten times that); 5xx answers are always logged, 0 logs only them; env WXCARD_LOG_SAMPLE")
+	logSample := fs.String("log-sample", env("WXCARD_LOG_SAMPLE", "10"), "at -log-level info, log at most `n` request lines a second (a burst of ten times that); 5xx answers are always logged, 0 logs only them; env WXCARD_LOG_SAMPLE")
 	publicHosts := fs.String("public-hosts", getenv("WXCARD_PUBLIC_HOSTS"), "comma-separated host names or addresses, besides localhost and loopback addresses, that the emulator, demo and stand-in routes answer to (the Host header; others get 403 host_not_allowed, against DNS rebinding); for a reverse proxy's name or this machine's LAN address; env WXCARD_PUBLIC_HOSTS")
-	fs.Float64Var(&c.rateLimit, "rate-limit", 20, "/v1/ requests a `second` each client address may make, sustained; past it 429 rate_limited with Retry-After; 0 turns the limit off")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 20, "`n` /v1/ requests a second each client address may make, sustained; past it 429 rate_limited with Retry-After; 0 turns the limit off")
 	fs.IntVar(&c.rateBurst, "rate-burst", 40, "/v1/ requests a client address may make at once before -rate-limit applies")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
