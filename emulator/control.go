@@ -143,6 +143,18 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest str
 		if method(http.MethodGet, http.MethodPost) {
 			e.faultsRoute(w, r)
 		}
+	case rest == "/v1/push":
+		if method(http.MethodGet, http.MethodPost) {
+			e.pushRoute(w, r)
+		}
+	case rest == "/v1/push/faults":
+		if method(http.MethodPost) {
+			e.pushFaultsRoute(w, r)
+		}
+	case rest == "/v1/wallet/delete", rest == "/v1/wallet/gift":
+		if method(http.MethodPost) {
+			e.walletActionRoute(w, r, strings.TrimPrefix(rest, "/v1/wallet/"))
+		}
 	case strings.HasPrefix(rest, "/v1/cards/") && strings.HasSuffix(rest, "/approve"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "/v1/cards/"), "/approve")
 		if method(http.MethodPost) {
@@ -269,6 +281,7 @@ func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool) (*card,
 	if err := e.saveLocked(); err != nil {
 		return nil, err
 	}
+	e.pushReview(a, cd, reject, "emulator: refused in review")
 	return cd, nil
 }
 
