@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 )
 
 // Control routes for event pushes and the wallet actions that cause them.
@@ -18,7 +19,12 @@ type pushView struct {
 	Pushes []PushRecord `json:"pushes"`
 }
 
-// GET  /emulator/v1/push?appid → pushView
+// maxPushWait bounds GET /emulator/v1/push?wait=.
+const maxPushWait = time.Minute
+
+// GET  /emulator/v1/push?appid&wait=5s → pushView, once every push queued
+// so far has been delivered or has given up (wait: at most that long, else
+// 504 pushes_pending) — how a test waits for a push without polling.
 // POST /emulator/v1/push {"appid"?,"url","token","encoding_aes_key","mode","original_id"?}
 // sets the server URL; {"url":""} removes it.
 func (e *Emulator) pushRoute(w http.ResponseWriter, r *http.Request) {
@@ -34,6 +40,22 @@ func (e *Emulator) pushRoute(w http.ResponseWriter, r *http.Request) {
 	e.mu.Unlock()
 	if !ok {
 		return
+	}
+	if r.Method == http.MethodGet {
+		if raw := r.URL.Query().Get("wait"); raw != "" {
+			d, err := time.ParseDuration(raw)
+			if err != nil || d <= 0 || d > maxPushWait {
+				controlError(w, http.StatusBadRequest, "invalid_request", "wait must be a duration up to 1m, such as \"5s\"")
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			err = e.WaitPushes(ctx)
+			cancel()
+			if err != nil {
+				controlError(w, http.StatusGatewayTimeout, "pushes_pending", "pushes were still on their way when the wait ended")
+				return
+			}
+		}
 	}
 	if r.Method == http.MethodPost {
 		if req.URL == "" {

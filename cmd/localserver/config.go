@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/grant"
 )
 
@@ -56,6 +58,13 @@ type config struct {
 	logFormat        string
 	logLevel         string
 	loopback         bool // addr binds a loopback interface only
+	// The server URL (/events): in emulator mode the emulator pushes there
+	// (token and key made up when not given); in wechat mode it is served
+	// when a token is given.
+	eventsMode   string // plaintext or safe
+	eventsToken  string
+	eventsAESKey string
+	pushTimeout  time.Duration // the emulator's wait for an answer to a push
 }
 
 // emulatorSnapshot is where the emulator keeps its state; empty when the
@@ -94,6 +103,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.BoolVar(&c.control, "emulator-control", true, "serve the emulator's control routes (/wechat/emulator/v1/…, used by the demo); on by default only for a loopback -addr")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "approve new cards at once in the emulator (WeChat reviews them)")
 	fs.BoolVar(&c.seed, "seed", true, "create a few demo cards in an empty emulator")
+	fs.StringVar(&c.eventsMode, "events-mode", env("WXCARD_EVENTS_MODE", "safe"), "how events reach /events: safe (encrypted with the EncodingAESKey) or plaintext; env WXCARD_EVENTS_MODE")
+	fs.StringVar(&c.eventsToken, "events-token", "", "the Token of the server URL (/events), 3..32 letters and digits; made up in emulator mode (prefer env WXCARD_EVENTS_TOKEN)")
+	fs.StringVar(&c.eventsAESKey, "events-aes-key", "", "the EncodingAESKey (43 characters) for safe mode; made up in emulator mode (prefer env WXCARD_EVENTS_AES_KEY: flags show up in ps)")
+	fs.DurationVar(&c.pushTimeout, "push-timeout", emulator.DefaultPushTimeout, "how long the emulator waits for /events to answer a push before it retries (WeChat: 5s)")
 	fs.StringVar(&c.logFormat, "log-format", env("WXCARD_LOG_FORMAT", "text"), "request log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info, or debug to also log the server's own start-up calls")
 	if err := fs.Parse(args); err != nil {
@@ -112,6 +125,12 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	})
 	if c.secret == "" {
 		c.secret = getenv("WXCARD_SECRET")
+	}
+	if c.eventsToken == "" {
+		c.eventsToken = getenv("WXCARD_EVENTS_TOKEN")
+	}
+	if c.eventsAESKey == "" {
+		c.eventsAESKey = getenv("WXCARD_EVENTS_AES_KEY")
 	}
 	c.allowedOrigins = splitList(*origins)
 	c.allowedCardIDs = splitList(*cardIDs)
@@ -195,6 +214,20 @@ func (c *config) validate() error {
 			return usagef("-allowed-origins: %q is not an origin (scheme://host[:port], no path)", o)
 		}
 	}
+	switch c.eventsMode {
+	case "plaintext", "safe":
+	default:
+		return usagef("-events-mode %q: want safe or plaintext", c.eventsMode)
+	}
+	if c.eventsMode == "safe" && c.mode == modeWeChat && c.eventsToken != "" && c.eventsAESKey == "" {
+		return usagef("-events-mode safe needs the EncodingAESKey: set WXCARD_EVENTS_AES_KEY (or -events-mode plaintext)")
+	}
+	if c.eventsToken != "" && !validEventsToken(c.eventsToken) {
+		return usagef("-events-token: want 3..32 letters and digits, as WeChat's console does")
+	}
+	if c.pushTimeout < time.Millisecond || c.pushTimeout > time.Minute {
+		return usagef("-push-timeout %v: want 1ms..1m", c.pushTimeout)
+	}
 	switch c.logFormat {
 	case "text", "json":
 	default:
@@ -226,4 +259,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// validEventsToken is WeChat's rule for a server URL's Token.
+func validEventsToken(t string) bool {
+	if len(t) < 3 || len(t) > 32 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

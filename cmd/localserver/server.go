@@ -17,6 +17,7 @@ import (
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/edge"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/events"
 )
 
 // shutdownTimeout bounds the wait for in-flight requests at shutdown, so the
@@ -39,6 +40,12 @@ type server struct {
 	http    *http.Server
 	served  chan error
 	seeded  seedResult
+	// The server URL's handler (nil in wechat mode without -events-token),
+	// its mode and what it received; sign-in for the demo page.
+	events     *events.Handler
+	eventsMode string
+	received   eventLog
+	signin     *signIn
 	// starting is true until the banner is out.
 	starting atomic.Bool
 }
@@ -66,6 +73,18 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 		ln.Close()
 		s.store.Close()
 		return nil, err
+	}
+	if err := s.wireEvents(ctx); err != nil {
+		ln.Close()
+		s.store.Close()
+		return nil, err
+	}
+	if s.emu != nil {
+		if s.signin, err = s.newSignIn(); err != nil {
+			ln.Close()
+			s.store.Close()
+			return nil, err
+		}
 	}
 
 	handler := s.routes()
@@ -109,6 +128,7 @@ func (s *server) wire() error {
 			emulator.WithPublicURL(s.baseURL + "/wechat"),
 			emulator.WithControlRoutes(cfg.control),
 			emulator.WithAutoApprove(cfg.autoApprove),
+			emulator.WithPushTimeout(cfg.pushTimeout),
 		}
 		if snap := cfg.emulatorSnapshot(); snap != "" {
 			if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
@@ -185,6 +205,13 @@ func (s *server) routes() http.Handler {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the WeChat emulator is not running: this server is in wechat mode")
 		})
 	}
+	if s.events != nil {
+		mux.Handle(eventsPath, s.events)
+	} else {
+		mux.HandleFunc(eventsPath, func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "events_off", "no server URL is configured: give -events-token (and -events-aes-key for safe mode)")
+		})
+	}
 	mux.HandleFunc("/js/", s.js.serveJS)
 	mux.HandleFunc("GET /wxcard.wasm", s.js.serveWasm)
 	toPreview := func(w http.ResponseWriter, r *http.Request) {
@@ -204,6 +231,8 @@ func (s *server) routes() http.Handler {
 		})
 		s.standinRoutes(mux)
 		s.demoRoutes(mux)
+		s.signInRoutes(mux)
+		mux.Handle("/demo/api/events", only(http.MethodGet, s.serveReceivedEvents))
 	} else {
 		needsEmulator := func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")
@@ -246,7 +275,21 @@ func (s *server) wait(ctx context.Context) error {
 	s.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	if s.emu != nil {
+		// The emulator pushes to this server: let pushes on their way land
+		// while it still answers (bounded by the shutdown timeout).
+		pctx, pcancel := context.WithTimeout(sctx, shutdownTimeout/2)
+		if perr := s.emu.WaitPushes(pctx); perr != nil {
+			s.log.Warn("event pushes still on their way at shutdown were abandoned")
+		}
+		pcancel()
+	}
 	err := s.http.Shutdown(sctx)
+	if s.events != nil {
+		if werr := s.events.Wait(sctx); werr != nil {
+			err = errors.Join(err, fmt.Errorf("event callbacks still running: %w", werr))
+		}
+	}
 	if err != nil {
 		s.http.Close()
 		err = fmt.Errorf("requests still running after %s were cut off: %w", shutdownTimeout, err)
@@ -289,6 +332,9 @@ func (s *server) printBanner() {
 	row("Preview tool", u+"/js/preview/")
 	row("Config API", u+"/v1/addcard (POST), /v1/choosecard (POST), /v1/jsconfig?url=… (GET)")
 	row("Health", u+"/healthz")
+	if s.events != nil {
+		row("Server URL (events)", u+eventsPath+"  ("+s.eventsMode+" mode)")
+	}
 	if s.emu != nil {
 		row("WeChat emulator", u+"/wechat/  (admin.WithBaseURL for your own code)")
 		if cfg.control {
