@@ -184,13 +184,18 @@ func assertRetriedOnce(t *testing.T, log pushLog, event string) {
 func TestSignInEndpoints(t *testing.T) {
 	t.Parallel()
 	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-store", "memory", "-seed=false")
+	var who struct {
+		SignedIn bool   `json:"signed_in"`
+		OpenID   string `json:"openid"`
+	}
+	res := httpJSON(t, "GET", p.URL+"/demo/api/me", nil, &who)
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.False(t, who.SignedIn)
+	assert.Empty(t, who.OpenID)
+
 	var body struct {
 		Error struct{ Code string } `json:"error"`
 	}
-	res := httpJSON(t, "GET", p.URL+"/demo/api/me", nil, &body)
-	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
-	assert.Equal(t, "not_signed_in", body.Error.Code)
-
 	// A callback this browser did not start is refused (login CSRF).
 	res = httpJSON(t, "GET", p.URL+"/demo/auth/callback?code=abc&state=0123456789abcdef0123456789abcdef", nil, &body)
 	assert.Equal(t, http.StatusForbidden, res.StatusCode)

@@ -22,7 +22,7 @@ import (
 //	GET  /demo/auth/callback                   its callback
 //	GET  /demo/auth-profile/login?next=/demo/  sign-in with consent (snsapi_userinfo): pick a simulated user
 //	GET  /demo/auth-profile/callback           its callback
-//	GET  /demo/api/me                          {"openid","nickname"}, or 401 not_signed_in
+//	GET  /demo/api/me                          {"signed_in":true,"openid","nickname"} or {"signed_in":false}
 //	POST /demo/api/signout {}                  forget the session
 //
 // The session is a cookie holding the openid and nickname, signed with a
@@ -149,10 +149,12 @@ func (s *server) signInRoutes(mux *http.ServeMux) {
 	mux.Handle("/demo/api/me", only(http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
 		sess, ok := si.session(r)
 		if !ok {
-			writeJSONError(w, http.StatusUnauthorized, "not_signed_in", "sign in first: GET /demo/auth/login?next=/demo/")
+			// A 200: a page asking who its user is expects "nobody yet",
+			// and its console stays clean.
+			writeJSON(w, http.StatusOK, map[string]any{"signed_in": false, "sign_in": "/demo/auth/login?next=/demo/"})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"openid": sess.OpenID, "nickname": sess.Nickname})
+		writeJSON(w, http.StatusOK, map[string]any{"signed_in": true, "openid": sess.OpenID, "nickname": sess.Nickname})
 	}))
 	mux.Handle("/demo/api/signout", only(http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
 		var req struct{}

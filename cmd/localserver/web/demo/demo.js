@@ -2,6 +2,9 @@
 // way a merchant would write it. The only wxcard-specific line is the
 // <script src="/wx-standin.js"> in index.html, which stands in for WeChat.
 
+// Signs the user in (web authorization) before anything else runs.
+import './signin.js';
+
 const $ = (id) => document.getElementById(id);
 const wx = window.wx;
 
@@ -265,10 +268,8 @@ function setupDevPanel() {
   $('openid').textContent = wx.standin.openid;
   $('snippet').textContent = `<script src="${wx.standin.server}/wx-standin.js"></script>`;
   $('switch-user').addEventListener('click', () => {
-    wx.standin.setOpenID('');
-    $('openid').textContent = wx.standin.openid;
-    logEvent('warn', 'switched to a new simulated user', wx.standin.openid);
-    loadWallet();
+    // Another user is another sign-in: the consent page lets you name them.
+    location.assign(`/demo/auth-profile/login?next=${encodeURIComponent(location.pathname)}`);
   });
   $('copy-cardlist').addEventListener('click', async () => {
     if (!state.lastCardList) return;
