@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -346,4 +347,57 @@ func TestPushLogIsBounded(t *testing.T) {
 	pushes := h.emu.Pushes(testAppID)
 	assert.Len(t, pushes, emulator.MaxPushLog)
 	assert.Equal(t, int64(6), pushes[0].ID, "the oldest went first")
+}
+
+func TestMemberUpdatePushesTheChange(t *testing.T) {
+	t.Parallel()
+	h, r := pushHarness(t, emulator.PushPlaintext)
+	id := h.memberCard()
+	code := h.addOne("oM", signer.Card{CardID: id}).Code
+	h.wxOK("card/membercard/activate", map[string]any{"membership_number": "M1", "code": code, "card_id": id, "init_bonus": 100, "init_balance": 2000})
+	h.wxOK("card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": 50, "balance": 500})
+	h.wxOK("card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "custom_field_value1": "黄金"})
+	h.waitPushes()
+
+	var updates []*events.UpdateMemberCard
+	for _, ev := range r.events(t) {
+		if u, ok := ev.(*events.UpdateMemberCard); ok {
+			updates = append(updates, u)
+		}
+	}
+	require.Len(t, updates, 1, "an update that changes neither points nor balance pushes nothing")
+	assert.Equal(t, int64(50), updates[0].ModifyBonus)
+	assert.Equal(t, int64(-1500), updates[0].ModifyBalance)
+	assert.Equal(t, code, updates[0].UserCardCode)
+}
+
+func TestStockReminderOnceEveryTwelveHours(t *testing.T) {
+	t.Parallel()
+	h, r := pushHarness(t, emulator.PushPlaintext)
+	id := h.approvedCoupon(func(bi map[string]any) {
+		bi["sku"] = map[string]any{"quantity": 202}
+	})
+	reminders := func() int {
+		h.waitPushes()
+		n := 0
+		for _, ev := range r.events(t) {
+			if _, ok := ev.(*events.CardSkuRemind); ok {
+				n++
+			}
+		}
+		return n
+	}
+	ticket := h.ticket("wx_card")
+	for i := range 101 { // 202 → 101 left: above the line
+		res := h.walletAdd(fmt.Sprintf("o-%d", i), h.signCards(ticket, signer.Card{CardID: id}))
+		require.Equal(t, "addCard:ok", res.ErrMsg)
+	}
+	assert.Equal(t, 0, reminders())
+	require.True(t, h.addOne("o-1", signer.Card{CardID: id}).IsSuccess) // 100 left
+	assert.Equal(t, 1, reminders())
+	require.True(t, h.addOne("o-2", signer.Card{CardID: id}).IsSuccess)
+	assert.Equal(t, 1, reminders(), "not again within 12 hours")
+	h.advance(12 * time.Hour)
+	require.True(t, h.addOne("o-3", signer.Card{CardID: id}).IsSuccess)
+	assert.Equal(t, 2, reminders())
 }

@@ -12,7 +12,8 @@ import (
 
 // Stock reminders, as WeChat documents them: when a card that started with
 // more than 200 in stock has 100 or fewer left, a claim triggers
-// card_sku_remind, at most once every 12 hours per card.
+// card_sku_remind, at most once every 12 hours per card. The emulator reads
+// "started with" as total_quantity, which card/modifystock moves too.
 const (
 	skuRemindInitialAbove = 200
 	skuRemindAtOrBelow    = 100
