@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/events"
 )
 
 // The merchant loop against the real binary, offline: the user signs in
@@ -233,4 +237,53 @@ func TestSignInEndpoints(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, "alice", me.Nickname)
 	assert.NotEqual(t, openid, me.OpenID)
+}
+
+// In wechat mode /events is the real server URL: WeChat's URL check and a
+// safe-mode push with the token and key from the environment.
+func TestWeChatModeServesTheServerURL(t *testing.T) {
+	t.Parallel()
+	const token, appID = "eventsToken42", "wx0123456789abcdef"
+	key := "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=s3cret", "WXCARD_EVENTS_TOKEN=" + token, "WXCARD_EVENTS_AES_KEY=" + key},
+		"-addr", "127.0.0.1:0", "-store", "memory", "-public-card-ids", "pCard", "-base-url", "http://127.0.0.1:9/")
+	assert.Contains(t, p.Stdout.String(), "/events  (safe mode)")
+	assert.NotContains(t, p.Output(), token)
+	assert.NotContains(t, p.Output(), key)
+
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	q := events.PlainQuery(token, ts, "42")
+	q.Set("echostr", "hello")
+	res, err := http.Get(p.URL + "/events?" + q.Encode())
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, "hello", string(body), "WeChat's URL check")
+
+	crypter, err := events.NewCrypter(token, key, appID)
+	require.NoError(t, err)
+	msg := "<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[oU]]></FromUserName><CreateTime>" + ts +
+		"</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[user_del_card]]></Event><CardId><![CDATA[pCard]]></CardId><UserCardCode><![CDATA[1]]></UserCardCode></xml>"
+	sealed, err := crypter.Seal([]byte(msg), "gh_1", ts, "43")
+	require.NoError(t, err)
+	res, err = http.Post(p.URL+"/events?"+sealed.Query.Encode(), "text/xml", bytes.NewReader(sealed.Body))
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Equal(t, "success", string(body))
+	assert.Equal(t, 1, p.countRequests(t, "/events")-1, "one push after the URL check")
+	p.stop(t)
+}
+
+func TestEventsOffWithoutAToken(t *testing.T) {
+	t.Parallel()
+	p := startServer(t, []string{"WXCARD_APPID=wx0123456789abcdef", "WXCARD_SECRET=s3cret"},
+		"-addr", "127.0.0.1:0", "-store", "memory", "-public-card-ids", "pCard", "-base-url", "http://127.0.0.1:9/")
+	var body struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	res := httpJSON(t, "POST", p.URL+"/events", map[string]string{}, &body)
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	assert.Equal(t, "events_off", body.Error.Code)
 }
