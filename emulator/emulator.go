@@ -64,7 +64,8 @@ type call struct {
 	path string
 }
 
-// New returns an Emulator configured by opts. It starts no goroutines. With
+// New returns an Emulator configured by opts. It starts no goroutines (one
+// runs while event pushes are being sent, and ends when they are). With
 // WithSnapshotFile it loads the snapshot when the file exists.
 func New(opts ...Option) (*Emulator, error) {
 	cfg := defaultConfig()
