@@ -18,8 +18,8 @@
 //       reload /demo/ and wait for that code to show as used and for
 //       user_consume_card in the pushed events; open the preview
 //       tool, paste the cardList copied from the demo with the ticket, and
-//       check it verifies (and that a tampered copy does not);
-//       prints {"status","previewSummary"}
+//       check it verifies (and that a tampered copy does not); then sign in
+//       as "alice" through the consent page; prints {"status","previewSummary"}
 //
 //   node demo.mjs foreign '{"page","profile"}'
 //       open a merchant page served from another origin that loads
@@ -206,6 +206,21 @@ async function check() {
     await page.click('#list-verify');
     await page.waitForFunction(() => document.querySelector('#list-results .card-result')?.dataset.valid === 'false');
     await page.screenshot({ path: join(args.shots, '5-preview-tampered.png'), fullPage: true });
+
+    // "Sign in as another user": WeChat's consent page (snsapi_userinfo),
+    // where the emulator lets you name the simulated user.
+    await openDemo(page);
+    const before = await signedInUser(page);
+    await page.click('#switch-user');
+    await page.waitForSelector('#consent-allow');
+    await page.fill('#emulator-user', 'alice');
+    await page.screenshot({ path: join(args.shots, '6-consent.png') });
+    await page.click('#consent-allow');
+    await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+    const alice = await signedInUser(page);
+    assert.notEqual(alice, before, 'another user has another openid');
+    assert.equal(await page.textContent('#signin-user'), `alice · ${alice}`);
+    assert.equal(await page.textContent('#openid'), alice);
     assert.deepEqual(errors, []);
     return { status: 'CONSUMED', previewSummary: summary };
   } finally {
