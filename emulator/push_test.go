@@ -77,7 +77,7 @@ func newReceiver(t *testing.T, opts ...events.Option) *receiver {
 // pushHarness is an emulator pushing to a receiver in mode.
 func pushHarness(t *testing.T, mode emulator.PushMode, opts ...emulator.Option) (*harness, *receiver) {
 	t.Helper()
-	h := newHarness(t, append([]emulator.Option{emulator.WithPushTimeout(2 * time.Second)}, opts...)...)
+	h := newHarness(t, opts...)
 	key := newAESKey(t)
 	var ropts []events.Option
 	if mode == emulator.PushSafe {
@@ -210,15 +210,18 @@ func TestSlowServerTimesOutAndIsRetried(t *testing.T) {
 		io.WriteString(w, "success")
 	}))
 	t.Cleanup(srv.Close)
-	h := newHarness(t, emulator.WithPushTimeout(50*time.Millisecond), emulator.WithAutoApprove(true))
+	// The first attempt always times out; the timeout is long enough that
+	// a loaded machine answers a retry within it.
+	h := newHarness(t, emulator.WithPushTimeout(300*time.Millisecond), emulator.WithAutoApprove(true))
 	require.NoError(t, h.emu.SetPushConfig(t.Context(), testAppID, emulator.PushConfig{URL: srv.URL, Token: pushToken, Mode: emulator.PushPlaintext}))
 	h.createCard(couponBody(nil))
 	h.waitPushes()
 
 	p := h.emu.Pushes(testAppID)[0]
-	require.Len(t, p.Attempts, 2)
+	require.GreaterOrEqual(t, len(p.Attempts), 2)
 	assert.Equal(t, emulator.AttemptTimeout, p.Attempts[0].Outcome)
-	assert.Equal(t, emulator.AttemptSuccess, p.Attempts[1].Outcome)
+	assert.GreaterOrEqual(t, p.Attempts[0].DurationMS, int64(300))
+	assert.Equal(t, emulator.AttemptSuccess, p.Attempts[len(p.Attempts)-1].Outcome)
 	assert.Equal(t, emulator.PushDelivered, p.Status)
 }
 

@@ -104,7 +104,7 @@ func TestMerchantLoopOffline(t *testing.T) {
 	for _, mode := range []string{"plaintext", "safe"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			p := startServer(t, nil, "-addr", "127.0.0.1:0", "-store", "memory", "-auto-approve", "-events-mode", mode, "-push-timeout", "3s")
+			p := startServer(t, nil, "-addr", "127.0.0.1:0", "-store", "memory", "-auto-approve", "-events-mode", mode)
 			_, openid := signInBrowser(t, p.URL)
 
 			var cards struct {
