@@ -189,10 +189,14 @@ type pusher struct {
 func newPusher(e *Emulator, s pushSettings) *pusher {
 	return &pusher{
 		e: e, settings: s,
-		// No redirects: WeChat posts to the configured URL only.
-		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		}},
+		client: &http.Client{
+			// A connection per push, closed after it: kept-alive (or
+			// speculatively dialled) connections would hold up the
+			// receiving server's graceful shutdown.
+			Transport: &http.Transport{DisableKeepAlives: true},
+			// No redirects: WeChat posts to the configured URL only.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
 		targets: map[string]*pushTarget{},
 	}
 }
