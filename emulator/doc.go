@@ -153,7 +153,7 @@
 //	POST /emulator/v1/clock            {"advance":"2h"} or {"advance_seconds":7200}
 //	GET  /emulator/v1/faults           the fault configuration
 //	POST /emulator/v1/faults           replace it (see [Faults])
-//	POST /emulator/v1/cards/{id}/approve  review a card: VERIFY_OK, or {"reject":true} for VERIFY_FAIL
+//	POST /emulator/v1/cards/{id}/approve  review a card: VERIFY_OK, or {"reject":true,"reason"?} for VERIFY_FAIL
 //
 // Each takes an "appid" field (or query parameter) and defaults to the dev
 // app. Errors are {"error":{"code","message"}} with a 4xx status. Requests

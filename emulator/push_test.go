@@ -104,7 +104,8 @@ func TestCardLifecyclePushesEachEventOnce(t *testing.T) {
 			t.Parallel()
 			h, r := pushHarness(t, mode)
 			cardID := h.createCard(couponBody(nil))
-			require.NoError(t, h.emu.Reject(t.Context(), testAppID, cardID))
+			res := h.do("POST", "/emulator/v1/cards/"+cardID+"/approve", map[string]any{"reject": true, "reason": "logo unclear"}, nil)
+			require.Equal(t, http.StatusOK, res.status, string(res.raw))
 			h.approve(cardID)
 			got := h.addOne("o-alice", signer.Card{CardID: cardID, OuterStr: "menu"})
 			require.True(t, got.IsSuccess, got.Reason)
@@ -116,7 +117,7 @@ func TestCardLifecyclePushesEachEventOnce(t *testing.T) {
 
 			evs := r.events(t)
 			require.Len(t, evs, 6)
-			assert.Equal(t, &events.CardNotPassCheck{Header: header(evs[0]), CardID: cardID, RefuseReason: "emulator: refused in review"}, evs[0])
+			assert.Equal(t, &events.CardNotPassCheck{Header: header(evs[0]), CardID: cardID, RefuseReason: "logo unclear"}, evs[0])
 			assert.Equal(t, &events.CardPassCheck{Header: header(evs[1]), CardID: cardID}, evs[1])
 			get := evs[2].(*events.UserGetCard)
 			assert.Equal(t, "o-alice", get.FromUserName)

@@ -43,6 +43,13 @@ func (e *Emulator) pushGetCard(a *appState, u *userCard, giver, oldCode string) 
 }
 
 // pushSkuRemind is card_sku_remind, when the stock rule above says so.
+// defaultRefuseReason is card_not_pass_check's RefuseReason when the
+// review gave none; maxRefuseReason bounds one given.
+const (
+	defaultRefuseReason = "emulator: refused in review"
+	maxRefuseReason     = 256
+)
+
 type skuKey struct{ appID, cardID string }
 
 func (e *Emulator) pushSkuRemind(a *appState, cd *card, now time.Time) {
