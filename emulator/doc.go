@@ -26,6 +26,9 @@
 // (or make emulator-run). It prints the dev app's appid (-print-secret also
 // prints a generated AppSecret); -appid and -secret (or the
 // WXCARD_EMULATOR_SECRET environment variable) choose the app instead.
+// -push-url pushes the dev app's card events to a server URL (token and
+// EncodingAESKey from WXCARD_EMULATOR_PUSH_TOKEN and
+// WXCARD_EMULATOR_PUSH_AES_KEY, -push-mode plaintext or safe).
 // Mounted under a prefix, give the public URL so the URLs it hands out
 // point back at it:
 //

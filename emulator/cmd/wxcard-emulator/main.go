@@ -6,6 +6,10 @@
 // It prints the base URL and the dev app's appid. The AppSecret is chosen
 // with -secret or WXCARD_EMULATOR_SECRET (with -appid), or read from the
 // snapshot; -print-secret shows a generated one once.
+//
+// With -push-url the dev app's card events are pushed to that server URL,
+// signed with WXCARD_EMULATOR_PUSH_TOKEN and, in -push-mode safe, encrypted
+// with WXCARD_EMULATOR_PUSH_AES_KEY (environment only: flags show up in ps).
 package main
 
 import (
@@ -46,6 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	autoApprove := fs.Bool("auto-approve", false, "approve cards and sub-merchants at once")
 	printSecret := fs.Bool("print-secret", false, "print the dev app's AppSecret")
 	noControl := fs.Bool("no-control", false, "disable the /emulator/v1/ control routes")
+	pushURL := fs.String("push-url", "", "server URL the dev app's card events are pushed to (token: $WXCARD_EMULATOR_PUSH_TOKEN)")
+	pushMode := fs.String("push-mode", "plaintext", "plaintext, or safe (key: $WXCARD_EMULATOR_PUSH_AES_KEY)")
+	pushTimeout := fs.Duration("push-timeout", emulator.DefaultPushTimeout, "how long a push waits for its answer before it is sent again")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,7 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	opts := []emulator.Option{emulator.WithPublicURL(base), emulator.WithAutoApprove(*autoApprove), emulator.WithControlRoutes(!*noControl)}
+	opts := []emulator.Option{emulator.WithPublicURL(base), emulator.WithAutoApprove(*autoApprove), emulator.WithControlRoutes(!*noControl),
+		emulator.WithPushTimeout(*pushTimeout)}
 	if *snapshot != "" {
 		opts = append(opts, emulator.WithSnapshotFile(*snapshot))
 	}
@@ -76,6 +84,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	dev, devSecret := emu.DevApp()
+	if *pushURL != "" {
+		err := emu.SetPushConfig(ctx, dev, emulator.PushConfig{
+			URL: *pushURL, Token: getenv("WXCARD_EMULATOR_PUSH_TOKEN"), EncodingAESKey: getenv("WXCARD_EMULATOR_PUSH_AES_KEY"),
+			Mode: emulator.PushMode(*pushMode),
+		})
+		if err != nil {
+			return fmt.Errorf("-push-url: %w", err)
+		}
+	}
 	fmt.Fprintf(stdout, "wxcard emulator on %s\nappid: %s\n", base, dev)
 	if *printSecret {
 		fmt.Fprintf(stdout, "secret: %s\n", devSecret)
@@ -93,6 +110,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if err := emu.WaitPushes(shutdownCtx); err != nil {
+		fmt.Fprintln(stdout, "pushes still on their way were abandoned")
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
