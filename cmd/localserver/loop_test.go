@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/events"
+	"github.com/wxcard/wxcard/kv/kvtest"
 )
 
 // The merchant loop against the real binary, offline: the user signs in
@@ -286,4 +289,64 @@ func TestEventsOffWithoutAToken(t *testing.T) {
 	res := httpJSON(t, "POST", p.URL+"/events", map[string]string{}, &body)
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	assert.Equal(t, "events_off", body.Error.Code)
+}
+
+// Two servers share one real redis-server; the emulator in the first pushes
+// through a round-robin balancer in front of both. The first delivery (its
+// answer lost) lands on one, the retry on the other: the callback runs once
+// in all.
+func TestRetriedPushRunsOnceAcrossTwoServersSharingRedis(t *testing.T) {
+	t.Parallel()
+	redis := kvtest.StartRedis(t)
+	const appID, token = "wx0123456789abcdef", "sharedToken9"
+	key := "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	env := []string{"WXCARD_SECRET=dev-secret", "WXCARD_EVENTS_TOKEN=" + token, "WXCARD_EVENTS_AES_KEY=" + key}
+	a := startServer(t, env, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-store", redis.URL(), "-mode", "emulator", "-appid", appID)
+	b := startServer(t, env, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-store", redis.URL(), "-mode", "emulator", "-appid", appID, "-seed=false")
+	card := approvedCard(t, a.URL)
+	waitPushes(t, a.URL) // the seeded cards' reviews, pushed to a
+
+	backends := []string{a.URL, b.URL}
+	var hits [2]atomic.Int32
+	var next atomic.Int32
+	balancer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := (next.Add(1) - 1) % 2
+		hits[i].Add(1)
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, backends[i]+r.URL.RequestURI(), r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header = r.Header.Clone()
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		w.WriteHeader(res.StatusCode)
+		io.Copy(w, res.Body)
+	}))
+	t.Cleanup(balancer.Close)
+
+	res := httpJSON(t, "POST", a.URL+"/wechat/emulator/v1/push", map[string]string{
+		"url": balancer.URL + "/events", "token": token, "encoding_aes_key": key, "mode": "safe",
+	}, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	res = httpJSON(t, "POST", a.URL+"/wechat/emulator/v1/push/faults", map[string]int{"lose_answers": 1}, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	res = httpJSON(t, "POST", a.URL+"/wechat/emulator/v1/cards/"+card.CardID+"/approve", map[string]any{"reject": true, "reason": "logo unclear"}, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	log := waitPushes(t, a.URL)
+	var refused int
+	for _, p := range []*proc{a, b} {
+		refused += len(receivedEvents(t, p.URL, "card_not_pass_check"))
+	}
+	assert.Equal(t, 1, refused, "one callback for two deliveries to two servers")
+	assert.Equal(t, int32(1), hits[0].Load())
+	assert.Equal(t, int32(1), hits[1].Load())
+	assertRetriedOnce(t, log, "card_not_pass_check")
+	a.stop(t)
+	b.stop(t)
 }
