@@ -28,7 +28,7 @@
 // WXCARD_EMULATOR_SECRET environment variable) choose the app instead.
 // -push-url pushes the dev app's card events to a server URL (token and
 // EncodingAESKey from WXCARD_EMULATOR_PUSH_TOKEN and
-// WXCARD_EMULATOR_PUSH_AES_KEY, -push-mode plaintext or safe).
+// WXCARD_EMULATOR_PUSH_AES_KEY, -push-mode plaintext, safe or compatible).
 // Mounted under a prefix, give the public URL so the URLs it hands out
 // point back at it:
 //
@@ -115,9 +115,10 @@
 //
 // Give an app a server URL ([Emulator.SetPushConfig] or POST
 // /emulator/v1/push) and the emulator pushes its card events there as
-// WeChat does: XML signed with the token in the query (plaintext mode) or
+// WeChat does: XML signed with the token in the query (plaintext mode),
 // encrypted with the EncodingAESKey and signed with msg_signature (safe
-// mode), built with package events' sending side. What pushes what:
+// mode), or both side by side (compatible mode), built with package events'
+// sending side. What pushes what:
 //
 //	card review (approve route, Approve, Reject, auto-approve)  card_pass_check / card_not_pass_check
 //	wallet/add, AddToWallet                                     user_get_card (UserCardCode, OuterStr, IsGiveByFriend 0)

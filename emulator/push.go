@@ -35,6 +35,9 @@ const (
 	PushPlaintext PushMode = "plaintext"
 	// PushSafe posts the XML encrypted with the EncodingAESKey (安全模式).
 	PushSafe PushMode = "safe"
+	// PushCompatible posts the plaintext elements and the encrypted
+	// message side by side (兼容模式), signed as in safe mode.
+	PushCompatible PushMode = "compatible"
 )
 
 // Push defaults, as WeChat documents them: it waits 5 seconds for an
@@ -220,12 +223,12 @@ func checkPushConfig(c PushConfig) (*pushTarget, error) {
 				return nil, fmt.Errorf("%w: encoding_aes_key must be 43 characters of base64", ErrInvalidArgument)
 			}
 		}
-	case PushSafe:
+	case PushSafe, PushCompatible:
 		if c.EncodingAESKey == "" {
-			return nil, fmt.Errorf("%w: safe mode needs encoding_aes_key", ErrInvalidArgument)
+			return nil, fmt.Errorf("%w: %s mode needs encoding_aes_key", ErrInvalidArgument, c.Mode)
 		}
 	default:
-		return nil, fmt.Errorf("%w: mode must be plaintext or safe", ErrInvalidArgument)
+		return nil, fmt.Errorf("%w: mode must be plaintext, safe or compatible", ErrInvalidArgument)
 	}
 	return t, nil
 }
@@ -242,7 +245,7 @@ func (e *Emulator) SetPushConfig(ctx context.Context, appID string, c PushConfig
 		return err
 	}
 	defer unlock()
-	if t.mode == PushSafe {
+	if t.mode != PushPlaintext {
 		if t.crypter, err = events.NewCrypter(c.Token, c.EncodingAESKey, appID); err != nil {
 			return fmt.Errorf("%w: encoding_aes_key must be 43 characters of base64", ErrInvalidArgument)
 		}
@@ -495,13 +498,28 @@ func (p *pusher) request(job *pushJob, now time.Time) (*http.Request, error) {
 	nonce := strconv.FormatUint(uint64(randUint32()), 10)
 	body := job.xml
 	var q url.Values
-	if t.mode == PushSafe {
+	switch t.mode {
+	case PushSafe:
 		sealed, err := t.crypter.Seal(job.xml, t.originalID, ts, nonce)
 		if err != nil {
 			return nil, err
 		}
 		body, q = sealed.Body, sealed.Query
-	} else {
+	case PushCompatible:
+		encrypted, err := t.crypter.Encrypt(job.xml)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		b.Write(bytes.TrimSuffix(job.xml, []byte("</xml>")))
+		b.WriteString("<Encrypt>")
+		writeCDATA(&b, encrypted)
+		b.WriteString("</Encrypt></xml>")
+		body = b.Bytes()
+		q = events.PlainQuery(t.token, ts, nonce)
+		q.Set("encrypt_type", "aes")
+		q.Set("msg_signature", t.crypter.MsgSignature(ts, nonce, encrypted))
+	default:
 		q = events.PlainQuery(t.token, ts, nonce)
 	}
 	u := *t.url

@@ -80,7 +80,7 @@ func pushHarness(t *testing.T, mode emulator.PushMode, opts ...emulator.Option) 
 	h := newHarness(t, opts...)
 	key := newAESKey(t)
 	var ropts []events.Option
-	if mode == emulator.PushSafe {
+	if mode != emulator.PushPlaintext {
 		ropts = append(ropts, events.WithSafeMode(key, testAppID))
 	}
 	r := newReceiver(t, ropts...)
@@ -99,7 +99,7 @@ func (h *harness) waitPushes() {
 
 func TestCardLifecyclePushesEachEventOnce(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []emulator.PushMode{emulator.PushPlaintext, emulator.PushSafe} {
+	for _, mode := range []emulator.PushMode{emulator.PushPlaintext, emulator.PushSafe, emulator.PushCompatible} {
 		t.Run(string(mode), func(t *testing.T) {
 			t.Parallel()
 			h, r := pushHarness(t, mode)
@@ -404,4 +404,35 @@ func TestStockReminderOnceEveryTwelveHours(t *testing.T) {
 	h.advance(12 * time.Hour)
 	require.True(t, h.addOne("o-3", signer.Card{CardID: id}).IsSuccess)
 	assert.Equal(t, 2, reminders())
+}
+
+// Compatible mode carries the plaintext elements and the encrypted message
+// side by side, signed as in safe mode.
+func TestCompatibleModeSendsBoth(t *testing.T) {
+	t.Parallel()
+	bodies := make(chan string, 1)
+	var query url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		query = r.URL.Query()
+		bodies <- string(raw)
+		io.WriteString(w, "success")
+	}))
+	t.Cleanup(srv.Close)
+	h := newHarness(t, emulator.WithAutoApprove(true))
+	key := newAESKey(t)
+	require.NoError(t, h.emu.SetPushConfig(t.Context(), testAppID, emulator.PushConfig{URL: srv.URL, Token: pushToken, EncodingAESKey: key, Mode: emulator.PushCompatible}))
+	h.createCard(couponBody(nil))
+	h.waitPushes()
+	body := <-bodies
+	assert.Contains(t, body, "<Event><![CDATA[card_pass_check]]></Event>")
+	assert.Contains(t, body, "<Encrypt><![CDATA[")
+	assert.Equal(t, "aes", query.Get("encrypt_type"))
+	crypter, err := events.NewCrypter(pushToken, key, testAppID)
+	require.NoError(t, err)
+	msg, err := events.Parse([]byte(body))
+	require.NoError(t, err)
+	plain, err := crypter.Open(query.Get("msg_signature"), query.Get("timestamp"), query.Get("nonce"), msg.Field("Encrypt"))
+	require.NoError(t, err)
+	assert.Contains(t, string(plain), "<Event><![CDATA[card_pass_check]]></Event>")
 }

@@ -61,7 +61,7 @@ type config struct {
 	// The server URL (/events): in emulator mode the emulator pushes there
 	// (token and key made up when not given); in wechat mode it is served
 	// when a token is given.
-	eventsMode   string // plaintext or safe
+	eventsMode   string // plaintext, safe or compatible
 	eventsToken  string
 	eventsAESKey string
 	pushTimeout  time.Duration // the emulator's wait for an answer to a push
@@ -103,7 +103,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.BoolVar(&c.control, "emulator-control", true, "serve the emulator's control routes (/wechat/emulator/v1/…, used by the demo); on by default only for a loopback -addr")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "approve new cards at once in the emulator (WeChat reviews them)")
 	fs.BoolVar(&c.seed, "seed", true, "create a few demo cards in an empty emulator")
-	fs.StringVar(&c.eventsMode, "events-mode", env("WXCARD_EVENTS_MODE", "safe"), "how events reach /events: safe (encrypted with the EncodingAESKey) or plaintext; env WXCARD_EVENTS_MODE")
+	fs.StringVar(&c.eventsMode, "events-mode", env("WXCARD_EVENTS_MODE", "safe"), "how events reach /events: safe (encrypted with the EncodingAESKey), compatible (both) or plaintext; env WXCARD_EVENTS_MODE")
 	fs.StringVar(&c.eventsToken, "events-token", "", "the Token of the server URL (/events), 3..32 letters and digits; made up in emulator mode (prefer env WXCARD_EVENTS_TOKEN)")
 	fs.StringVar(&c.eventsAESKey, "events-aes-key", "", "the EncodingAESKey (43 characters) for safe mode; made up in emulator mode (prefer env WXCARD_EVENTS_AES_KEY: flags show up in ps)")
 	fs.DurationVar(&c.pushTimeout, "push-timeout", emulator.DefaultPushTimeout, "how long the emulator waits for /events to answer a push before it retries (WeChat: 5s)")
@@ -215,12 +215,12 @@ func (c *config) validate() error {
 		}
 	}
 	switch c.eventsMode {
-	case "plaintext", "safe":
+	case "plaintext", "safe", "compatible":
 	default:
-		return usagef("-events-mode %q: want safe or plaintext", c.eventsMode)
+		return usagef("-events-mode %q: want safe, compatible or plaintext", c.eventsMode)
 	}
-	if c.eventsMode == "safe" && c.mode == modeWeChat && c.eventsToken != "" && c.eventsAESKey == "" {
-		return usagef("-events-mode safe needs the EncodingAESKey: set WXCARD_EVENTS_AES_KEY (or -events-mode plaintext)")
+	if c.eventsMode != "plaintext" && c.mode == modeWeChat && c.eventsToken != "" && c.eventsAESKey == "" {
+		return usagef("-events-mode %s needs the EncodingAESKey: set WXCARD_EVENTS_AES_KEY (or -events-mode plaintext)", c.eventsMode)
 	}
 	if c.eventsToken != "" && !validEventsToken(c.eventsToken) {
 		return usagef("-events-token: want 3..32 letters and digits, as WeChat's console does")

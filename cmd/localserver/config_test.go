@@ -110,7 +110,7 @@ func TestParseConfig(t *testing.T) {
 				assert.Equal(t, "plaintext", c.eventsMode)
 				assert.Equal(t, 250*time.Millisecond, c.pushTimeout)
 			}},
-		{name: "unknown events mode", args: []string{"-events-mode", "compat"}, err: "want safe or plaintext"},
+		{name: "unknown events mode", args: []string{"-events-mode", "compat"}, err: "want safe, compatible or plaintext"},
 		{name: "events token as WeChat's console wants it", args: []string{"-events-token", "no spaces!"}, err: "3..32 letters and digits"},
 		{name: "safe mode in wechat mode needs the key",
 			env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s", "WXCARD_PUBLIC_CARD_IDS": "pA", "WXCARD_EVENTS_TOKEN": "tok123"},

@@ -104,7 +104,7 @@ func receivedEvents(t *testing.T, base, event string) []pushedEvent {
 
 func TestMerchantLoopOffline(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []string{"plaintext", "safe"} {
+	for _, mode := range []string{"plaintext", "safe", "compatible"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			p := startServer(t, nil, "-addr", "127.0.0.1:0", "-store", "memory", "-auto-approve", "-events-mode", mode)

@@ -110,7 +110,7 @@ func (s *server) wireEvents(ctx context.Context) error {
 				return fmt.Errorf("events token: %w", err)
 			}
 		}
-		if key == "" && cfg.eventsMode == string(emulator.PushSafe) {
+		if key == "" && cfg.eventsMode != string(emulator.PushPlaintext) {
 			if key, err = newAESKey(); err != nil {
 				return fmt.Errorf("events key: %w", err)
 			}
@@ -126,8 +126,9 @@ func (s *server) wireEvents(ctx context.Context) error {
 		opts = append(opts, events.WithStore(s.store.Store))
 	}
 	if key != "" && cfg.eventsMode != string(emulator.PushPlaintext) {
+		// The handler takes safe and compatible pushes alike.
 		opts = append(opts, events.WithSafeMode(key, s.appID))
-		mode = "safe"
+		mode = cfg.eventsMode
 	}
 	h, err := events.NewHandler(token, func(ctx context.Context, msg *events.Message) error {
 		s.received.add(receivedEvent{

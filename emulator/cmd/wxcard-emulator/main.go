@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	printSecret := fs.Bool("print-secret", false, "print the dev app's AppSecret")
 	noControl := fs.Bool("no-control", false, "disable the /emulator/v1/ control routes")
 	pushURL := fs.String("push-url", "", "server URL the dev app's card events are pushed to (token: $WXCARD_EMULATOR_PUSH_TOKEN)")
-	pushMode := fs.String("push-mode", "plaintext", "plaintext, or safe (key: $WXCARD_EMULATOR_PUSH_AES_KEY)")
+	pushMode := fs.String("push-mode", "plaintext", "plaintext, safe or compatible (key: $WXCARD_EMULATOR_PUSH_AES_KEY)")
 	pushTimeout := fs.Duration("push-timeout", emulator.DefaultPushTimeout, "how long a push waits for its answer before it is sent again")
 	if err := fs.Parse(args); err != nil {
 		return err
