@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
+	"syscall"
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/signer"
@@ -93,7 +95,8 @@ func classify(err error) (status int, code string) {
 		}
 		return exitWeChat, "wechat_error"
 	case errors.Is(err, admin.ErrRefreshTimeout), errors.As(err, &httpErr), errors.As(err, &decodeErr),
-		errors.As(err, &netErr), errors.As(err, &urlErr), errors.Is(err, context.DeadlineExceeded):
+		errors.As(err, &netErr), errors.As(err, &urlErr), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 		return exitUnavailable, "unavailable"
 	}
 	return exitFailure, "failure"
