@@ -118,10 +118,11 @@ func readCSVColumn(data []byte, column string, add func(line int, code string)) 
 			}
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return usagef("the CSV file, line %d: %v", line, err)
+			// A *csv.ParseError names its line.
+			return usagef("the CSV file: %v", err)
 		}
+		line, _ := cr.FieldPos(0) // a record read without error has a field
 		if first && !byNumber {
 			index = -1
 			for i, name := range rec {
