@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"syscall"
 
 	"github.com/wxcard/wxcard/admin"
@@ -115,7 +116,11 @@ func (inv *invocation) fail(err error) int {
 		return exitOK
 	}
 	status, code := classify(err)
-	fmt.Fprintln(inv.env.stderr, "wxcard:", err)
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "wxcard: ") {
+		msg = "wxcard: " + msg
+	}
+	fmt.Fprintln(inv.env.stderr, msg)
 	var shown *reported
 	if inv.g.json && !errors.As(err, &shown) {
 		body := map[string]any{"code": code, "message": err.Error()}
