@@ -27,7 +27,7 @@ func depositCoupon() *admin.Cash {
 }
 
 // newDepositCard creates an approved deposit-mode card in s.
-func newDepositCard(t *testing.T, s *emulatortest.Server) string {
+func newDepositCard(t testing.TB, s *emulatortest.Server) string {
 	t.Helper()
 	id, err := s.Client.Card.Create(t.Context(), admin.CardTypeCash, depositCoupon())
 	require.NoError(t, err)
@@ -45,7 +45,7 @@ func makeCodes(prefix string, n int) []string {
 }
 
 // writeLines writes lines, one per line, into a new file in dir.
-func writeLines(t *testing.T, dir, name string, lines []string) string {
+func writeLines(t testing.TB, dir, name string, lines []string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
