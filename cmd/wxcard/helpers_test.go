@@ -60,12 +60,12 @@ type result struct {
 
 // runCLI runs a command line in-process with exactly the environment vars
 // given (nothing of the test process's own WXCARD_* leaks in).
-func runCLI(t *testing.T, vars map[string]string, stdin string, args ...string) result {
+func runCLI(t *testing.T, vars envVars, stdin string, args ...string) result {
 	t.Helper()
 	return runCLICtx(t.Context(), vars, stdin, args...)
 }
 
-func runCLICtx(ctx context.Context, vars map[string]string, stdin string, args ...string) result {
+func runCLICtx(ctx context.Context, vars envVars, stdin string, args ...string) result {
 	var out, errOut bytes.Buffer
 	code := run(ctx, args, &env{
 		getenv:     func(k string) string { return vars[k] },
@@ -77,7 +77,13 @@ func runCLICtx(ctx context.Context, vars map[string]string, stdin string, args .
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
+// envVars is a run's whole environment.
+type envVars map[string]string
+
+// Get is the getenv of a run.
+func (v envVars) Get(k string) string { return v[k] }
+
 // emulatorVars points a run at s.
-func emulatorVars(s *emulatortest.Server) map[string]string {
-	return map[string]string{"WXCARD_APPID": s.AppID, "WXCARD_SECRET": s.Secret, "WXCARD_BASE_URL": s.URL}
+func emulatorVars(s *emulatortest.Server) envVars {
+	return envVars{"WXCARD_APPID": s.AppID, "WXCARD_SECRET": s.Secret, "WXCARD_BASE_URL": s.URL}
 }
