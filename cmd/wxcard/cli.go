@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // env is what a run sees of the world, so tests run commands in-process.
@@ -38,6 +39,8 @@ type command struct {
 type invocation struct {
 	env *env
 	g   globals
+	// stderrTerminal: stderr is an interactive terminal.
+	stderrTerminal bool
 }
 
 func commands() []command {
@@ -62,7 +65,13 @@ func commands() []command {
 
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, args []string, e *env) int {
-	inv := &invocation{env: e}
+	// stderr is written from more than one goroutine (a deposit's progress
+	// and its Ctrl-C notice).
+	inv := &invocation{stderrTerminal: e.isTerminal(e.stderr)}
+	shared := *e
+	shared.stderr = &lockedWriter{w: e.stderr}
+	inv.env = &shared
+	e = &shared
 	inv.g = globals{
 		appID:   e.getenv("WXCARD_APPID"),
 		baseURL: e.getenv("WXCARD_BASE_URL"),
@@ -195,6 +204,18 @@ func parseCommand(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]stri
 		return nil, usagef("%s: unexpected argument %q (see -h)", fs.Name(), rest[maxArgs])
 	}
 	return rest, nil
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func orDefault(v, def string) string {

@@ -136,8 +136,20 @@ func runDeposit(ctx context.Context, inv *invocation, args []string) error {
 	}
 	d.handledBefore = d.handled
 	began := time.Now()
-	d.progress = newProgress(inv.env.stderr, !inv.g.json && inv.env.isTerminal(inv.env.stderr), len(list.codes), d.handled, time.Now)
+	d.progress = newProgress(inv.env.stderr, !inv.g.json && inv.stderrTerminal, len(list.codes), d.handled, time.Now)
+	// Say at once that Ctrl-C was heard: the call in flight may take a while.
+	stopped, watched := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watched)
+		select {
+		case <-ctx.Done():
+			inv.note("\nwxcard: stopping after the current call (Ctrl-C again to quit at once)\n")
+		case <-stopped:
+		}
+	}()
 	runErr := d.run(ctx)
+	close(stopped)
+	<-watched
 	if err := d.flush(); err != nil && runErr == nil {
 		runErr = err
 	}

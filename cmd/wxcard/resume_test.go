@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strconv"
 	"sync"
 	"testing"
@@ -157,4 +158,62 @@ func TestDepositKilledMidCallResumesExactlyOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, calls, wire.calls, "one deposit call per chunk over both runs")
+}
+
+// TestDepositCtrlCFinishesTheCallInFlight sends SIGINT to the real binary
+// while a call is in flight: the call is answered and recorded, the run
+// stops with status 130, and the next run sends only the rest.
+func TestDepositCtrlCFinishesTheCallInFlight(t *testing.T) {
+	t.Parallel()
+	bin, err := testproc.Build(t.Context(), ".", ".")
+	require.NoError(t, err)
+	s := emulatortest.Start(t)
+	cardID := newDepositCard(t, s)
+	wire := &depositWire{next: s.Recorder, holdAt: 4, sent: map[string]int{}, held: make(chan struct{}), release: make(chan struct{})}
+	srv := httptest.NewServer(wire)
+	t.Cleanup(srv.Close)
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(wire.release) }) }
+	t.Cleanup(release)
+
+	dir := t.TempDir()
+	codes := makeCodes("S", 1000)
+	file := writeLines(t, dir, "codes.txt", codes)
+	cmd := testproc.Command{Path: bin, Args: []string{"codes", "deposit", "--json", "--card", cardID, file},
+		Env: []string{"HOME=" + dir, "WXCARD_APPID=" + s.AppID, "WXCARD_SECRET=" + s.Secret, "WXCARD_BASE_URL=" + srv.URL}}
+	first, err := testproc.Start(cmd)
+	require.NoError(t, err)
+	t.Cleanup(first.Kill)
+	select {
+	case <-wire.held:
+	case <-first.Done():
+		t.Fatalf("the run ended before call 4:\n%s", first.Output())
+	}
+	require.NoError(t, first.Signal(os.Interrupt))
+	_, err = first.WaitForLine(time.Minute, regexp.MustCompile(`stopping after the current call`))
+	require.NoError(t, err, first.Output())
+	release()
+	status, err := first.Wait(time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, exitInterrupted, status, first.Output())
+	var report depositReport
+	require.NoError(t, json.Unmarshal([]byte(first.Stdout.String()), &report), first.Output())
+	assert.Equal(t, 400, report.Succeeded, "the call in flight was answered and recorded")
+	assert.Equal(t, 600, report.Pending)
+
+	second, err := testproc.Start(cmd)
+	require.NoError(t, err)
+	t.Cleanup(second.Kill)
+	status, err = second.Wait(time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, exitOK, status, second.Output())
+	require.NoError(t, json.Unmarshal([]byte(second.Stdout.String()), &report))
+	assert.Equal(t, 1000, report.Succeeded)
+	assert.Zero(t, report.Recovered, "nothing was left unanswered")
+	wire.mu.Lock()
+	defer wire.mu.Unlock()
+	assert.Equal(t, 10, wire.calls)
+	for _, c := range codes {
+		require.Equal(t, 1, wire.sent[c], c)
+	}
 }
