@@ -53,6 +53,14 @@ type depositReport struct {
 	Calls      int     `json:"calls"` // WeChat calls of this run
 	Seconds    float64 `json:"seconds"`
 	Rate       float64 `json:"codes_per_second"`
+	// Error says why the run stopped before the end, with the code of
+	// --json error bodies ("unavailable", "interrupted", "wechat_error"…).
+	Error *reportError `json:"error,omitempty"`
+}
+
+type reportError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 type depositor struct {
@@ -294,6 +302,10 @@ func (d *depositor) finish(r *depositReport, failedPath string, runErr error, be
 			return errors.Join(runErr, fmt.Errorf("writing the failed codes: %w", err))
 		}
 		r.FailedFile = failedPath
+	}
+	if runErr != nil {
+		_, code := classify(runErr)
+		r.Error = &reportError{Code: code, Message: runErr.Error()}
 	}
 	d.inv.output(r, func() { d.printReport(r) })
 	switch {

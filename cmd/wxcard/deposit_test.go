@@ -93,6 +93,8 @@ func TestDepositLostAnswerRetriedOrResumed(t *testing.T) {
 		assert.False(t, rep.Complete)
 		assert.Equal(t, 300, rep.Pending)
 		assert.Contains(t, r.stderr, "chunk 1 of 3")
+		require.NotNil(t, rep.Error)
+		assert.Equal(t, "unavailable", rep.Error.Code)
 
 		r = runCLI(t, emulatorVars(s), "", "codes", "deposit", "--json", "--retries", "0", "--card", cardID, file)
 		require.Equal(t, exitOK, r.code, r.stderr)
