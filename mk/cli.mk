@@ -6,7 +6,7 @@
 #
 #   make wxcard      build $(BUILD)/wxcard
 
-FUZZ_TARGETS += ./cmd/wxcard:FuzzJournal ./cmd/wxcard:FuzzReadCodes
+FUZZ_TARGETS += ./cmd/wxcard:FuzzJournal ./cmd/wxcard:FuzzReadCodes ./cmd/wxcard:FuzzDocuments
 
 .PHONY: wxcard
 wxcard:
