@@ -104,7 +104,7 @@ func readCardFile(stdin io.Reader, path string) (admin.CardType, json.RawMessage
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return "", nil, usagef("cards create: %v", err)
+			return "", nil, usagef("cards create: %w", err)
 		}
 		defer f.Close()
 		r = f
@@ -124,7 +124,7 @@ func readCardFile(stdin io.Reader, path string) (admin.CardType, json.RawMessage
 func parseCardDefinition(data []byte) (admin.CardType, json.RawMessage, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return "", nil, usagef("cards create: the file is not a JSON object: %v", err)
+		return "", nil, usagef("cards create: the file is not a JSON object: %w", err)
 	}
 	if inner, ok := doc["card"]; ok {
 		doc = nil

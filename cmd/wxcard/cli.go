@@ -180,7 +180,7 @@ func parseFlags(fs *flag.FlagSet, args []string, interspersed bool) ([]string, e
 				// flag has printed the usage.
 				return nil, errHelp
 			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, usagef("%s: %w", fs.Name(), err)
 		}
 		args = fs.Args()
 		if len(args) == 0 || !interspersed {

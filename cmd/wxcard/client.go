@@ -77,11 +77,11 @@ func devAppOf(snapshot string) (appID, secret string, err error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", "", configf("no credentials: set WXCARD_APPID and WXCARD_SECRET, or start the local server (make run), whose emulator's dev app is read from %s (run wxcard where make run runs, or give --data-dir)", snapshot)
 		}
-		return "", "", configf("reading the local server's state %s: %v", snapshot, err)
+		return "", "", configf("reading the local server's state %s: %w", snapshot, err)
 	}
 	emu, err := emulator.New(emulator.WithSnapshotFile(snapshot))
 	if err != nil {
-		return "", "", configf("the local server's state %s cannot be read: %v", snapshot, err)
+		return "", "", configf("the local server's state %s cannot be read: %w", snapshot, err)
 	}
 	appID, secret = emu.DevApp()
 	return appID, secret, nil
@@ -105,7 +105,7 @@ func (inv *invocation) open(ctx context.Context) (*app, error) {
 	if err != nil {
 		closeStore()
 		// NewClient names the field, never the value.
-		return nil, configf("%s: %v", c.source, err)
+		return nil, configf("%s: %w", c.source, err)
 	}
 	return &app{client: client, source: c.source, close: closeStore}, nil
 }

@@ -28,7 +28,7 @@ func runCodesCheck(ctx context.Context, inv *invocation, args []string) error {
 		}
 		f, err := os.Open(*file)
 		if err != nil {
-			return usagef("codes check: %v", err)
+			return usagef("codes check: %w", err)
 		}
 		list, err := readCodes(f, *column)
 		f.Close()

@@ -73,7 +73,7 @@ func readCodes(r io.Reader, column string) (*codeList, error) {
 			add(line, sc.Text())
 		}
 		if err := sc.Err(); err != nil {
-			return nil, usagef("the codes file: %v", err)
+			return nil, usagef("the codes file: %w", err)
 		}
 	} else if err := readCSVColumn(data, column, add); err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func readCSVColumn(data []byte, column string, add func(line int, code string)) 
 		}
 		if err != nil {
 			// A *csv.ParseError names its line.
-			return usagef("the CSV file: %v", err)
+			return usagef("the CSV file: %w", err)
 		}
 		line, _ := cr.FieldPos(0) // a record read without error has a field
 		if first && !byNumber {

@@ -108,7 +108,7 @@ func runDeposit(ctx context.Context, inv *invocation, args []string) error {
 	}
 	f, err := os.Open(file)
 	if err != nil {
-		return usagef("codes deposit: %v", err)
+		return usagef("codes deposit: %w", err)
 	}
 	list, err := readCodes(f, *column)
 	f.Close()
@@ -129,7 +129,7 @@ func runDeposit(ctx context.Context, inv *invocation, args []string) error {
 	j, err := openJournal(*journalPath, start)
 	if err != nil {
 		if errors.Is(err, errJournalForeign) {
-			return usagef("%v", err)
+			return usagef("%w", err)
 		}
 		return err
 	}

@@ -41,22 +41,25 @@ var (
 	errInterrupted = errors.New("interrupted")
 )
 
-type usageError struct{ msg string }
+// usageError is a mistake on the command line or in an input file;
+// formatted with %w, the error it names stays inspectable.
+type usageError struct{ err error }
 
-func (e *usageError) Error() string { return e.msg }
-func (e *usageError) Unwrap() error { return errUsage }
+func (e *usageError) Error() string   { return e.err.Error() }
+func (e *usageError) Unwrap() []error { return []error{errUsage, e.err} }
 
 func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
+	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
-type configError struct{ msg string }
+// configError says the app to talk to could not be set up.
+type configError struct{ err error }
 
-func (e *configError) Error() string { return e.msg }
-func (e *configError) Unwrap() error { return errConfig }
+func (e *configError) Error() string   { return e.err.Error() }
+func (e *configError) Unwrap() []error { return []error{errConfig, e.err} }
 
 func configf(format string, args ...any) error {
-	return &configError{msg: fmt.Sprintf(format, args...)}
+	return &configError{err: fmt.Errorf(format, args...)}
 }
 
 // credentialErrcodes are WeChat's answers that mean the configured app
@@ -75,10 +78,12 @@ func classify(err error) (status int, code string) {
 	var netErr net.Error
 	var urlErr *url.Error
 	switch {
-	case errors.Is(err, errUsage), errors.Is(err, admin.ErrInvalidInput), errors.Is(err, signer.ErrInvalidInput):
-		return exitUsage, "usage"
+	// Before usage: a configuration error may wrap the admin client's
+	// refusal of a malformed appid, which is invalid input too.
 	case errors.Is(err, errConfig):
 		return exitConfig, "config"
+	case errors.Is(err, errUsage), errors.Is(err, admin.ErrInvalidInput), errors.Is(err, signer.ErrInvalidInput):
+		return exitUsage, "usage"
 	case errors.Is(err, errMismatch):
 		return exitMismatch, "mismatch"
 	case errors.Is(err, errIncomplete):

@@ -196,7 +196,7 @@ with "appId" (the app's by default).`)
 	}
 	fields, err := textFields(text, "appId", "shopId", "cardType", "cardId", "timestamp", "nonceStr", "signType", "cardSign")
 	if err != nil {
-		return usagef("verify choosecard: --params: %v", err)
+		return usagef("verify choosecard: --params: %w", err)
 	}
 	check := signer.ChooseCardCheck{AppID: fields["appId"], ShopID: fields["shopId"], CardType: fields["cardType"], CardID: fields["cardId"],
 		Timestamp: fields["timestamp"], NonceStr: fields["nonceStr"], SignType: fields["signType"], CardSign: fields["cardSign"]}
@@ -253,7 +253,7 @@ all); --config the object passed to wx.config: {"timestamp","nonceStr","signatur
 	}
 	fields, err := textFields(text, "timestamp", "nonceStr", "signature")
 	if err != nil {
-		return usagef("verify jsconfig: --config: %v", err)
+		return usagef("verify jsconfig: --config: %w", err)
 	}
 	t, err := inv.loadTickets(ctx, *ticket, *jsapi, "jsapi")
 	if err != nil {
@@ -338,7 +338,7 @@ func verifyOutcome(valid bool) error {
 func textFields(doc string, names ...string) (map[string]string, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
-		return nil, fmt.Errorf("not a JSON object: %v", err)
+		return nil, fmt.Errorf("not a JSON object: %w", err)
 	}
 	out := map[string]string{}
 	for _, name := range names {
