@@ -2,7 +2,7 @@
 // voucher codes by the hundred thousand, check and consume codes, fetch
 // tickets, sign and debug signatures, list and create cards.
 //
-//	wxcard codes deposit --card ID codes.txt   import codes, resumable
+//	wxcard codes deposit --card ID codes.txt   import codes, resumable (see below)
 //	wxcard codes check --card ID CODE…         which codes are deposited
 //	wxcard codes count --card ID               how many are deposited
 //	wxcard code get CODE [--card ID]           a user card: owner, status
@@ -13,11 +13,27 @@
 //	wxcard sign choosecard [--card ID] [--card-type T] [--shop-id S]
 //	wxcard sign jsconfig --url URL
 //	wxcard verify cardext --card ID --card-ext JSON
-//	wxcard verify choosecard --app-id A --card-sign S …
-//	wxcard verify jsconfig --url URL --signature S …
+//	wxcard verify choosecard --params '{"cardSign":…}'
+//	wxcard verify jsconfig --url URL --config '{"timestamp":…}'
 //
 // Every command takes -h, and --json to print one JSON document on stdout
-// for scripts (progress and messages go to stderr).
+// for scripts (progress and messages go to stderr; an error is
+// {"error":{"code","message","errcode"?}}). The verify commands work
+// offline when given the tickets (--ticket, --jsapi-ticket).
+//
+// # Imports
+//
+// codes deposit sends 100 codes per call and keeps a journal beside the
+// file (FILE.journal): every call is recorded and synced to disk before it
+// is made, and its answer after. After Ctrl-C (which lets the call in
+// flight finish), a crash, a kill or a network failure, the same command
+// continues where it stopped. A call whose answer was lost is settled with
+// card/code/checkcode: the codes found are counted as succeeded and only
+// the others are sent, so no code is sent twice or lost. Calls that fail
+// for want of an answer are tried again (--retries) before the run stops.
+// The report counts succeeded, duplicate and failed codes and writes the
+// failed ones to FILE.failed. On a terminal a progress bar shows the rate
+// and the time left; elsewhere one line per tenth of the way.
 //
 // # Which WeChat
 //
