@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator/emulatortest"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkDepositCLI(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		cardID, err := s.Client.Card.Create(b.Context(), "CASH", depositCoupon())
+		cardID, err := s.Client.Card.Create(b.Context(), admin.CardTypeCash, depositCoupon())
 		require.NoError(b, err)
 		file := writeLines(b, dir, fmt.Sprintf("codes-%d.txt", i), makeCodes(fmt.Sprintf("B%d-", i), benchCodes))
 		b.StartTimer()
@@ -41,7 +42,7 @@ func BenchmarkDepositAdminClient(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		cardID, err := s.Client.Card.Create(b.Context(), "CASH", depositCoupon())
+		cardID, err := s.Client.Card.Create(b.Context(), admin.CardTypeCash, depositCoupon())
 		require.NoError(b, err)
 		codes := makeCodes(fmt.Sprintf("A%d-", i), benchCodes)
 		b.StartTimer()
