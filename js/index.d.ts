@@ -259,7 +259,7 @@ export declare class Wxcard {
   call(op: Operation, request: object): unknown;
   /** The JSON ABI itself: request JSON in, response JSON ({"ok":…} or {"error":…}) out. */
   callRaw(op: Operation, json: string): string;
-  /** Buffers the module holds for this object; 2 when every call has been balanced. */
+  /** Buffers the module holds for this object; 1 (the JSON scratch buffer) when every call has been balanced. */
   liveAllocations(): number;
 }
 

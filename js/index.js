@@ -20,6 +20,21 @@ export class WxcardError extends Error {
 
 const OPS = ['card_ext', 'add_card', 'choose_card', 'js_config', 'sorted_sha1', 'verify_card_ext', 'verify_js_config', 'verify_choose_card'];
 const SCRATCH = 4096;
+// The lean ABI (ARCHITECTURE.md, "The WebAssembly ABI"): the module's static
+// buffer, its in region first and its out region after; out starts with one
+// uint32 per card. Anything that does not fit or that the lean calls refuse
+// takes the JSON ABI, which names the problem.
+const MAX_CARDS = 50;
+const MAX_SORTED_VALUES = 64;
+const LEAN_OUT_DATA = 4 * MAX_CARDS;
+const ABSENT = 0xffffffff;
+// Nonces: 24 characters of this alphabet from crypto.getRandomValues bytes,
+// bytes of 248 and above skipped so that no character is likelier than
+// another (62 * 4 = 248): the signer's RandomNonce rule. The bytes come in
+// batches of NONCE_POOL.
+const NONCE_LEN = 24;
+const NONCE_POOL = 4096;
+const ALNUM = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
 
 /**
  * The default module location: wxcard.wasm next to this file. Undefined
@@ -178,6 +193,19 @@ const wellFormed = typeof String.prototype.isWellFormed === 'function'
   ? (text) => text.isWellFormed()
   : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
+// The card keys the lean addCard takes; any other (openId, card_id) sends
+// the call through the JSON ABI, which knows every spelling.
+const CARD_KEYS = new Set(['cardId', 'code', 'openid', 'outerStr', 'fixedBeginTimestamp', 'balance']);
+
+// digits returns a non-negative integer (number or string) as the string the
+// lean ABI takes, or undefined for anything else: the module checks that a
+// string is canonical digits and the JSON ABI explains what is not.
+function digits(value) {
+  if (typeof value === 'string') return value;
+  if (Number.isSafeInteger(value) && value >= 0) return String(value);
+  return undefined;
+}
+
 function toResult(obj) {
   const out = {};
   for (const [key, value] of Object.entries(obj)) out[camel[key] ?? key] = value;
@@ -191,20 +219,36 @@ export class Wxcard {
   #decoder = new TextDecoder();
   #scratch = 0;
   #scratchSize = 0;
-  #out = 0;
   #broken = null;
   // Views into linear memory. Growth replaces memory.buffer (and detaches
   // the old one), so #sync re-derives them whenever the buffer changed:
   // after every call into the module, before the next read or write.
   #buffer = null;
   #scratchView = null;
-  #outView = null;
+  // The lean buffer: its address, capacities and views (0 when the module
+  // has no lean ABI, and every call takes the JSON one).
+  #lean = 0;
+  #leanIn = 0;
+  #leanOut = 0;
+  #leanBytes = null;
+  #leanWords = null;
+  #ascii = true; // whether every string #put wrote since it was reset was ASCII
+  #pool = new Uint8Array(NONCE_POOL);
+  #poolPos = NONCE_POOL;
 
   constructor(instance) {
     this.#exports = instance.exports;
     this.#scratch = this.#alloc(SCRATCH);
     this.#scratchSize = SCRATCH;
-    this.#out = this.#alloc(40);
+    if (typeof this.#exports.wxcard_lean_buffer === 'function') {
+      const ptr = this.#exports.wxcard_lean_buffer();
+      const caps = this.#exports.wxcard_lean_caps();
+      if (ptr % 4 === 0) {
+        this.#lean = ptr;
+        this.#leanIn = Number(caps >> 32n);
+        this.#leanOut = Number(caps & 0xffffffffn);
+      }
+    }
   }
 
   /** The module's linear memory (for diagnostics; views on it detach when it grows). */
@@ -212,7 +256,7 @@ export class Wxcard {
     return this.#exports.memory;
   }
 
-  /** Buffers the module holds for this object: 2 (the scratch buffers) when every call has been balanced. */
+  /** Buffers the module holds for this object: 1 (the JSON scratch buffer) when every call has been balanced. */
   liveAllocations() {
     return this.#guard(() => this.#exports.wxcard_live_allocs());
   }
@@ -229,8 +273,158 @@ export class Wxcard {
     if (buf !== this.#buffer) {
       this.#buffer = buf;
       this.#scratchView = new Uint8Array(buf, this.#scratch, this.#scratchSize);
-      this.#outView = new Uint8Array(buf, this.#out, 40);
+      if (this.#lean !== 0) {
+        this.#leanBytes = new Uint8Array(buf, this.#lean, this.#leanIn + this.#leanOut);
+        this.#leanWords = new Uint32Array(buf, this.#lean, this.#leanIn >> 2);
+      }
     }
+  }
+
+  // #put writes text into the lean in region at byte pos and returns where
+  // it ends, or -1 when it does not fit or has a lone surrogate (the JSON
+  // ABI then refuses it by name). ASCII is copied by hand: for the short
+  // strings of a signature that beats encodeInto's call into the runtime.
+  #put(text, pos) {
+    const n = text.length;
+    const bytes = this.#leanBytes;
+    if (pos + n > this.#leanIn) return -1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      bytes[pos + i] = c;
+    }
+    if (i === n) return pos + n;
+    if (!wellFormed(text) || pos + i + 3 * (n - i) > this.#leanIn) return -1;
+    this.#ascii = false;
+    return pos + i + this.#encoder.encodeInto(text.slice(i), bytes.subarray(pos + i, this.#leanIn)).written;
+  }
+
+  // #putNonce writes a fresh nonce at pos and returns where it ends.
+  #putNonce(pos) {
+    const bytes = this.#leanBytes;
+    const pool = this.#pool;
+    let p = this.#poolPos;
+    for (let k = 0; k < NONCE_LEN;) {
+      if (p === NONCE_POOL) {
+        crypto.getRandomValues(pool);
+        p = 0;
+      }
+      const b = pool[p++];
+      if (b < 248) bytes[pos + k++] = ALNUM[b % 62];
+    }
+    this.#poolPos = p;
+    return pos + NONCE_LEN;
+  }
+
+  // #leanText decodes n bytes of the out region from byte offset at.
+  #leanText(at, n) {
+    const start = this.#lean + this.#leanIn + at;
+    return this.#decoder.decode(new Uint8Array(this.#buffer, start, n));
+  }
+
+  // #leanSortedSHA1 is sortedSHA1 on the lean ABI, or undefined.
+  #leanSortedSHA1(values) {
+    const count = values.length;
+    if (this.#lean === 0 || count > MAX_SORTED_VALUES) return undefined;
+    this.#sync();
+    const words = this.#leanWords;
+    words[0] = count;
+    let pos = 4 * (1 + count);
+    for (let i = 0; i < count; i++) {
+      const end = this.#put(values[i], pos);
+      if (end < 0) return undefined;
+      words[1 + i] = end - pos;
+      pos = end;
+    }
+    if (this.#exports.wxcard_lean_sorted_sha1() !== 40) return undefined;
+    this.#sync();
+    return this.#leanText(0, 40);
+  }
+
+  // #leanAddCard is addCard on the lean ABI, or undefined for input it does
+  // not take: a key or type it does not know, a value the module refuses.
+  #leanAddCard(ticket, cards, options) {
+    const n = Array.isArray(cards) ? cards.length : 0;
+    if (this.#lean === 0 || n === 0 || n > MAX_CARDS || typeof ticket !== 'string' || options === null || typeof options !== 'object') return undefined;
+    let timestamp = options.timestamp;
+    const nonces = options.nonces;
+    for (const key in options) {
+      if (key !== 'timestamp' && key !== 'nonces' && options[key] !== undefined) return undefined;
+    }
+    if (timestamp === undefined) timestamp = Math.floor(Date.now() / 1000);
+    timestamp = digits(timestamp);
+    if (timestamp === undefined) return undefined;
+    if (nonces !== undefined && (!Array.isArray(nonces) || nonces.length !== n)) return undefined;
+    this.#sync();
+    this.#ascii = true;
+    const words = this.#leanWords;
+    words[0] = n;
+    let pos = 4 * (3 + 7 * n);
+    let end = this.#put(ticket, pos);
+    if (end < 0) return undefined;
+    words[1] = end - pos;
+    pos = end;
+    end = this.#put(timestamp, pos);
+    if (end < 0) return undefined;
+    words[2] = end - pos;
+    pos = end;
+    for (let i = 0, w = 3; i < n; i++, w += 7) {
+      const card = cards[i];
+      if (card === null || typeof card !== 'object') return undefined;
+      for (const key in card) {
+        if (!CARD_KEYS.has(key) && card[key] !== undefined) return undefined;
+      }
+      const { cardId, code = '', openid = '', outerStr = '', fixedBeginTimestamp, balance } = card;
+      if (typeof cardId !== 'string' || typeof code !== 'string' || typeof openid !== 'string' || typeof outerStr !== 'string') return undefined;
+      const texts = [cardId, code, openid, outerStr];
+      for (let f = 0; f < 4; f++) {
+        end = this.#put(texts[f], pos);
+        if (end < 0) return undefined;
+        words[w + f] = end - pos;
+        pos = end;
+      }
+      const fixed = fixedBeginTimestamp === undefined ? '' : digits(fixedBeginTimestamp);
+      if (fixed === undefined) return undefined;
+      end = this.#put(fixed, pos);
+      if (end < 0) return undefined;
+      words[w + 4] = end - pos;
+      pos = end;
+      if (balance === undefined) {
+        words[w + 5] = ABSENT;
+      } else {
+        const b = digits(balance);
+        if (b === undefined || (end = this.#put(b, pos)) < 0) return undefined;
+        words[w + 5] = end - pos;
+        pos = end;
+      }
+      if (nonces === undefined) {
+        if (pos + NONCE_LEN > this.#leanIn) return undefined;
+        end = this.#putNonce(pos);
+      } else {
+        if (typeof nonces[i] !== 'string') return undefined;
+        end = this.#put(nonces[i], pos);
+        if (end < 0) return undefined;
+      }
+      words[w + 6] = end - pos;
+      pos = end;
+    }
+    const total = this.#exports.wxcard_lean_add_card();
+    if (total === 0) return undefined;
+    this.#sync();
+    // Each cardExt's byte length comes first. ASCII in means ASCII out, and
+    // then one decode and slices by those lengths do; otherwise each cardExt
+    // is decoded on its own.
+    const lengths = new Uint32Array(this.#buffer, this.#lean + this.#leanIn, n);
+    const text = this.#ascii ? this.#leanText(LEAN_OUT_DATA, total) : undefined;
+    const list = new Array(n);
+    for (let i = 0, at = 0; i < n; i++) {
+      const next = at + lengths[i];
+      const cardExt = text === undefined ? this.#leanText(LEAN_OUT_DATA + at, lengths[i]) : text.slice(at, next);
+      list[i] = { cardId: cards[i].cardId, cardExt };
+      at = next;
+    }
+    return list;
   }
 
   #guard(fn) {
@@ -323,23 +517,16 @@ export class Wxcard {
     for (const v of values) {
       if (typeof v !== 'string') throw new WxcardError('invalid_input', 'sortedSHA1 takes strings');
     }
-    const joined = values.join('\0');
-    // NUL separates values on the fast path; a lone surrogate is refused by
-    // the module with its reason, as every other method does.
-    if (values.some((v) => v.includes('\0')) || !wellFormed(joined)) {
-      return this.call('sorted_sha1', { values }).signature;
-    }
     if (this.#broken) throw this.#broken;
+    let signature;
     try {
-      const n = this.#write(joined);
-      if (this.#exports.wxcard_sorted_sha1_raw(this.#scratch, n, this.#out) !== 0) {
-        throw new WxcardError('internal', 'the signature call was refused');
-      }
-      this.#sync();
-      return this.#decoder.decode(this.#outView);
+      signature = this.#leanSortedSHA1(values);
     } catch (err) {
       throw this.#fail(err);
     }
+    // What the lean call does not take (a lone surrogate, too many or too
+    // long values) the JSON ABI refuses with its reason.
+    return signature ?? this.call('sorted_sha1', { values }).signature;
   }
 
   /** explainSortedSHA1 explains sortedSHA1: {signature, sortedValues, preimage}. */
@@ -359,6 +546,14 @@ export class Wxcard {
 
   /** addCard returns the cardList for wx.addCard: [{cardId, cardExt}], one fresh nonce per card. */
   addCard(apiTicket, cards, options = {}) {
+    if (this.#broken) throw this.#broken;
+    let list;
+    try {
+      list = this.#leanAddCard(apiTicket, cards, options);
+    } catch (err) {
+      throw this.#fail(err);
+    }
+    if (list !== undefined) return list;
     if (!Array.isArray(cards)) throw new WxcardError('invalid_input', 'cards must be an array', 'cards');
     const names = new Names();
     const cardNames = cards.map(() => new Names());
