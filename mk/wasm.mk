@@ -6,7 +6,8 @@
 #   make test-js       node --test: vectors, the Go differential set, errors,
 #                      memory; the package inside workerd (miniflare)
 #   make test-preview  the preview tool in headless Chromium (playwright-core)
-#   make bench-js      Node benchmarks into $(BENCH_DIR)/wasm-node.txt
+#   make bench-js      Node benchmarks, then load() in headless Chromium, into
+#                      $(BENCH_DIR)/wasm-node.txt
 
 WASM_OUT := $(BUILD)/wxcard.wasm
 WASM_DIFF := $(BUILD)/wasm-differential.json
@@ -38,3 +39,4 @@ test-preview: wasm
 bench-js: wasm
 	@mkdir -p $(BENCH_DIR)
 	$(NODE) js/test/bench.mjs | tee $(BENCH_DIR)/wasm-node.txt
+	$(NODE) js/test/bench.browser.mjs | tee -a $(BENCH_DIR)/wasm-node.txt

@@ -113,40 +113,55 @@ func (l *lean) addCard() int {
 		return 0
 	}
 	out := l.out[leanOutData:leanOutData]
+	pos := r.pos
 	for i := range int(n) {
-		var card signer.Card
-		var fields [6]string
+		// The seven values of card i, read in place rather than through
+		// leanReader.next: calls are dear on wasm, and this loop is the
+		// whole per-card cost but the hash.
+		header := l.in[4*(3+7*i) : 4*(3+7*i)+28]
+		var field [7]string
+		textStart, textEnd := pos, pos
 		hasBalance := false
-		for f := range fields {
-			var present bool
-			if fields[f], present, ok = r.next(); !ok {
+		for f := range field {
+			size := binary.LittleEndian.Uint32(header[4*f:])
+			if size == leanAbsent {
+				continue
+			}
+			if uint64(size) > uint64(len(l.in)-pos) {
 				return 0
 			}
-			if f == 5 && present {
-				hasBalance = true
+			if size > 0 {
+				field[f] = unsafe.String(&l.in[pos], size)
 			}
+			pos += int(size)
+			if f == 3 {
+				textEnd = pos
+			}
+			hasBalance = hasBalance || f == 5
 		}
-		nonce, _, ok := r.next()
-		if !ok || !leanNonce(nonce) {
+		nonce := field[6]
+		if !leanNonce(nonce) {
 			return 0
 		}
-		card.CardID, card.Code, card.OpenID, card.OuterStr = fields[0], fields[1], fields[2], fields[3]
-		if fields[4] != "" {
-			if !canonicalDigits(fields[4], 18) {
+		card := signer.Card{CardID: field[0], Code: field[1], OpenID: field[2], OuterStr: field[3]}
+		if field[4] != "" {
+			if !canonicalDigits(field[4], 18) {
 				return 0
 			}
-			card.FixedBeginTimestamp = parseDigits(fields[4])
+			card.FixedBeginTimestamp = parseDigits(field[4])
 		}
 		if hasBalance {
-			if !canonicalDigits(fields[5], 18) {
+			if !canonicalDigits(field[5], 18) {
 				return 0
 			}
-			l.balance = parseDigits(fields[5])
+			l.balance = parseDigits(field[5])
 			card.Balance = &l.balance
 		}
+		// The four text values lie back to back: one plainText call covers them.
+		plain := plainTicket && textEnd > textStart && plainText(unsafe.String(&l.in[textStart], textEnd-textStart)) && plainCard(&card)
 		var sig [40]byte
 		start := len(out)
-		if plainTicket && plainCard(&card) {
+		if plain {
 			l.sortedHex(&sig, ticket, timestamp, card.CardID, card.Code, card.OpenID, nonce)
 			out = appendPlainCardExt(out, &card, timestamp, nonce, &sig)
 		} else {
@@ -178,17 +193,22 @@ func (l *lean) sortedSHA1() int {
 	if n > maxSortedValues {
 		return 0
 	}
-	r, ok := newLeanReader(l.in, 1+int(n))
-	if !ok {
+	pos := 4 * (1 + int(n))
+	if pos > len(l.in) {
 		return 0
 	}
-	r.word = 1
 	values := l.values[:n]
 	for i := range values {
-		var present bool
-		if values[i], present, ok = r.next(); !ok || !present {
-			return 0
+		// leanReader.next by hand, as in addCard: a call per value shows.
+		size := binary.LittleEndian.Uint32(l.in[4*(1+i):])
+		if uint64(size) > uint64(len(l.in)-pos) {
+			return 0 // too long, or leanAbsent: no absent values here
 		}
+		values[i] = ""
+		if size > 0 {
+			values[i] = unsafe.String(&l.in[pos], size)
+		}
+		pos += int(size)
 	}
 	l.sortedHex((*[40]byte)(l.out), values...)
 	return 40
@@ -201,7 +221,12 @@ func (l *lean) sortedHex(out *[40]byte, values ...string) {
 	order := l.order[:len(values)]
 	prefix := l.prefix[:len(values)]
 	for i, v := range values {
-		prefix[i] = prefix8(v)
+		// prefix8, by hand: it is not inlined, and a call per value shows.
+		if len(v) >= 8 {
+			prefix[i] = bits.ReverseBytes64(load64(v))
+		} else {
+			prefix[i] = prefix8(v)
+		}
 	}
 	// An insertion sort of positions by the values' first eight bytes,
 	// comparing whole values only where those tie: the bytes compare as
@@ -235,14 +260,12 @@ func prefix8(s string) uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// plainCard reports whether a card passes signer.ValidateCard with text
-// that JSON carries verbatim: then appendPlainCardExt writes its cardExt.
-// The timestamp and balance were checked as digits before.
+// plainCard reports whether a card whose text is plainText passes
+// signer.ValidateCard: then appendPlainCardExt writes its cardExt. The
+// timestamp and balance were checked as digits before.
 func plainCard(c *signer.Card) bool {
-	return len(c.CardID) > 0 && len(c.CardID) <= signer.MaxCardIDLen && plainText(c.CardID) &&
-		len(c.Code) <= signer.MaxFieldLen && plainText(c.Code) &&
-		len(c.OpenID) <= signer.MaxFieldLen && plainText(c.OpenID) &&
-		len(c.OuterStr) <= signer.MaxFieldLen && plainText(c.OuterStr) &&
+	return len(c.CardID) > 0 && len(c.CardID) <= signer.MaxCardIDLen &&
+		len(c.Code) <= signer.MaxFieldLen && len(c.OpenID) <= signer.MaxFieldLen && len(c.OuterStr) <= signer.MaxFieldLen &&
 		c.FixedBeginTimestamp < 1e10
 }
 

@@ -1,6 +1,9 @@
 package main
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 //go:generate go run sha1_gen.go
 
@@ -24,10 +27,24 @@ func hexSHA1(out *[40]byte, msg []byte) {
 	}
 	binary.BigEndian.PutUint64(tail[end-8:end], uint64(len(msg))<<3)
 	sha1Blocks(&h, tail[:end])
-	const digits = "0123456789abcdef"
 	for i, word := range h {
-		for j := range 8 {
-			out[8*i+j] = digits[word>>(28-4*j)&0xf]
-		}
+		binary.LittleEndian.PutUint64(out[8*i:], hex8(word))
 	}
+}
+
+// hex8 returns the 8 lowercase hex digits of w as the bytes of a
+// little-endian word, most significant digit first: all eight at once in
+// registers, where a loop over the digits costs a branch each on wasm.
+func hex8(w uint32) uint64 {
+	const ones = 0x0101010101010101
+	// Spread the nibbles into bytes, the last digit in the top byte.
+	t := uint64(bits.ReverseBytes32(w))
+	t = (t | t<<16) & 0x0000FFFF0000FFFF
+	t = (t | t<<8) & 0x00FF00FF00FF00FF
+	// Each byte now holds two digits, high nibble first in the string:
+	// move the high nibble into its own byte before the low one.
+	t = (t>>4)&(0x0F*ones)&0x00FF00FF00FF00FF | (t&(0x0F*ones&0x00FF00FF00FF00FF))<<8
+	// 0-9 become '0'-'9', 10-15 become 'a'-'f'.
+	letters := (t + 6*ones) >> 4 & ones
+	return t + '0'*ones + letters*('a'-'0'-10)
 }

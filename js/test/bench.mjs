@@ -19,7 +19,7 @@ const benches = [];
 function bench(name, fn) {
   benches.push({ name, fn });
 }
-function runAll(rounds = 12, roundMs = 60) {
+function runAll(rounds = 25, roundMs = 40) {
   for (const b of benches) {
     for (let i = 0; i < 2000; i++) b.fn(); // warm up (JIT, wasm tier-up)
     const t0 = performance.now();
