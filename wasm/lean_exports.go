@@ -4,10 +4,13 @@ package main
 
 import "unsafe"
 
-// leanBuf is the lean ABI's one buffer: in at the start, out after it. It
-// is static, so its address never changes and the GC never moves or frees
-// it; the host asks for the address once.
-var leanBuf [leanInCap + leanOutCap]byte
+// leanWords backs the lean ABI's one buffer, leanBuf: in at the start, out
+// after it. It is static, so its address never changes and the GC never
+// frees it; the host asks for the address once. Words, not bytes, so that
+// the host can lay uint32 views on it.
+var leanWords [(leanInCap + leanOutCap) / 8]uint64
+
+var leanBuf = unsafe.Slice((*byte)(unsafe.Pointer(&leanWords[0])), leanInCap+leanOutCap)
 
 var leanState = lean{in: leanBuf[:leanInCap:leanInCap], out: leanBuf[leanInCap:]}
 

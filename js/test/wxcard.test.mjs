@@ -44,7 +44,7 @@ test('loads from every kind of source', async (t) => {
   await t.test('a package without wxcard.wasm says how to get it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wxcard-nowasm-'));
     try {
-      for (const f of ['index.js', 'wasi.js']) await copyFile(here(`../${f}`), join(dir, f));
+      for (const f of ['index.js', 'wasi.js', 'grant.js']) await copyFile(here(`../${f}`), join(dir, f));
       const bare = await import(pathToFileURL(join(dir, 'index.js')).href);
       await assert.rejects(bare.load(), (e) => e.code === 'load_failed' && /ENOENT/.test(e.message) && /make wasm/.test(e.message));
     } finally {
