@@ -140,7 +140,8 @@ func (l *lean) addCard() int {
 			hasBalance = hasBalance || f == 5
 		}
 		nonce := field[6]
-		if !leanNonce(nonce) {
+		nonceOK, noncePlain := leanNonce(nonce)
+		if !nonceOK {
 			return 0
 		}
 		card := signer.Card{CardID: field[0], Code: field[1], OpenID: field[2], OuterStr: field[3]}
@@ -158,7 +159,7 @@ func (l *lean) addCard() int {
 			card.Balance = &l.balance
 		}
 		// The four text values lie back to back: one plainText call covers them.
-		plain := plainTicket && textEnd > textStart && plainText(unsafe.String(&l.in[textStart], textEnd-textStart)) && plainCard(&card)
+		plain := plainTicket && noncePlain && textEnd > textStart && plainText(unsafe.String(&l.in[textStart], textEnd-textStart)) && plainCard(&card)
 		var sig [40]byte
 		start := len(out)
 		if plain {
@@ -364,16 +365,21 @@ func parseDigits(s string) int64 {
 	return v
 }
 
-// leanNonce is the signer's nonce rule: 1 to 32 printable ASCII
-// characters, no space.
-func leanNonce(s string) bool {
+// leanNonce checks the signer's nonce rule, 1 to 32 printable ASCII
+// characters and no space, and reports whether JSON carries the nonce
+// verbatim (no '"' or '\\').
+func leanNonce(s string) (ok, plain bool) {
 	if len(s) == 0 || len(s) > signer.MaxNonceLen {
-		return false
+		return false, false
 	}
+	plain = true
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
+		switch c := s[i]; {
+		case c <= ' ' || c > '~':
+			return false, false
+		case c == '"' || c == '\\':
+			plain = false
 		}
 	}
-	return true
+	return true, plain
 }

@@ -251,6 +251,10 @@ func TestLeanAddCardMatchesJSON(t *testing.T) {
 			if s, ok := card[key].(string); ok {
 				card[key] = s + spice[r.IntN(len(spice))]
 			}
+			if r.IntN(4) == 0 {
+				nonces := m["nonces"].([]any)
+				nonces[r.IntN(len(nonces))] = []string{`a"b`, `c\d`, "e f", "g\x7f"}[r.IntN(4)]
+			}
 			req = mustJSON(t, m)
 		}
 		if !leanAddCardInput(l.in, req) {
@@ -282,4 +286,102 @@ func TestLeanAddCardMatchesJSON(t *testing.T) {
 	}
 	assert.Greater(t, refused, 100)
 	assert.Less(t, fellBack, signed/20, "the lean call takes nearly every valid request")
+}
+
+// leanAddCardJSON reads a lean addCard request back into the JSON request
+// with the same meaning, or false when in is not a well-formed one.
+func leanAddCardJSON(in []byte) ([]byte, bool) {
+	if len(in) < 4 {
+		return nil, false
+	}
+	n := int(binary.LittleEndian.Uint32(in))
+	if n < 1 || n > signer.MaxCardsPerAddCard || 4*(3+7*n) > len(in) {
+		return nil, false
+	}
+	pos := 4 * (3 + 7*n)
+	values := make([]string, 2+7*n)
+	for i := range values {
+		size := binary.LittleEndian.Uint32(in[4*(1+i):])
+		if size == leanAbsent {
+			values[i] = absent
+			continue
+		}
+		if uint64(size) > uint64(len(in)-pos) {
+			return nil, false
+		}
+		values[i] = string(in[pos : pos+int(size)])
+		pos += int(size)
+	}
+	if values[0] == absent || values[1] == absent {
+		return nil, false
+	}
+	ts, err := strconv.ParseInt(values[1], 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	req := map[string]any{"api_ticket": values[0], "timestamp": ts}
+	var cards []any
+	var nonces []any
+	for c := range n {
+		v := values[2+7*c : 2+7*c+7]
+		card := map[string]any{}
+		for f, key := range []string{"card_id", "code", "openid", "outer_str"} {
+			if v[f] != absent && v[f] != "" {
+				card[key] = v[f]
+			}
+		}
+		for f, key := range map[int]string{4: "fixed_begintimestamp", 5: "balance"} {
+			if v[f] == absent || v[f] == "" && f == 4 {
+				continue
+			}
+			num, err := strconv.ParseInt(v[f], 10, 64)
+			if err != nil {
+				return nil, false
+			}
+			card[key] = num
+		}
+		cards = append(cards, card)
+		nonces = append(nonces, v[6])
+	}
+	req["cards"], req["nonces"] = cards, nonces
+	b, err := json.Marshal(req)
+	return b, err == nil
+}
+
+// FuzzLean writes arbitrary bytes into the lean buffer and makes both lean
+// calls: neither panics, and whatever addCard signs is exactly what the
+// JSON call signs for the same request.
+func FuzzLean(f *testing.F) {
+	l := newLean()
+	leanInput(l.in, 1, "ticket", "1414587457", "pcard", "code", "openid", "", "", absent, "nonce")
+	f.Add(append([]byte(nil), l.in[:4*10+40]...))
+	leanInput(l.in, 2, "t", "0", "p\"1", "é", "", "s", "1414587457", "0", "n", "p2", "", "", "", "", "12", "m")
+	f.Add(append([]byte(nil), l.in[:4*17+60]...))
+	leanInput(l.in, 3, "a\x00b", "c", "")
+	f.Add(append([]byte(nil), l.in[:4*4+4]...))
+	f.Add([]byte{1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff})
+	var h handler
+	f.Fuzz(func(t *testing.T, in []byte) {
+		l := newLean()
+		copy(l.in, in)
+		l.sortedSHA1()
+		total := l.addCard()
+		if total == 0 {
+			return
+		}
+		req, ok := leanAddCardJSON(l.in)
+		require.True(t, ok, "addCard signed a request that does not read back")
+		var want struct {
+			OK *struct {
+				CardList signer.CardList `json:"cardList"`
+			} `json:"ok"`
+		}
+		require.NoError(t, json.Unmarshal(h.handle(opAddCard, req), &want))
+		require.NotNil(t, want.OK, "addCard signed what the JSON call refuses: %s", req)
+		var exts []string
+		for _, item := range want.OK.CardList {
+			exts = append(exts, item.CardExt)
+		}
+		require.Equal(t, exts, l.cardExts(len(exts), total))
+	})
 }

@@ -245,6 +245,10 @@ test('addCard escapes, refuses and generates as the JSON ABI does', async (t) =>
   })) {
     await t.test(name, () => assert.deepEqual(wx.addCard('ticket', [card], opts), viaJSON('ticket', [card], opts)));
   }
+  await t.test('a nonce JSON escapes', () => {
+    const quoted = { timestamp: 1414587457, nonces: ['a"b\\c'] };
+    assert.deepEqual(wx.addCard('ticket', [{ cardId: 'p1' }], quoted), viaJSON('ticket', [{ cardId: 'p1' }], quoted));
+  });
   await t.test('refused like the JSON ABI, with its code and the caller\'s field', () => {
     for (const [card, field] of [
       [{ cardId: 'x'.repeat(65) }, 'cards[0].cardId'],
