@@ -51,7 +51,10 @@ export interface LoadOptions {
 /** wxcard.wasm next to index.js. */
 export declare const defaultWasmURL: URL | undefined;
 
-/** Instantiates the module (instantiateStreaming in browsers, a file read in Node, a Module in Workers). */
+/**
+ * Instantiates the module (compileStreaming in browsers, a file read in Node, a Module in Workers).
+ * The module compiled from a URL or path is kept for the page: later load() calls only instantiate it.
+ */
 export declare function load(source?: WasmSource, options?: LoadOptions): Promise<Wxcard>;
 
 /** A timestamp in seconds, as a number or a string of digits. */

@@ -85,19 +85,34 @@ function loadHint(err, source) {
 }
 
 async function instantiate(source, imports) {
-  if (source instanceof WebAssembly.Module) {
-    return WebAssembly.instantiate(source, imports);
-  }
+  return WebAssembly.instantiate(source instanceof WebAssembly.Module ? source : await compile(source), imports);
+}
+
+// compiled caches, per page (per JS realm), the module compiled from each
+// URL: a page that calls load() again, or loads several instances, compiles
+// once. A failed compile is forgotten, so that a retry fetches again.
+const compiled = new Map();
+
+async function compile(source) {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    return (await WebAssembly.instantiate(source, imports)).instance;
+    return WebAssembly.compile(source);
   }
   if (typeof source === 'string' || source instanceof URL) {
     const url = toURL(source);
-    if (url.protocol === 'file:') {
-      return (await WebAssembly.instantiate(await readNodeFile(url), imports)).instance;
+    let module = compiled.get(url.href);
+    if (!module) {
+      module = url.protocol === 'file:' ? readNodeFile(url).then((bytes) => WebAssembly.compile(bytes)) : compileResponse(fetch(url));
+      compiled.set(url.href, module);
+      module.catch(() => compiled.delete(url.href));
     }
-    source = fetch(url);
+    return module;
   }
+  return compileResponse(source);
+}
+
+// compileResponse compiles while the body downloads (compileStreaming)
+// where the host can.
+async function compileResponse(source) {
   const response = await source;
   if (typeof Response === 'undefined' || !(response instanceof Response)) {
     throw new WxcardError('load_failed', 'load() takes a URL, a path, a Response, bytes or a WebAssembly.Module');
@@ -105,16 +120,16 @@ async function instantiate(source, imports) {
   if (!response.ok) {
     throw new WxcardError('load_failed', `cannot fetch wxcard.wasm: HTTP ${response.status}`);
   }
-  if (WebAssembly.instantiateStreaming) {
+  if (WebAssembly.compileStreaming) {
     try {
-      return (await WebAssembly.instantiateStreaming(response.clone(), imports)).instance;
+      return await WebAssembly.compileStreaming(response.clone());
     } catch (err) {
       // A server that does not send application/wasm makes streaming fail;
       // compiling from the bytes still works.
       if (!(err instanceof TypeError)) throw err;
     }
   }
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 // readNodeFile reads a file: URL in Node (>= 20.16). It uses
