@@ -261,6 +261,12 @@ export class Wxcard {
   #leanWords = null;
   #leanSig = null; // the 40 hex digits lean sortedSHA1 writes at the start of out
   #ascii = true; // whether every string #put wrote since it was reset was ASCII
+  // The last long value #put encoded, where it lies in in, and whether it
+  // was ASCII; #overwrote forgets it when anything is written over it.
+  #kept = undefined;
+  #keptAt = 0;
+  #keptEnd = 0;
+  #keptAscii = true;
   #pool = new Uint8Array(NONCE_POOL);
   #poolPos = NONCE_POOL;
 
@@ -324,17 +330,37 @@ export class Wxcard {
         if (c >= 0x80) break;
         bytes[pos + i] = c;
       }
-      if (i === n) return pos + n;
+      if (i === n) {
+        this.#overwrote(pos, pos + n);
+        return pos + n;
+      }
+    }
+    if (text === this.#kept && pos === this.#keptAt) {
+      if (!this.#keptAscii) this.#ascii = false;
+      return this.#keptEnd;
     }
     if (pos + 3 * n > this.#leanIn && !(pos + this.#encoder.encode(text).length <= this.#leanIn)) return -1;
     const { read, written } = this.#encoder.encodeInto(text, bytes.subarray(pos, this.#leanIn));
+    this.#overwrote(pos, pos + written);
     if (written !== n) {
       // Not ASCII: refuse a lone surrogate, which encodeInto would have
       // written as U+FFFD.
       if (read !== n || !wellFormed(text)) return -1;
       this.#ascii = false;
     }
+    // The long value of a call (the ticket) is usually the same next time
+    // and lands at the same place: it is left there, not written again.
+    this.#kept = text;
+    this.#keptAt = pos;
+    this.#keptEnd = pos + written;
+    this.#keptAscii = written === n;
     return pos + written;
+  }
+
+  // #overwrote forgets the kept value when bytes [from, to) of in, just
+  // written, overlap it.
+  #overwrote(from, to) {
+    if (from < this.#keptEnd && to > this.#keptAt) this.#kept = undefined;
   }
 
   // #putNonce writes a fresh nonce at pos and returns where it ends.
@@ -366,6 +392,7 @@ export class Wxcard {
     if (this.#lean === 0 || count > MAX_SORTED_VALUES) return undefined;
     this.#sync();
     const words = this.#leanWords;
+    this.#overwrote(0, 4 * (1 + count));
     words[0] = count;
     let pos = 4 * (1 + count);
     for (let i = 0; i < count; i++) {
@@ -396,6 +423,7 @@ export class Wxcard {
     this.#sync();
     this.#ascii = true;
     const words = this.#leanWords;
+    this.#overwrote(0, 4 * (3 + 7 * n));
     words[0] = n;
     let pos = 4 * (3 + 7 * n);
     let end = this.#put(ticket, pos);
@@ -438,6 +466,7 @@ export class Wxcard {
       if (nonces === undefined) {
         if (pos + NONCE_LEN > this.#leanIn) return undefined;
         end = this.#putNonce(pos);
+        this.#overwrote(pos, end);
       } else {
         if (typeof nonces[i] !== 'string') return undefined;
         end = this.#put(nonces[i], pos);

@@ -327,6 +327,25 @@ test('bad input throws WxcardError and the instance stays usable', async (t) => 
     assert.equal(wx.sortedSHA1('😀', 'a'), sha1('a😀'));
     assert.equal(wx.cardExtSignature({ apiTicket: 't', cardId: '😀', timestamp: 1, nonceStr: 'n' }).signature, sha1(['1', '😀', 'n', 't'].sort().join('')));
   });
+  await t.test('long values left in the module are never reused stale', () => {
+    // Long values (the ticket) stay in the module between calls; every mix
+    // of layouts, lengths and calls must still sign what was passed.
+    const longs = ['T'.repeat(86), 'U'.repeat(86), `${'T'.repeat(85)}é`, 'T'.repeat(40), 'V'.repeat(200)];
+    let seed = 7;
+    const pick = (list) => list[(seed = (seed * 1103515245 + 12345) % 2147483648) % list.length];
+    for (let i = 0; i < 3000; i++) {
+      const values = Array.from({ length: 1 + (i % 7) }, (_, k) => (k % 2 ? pick(['a', 'bb', '']) : pick(longs)));
+      if (i % 3 === 0) {
+        const ticket = pick(longs);
+        const cards = Array.from({ length: 1 + (i % 4) }, (_, k) => ({ cardId: `p${k}`, code: k % 2 ? pick(longs).slice(0, 100) : undefined }));
+        const opts = { timestamp: 1414587457, nonces: cards.map((_, k) => `n${k}`) };
+        const got = wx.addCard(ticket, cards, opts).map((item) => JSON.parse(item.cardExt).signature);
+        assert.deepEqual(got, cards.map((c, k) => sha1([ticket, '1414587457', c.cardId, c.code ?? '', '', `n${k}`].sort().join(''))));
+      } else {
+        assert.equal(wx.sortedSHA1(values), sha1(Buffer.concat(values.map((v) => Buffer.from(v)).sort(Buffer.compare))), JSON.stringify(values));
+      }
+    }
+  });
   await t.test('values containing NUL are hashed as they are', () => {
     assert.equal(wx.sortedSHA1('a\0b', 'c'), sha1('a\0bc'));
   });
