@@ -300,6 +300,11 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 	if !decodeControl(w, r, &req) {
 		return
 	}
+	const maxStep = 10 * 365 * 24 * time.Hour
+	if req.AdvanceSeconds < 0 || req.AdvanceSeconds > int64(maxStep/time.Second) {
+		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
+		return
+	}
 	d := time.Duration(req.AdvanceSeconds) * time.Second
 	if req.Advance != "" {
 		parsed, err := time.ParseDuration(req.Advance)
@@ -309,12 +314,17 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 		}
 		d += parsed
 	}
-	if d <= 0 || req.AdvanceSeconds < 0 || d > 10*365*24*time.Hour {
+	if d <= 0 || d > maxStep {
 		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
 		return
 	}
 	e.mu.Lock()
-	e.st.ClockOffset += d
+	if err := e.advanceLocked(d); err != nil {
+		ahead := e.st.ClockOffset
+		e.mu.Unlock()
+		controlError(w, http.StatusBadRequest, "clock_bound", "the clock is already "+ahead.String()+" ahead; it may move at most "+MaxClockOffset.String()+" in all")
+		return
+	}
 	err := e.saveLocked()
 	v := e.clockView()
 	e.mu.Unlock()
