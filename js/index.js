@@ -224,6 +224,25 @@ function digits(value) {
   return undefined;
 }
 
+// compareUTF8 orders well-formed strings as their UTF-8 bytes, the order
+// the module signs in. UTF-16 code units order the same except a surrogate
+// (a character above U+FFFF) against U+E000-U+FFFF, which it puts first.
+function compareUTF8(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      const xs = x < 0xe000;
+      const ys = y < 0xe000;
+      if (xs !== ys) return xs ? 1 : -1;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
 // hex40 reads 40 ASCII hex digits: one fromCharCode call with every byte
 // as an argument is the fastest decode of a short ASCII string in V8 (a
 // TextDecoder call costs about 30% more, fromCharCode.apply three times).
@@ -404,6 +423,32 @@ export class Wxcard {
     if (this.#exports.wxcard_lean_sorted_sha1() !== 40) return undefined;
     this.#sync();
     return hex40(this.#leanSig);
+  }
+
+  // #leanCardExt is cardExtSignature on the lean ABI (addCard of one card),
+  // with the explanation built here, or undefined.
+  #leanCardExt(params) {
+    if (params === null || typeof params !== 'object') return undefined;
+    const card = {};
+    for (const key in params) {
+      const value = params[key];
+      if (value === undefined || key === 'apiTicket' || key === 'timestamp' || key === 'nonceStr') continue;
+      if (!CARD_KEYS.has(key)) return undefined;
+      card[key] = value;
+    }
+    const { apiTicket, nonceStr } = params;
+    if (nonceStr !== undefined && typeof nonceStr !== 'string') return undefined;
+    const list = this.#leanAddCard(apiTicket, [card], { timestamp: params.timestamp, nonces: nonceStr === undefined ? undefined : [nonceStr] });
+    if (list === undefined) return undefined;
+    const { cardExt } = list[0];
+    // The module wrote the timestamp and nonce it signed; read them back
+    // rather than trusting what was asked (the generated ones, "007").
+    const { timestamp, nonce_str: nonce } = JSON.parse(cardExt);
+    const sortedValues = [apiTicket, timestamp, card.cardId, card.code ?? '', card.openid ?? '', nonce].sort(compareUTF8);
+    return {
+      cardId: card.cardId, cardExt, signature: cardExt.slice(-42, -2), timestamp: Number(timestamp), nonceStr: nonce,
+      sortedValues, preimage: sortedValues.join(''),
+    };
   }
 
   // #leanAddCard is addCard on the lean ABI, or undefined for input it does
@@ -606,6 +651,14 @@ export class Wxcard {
    * Returns {cardId, cardExt, signature, timestamp, nonceStr, sortedValues, preimage}.
    */
   cardExtSignature(params) {
+    if (this.#broken) throw this.#broken;
+    let res;
+    try {
+      res = this.#leanCardExt(params);
+    } catch (err) {
+      throw this.#fail(err);
+    }
+    if (res !== undefined) return res;
     const names = new Names();
     return toResult(this.#call('card_ext', toRequest(params, 'cardExtSignature', names), names));
   }

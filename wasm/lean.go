@@ -108,7 +108,8 @@ func (l *lean) addCard() int {
 	if !ok || !canonicalDigits(timestamp, maxLeanTimestampDigits) {
 		return 0
 	}
-	plainTicket := plainText(ticket)
+	// A plain ticket of an allowed length passes signer.ValidateTicket.
+	plainTicket := len(ticket) > 0 && len(ticket) <= signer.MaxTicketLen && plainText(ticket)
 	if !plainTicket && signer.ValidateTicket("api_ticket", ticket) != nil {
 		return 0
 	}

@@ -251,6 +251,9 @@ func TestLeanAddCardMatchesJSON(t *testing.T) {
 			if s, ok := card[key].(string); ok {
 				card[key] = s + spice[r.IntN(len(spice))]
 			}
+			if r.IntN(8) == 0 {
+				m["api_ticket"] = []string{"", strings.Repeat("t", signer.MaxTicketLen), strings.Repeat("t", signer.MaxTicketLen+1), "t\x00"}[r.IntN(4)]
+			}
 			if r.IntN(4) == 0 {
 				nonces := m["nonces"].([]any)
 				nonces[r.IntN(len(nonces))] = []string{`a"b`, `c\d`, "e f", "g\x7f"}[r.IntN(4)]
@@ -360,6 +363,8 @@ func FuzzLean(f *testing.F) {
 	leanInput(l.in, 3, "a\x00b", "c", "")
 	f.Add(append([]byte(nil), l.in[:4*4+4]...))
 	f.Add([]byte{1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff})
+	leanInput(l.in, 1, "", "1414587457", "pcard", "", "", "", "", absent, "nonce")
+	f.Add(append([]byte(nil), l.in[:4*10+25]...))
 	var h handler
 	f.Fuzz(func(t *testing.T, in []byte) {
 		l := newLean()

@@ -56,7 +56,9 @@ bench('NodeWasmSortedSHA1', () => wx.sortedSHA1(values));
 bench('NodeCreateHashSHA1', () => createHash('sha1').update([...values].sort().join('')).digest('hex'));
 bench('NodeCreateHashSameBytes', () => createHash('sha1').update(joined).digest('hex'));
 const params = { apiTicket: values[0], timestamp: 1414587457, cardId: 'random_card_id', code: 'random_code', openid: 'random_openid', nonceStr: 'Wm3WZYTPz0wzccnW' };
-bench('NodeWasmCardExtJSON', () => wx.cardExtSignature(params));
+bench('NodeWasmCardExtSignature', () => wx.cardExtSignature(params));
+const jsonRequest = { api_ticket: values[0], timestamp: 1414587457, card_id: 'random_card_id', code: 'random_code', openid: 'random_openid', nonce_str: 'Wm3WZYTPz0wzccnW' };
+bench('NodeWasmCardExtJSON', () => wx.call('card_ext', jsonRequest));
 // addCard with a fixed timestamp and nonce, against what a developer writes
 // by hand with node:crypto: sort, join, sha1, and the cardExt JSON.
 const ticket = values[0];
