@@ -214,12 +214,31 @@ const wellFormed = typeof String.prototype.isWellFormed === 'function'
 // The card keys the lean addCard takes; any other (openId, card_id) sends
 // the call through the JSON ABI, which knows every spelling.
 const CARD_KEYS = new Set(['cardId', 'code', 'openid', 'outerStr', 'fixedBeginTimestamp', 'balance']);
+const CARD_EXT_KEYS = new Set([...CARD_KEYS, 'apiTicket', 'timestamp', 'nonceStr']);
+const OPTION_KEYS = new Set(['timestamp', 'nonces']);
+
+// ownFields copies what the JSON ABI would be sent of obj (its own
+// enumerable keys, undefined values left out), or returns undefined when
+// obj is not an object or has a key outside allowed: then the call takes
+// the JSON ABI, which names the key.
+function ownFields(obj, allowed) {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  const out = {};
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) return undefined;
+    const value = obj[key];
+    if (value === undefined) continue;
+    if (!allowed.has(key)) return undefined;
+    out[key] = value;
+  }
+  return out;
+}
 
 // digits returns a non-negative integer (number or string) as the string the
 // lean ABI takes, or undefined for anything else: the module checks that a
 // string is canonical digits and the JSON ABI explains what is not.
 function digits(value) {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value === '' ? undefined : value; // '' is not absent to the JSON ABI
   if (Number.isSafeInteger(value) && value >= 0) return String(value);
   return undefined;
 }
@@ -428,25 +447,22 @@ export class Wxcard {
   // #leanCardExt is cardExtSignature on the lean ABI (addCard of one card),
   // with the explanation built here, or undefined.
   #leanCardExt(params) {
-    if (params === null || typeof params !== 'object') return undefined;
-    const card = {};
-    for (const key in params) {
-      const value = params[key];
-      if (value === undefined || key === 'apiTicket' || key === 'timestamp' || key === 'nonceStr') continue;
-      if (!CARD_KEYS.has(key)) return undefined;
-      card[key] = value;
-    }
-    const { apiTicket, nonceStr } = params;
+    const card = ownFields(params, CARD_EXT_KEYS);
+    if (card === undefined) return undefined;
+    const { apiTicket, timestamp, nonceStr } = card;
+    delete card.apiTicket;
+    delete card.timestamp;
+    delete card.nonceStr;
     if (nonceStr !== undefined && typeof nonceStr !== 'string') return undefined;
-    const list = this.#leanAddCard(apiTicket, [card], { timestamp: params.timestamp, nonces: nonceStr === undefined ? undefined : [nonceStr] });
+    const list = this.#leanAddCard(apiTicket, [card], { timestamp, nonces: nonceStr === undefined ? undefined : [nonceStr] });
     if (list === undefined) return undefined;
     const { cardExt } = list[0];
     // The module wrote the timestamp and nonce it signed; read them back
     // rather than trusting what was asked (the generated ones, "007").
-    const { timestamp, nonce_str: nonce } = JSON.parse(cardExt);
-    const sortedValues = [apiTicket, timestamp, card.cardId, card.code ?? '', card.openid ?? '', nonce].sort(compareUTF8);
+    const { timestamp: signedAt, nonce_str: nonce } = JSON.parse(cardExt);
+    const sortedValues = [apiTicket, signedAt, card.cardId, card.code ?? '', card.openid ?? '', nonce].sort(compareUTF8);
     return {
-      cardId: card.cardId, cardExt, signature: cardExt.slice(-42, -2), timestamp: Number(timestamp), nonceStr: nonce,
+      cardId: card.cardId, cardExt, signature: cardExt.slice(-42, -2), timestamp: Number(signedAt), nonceStr: nonce,
       sortedValues, preimage: sortedValues.join(''),
     };
   }
@@ -456,11 +472,10 @@ export class Wxcard {
   #leanAddCard(ticket, cards, options) {
     const n = Array.isArray(cards) ? cards.length : 0;
     if (this.#lean === 0 || n === 0 || n > MAX_CARDS || typeof ticket !== 'string' || options === null || typeof options !== 'object') return undefined;
-    let timestamp = options.timestamp;
-    const nonces = options.nonces;
-    for (const key in options) {
-      if (key !== 'timestamp' && key !== 'nonces' && options[key] !== undefined) return undefined;
-    }
+    const opts = ownFields(options, OPTION_KEYS);
+    if (opts === undefined) return undefined;
+    let { timestamp } = opts;
+    const { nonces } = opts;
     if (timestamp === undefined) timestamp = Math.floor(Date.now() / 1000);
     timestamp = digits(timestamp);
     if (timestamp === undefined) return undefined;
@@ -480,11 +495,8 @@ export class Wxcard {
     words[2] = end - pos;
     pos = end;
     for (let i = 0, w = 3; i < n; i++, w += 7) {
-      const card = cards[i];
-      if (card === null || typeof card !== 'object') return undefined;
-      for (const key in card) {
-        if (!CARD_KEYS.has(key) && card[key] !== undefined) return undefined;
-      }
+      const card = ownFields(cards[i], CARD_KEYS);
+      if (card === undefined) return undefined;
       const { cardId, code = '', openid = '', outerStr = '', fixedBeginTimestamp, balance } = card;
       if (typeof cardId !== 'string' || typeof code !== 'string' || typeof openid !== 'string' || typeof outerStr !== 'string') return undefined;
       const texts = [cardId, code, openid, outerStr];

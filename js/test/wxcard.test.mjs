@@ -286,6 +286,15 @@ test('addCard escapes, refuses and generates as the JSON ABI does', async (t) =>
       throwsCode(() => wx.addCard('ticket', [card], opts), field ? 'invalid_input' : 'invalid_utf8', field);
     }
     throwsCode(() => wx.addCard('ticket', [{ cardId: 'p' }], { timestamp: '01414587457', nonces: ['n'] }), 'invalid_input', 'timestamp');
+    throwsCode(() => wx.addCard('ticket', [{ cardId: 'p', fixedBeginTimestamp: '' }], opts), 'invalid_input', 'cards[0].fixedBeginTimestamp');
+    throwsCode(() => wx.addCard('', [{ cardId: 'p' }], opts), 'invalid_input', 'apiTicket');
+    // What the JSON ABI is sent is what a caller's object owns and enumerates.
+    throwsCode(() => wx.addCard('ticket', [Object.create({ cardId: 'p' })], opts), 'invalid_input', 'cards[0].cardId');
+    const hidden = {};
+    Object.defineProperty(hidden, 'cardId', { value: 'p', enumerable: false });
+    throwsCode(() => wx.addCard('ticket', [hidden], opts), 'invalid_input', 'cards[0].cardId');
+    const inherited = Object.assign(Object.create({ code: 'c' }), { apiTicket: 't', cardId: 'p', timestamp: 1, nonceStr: 'n' });
+    assert.equal(JSON.parse(wx.cardExtSignature(inherited).cardExt).code, undefined, 'an inherited code is not sent');
     throwsCode(() => wx.addCard('ticket', [{ cardId: 'p' }], { timestamp: 1414587457, nonces: ['has space'] }), 'invalid_input');
   });
   await t.test('generated nonces: 24 alphanumerics, all different, and verifiable', () => {
