@@ -51,7 +51,10 @@ export interface LoadOptions {
 /** wxcard.wasm next to index.js. */
 export declare const defaultWasmURL: URL | undefined;
 
-/** Instantiates the module (instantiateStreaming in browsers, a file read in Node, a Module in Workers). */
+/**
+ * Instantiates the module (compileStreaming in browsers, a file read in Node, a Module in Workers).
+ * The module compiled from a URL or path is kept for the page: later load() calls only instantiate it.
+ */
 export declare function load(source?: WasmSource, options?: LoadOptions): Promise<Wxcard>;
 
 /** A timestamp in seconds, as a number or a string of digits. */
@@ -259,7 +262,7 @@ export declare class Wxcard {
   call(op: Operation, request: object): unknown;
   /** The JSON ABI itself: request JSON in, response JSON ({"ok":…} or {"error":…}) out. */
   callRaw(op: Operation, json: string): string;
-  /** Buffers the module holds for this object; 2 when every call has been balanced. */
+  /** Buffers the module holds for this object; 1 (the JSON scratch buffer) when every call has been balanced. */
   liveAllocations(): number;
 }
 

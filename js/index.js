@@ -20,6 +20,24 @@ export class WxcardError extends Error {
 
 const OPS = ['card_ext', 'add_card', 'choose_card', 'js_config', 'sorted_sha1', 'verify_card_ext', 'verify_js_config', 'verify_choose_card'];
 const SCRATCH = 4096;
+// The lean ABI (ARCHITECTURE.md, "The WebAssembly ABI"): the module's static
+// buffer, its in region first and its out region after; out starts with one
+// uint32 per card. Anything that does not fit or that the lean calls refuse
+// takes the JSON ABI, which names the problem.
+const MAX_CARDS = 50;
+const MAX_SORTED_VALUES = 64;
+const LEAN_OUT_DATA = 4 * MAX_CARDS;
+const ABSENT = 0xffffffff;
+// Nonces: 24 characters of this alphabet from crypto.getRandomValues bytes,
+// bytes of 248 and above skipped so that no character is likelier than
+// another (62 * 4 = 248): the signer's RandomNonce rule. The bytes come in
+// batches of NONCE_POOL.
+const NONCE_LEN = 24;
+// Strings up to this length are written into the module by a loop; longer
+// ones by TextEncoder.encodeInto (measured crossover: about 30 characters).
+const PUT_BY_HAND = 32;
+const NONCE_POOL = 4096;
+const ALNUM = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
 
 /**
  * The default module location: wxcard.wasm next to this file. Undefined
@@ -67,19 +85,34 @@ function loadHint(err, source) {
 }
 
 async function instantiate(source, imports) {
-  if (source instanceof WebAssembly.Module) {
-    return WebAssembly.instantiate(source, imports);
-  }
+  return WebAssembly.instantiate(source instanceof WebAssembly.Module ? source : await compile(source), imports);
+}
+
+// compiled caches, per page (per JS realm), the module compiled from each
+// URL: a page that calls load() again, or loads several instances, compiles
+// once. A failed compile is forgotten, so that a retry fetches again.
+const compiled = new Map();
+
+async function compile(source) {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    return (await WebAssembly.instantiate(source, imports)).instance;
+    return WebAssembly.compile(source);
   }
   if (typeof source === 'string' || source instanceof URL) {
     const url = toURL(source);
-    if (url.protocol === 'file:') {
-      return (await WebAssembly.instantiate(await readNodeFile(url), imports)).instance;
+    let module = compiled.get(url.href);
+    if (!module) {
+      module = url.protocol === 'file:' ? readNodeFile(url).then((bytes) => WebAssembly.compile(bytes)) : compileResponse(fetch(url));
+      compiled.set(url.href, module);
+      module.catch(() => compiled.delete(url.href));
     }
-    source = fetch(url);
+    return module;
   }
+  return compileResponse(source);
+}
+
+// compileResponse compiles while the body downloads (compileStreaming)
+// where the host can.
+async function compileResponse(source) {
   const response = await source;
   if (typeof Response === 'undefined' || !(response instanceof Response)) {
     throw new WxcardError('load_failed', 'load() takes a URL, a path, a Response, bytes or a WebAssembly.Module');
@@ -87,16 +120,16 @@ async function instantiate(source, imports) {
   if (!response.ok) {
     throw new WxcardError('load_failed', `cannot fetch wxcard.wasm: HTTP ${response.status}`);
   }
-  if (WebAssembly.instantiateStreaming) {
+  if (WebAssembly.compileStreaming) {
     try {
-      return (await WebAssembly.instantiateStreaming(response.clone(), imports)).instance;
+      return await WebAssembly.compileStreaming(response.clone());
     } catch (err) {
       // A server that does not send application/wasm makes streaming fail;
       // compiling from the bytes still works.
       if (!(err instanceof TypeError)) throw err;
     }
   }
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 // readNodeFile reads a file: URL in Node (>= 20.16). It uses
@@ -178,6 +211,66 @@ const wellFormed = typeof String.prototype.isWellFormed === 'function'
   ? (text) => text.isWellFormed()
   : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
+// The card keys the lean addCard takes; any other (openId, card_id) sends
+// the call through the JSON ABI, which knows every spelling.
+const CARD_KEYS = new Set(['cardId', 'code', 'openid', 'outerStr', 'fixedBeginTimestamp', 'balance']);
+const CARD_EXT_KEYS = new Set([...CARD_KEYS, 'apiTicket', 'timestamp', 'nonceStr']);
+const OPTION_KEYS = new Set(['timestamp', 'nonces']);
+
+// ownFields copies what the JSON ABI would be sent of obj (its own
+// enumerable keys, undefined values left out), or returns undefined when
+// obj is not an object or has a key outside allowed: then the call takes
+// the JSON ABI, which names the key.
+function ownFields(obj, allowed) {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  const out = {};
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) return undefined;
+    const value = obj[key];
+    if (value === undefined) continue;
+    if (!allowed.has(key)) return undefined;
+    out[key] = value;
+  }
+  return out;
+}
+
+// digits returns a non-negative integer (number or string) as the string the
+// lean ABI takes, or undefined for anything else: the module checks that a
+// string is canonical digits and the JSON ABI explains what is not.
+function digits(value) {
+  if (typeof value === 'string') return value === '' ? undefined : value; // '' is not absent to the JSON ABI
+  if (Number.isSafeInteger(value) && value >= 0) return String(value);
+  return undefined;
+}
+
+// compareUTF8 orders well-formed strings as their UTF-8 bytes, the order
+// the module signs in. UTF-16 code units order the same except a surrogate
+// (a character above U+FFFF) against U+E000-U+FFFF, which it puts first.
+function compareUTF8(a, b) {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      const xs = x < 0xe000;
+      const ys = y < 0xe000;
+      if (xs !== ys) return xs ? 1 : -1;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+// hex40 reads 40 ASCII hex digits: one fromCharCode call with every byte
+// as an argument is the fastest decode of a short ASCII string in V8 (a
+// TextDecoder call costs about 30% more, fromCharCode.apply three times).
+function hex40(v) {
+  return String.fromCharCode(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13],
+    v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], v[23], v[24], v[25], v[26], v[27], v[28], v[29],
+    v[30], v[31], v[32], v[33], v[34], v[35], v[36], v[37], v[38], v[39]);
+}
+
 function toResult(obj) {
   const out = {};
   for (const [key, value] of Object.entries(obj)) out[camel[key] ?? key] = value;
@@ -191,20 +284,43 @@ export class Wxcard {
   #decoder = new TextDecoder();
   #scratch = 0;
   #scratchSize = 0;
-  #out = 0;
   #broken = null;
   // Views into linear memory. Growth replaces memory.buffer (and detaches
   // the old one), so #sync re-derives them whenever the buffer changed:
   // after every call into the module, before the next read or write.
   #buffer = null;
   #scratchView = null;
-  #outView = null;
+  // The lean buffer: its address, capacities and views (0 when the module
+  // has no lean ABI, and every call takes the JSON one).
+  #lean = 0;
+  #leanIn = 0;
+  #leanOut = 0;
+  #leanBytes = null;
+  #leanWords = null;
+  #leanSig = null; // the 40 hex digits lean sortedSHA1 writes at the start of out
+  #ascii = true; // whether every string #put wrote since it was reset was ASCII
+  // The last long value #put encoded, where it lies in in, and whether it
+  // was ASCII; #overwrote forgets it when anything is written over it.
+  #kept = undefined;
+  #keptAt = 0;
+  #keptEnd = 0;
+  #keptAscii = true;
+  #pool = new Uint8Array(NONCE_POOL);
+  #poolPos = NONCE_POOL;
 
   constructor(instance) {
     this.#exports = instance.exports;
     this.#scratch = this.#alloc(SCRATCH);
     this.#scratchSize = SCRATCH;
-    this.#out = this.#alloc(40);
+    if (typeof this.#exports.wxcard_lean_buffer === 'function') {
+      const ptr = this.#exports.wxcard_lean_buffer();
+      const caps = this.#exports.wxcard_lean_caps();
+      if (ptr % 4 === 0) {
+        this.#lean = ptr;
+        this.#leanIn = Number(caps >> 32n);
+        this.#leanOut = Number(caps & 0xffffffffn);
+      }
+    }
   }
 
   /** The module's linear memory (for diagnostics; views on it detach when it grows). */
@@ -212,7 +328,7 @@ export class Wxcard {
     return this.#exports.memory;
   }
 
-  /** Buffers the module holds for this object: 2 (the scratch buffers) when every call has been balanced. */
+  /** Buffers the module holds for this object: 1 (the JSON scratch buffer) when every call has been balanced. */
   liveAllocations() {
     return this.#guard(() => this.#exports.wxcard_live_allocs());
   }
@@ -229,8 +345,209 @@ export class Wxcard {
     if (buf !== this.#buffer) {
       this.#buffer = buf;
       this.#scratchView = new Uint8Array(buf, this.#scratch, this.#scratchSize);
-      this.#outView = new Uint8Array(buf, this.#out, 40);
+      if (this.#lean !== 0) {
+        this.#leanBytes = new Uint8Array(buf, this.#lean, this.#leanIn + this.#leanOut);
+        this.#leanWords = new Uint32Array(buf, this.#lean, this.#leanIn >> 2);
+        this.#leanSig = new Uint8Array(buf, this.#lean + this.#leanIn, 40);
+      }
     }
+  }
+
+  // #put writes text into the lean in region at byte pos and returns where
+  // it ends, or -1 when it does not fit or has a lone surrogate (the JSON
+  // ABI then refuses it by name). Short ASCII is copied by hand, which beats
+  // encodeInto's call into the runtime up to a few dozen characters.
+  #put(text, pos) {
+    const n = text.length;
+    const bytes = this.#leanBytes;
+    if (pos + n > this.#leanIn) return -1;
+    if (n <= PUT_BY_HAND) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) break;
+        bytes[pos + i] = c;
+      }
+      if (i === n) {
+        this.#overwrote(pos, pos + n);
+        return pos + n;
+      }
+    }
+    if (text === this.#kept && pos === this.#keptAt) {
+      if (!this.#keptAscii) this.#ascii = false;
+      return this.#keptEnd;
+    }
+    if (pos + 3 * n > this.#leanIn && !(pos + this.#encoder.encode(text).length <= this.#leanIn)) return -1;
+    const { read, written } = this.#encoder.encodeInto(text, bytes.subarray(pos, this.#leanIn));
+    this.#overwrote(pos, pos + written);
+    if (written !== n) {
+      // Not ASCII: refuse a lone surrogate, which encodeInto would have
+      // written as U+FFFD.
+      if (read !== n || !wellFormed(text)) return -1;
+      this.#ascii = false;
+    }
+    // The long value of a call (the ticket) is usually the same next time
+    // and lands at the same place: it is left there, not written again.
+    this.#kept = text;
+    this.#keptAt = pos;
+    this.#keptEnd = pos + written;
+    this.#keptAscii = written === n;
+    return pos + written;
+  }
+
+  // #overwrote forgets the kept value when bytes [from, to) of in, just
+  // written, overlap it.
+  #overwrote(from, to) {
+    if (from < this.#keptEnd && to > this.#keptAt) this.#kept = undefined;
+  }
+
+  // #putNonce writes a fresh nonce at pos and returns where it ends.
+  #putNonce(pos) {
+    const bytes = this.#leanBytes;
+    const pool = this.#pool;
+    let p = this.#poolPos;
+    for (let k = 0; k < NONCE_LEN;) {
+      if (p === NONCE_POOL) {
+        crypto.getRandomValues(pool);
+        p = 0;
+      }
+      const b = pool[p++];
+      if (b < 248) bytes[pos + k++] = ALNUM[b % 62];
+    }
+    this.#poolPos = p;
+    return pos + NONCE_LEN;
+  }
+
+  // #leanText decodes n bytes of the out region from byte offset at.
+  #leanText(at, n) {
+    const start = this.#lean + this.#leanIn + at;
+    return this.#decoder.decode(new Uint8Array(this.#buffer, start, n));
+  }
+
+  // #leanSortedSHA1 is sortedSHA1 on the lean ABI, or undefined.
+  #leanSortedSHA1(values) {
+    const count = values.length;
+    if (this.#lean === 0 || count > MAX_SORTED_VALUES) return undefined;
+    this.#sync();
+    const words = this.#leanWords;
+    this.#overwrote(0, 4 * (1 + count));
+    words[0] = count;
+    let pos = 4 * (1 + count);
+    for (let i = 0; i < count; i++) {
+      const end = this.#put(values[i], pos);
+      if (end < 0) return undefined;
+      words[1 + i] = end - pos;
+      pos = end;
+    }
+    if (this.#exports.wxcard_lean_sorted_sha1() !== 40) return undefined;
+    this.#sync();
+    return hex40(this.#leanSig);
+  }
+
+  // #leanCardExt is cardExtSignature on the lean ABI (addCard of one card),
+  // with the explanation built here, or undefined.
+  #leanCardExt(params) {
+    const card = ownFields(params, CARD_EXT_KEYS);
+    if (card === undefined) return undefined;
+    const { apiTicket, timestamp, nonceStr } = card;
+    delete card.apiTicket;
+    delete card.timestamp;
+    delete card.nonceStr;
+    if (nonceStr !== undefined && typeof nonceStr !== 'string') return undefined;
+    const list = this.#leanAddCard(apiTicket, [card], { timestamp, nonces: nonceStr === undefined ? undefined : [nonceStr] });
+    if (list === undefined) return undefined;
+    const { cardExt } = list[0];
+    // The module wrote the timestamp and nonce it signed; read them back
+    // rather than trusting what was asked (the generated ones, "007").
+    const { timestamp: signedAt, nonce_str: nonce } = JSON.parse(cardExt);
+    const sortedValues = [apiTicket, signedAt, card.cardId, card.code ?? '', card.openid ?? '', nonce].sort(compareUTF8);
+    return {
+      cardId: card.cardId, cardExt, signature: cardExt.slice(-42, -2), timestamp: Number(signedAt), nonceStr: nonce,
+      sortedValues, preimage: sortedValues.join(''),
+    };
+  }
+
+  // #leanAddCard is addCard on the lean ABI, or undefined for input it does
+  // not take: a key or type it does not know, a value the module refuses.
+  #leanAddCard(ticket, cards, options) {
+    const n = Array.isArray(cards) ? cards.length : 0;
+    if (this.#lean === 0 || n === 0 || n > MAX_CARDS || typeof ticket !== 'string' || options === null || typeof options !== 'object') return undefined;
+    const opts = ownFields(options, OPTION_KEYS);
+    if (opts === undefined) return undefined;
+    let { timestamp } = opts;
+    const { nonces } = opts;
+    if (timestamp === undefined) timestamp = Math.floor(Date.now() / 1000);
+    timestamp = digits(timestamp);
+    if (timestamp === undefined) return undefined;
+    if (nonces !== undefined && (!Array.isArray(nonces) || nonces.length !== n)) return undefined;
+    this.#sync();
+    this.#ascii = true;
+    const words = this.#leanWords;
+    this.#overwrote(0, 4 * (3 + 7 * n));
+    words[0] = n;
+    let pos = 4 * (3 + 7 * n);
+    let end = this.#put(ticket, pos);
+    if (end < 0) return undefined;
+    words[1] = end - pos;
+    pos = end;
+    end = this.#put(timestamp, pos);
+    if (end < 0) return undefined;
+    words[2] = end - pos;
+    pos = end;
+    for (let i = 0, w = 3; i < n; i++, w += 7) {
+      const card = ownFields(cards[i], CARD_KEYS);
+      if (card === undefined) return undefined;
+      const { cardId, code = '', openid = '', outerStr = '', fixedBeginTimestamp, balance } = card;
+      if (typeof cardId !== 'string' || typeof code !== 'string' || typeof openid !== 'string' || typeof outerStr !== 'string') return undefined;
+      const texts = [cardId, code, openid, outerStr];
+      for (let f = 0; f < 4; f++) {
+        end = this.#put(texts[f], pos);
+        if (end < 0) return undefined;
+        words[w + f] = end - pos;
+        pos = end;
+      }
+      const fixed = fixedBeginTimestamp === undefined ? '' : digits(fixedBeginTimestamp);
+      if (fixed === undefined) return undefined;
+      end = this.#put(fixed, pos);
+      if (end < 0) return undefined;
+      words[w + 4] = end - pos;
+      pos = end;
+      if (balance === undefined) {
+        words[w + 5] = ABSENT;
+      } else {
+        const b = digits(balance);
+        if (b === undefined || (end = this.#put(b, pos)) < 0) return undefined;
+        words[w + 5] = end - pos;
+        pos = end;
+      }
+      if (nonces === undefined) {
+        if (pos + NONCE_LEN > this.#leanIn) return undefined;
+        end = this.#putNonce(pos);
+        this.#overwrote(pos, end);
+      } else {
+        if (typeof nonces[i] !== 'string') return undefined;
+        end = this.#put(nonces[i], pos);
+        if (end < 0) return undefined;
+      }
+      words[w + 6] = end - pos;
+      pos = end;
+    }
+    const total = this.#exports.wxcard_lean_add_card();
+    if (total === 0) return undefined;
+    this.#sync();
+    // Each cardExt's byte length comes first. ASCII in means ASCII out, and
+    // then one decode and slices by those lengths do; otherwise each cardExt
+    // is decoded on its own.
+    const lengths = new Uint32Array(this.#buffer, this.#lean + this.#leanIn, n);
+    const text = this.#ascii ? this.#leanText(LEAN_OUT_DATA, total) : undefined;
+    const list = new Array(n);
+    for (let i = 0, at = 0; i < n; i++) {
+      const next = at + lengths[i];
+      const cardExt = text === undefined ? this.#leanText(LEAN_OUT_DATA + at, lengths[i]) : text.slice(at, next);
+      list[i] = { cardId: cards[i].cardId, cardExt };
+      at = next;
+    }
+    return list;
   }
 
   #guard(fn) {
@@ -323,23 +640,16 @@ export class Wxcard {
     for (const v of values) {
       if (typeof v !== 'string') throw new WxcardError('invalid_input', 'sortedSHA1 takes strings');
     }
-    const joined = values.join('\0');
-    // NUL separates values on the fast path; a lone surrogate is refused by
-    // the module with its reason, as every other method does.
-    if (values.some((v) => v.includes('\0')) || !wellFormed(joined)) {
-      return this.call('sorted_sha1', { values }).signature;
-    }
     if (this.#broken) throw this.#broken;
+    let signature;
     try {
-      const n = this.#write(joined);
-      if (this.#exports.wxcard_sorted_sha1_raw(this.#scratch, n, this.#out) !== 0) {
-        throw new WxcardError('internal', 'the signature call was refused');
-      }
-      this.#sync();
-      return this.#decoder.decode(this.#outView);
+      signature = this.#leanSortedSHA1(values);
     } catch (err) {
       throw this.#fail(err);
     }
+    // What the lean call does not take (a lone surrogate, too many or too
+    // long values) the JSON ABI refuses with its reason.
+    return signature ?? this.call('sorted_sha1', { values }).signature;
   }
 
   /** explainSortedSHA1 explains sortedSHA1: {signature, sortedValues, preimage}. */
@@ -353,12 +663,28 @@ export class Wxcard {
    * Returns {cardId, cardExt, signature, timestamp, nonceStr, sortedValues, preimage}.
    */
   cardExtSignature(params) {
+    if (this.#broken) throw this.#broken;
+    let res;
+    try {
+      res = this.#leanCardExt(params);
+    } catch (err) {
+      throw this.#fail(err);
+    }
+    if (res !== undefined) return res;
     const names = new Names();
     return toResult(this.#call('card_ext', toRequest(params, 'cardExtSignature', names), names));
   }
 
   /** addCard returns the cardList for wx.addCard: [{cardId, cardExt}], one fresh nonce per card. */
   addCard(apiTicket, cards, options = {}) {
+    if (this.#broken) throw this.#broken;
+    let list;
+    try {
+      list = this.#leanAddCard(apiTicket, cards, options);
+    } catch (err) {
+      throw this.#fail(err);
+    }
+    if (list !== undefined) return list;
     if (!Array.isArray(cards)) throw new WxcardError('invalid_input', 'cards must be an array', 'cards');
     const names = new Names();
     const cardNames = cards.map(() => new Names());

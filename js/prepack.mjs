@@ -15,7 +15,7 @@ const repoRoot = dirname(jsDir);
 const target = join(jsDir, 'wxcard.wasm');
 const go = process.env.GO || 'go';
 // The operations index.js calls; a module without them is not this package's.
-const required = ['memory', '_initialize', 'wxcard_alloc', 'wxcard_free', 'wxcard_card_ext', 'wxcard_sorted_sha1_raw'];
+const required = ['memory', '_initialize', 'wxcard_alloc', 'wxcard_free', 'wxcard_card_ext', 'wxcard_lean_buffer', 'wxcard_lean_add_card', 'wxcard_lean_sorted_sha1'];
 
 function fail(message) {
   console.error(`wxcard prepack: ${message}`);
@@ -42,6 +42,24 @@ function build() {
   });
   if (res.error?.code === 'ENOENT') return undefined;
   if (res.error || res.status !== 0) fail(`building wxcard.wasm failed (${res.error?.message ?? `go build exited ${res.status}`})`);
+  return optimize(out) ?? readFileSync(out);
+}
+
+// optimize runs wasm-opt as `make wasm` does, when the checkout's npm
+// devDependencies are installed, and returns the bytes; without them the
+// module is packed as Go built it (it works the same, 6% larger).
+function optimize(built) {
+  const wasmOpt = join(repoRoot, 'node_modules', '.bin', 'wasm-opt');
+  if (!existsSync(wasmOpt)) {
+    console.error('wxcard prepack: wasm-opt is not installed (npm ci in the repository root); packing the module unoptimized');
+    return undefined;
+  }
+  const out = `${built}.opt`;
+  const res = spawnSync(wasmOpt, ['-Oz', '--enable-sign-ext', '--enable-nontrapping-float-to-int', '--enable-bulk-memory', built, '-o', out], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (res.error || res.status !== 0) fail(`wasm-opt failed (${res.error?.message ?? `exit ${res.status}`})`);
   return readFileSync(out);
 }
 

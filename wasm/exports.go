@@ -104,26 +104,3 @@ func wxcardVerifyJSConfig(ptr, n uint32) uint64 { return inst.call(opVerifyJSCon
 
 //go:wasmexport wxcard_verify_choose_card
 func wxcardVerifyChooseCard(ptr, n uint32) uint64 { return inst.call(opVerifyChooseCard, ptr, n) }
-
-// wxcardSortedSHA1Raw is the fast path for the signature alone: the values
-// are written NUL-separated into a buffer from wxcard_alloc and the 40 hex
-// digits of their sorted SHA-1 land in out (a buffer of at least 40 bytes).
-// It returns 0 on success and 1 for a bad pointer or length. Values
-// containing NUL must go through wxcard_sorted_sha1.
-//
-//go:wasmexport wxcard_sorted_sha1_raw
-func wxcardSortedSHA1Raw(in, n, out uint32) (status uint32) {
-	defer func() {
-		if recover() != nil {
-			status = 1
-		}
-	}()
-	src, ok := inst.buffer(in, n)
-	dst, ok2 := inst.buffer(out, 40)
-	if !ok || !ok2 {
-		return 1
-	}
-	var stack [8]string
-	copy(dst, sortedSHA1Raw(dst[:0], stack[:0], src))
-	return 0
-}

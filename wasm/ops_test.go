@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -28,16 +27,6 @@ func TestAppendStringMatchesJSON(t *testing.T) {
 		require.NoError(t, json.Unmarshal(appendString(nil, s), &back), "%q", s)
 		assert.Equal(t, s, back)
 	}
-}
-
-func TestSortedSHA1RawSplits(t *testing.T) {
-	var stack [8]string
-	assert.Equal(t, "89a0e60888a9471f75dc5eb0ee86431ddbec1fd9",
-		string(sortedSHA1Raw(nil, stack[:0], []byte("aaaa\x00bbbb\x00dddd\x00eeee\x00ffff\x00cccc"))))
-	// Empty parts are empty values: "a", "", "" sorts to "", "", "a".
-	assert.Equal(t, string(sortedSHA1Raw(nil, stack[:0], []byte("a"))), string(sortedSHA1Raw(nil, stack[:0], []byte("\x00a\x00"))))
-	many := strings.Repeat("v\x00", 20)
-	assert.Len(t, sortedSHA1Raw(nil, stack[:0], []byte(many)), 40, "more values than the stack array")
 }
 
 // FuzzRequest feeds arbitrary bytes to every operation: the answer is

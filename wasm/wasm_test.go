@@ -98,10 +98,12 @@ func setup() (func(*testing.M) int, error) {
 
 // guest is one instance of the module.
 type guest struct {
-	tb                     testing.TB
-	ctx                    context.Context
-	mod                    api.Module
-	alloc, free, live, raw api.Function
+	tb                    testing.TB
+	ctx                   context.Context
+	mod                   api.Module
+	alloc, free, live     api.Function
+	leanAddCard, leanSHA1 api.Function
+	leanIn, leanOut       uint32 // the lean buffer's in and out regions
 }
 
 func newGuest(tb testing.TB) *guest {
@@ -114,7 +116,13 @@ func newGuest(tb testing.TB) *guest {
 	tb.Cleanup(func() { mod.Close(ctx) })
 	g := &guest{tb: tb, ctx: ctx, mod: mod,
 		alloc: mod.ExportedFunction("wxcard_alloc"), free: mod.ExportedFunction("wxcard_free"),
-		live: mod.ExportedFunction("wxcard_live_allocs"), raw: mod.ExportedFunction("wxcard_sorted_sha1_raw")}
+		live:        mod.ExportedFunction("wxcard_live_allocs"),
+		leanAddCard: mod.ExportedFunction("wxcard_lean_add_card"), leanSHA1: mod.ExportedFunction("wxcard_lean_sorted_sha1")}
+	g.leanIn = uint32(g.must(mod.ExportedFunction("wxcard_lean_buffer").Call(ctx))[0])
+	caps := g.must(mod.ExportedFunction("wxcard_lean_caps").Call(ctx))[0]
+	require.Equal(tb, uint64(leanInCap)<<32|leanOutCap, caps)
+	require.Zero(tb, g.leanIn%8, "the lean buffer is aligned for uint32 views")
+	g.leanOut = g.leanIn + leanInCap
 	for name := range opNames {
 		require.NotNil(tb, mod.ExportedFunction("wxcard_"+name), name)
 	}
@@ -217,7 +225,7 @@ func TestVectors(t *testing.T) {
 			require.NotNil(t, sorted.OK)
 			assert.Equal(t, v.Signature, sorted.OK.Signature)
 			assert.Equal(t, v.Signature, sha1Hex(sorted.OK.Preimage))
-			assert.Equal(t, v.Signature, g.rawSHA1(strings.Join(values, "\x00")))
+			assert.Equal(t, v.Signature, g.leanSortedSHA1(values...))
 
 			ts, err := strconv.ParseInt(v.Timestamp, 10, 64)
 			if err != nil {
@@ -234,6 +242,8 @@ func TestVectors(t *testing.T) {
 			assert.Equal(t, signer.CardExtValues(v.APITicket, ts, v.CardID, v.Code, v.OpenID, v.NonceStr), res.OK.SortedValues)
 			assert.Equal(t, v.Signature, sha1Hex(res.OK.Preimage))
 			assert.False(t, wrong[res.OK.Signature])
+			assert.Equal(t, []string{want.String()}, g.leanCardExts(1, v.APITicket, v.Timestamp, v.CardID, v.Code, v.OpenID, "", "", absent, v.NonceStr),
+				"the lean addCard signs as the JSON one")
 
 			ver := decode[signer.Verification](t, g.call("verify_card_ext", mustJSON(t, map[string]any{"api_ticket": v.APITicket, "card_id": v.CardID, "card_ext": res.OK.CardExt})))
 			require.NotNil(t, ver.OK)
@@ -356,18 +366,31 @@ func hasProblem(ps []signer.Problem, code string) bool {
 	return false
 }
 
-func (g *guest) rawSHA1(joined string) string {
+// leanCardExts signs a cardList through the lean ABI's export: values are
+// api_ticket, timestamp and seven per card, as lean.addCard reads them.
+func (g *guest) leanCardExts(cards int, values ...string) []string {
 	g.tb.Helper()
-	in := g.write([]byte(joined))
-	out := g.write(make([]byte, 40))
-	status := g.must(g.raw.Call(g.ctx, uint64(in), uint64(len(joined)), uint64(out)))[0]
-	require.Zero(g.tb, status)
-	view, ok := g.mod.Memory().Read(out, 40)
+	in := make([]byte, leanInCap)
+	leanInput(in, uint32(cards), values...)
+	require.True(g.tb, g.mod.Memory().Write(g.leanIn, in))
+	total := int(g.must(g.leanAddCard.Call(g.ctx))[0])
+	require.NotZero(g.tb, total)
+	out, ok := g.mod.Memory().Read(g.leanOut, leanOutCap)
 	require.True(g.tb, ok)
-	sig := string(view)
-	g.must(g.free.Call(g.ctx, uint64(in)))
-	g.must(g.free.Call(g.ctx, uint64(out)))
-	return sig
+	l := lean{out: out}
+	return l.cardExts(cards, total)
+}
+
+// leanSortedSHA1 hashes values through the lean ABI's export.
+func (g *guest) leanSortedSHA1(values ...string) string {
+	g.tb.Helper()
+	in := make([]byte, leanInCap)
+	leanInput(in, uint32(len(values)), values...)
+	require.True(g.tb, g.mod.Memory().Write(g.leanIn, in))
+	require.Equal(g.tb, uint64(40), g.must(g.leanSHA1.Call(g.ctx))[0])
+	sig, ok := g.mod.Memory().Read(g.leanOut, 40)
+	require.True(g.tb, ok)
+	return string(sig)
 }
 
 // TestDifferential runs 10,000 seeded random requests through the module
@@ -554,8 +577,6 @@ func TestBadInput(t *testing.T) {
 			require.NotNil(t, res.Error)
 			assert.Equal(t, CodeBadPointer, res.Error.Code)
 		}
-		assert.Equal(t, uint64(1), g.must(g.raw.Call(g.ctx, uint64(buf), 2, 12345))[0])
-		assert.Equal(t, uint64(1), g.must(g.raw.Call(g.ctx, 99, 2, uint64(buf)))[0], "out shorter than 40 bytes or unknown")
 		g.must(g.free.Call(g.ctx, uint64(buf)))
 		g.must(g.free.Call(g.ctx, 12345)) // unknown pointers are ignored
 		check(t)
@@ -593,16 +614,14 @@ func TestMemoryBounded(t *testing.T) {
 	assert.LessOrEqual(t, g.mod.Memory().Size(), warm+4<<20, "memory grew from %d to %d bytes", warm, g.mod.Memory().Size())
 }
 
-func BenchmarkWazeroSortedSHA1Raw(b *testing.B) {
+func BenchmarkWazeroSortedSHA1Lean(b *testing.B) {
 	g := newGuest(b)
-	joined := strings.Join(benchValues, "\x00")
-	in := g.write([]byte(joined))
-	out := g.write(make([]byte, 40))
-	params := []uint64{uint64(in), uint64(len(joined)), uint64(out)}
-	b.ResetTimer()
+	in := make([]byte, leanInCap)
+	leanInput(in, uint32(len(benchValues)), benchValues...)
+	require.True(b, g.mod.Memory().Write(g.leanIn, in))
 	for b.Loop() {
-		if g.must(g.raw.Call(g.ctx, params...))[0] != 0 {
-			b.Fatal("status")
+		if g.must(g.leanSHA1.Call(g.ctx))[0] != 40 {
+			b.Fatal("refused")
 		}
 	}
 }

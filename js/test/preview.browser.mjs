@@ -341,6 +341,27 @@ test('the preview tool in headless Chromium', async (t) => {
     await page.setViewportSize({ width: 1360, height: 1000 });
   });
 
+  await t.test('the lean ABI in Chromium: every card_ext vector through addCard and sortedSHA1', async () => {
+    const vectors = JSON.parse(await readFile(join(jsDir, '../signer/testdata/signatures.json'), 'utf8')).card_ext;
+    const got = await page.evaluate(async (vs) => {
+      const { load } = await import('../index.js');
+      const wx = await load();
+      return vs.map((v) => ({
+        sorted: wx.sortedSHA1(v.api_ticket, v.timestamp, v.card_id, v.code, v.openid, v.nonce_str),
+        list: /^\d+$/.test(v.timestamp)
+          ? wx.addCard(v.api_ticket, [{ cardId: v.card_id, code: v.code || undefined, openid: v.openid || undefined }], { timestamp: Number(v.timestamp), nonces: [v.nonce_str] })
+          : null,
+        generated: wx.addCard(v.api_ticket, [{ cardId: v.card_id }, { cardId: v.card_id }]).map((item) => JSON.parse(item.cardExt).nonce_str),
+      }));
+    }, vectors);
+    vectors.forEach((v, i) => {
+      assert.equal(got[i].sorted, v.signature, v.source);
+      if (got[i].list) assert.equal(JSON.parse(got[i].list[0].cardExt).signature, v.signature, v.source);
+      assert.match(got[i].generated[0], /^[A-Za-z0-9]{24}$/);
+      assert.notEqual(got[i].generated[0], got[i].generated[1]);
+    });
+  });
+
   await t.test('nothing was sent anywhere and the page logged no error', () => {
     assert.deepEqual(blocked, []);
     assert.deepEqual(pageErrors, []);

@@ -39,6 +39,12 @@ test('signatures in workerd match the documented vectors', async () => {
   });
   assert.equal(res.status, 200);
   assert.equal(res.body.signature, 'f137ab68b7f8112d20ee528ab6074564e2796250');
+  const list = await post('/add-card', {
+    apiTicket: 'ojZ8YtyVyr30HheH3CM73y7h4jJE', cards: [{ cardId: 'pjZ8Yt1XGILfi-FUsewpnnolGgZk', code: '1434008071' }],
+    options: { timestamp: 1404896688, nonces: ['123'] },
+  });
+  assert.equal(list.status, 200);
+  assert.equal(JSON.parse(list.body.cardList[0].cardExt).signature, 'f137ab68b7f8112d20ee528ab6074564e2796250');
   const sorted = await post('/sorted', { values: ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee', 'ffff'] });
   assert.equal(sorted.body.signature, '89a0e60888a9471f75dc5eb0ee86431ddbec1fd9');
 });
