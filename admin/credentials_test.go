@@ -15,29 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
-
-// fakeClock is a settable clock for expiry tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_750_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // redisStore returns a store on srv with its own connection pool, as a
 // separate process would have. Retries are off so an outage shows at once.
@@ -142,7 +123,7 @@ func TestStoreWithoutLockerStillSingleFlightsPerProcess(t *testing.T) {
 
 func TestStoredEnvelopeAndKeys(t *testing.T) {
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	store := kv.NewMemory()
 	c := newTestClient(t, f, WithStore(store), WithClock(clock.Now))
 	ctx := t.Context()
@@ -208,7 +189,7 @@ func TestTwoAppIDsInOneStore(t *testing.T) {
 
 func TestRefreshFiveMinutesEarly(t *testing.T) {
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	c := newTestClient(t, f, WithClock(clock.Now))
 	ctx := t.Context()
 	first, err := c.CardTicket(ctx)
@@ -231,7 +212,7 @@ func TestShortLivedCredentialDoesNotLoop(t *testing.T) {
 	for _, ttl := range []int{1, 2, 60, 599, 600} {
 		f := newFakeWeChat(t)
 		f.tokenTTL, f.ticketTTL = ttl, ttl
-		clock := newFakeClock()
+		clock := testclock.New()
 		c := newTestClient(t, f, WithClock(clock.Now))
 		for i := 0; i < 5; i++ {
 			_, err := c.CardTicket(t.Context())

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
@@ -100,7 +101,7 @@ func TestRedisOutage(t *testing.T) {
 			srv := kvtest.StartRedis(t)
 			t.Cleanup(func() { _ = srv.Resume() })
 			f := newFakeWeChat(t)
-			clock := newFakeClock()
+			clock := testclock.New()
 			var clients []*Client
 			for i := 0; i < 3; i++ {
 				clients = append(clients, newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now)))
@@ -186,7 +187,7 @@ func TestRedisFlapping(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	t.Cleanup(func() { _ = srv.Resume() })
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	var clients []*Client
 	for i := 0; i < 2; i++ {
 		clients = append(clients, newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now)))
@@ -227,7 +228,7 @@ func TestRedisFlapping(t *testing.T) {
 func TestRedisRestartedEmpty(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	newClient := func() *Client {
 		// A generous deadline: this test counts fetches on a healthy
 		// Redis, and a busy machine must not turn a slow answer into a
@@ -267,7 +268,7 @@ func TestRedisRestartedEmpty(t *testing.T) {
 func TestFileStoreFailing(t *testing.T) {
 	t.Parallel()
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	file, err := kv.OpenFile(filepath.Join(t.TempDir(), "store.db"))
 	require.NoError(t, err)
 	c := newTestClient(t, f, WithStore(file), WithClock(clock.Now))
@@ -329,7 +330,7 @@ func TestStoreGuardedByDefault(t *testing.T) {
 func TestSyncAdoptsNewerValue(t *testing.T) {
 	t.Parallel()
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	store := kv.NewMemory()
 	a := newTestClient(t, f, WithStore(store), WithClock(clock.Now))
 	b := newTestClient(t, f, WithStore(store), WithClock(clock.Now))

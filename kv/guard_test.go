@@ -13,29 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
-
-// clock is a settable clock for the backoff.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Unix(1_750_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func guardOf(t *testing.T, s kv.Store, opts ...kv.GuardOption) kv.Store {
 	t.Helper()
@@ -144,7 +125,7 @@ var errDisk = errors.New("input/output error")
 func TestGuardCircuit(t *testing.T) {
 	t.Parallel()
 	inner := &scripted{}
-	clk := newClock()
+	clk := testclock.New()
 	var logs syncbuf.Buffer
 	g := guardOf(t, inner, kv.WithFailureThreshold(2), kv.WithBackoff(time.Second, 3*time.Second),
 		kv.WithGuardClock(clk.Now), kv.WithGuardLogger(slog.New(slog.NewTextHandler(&logs, nil))))
@@ -188,7 +169,7 @@ func TestGuardCircuit(t *testing.T) {
 func TestGuardDeadline(t *testing.T) {
 	t.Parallel()
 	inner := &scripted{}
-	clk := newClock()
+	clk := testclock.New()
 	g := guardOf(t, inner, kv.WithCallTimeout(20*time.Millisecond), kv.WithFailureThreshold(1),
 		kv.WithBackoff(time.Second, time.Second), kv.WithGuardClock(clk.Now))
 	hang := make(chan struct{})
@@ -225,7 +206,7 @@ func (s ignoring) Get(_ context.Context, key string) ([]byte, bool, error) {
 func TestGuardAbandonedCallKeepsCircuitOpen(t *testing.T) {
 	t.Parallel()
 	inner := ignoring{Store: kv.NewMemory(), release: make(chan struct{})}
-	clk := newClock()
+	clk := testclock.New()
 	g := guardOf(t, inner, kv.WithCallTimeout(10*time.Millisecond), kv.WithFailureThreshold(1),
 		kv.WithBackoff(time.Second, time.Second), kv.WithGuardClock(clk.Now))
 	_, _, err := g.Get(t.Context(), "k")
@@ -276,7 +257,7 @@ func TestGuardInvalidArgumentIsNotAFailure(t *testing.T) {
 func TestGuardProbesOneAtATime(t *testing.T) {
 	t.Parallel()
 	inner := &scripted{}
-	clk := newClock()
+	clk := testclock.New()
 	g := guardOf(t, inner, kv.WithFailureThreshold(1), kv.WithCallTimeout(time.Minute),
 		kv.WithBackoff(time.Second, time.Second), kv.WithGuardClock(clk.Now))
 	inner.set(errDisk, nil)
@@ -329,7 +310,7 @@ func TestGuardRedisFaults(t *testing.T) {
 			r, err := kv.NewRedis(srv.URL())
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = r.Close() })
-			clk := newClock()
+			clk := testclock.New()
 			g := guardOf(t, r, kv.WithCallTimeout(timeout), kv.WithGuardClock(clk.Now))
 			ctx := t.Context()
 			require.NoError(t, g.Set(ctx, "k", []byte("v"), time.Minute))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 	"github.com/wxcard/wxcard/kv/workerkv"
@@ -70,22 +71,10 @@ func (f *fakeNamespace) Delete(key string) error {
 	return nil
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newStore(t *testing.T) (*workerkv.Store, *fakeNamespace, *clock) {
+func newStore(t *testing.T) (*workerkv.Store, *fakeNamespace, *testclock.Clock) {
 	t.Helper()
 	ns := newFakeNamespace()
-	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	clk := testclock.New()
 	s, err := workerkv.New(ns, workerkv.WithClock(clk.Now))
 	require.NoError(t, err)
 	return s, ns, clk
@@ -202,7 +191,7 @@ func TestErrorsAreWrappedAndCtxIsChecked(t *testing.T) {
 
 func TestMemoryCache(t *testing.T) {
 	ns := newFakeNamespace()
-	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	clk := testclock.New()
 	s, err := workerkv.New(ns, workerkv.WithClock(clk.Now), workerkv.WithMemoryCache(10*time.Second))
 	require.NoError(t, err)
 	other, err := workerkv.New(ns, workerkv.WithClock(clk.Now)) // another isolate on the same namespace
@@ -271,7 +260,7 @@ func TestStoreConformance(t *testing.T) {
 // another isolate does neither.
 func TestIsolateSharesCacheAndLocks(t *testing.T) {
 	ns := newFakeNamespace()
-	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	clk := testclock.New()
 	iso := workerkv.NewMemoryIsolate()
 	open := func(opts ...workerkv.Option) *workerkv.Store {
 		s, err := workerkv.New(ns, append([]workerkv.Option{workerkv.WithClock(clk.Now), workerkv.WithMemoryCache(30 * time.Second)}, opts...)...)
