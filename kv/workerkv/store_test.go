@@ -139,17 +139,6 @@ func TestShortTTLIsExactButKVGetsAtLeast60s(t *testing.T) {
 	}
 }
 
-func TestDelete(t *testing.T) {
-	s, _, _ := newStore(t)
-	ctx := context.Background()
-	require.NoError(t, s.Set(ctx, "k", []byte("v"), time.Hour))
-	require.NoError(t, s.Delete(ctx, "k"))
-	_, ok, err := s.Get(ctx, "k")
-	require.NoError(t, err)
-	assert.False(t, ok)
-	require.NoError(t, s.Delete(ctx, "k"), "deleting a missing key is fine")
-}
-
 func TestInvalidArguments(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
@@ -243,15 +232,28 @@ func TestMemoryCache(t *testing.T) {
 	}
 }
 
-// The Store passes the suite every kv.Store and kv.Locker passes; the
-// Stores of one subtest share an Isolate, as the Go instances of one
-// Worker isolate do.
+// The Store passes the suite every kv.Store and kv.Locker passes, on KV
+// alone and with the memory layer; with it, the Stores of one subtest share
+// an Isolate, as the Go instances of one Worker isolate do.
 func TestStoreConformance(t *testing.T) {
-	kvtest.Run(t, func(t *testing.T) kv.Store {
-		s, err := workerkv.New(newFakeNamespace(), workerkv.WithMemoryCache(time.Minute), workerkv.WithIsolate(workerkv.NewMemoryIsolate()))
-		require.NoError(t, err)
-		return s
-	})
+	configs := []struct {
+		name string
+		opts func() []workerkv.Option
+	}{
+		{"KVOnly", func() []workerkv.Option { return nil }},
+		{"MemoryCache", func() []workerkv.Option {
+			return []workerkv.Option{workerkv.WithMemoryCache(time.Minute), workerkv.WithIsolate(workerkv.NewMemoryIsolate())}
+		}},
+	}
+	for _, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			kvtest.Run(t, func(t *testing.T) kv.Store {
+				s, err := workerkv.New(newFakeNamespace(), cfg.opts()...)
+				require.NoError(t, err)
+				return s
+			})
+		})
+	}
 }
 
 // TestIsolateSharesCacheAndLocks: two Go instances of one isolate (two
