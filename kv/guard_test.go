@@ -307,9 +307,7 @@ func TestGuardRedisFaults(t *testing.T) {
 			t.Parallel()
 			srv := kvtest.StartRedis(t)
 			t.Cleanup(func() { _ = srv.Resume() })
-			r, err := kv.NewRedis(srv.URL())
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = r.Close() })
+			r := openRedis(t, srv.URL())
 			clk := testclock.New()
 			g := guardOf(t, r, kv.WithCallTimeout(timeout), kv.WithGuardClock(clk.Now))
 			ctx := t.Context()
@@ -325,7 +323,7 @@ func TestGuardRedisFaults(t *testing.T) {
 				}
 				assert.Less(t, time.Since(start), stall, "call %d", i)
 			}
-			_, err = g.(kv.Locker).TryLock(ctx, "k:lock", "me", time.Second)
+			_, err := g.(kv.Locker).TryLock(ctx, "k:lock", "me", time.Second)
 			require.ErrorIs(t, err, kv.ErrUnavailable, "an open circuit answers without I/O")
 
 			tt.heal(t, srv)
@@ -343,32 +341,39 @@ func TestGuardRedisFaults(t *testing.T) {
 	}
 }
 
-// TestRedisSilentServer: a server that accepts and never answers costs a
-// call its context's deadline, not go-redis's seconds of retries.
-func TestRedisSilentServer(t *testing.T) {
+// TestRedisFailsFast: a Redis that does not answer costs a call at most its
+// context's deadline, never go-redis's seconds of retries.
+func TestRedisFailsFast(t *testing.T) {
 	t.Parallel()
-	r, err := kv.NewRedis("redis://" + kvtest.SilentListener(t) + "/0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Close() })
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, _, err = r.Get(ctx, "k")
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), time.Second)
-}
-
-// TestRedisRefusedFailsFast: with nothing listening a call fails in one
-// dial, not after go-redis's default retries (~1.7 s).
-func TestRedisRefusedFailsFast(t *testing.T) {
-	t.Parallel()
-	srv := kvtest.StartRedis(t)
-	r, err := kv.NewRedis(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Close() })
-	srv.Stop()
-	start := time.Now()
-	_, _, err = r.Get(t.Context(), "k")
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), time.Second)
+	for _, tt := range []struct {
+		name     string
+		addr     func(t *testing.T) string
+		deadline time.Duration // of the call; 0 for none
+	}{
+		// A server that accepts and never answers: the call's deadline
+		// ends it.
+		{"silent", func(t *testing.T) string { return kvtest.SilentListener(t) }, 50 * time.Millisecond},
+		// Nothing listening: with no deadline at all, the call fails in one
+		// dial, not after go-redis's default retries (~1.7 s).
+		{"refused", func(t *testing.T) string {
+			srv := kvtest.StartRedis(t)
+			srv.Stop()
+			return srv.Addr
+		}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := openRedis(t, "redis://"+tt.addr(t)+"/0")
+			ctx := t.Context()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			_, _, err := r.Get(ctx, "k")
+			require.Error(t, err)
+			assert.Less(t, time.Since(start), time.Second)
+		})
+	}
 }
