@@ -245,7 +245,9 @@ func TestGuardCallerCancellationIsNotAFailure(t *testing.T) {
 
 func TestGuardInvalidArgumentIsNotAFailure(t *testing.T) {
 	t.Parallel()
-	g := guardOf(t, kv.NewMemory(), kv.WithFailureThreshold(1))
+	// A minute per call: a loaded machine must not turn a memory Set into
+	// a timeout, which would be a failure and open the circuit.
+	g := guardOf(t, kv.NewMemory(), kv.WithFailureThreshold(1), kv.WithCallTimeout(time.Minute))
 	for i := 0; i < 3; i++ {
 		require.ErrorIs(t, g.Set(t.Context(), "", nil, 0), kv.ErrInvalidArgument)
 	}
