@@ -97,12 +97,7 @@ func TestStampedeThreeClientsRedis(t *testing.T) {
 func TestStampedeThreeClientsSharedMemory(t *testing.T) {
 	f := newFakeWeChat(t)
 	f.fetchDelay = 20 * time.Millisecond
-	store := kv.NewMemory()
-	var clients []*Client
-	for i := 0; i < 3; i++ {
-		clients = append(clients, newTestClient(t, f, WithStore(store)))
-	}
-	seen := stampede(t, clients, 200)
+	seen := stampede(t, clientsSharingStore(t, f, 3), 200)
 	assert.Len(t, seen, 1)
 	assert.EqualValues(t, 1, f.tokenFetches())
 	assert.EqualValues(t, 1, f.ticketFetches("wx_card"))
@@ -312,9 +307,8 @@ func TestClassicTokenMode(t *testing.T) {
 // token from the store instead of fetching a third one.
 func TestCompareAndRefresh(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	a := newTestClient(t, f, WithStore(store))
-	b := newTestClient(t, f, WithStore(store))
+	clients := clientsSharingStore(t, f, 2)
+	a, b := clients[0], clients[1]
 	ctx := t.Context()
 	t1, err := a.AccessToken(ctx)
 	require.NoError(t, err)
@@ -353,33 +347,20 @@ func TestCompareAndRefresh(t *testing.T) {
 
 func TestForcedTicketRefresh(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	a := newTestClient(t, f, WithStore(store))
-	b := newTestClient(t, f, WithStore(store))
+	clients := clientsSharingStore(t, f, 2)
 	ctx := t.Context()
-	first, err := a.CardTicket(ctx)
+	first, err := clients[0].CardTicket(ctx)
 	require.NoError(t, err)
 	f.fetchDelay = 30 * time.Millisecond
 
 	// Two servers see a bad signature at the same time and both force a
 	// refresh: the ticket is fetched once more, not twice.
-	var wg sync.WaitGroup
-	results := make([]string, 2)
-	for i, c := range []*Client{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tk, err := c.RefreshCardTicket(ctx)
-			assert.NoError(t, err)
-			results[i] = tk
-		}()
-	}
-	wg.Wait()
+	results := refreshCardTicketsAtOnce(t, clients)
 	assert.NotEqual(t, first, results[0])
 	assert.Equal(t, results[0], results[1])
 	assert.EqualValues(t, 2, f.ticketFetches("wx_card"))
 
-	cached, err := b.CardTicket(ctx)
+	cached, err := clients[1].CardTicket(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, results[0], cached)
 }
@@ -395,23 +376,13 @@ func TestForcedRefreshSameValue(t *testing.T) {
 		}
 		return false
 	})
-	store := kv.NewMemory()
-	a := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 2*time.Second))
-	b := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 2*time.Second))
-	_, err := a.CardTicket(t.Context())
+	clients := clientsSharingStore(t, f, 2, WithRefreshLock(time.Second, 2*time.Second))
+	_, err := clients[0].CardTicket(t.Context())
 	require.NoError(t, err)
 	f.fetchDelay = 30 * time.Millisecond
-	var wg sync.WaitGroup
-	for _, c := range []*Client{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tk, err := c.RefreshCardTicket(t.Context())
-			assert.NoError(t, err)
-			assert.Equal(t, "THE_SAME_TICKET_VALUE", tk)
-		}()
+	for _, tk := range refreshCardTicketsAtOnce(t, clients) {
+		assert.Equal(t, "THE_SAME_TICKET_VALUE", tk)
 	}
-	wg.Wait()
 	assert.EqualValues(t, 2, f.ticketFetches("wx_card"))
 }
 

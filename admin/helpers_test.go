@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/kv"
 )
 
 const (
@@ -232,4 +235,33 @@ func readAll(t *testing.T, r io.Reader) string {
 	b, err := io.ReadAll(r)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// clientsSharingStore returns n clients for f that share one memory store,
+// as n processes sharing a Redis would.
+func clientsSharingStore(t *testing.T, f *fakeWeChat, n int, opts ...Option) []*Client {
+	t.Helper()
+	store := kv.NewMemory()
+	clients := make([]*Client, n)
+	for i := range clients {
+		clients[i] = newTestClient(t, f, append([]Option{WithStore(store)}, opts...)...)
+	}
+	return clients
+}
+
+// refreshCardTicketsAtOnce forces a card ticket refresh on every client at
+// the same time and returns the tickets they got, in the clients' order.
+func refreshCardTicketsAtOnce(t *testing.T, clients []*Client) []string {
+	t.Helper()
+	var wg sync.WaitGroup
+	tickets := make([]string, len(clients))
+	for i, c := range clients {
+		wg.Go(func() {
+			tk, err := c.RefreshCardTicket(t.Context())
+			assert.NoError(t, err)
+			tickets[i] = tk
+		})
+	}
+	wg.Wait()
+	return tickets
 }
