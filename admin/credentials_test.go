@@ -369,13 +369,7 @@ func TestForcedTicketRefresh(t *testing.T) {
 // ticket it gave before. Waiters must still see the refresh as done.
 func TestForcedRefreshSameValue(t *testing.T) {
 	f := newFakeWeChat(t)
-	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
-			writeJSON(w, map[string]any{"errcode": 0, "ticket": "THE_SAME_TICKET_VALUE", "expires_in": 7200})
-			return true
-		}
-		return false
-	})
+	f.answerTickets("THE_SAME_TICKET_VALUE")
 	clients := clientsSharingStore(t, f, 2, WithRefreshLock(time.Second, 2*time.Second))
 	_, err := clients[0].CardTicket(t.Context())
 	require.NoError(t, err)
@@ -486,13 +480,7 @@ func TestFetchOutlivingItsLock(t *testing.T) {
 func TestUnusableTicketIsNotCached(t *testing.T) {
 	for _, ticket := range []string{"", strings.Repeat("t", 513), "tick\u0000et", "bad\nticket"} {
 		f := newFakeWeChat(t)
-		f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-			if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
-				writeJSON(w, map[string]any{"errcode": 0, "ticket": ticket, "expires_in": 7200})
-				return true
-			}
-			return false
-		})
+		f.answerTickets(ticket)
 		store := kv.NewMemory()
 		c := newTestClient(t, f, WithStore(store))
 		_, err := c.CardTicket(t.Context())

@@ -95,6 +95,18 @@ func (f *fakeWeChat) setFault(fn func(w http.ResponseWriter, r *http.Request) bo
 	f.mu.Unlock()
 }
 
+// answerTickets makes every ticket fetch answer ticket, whatever it is,
+// valid for two hours.
+func (f *fakeWeChat) answerTickets(ticket string) {
+	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
+			writeJSON(w, map[string]any{"errcode": 0, "ticket": ticket, "expires_in": 7200})
+			return true
+		}
+		return false
+	})
+}
+
 func (f *fakeWeChat) before(w http.ResponseWriter, r *http.Request) bool {
 	f.mu.Lock()
 	fault, delay := f.fault, f.fetchDelay
