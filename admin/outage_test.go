@@ -41,6 +41,17 @@ func fastGuard(t *testing.T, s kv.Store) kv.Store {
 	return g
 }
 
+// guardedRedisClients returns n clients for f, each a process of its own:
+// its own connection pool to srv behind a fast guard, all on clock.
+func guardedRedisClients(t *testing.T, f *fakeWeChat, srv *kvtest.RedisServer, clock *testclock.Clock, n int) []*Client {
+	t.Helper()
+	clients := make([]*Client, n)
+	for i := range clients {
+		clients[i] = newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now))
+	}
+	return clients
+}
+
 // storedTicket reads the card ticket's envelope straight from srv.
 func storedTicket(t *testing.T, srv *kvtest.RedisServer) (string, bool) {
 	t.Helper()
@@ -102,10 +113,7 @@ func TestRedisOutage(t *testing.T) {
 			t.Cleanup(func() { _ = srv.Resume() })
 			f := newFakeWeChat(t)
 			clock := testclock.New()
-			var clients []*Client
-			for i := 0; i < 3; i++ {
-				clients = append(clients, newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now)))
-			}
+			clients := guardedRedisClients(t, f, srv, clock, 3)
 			first := timedTicket(t, clients[0])
 			for _, c := range clients[1:] {
 				require.Equal(t, first, timedTicket(t, c))
@@ -188,10 +196,7 @@ func TestRedisFlapping(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Resume() })
 	f := newFakeWeChat(t)
 	clock := testclock.New()
-	var clients []*Client
-	for i := 0; i < 2; i++ {
-		clients = append(clients, newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now)))
-	}
+	clients := guardedRedisClients(t, f, srv, clock, 2)
 	issued := map[int]time.Time{} // ticket number → when it was fetched
 	check := func() {
 		for _, c := range clients {
