@@ -380,15 +380,24 @@ func TestForcedRefreshSameValue(t *testing.T) {
 	assert.EqualValues(t, 2, f.ticketFetches("wx_card"))
 }
 
-func TestLockHeldElsewhereTimesOut(t *testing.T) {
-	f := newFakeWeChat(t)
+// storeLockedElsewhere returns a memory store in which owner, another
+// process, holds the refresh lock of what ("access_token",
+// "ticket:wx_card") for ttl.
+func storeLockedElsewhere(t *testing.T, what, owner string, ttl time.Duration) *kv.Memory {
+	t.Helper()
 	store := kv.NewMemory()
-	ok, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":ticket:wx_card:lock", "a-stuck-process", time.Minute)
+	ok, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":"+what+":lock", owner, ttl)
 	require.NoError(t, err)
 	require.True(t, ok)
+	return store
+}
+
+func TestLockHeldElsewhereTimesOut(t *testing.T) {
+	f := newFakeWeChat(t)
+	store := storeLockedElsewhere(t, "ticket:wx_card", "a-stuck-process", time.Minute)
 	c := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 150*time.Millisecond))
 	start := time.Now()
-	_, err = c.CardTicket(t.Context())
+	_, err := c.CardTicket(t.Context())
 	require.ErrorIs(t, err, ErrRefreshTimeout)
 	assert.Contains(t, err.Error(), "ticket:wx_card")
 	assert.Less(t, time.Since(start), 2*time.Second)
@@ -397,25 +406,20 @@ func TestLockHeldElsewhereTimesOut(t *testing.T) {
 
 func TestLockOfDeadProcessExpires(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	ok, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":ticket:wx_card:lock", "a-crashed-process", 200*time.Millisecond)
-	require.NoError(t, err)
-	require.True(t, ok)
+	store := storeLockedElsewhere(t, "ticket:wx_card", "a-crashed-process", 200*time.Millisecond)
 	c := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 3*time.Second))
-	_, err = c.CardTicket(t.Context())
+	_, err := c.CardTicket(t.Context())
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, f.ticketFetches("wx_card"))
 }
 
 func TestWaiterHonoursItsOwnContext(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	_, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":access_token:lock", "other", time.Minute)
-	require.NoError(t, err)
+	store := storeLockedElsewhere(t, "access_token", "other", time.Minute)
 	c := newTestClient(t, f, WithStore(store))
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	_, err = c.AccessToken(ctx)
+	_, err := c.AccessToken(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
