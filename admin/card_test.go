@@ -283,97 +283,74 @@ func TestCardValidation(t *testing.T) {
 			return err
 		}},
 		{"Create/unknown type", "card_type", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, "COUPON", map[string]any{})
-			return err
+			return errOf(c.Card.Create(ctx, "COUPON", map[string]any{}))
 		}},
 		{"Create/mixed-case type", "card_type", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, "General_Coupon", testCoupon())
-			return err
+			return errOf(c.Card.Create(ctx, "General_Coupon", testCoupon()))
 		}},
 		{"Create/type mismatch", "attributes", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeCash, testCoupon())
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeCash, testCoupon()))
 		}},
 		{"Create/nil attributes", "attributes", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, nil)
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, nil))
 		}},
 		{"Create/nil typed pointer", "attributes", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, nilCoupon)
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, nilCoupon))
 		}},
 		{"Create/not an object", "attributes", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, []string{"x"})
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, []string{"x"}))
 		}},
 		{"Create/unencodable", "attributes", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, map[string]any{"f": func() {}})
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, map[string]any{"f": func() {}}))
 		}},
 		{"Create/missing description", "base_info.description", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, noDesc)
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, noDesc))
 		}},
 		{"Create/missing sku", "base_info.sku", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, noSKU)
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, noSKU))
 		}},
 		{"Create/end before begin", "base_info.date_info.end_timestamp", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeGeneralCoupon, badRange)
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeGeneralCoupon, badRange))
 		}},
 		{"Create/discount out of range", "discount.discount", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeDiscount, &Discount{BaseInfo: testCoupon().BaseInfo, Discount: 100})
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeDiscount, &Discount{BaseInfo: testCoupon().BaseInfo, Discount: 100}))
 		}},
 		{"Create/cash without amount", "cash.reduce_cost", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, CardTypeCash, &Cash{BaseInfo: testCoupon().BaseInfo})
-			return err
+			return errOf(c.Card.Create(ctx, CardTypeCash, &Cash{BaseInfo: testCoupon().BaseInfo}))
 		}},
 		{"Get/empty id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Get(ctx, "")
-			return err
+			return errOf(c.Card.Get(ctx, ""))
 		}},
 		{"Get/long id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Get(ctx, long)
-			return err
+			return errOf(c.Card.Get(ctx, long))
 		}},
 		{"Get/control char", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Get(ctx, "p1\n")
-			return err
+			return errOf(c.Card.Get(ctx, "p1\n"))
 		}},
 		{"List/count 0", "count", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.List(ctx, 0, 0)
-			return err
+			return errOf(c.Card.List(ctx, 0, 0))
 		}},
 		{"List/count 51", "count", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.List(ctx, 0, 51)
-			return err
+			return errOf(c.Card.List(ctx, 0, 51))
 		}},
 		{"List/negative offset", "offset", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.List(ctx, -1, 10)
-			return err
+			return errOf(c.Card.List(ctx, -1, 10))
 		}},
 		{"List/unknown status", "status_list", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.List(ctx, 0, 10, "CARD_STATUS_VERIFY_OK,CARD_STATUS_DISPATCH")
-			return err
+			return errOf(c.Card.List(ctx, 0, 10, "CARD_STATUS_VERIFY_OK,CARD_STATUS_DISPATCH"))
 		}},
 		{"Update/empty id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Update(ctx, "", CardTypeGeneralCoupon, map[string]any{})
-			return err
+			return errOf(c.Card.Update(ctx, "", CardTypeGeneralCoupon, map[string]any{}))
 		}},
 		{"Update/bad type", "card_type", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Update(ctx, tCardID, "", map[string]any{})
-			return err
+			return errOf(c.Card.Update(ctx, tCardID, "", map[string]any{}))
 		}},
 		{"Update/string attributes", "attributes", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Update(ctx, tCardID, CardTypeGeneralCoupon, "title")
-			return err
+			return errOf(c.Card.Update(ctx, tCardID, CardTypeGeneralCoupon, "title"))
 		}},
 		{"Delete/empty id", "card_id", func(ctx context.Context, c *Client) error { return c.Card.Delete(ctx, "") }},
 		{"HTML/empty id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.HTML(ctx, "")
-			return err
+			return errOf(c.Card.HTML(ctx, ""))
 		}},
 		{"SetTestWhitelist/empty", "openid", func(ctx context.Context, c *Client) error { return c.Card.SetTestWhitelist(ctx, TestWhitelist{}) }},
 		{"SetTestWhitelist/11", "openid", func(ctx context.Context, c *Client) error {
@@ -389,12 +366,10 @@ func TestCardValidation(t *testing.T) {
 			return c.Card.SetTestWhitelist(ctx, TestWhitelist{Usernames: []string{""}})
 		}},
 		{"UserCards/empty openid", "openid", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.UserCards(ctx, UserCardsRequest{CardID: tCardID})
-			return err
+			return errOf(c.Card.UserCards(ctx, UserCardsRequest{CardID: tCardID}))
 		}},
 		{"UserCards/long card id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID, CardID: long})
-			return err
+			return errOf(c.Card.UserCards(ctx, UserCardsRequest{OpenID: tOpenID, CardID: long}))
 		}},
 		{"SetPayCell/empty id", "card_id", func(ctx context.Context, c *Client) error { return c.Card.SetPayCell(ctx, "", true) }},
 		{"SetSelfConsumeCell/empty id", "card_id", func(ctx context.Context, c *Client) error {
@@ -407,28 +382,22 @@ func TestCardValidation(t *testing.T) {
 		}},
 		{"ReduceStock/empty id", "card_id", func(ctx context.Context, c *Client) error { return c.Card.ReduceStock(ctx, "", 1) }},
 		{"CreateQRCode/neither", "card", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateQRCode(ctx, CreateQRCodeRequest{})
-			return err
+			return errOf(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{}))
 		}},
 		{"CreateQRCode/both", "card", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}, MultipleCards: []QRCodeCard{{CardID: tCardID}}})
-			return err
+			return errOf(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}, MultipleCards: []QRCodeCard{{CardID: tCardID}}}))
 		}},
 		{"CreateQRCode/expire 59", "expire_seconds", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}, ExpireSeconds: 59})
-			return err
+			return errOf(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}, ExpireSeconds: 59}))
 		}},
 		{"CreateQRCode/expire 1801", "expire_seconds", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}, ExpireSeconds: 1801})
-			return err
+			return errOf(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{Card: &QRCodeCard{CardID: tCardID}, ExpireSeconds: 1801}))
 		}},
 		{"CreateQRCode/six cards", "multiple_card.card_list", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateQRCode(ctx, CreateQRCodeRequest{MultipleCards: make([]QRCodeCard, 6)})
-			return err
+			return errOf(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{MultipleCards: make([]QRCodeCard, 6)}))
 		}},
 		{"CreateQRCode/empty card id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateQRCode(ctx, CreateQRCodeRequest{MultipleCards: []QRCodeCard{{CardID: tCardID}, {}}})
-			return err
+			return errOf(c.Card.CreateQRCode(ctx, CreateQRCodeRequest{MultipleCards: []QRCodeCard{{CardID: tCardID}, {}}}))
 		}},
 		{"CreateLandingPage/bad scene", "scene", func(ctx context.Context, c *Client) error {
 			_, err := c.Card.CreateLandingPage(ctx, LandingPage{Banner: "b", PageTitle: "t", Scene: "SCENE_SHELF",
@@ -436,16 +405,13 @@ func TestCardValidation(t *testing.T) {
 			return err
 		}},
 		{"CreateLandingPage/no banner", "banner", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateLandingPage(ctx, LandingPage{PageTitle: "t", Scene: SceneH5, Cards: []LandingCard{{CardID: tCardID, ThumbURL: "u"}}})
-			return err
+			return errOf(c.Card.CreateLandingPage(ctx, LandingPage{PageTitle: "t", Scene: SceneH5, Cards: []LandingCard{{CardID: tCardID, ThumbURL: "u"}}}))
 		}},
 		{"CreateLandingPage/no cards", "card_list", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateLandingPage(ctx, LandingPage{Banner: "b", PageTitle: "t", Scene: SceneMenu})
-			return err
+			return errOf(c.Card.CreateLandingPage(ctx, LandingPage{Banner: "b", PageTitle: "t", Scene: SceneMenu}))
 		}},
 		{"CreateLandingPage/no thumb", "card_list.thumb_url", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.CreateLandingPage(ctx, LandingPage{Banner: "b", PageTitle: "t", Scene: SceneMenu, Cards: []LandingCard{{CardID: tCardID}}})
-			return err
+			return errOf(c.Card.CreateLandingPage(ctx, LandingPage{Banner: "b", PageTitle: "t", Scene: SceneMenu, Cards: []LandingCard{{CardID: tCardID}}}))
 		}},
 		{"QRCode/empty ticket", "ticket", func(ctx context.Context, c *Client) error {
 			_, _, err := c.Card.QRCode(ctx, "")

@@ -141,12 +141,10 @@ func TestCodeValidation(t *testing.T) {
 	t.Parallel()
 	runValidation(t, []validationCase{
 		{"Deposit/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Deposit(ctx, "", []string{"1"})
-			return err
+			return errOf(c.Code.Deposit(ctx, "", []string{"1"}))
 		}},
 		{"Deposit/no codes", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Deposit(ctx, tCardID, nil)
-			return err
+			return errOf(c.Code.Deposit(ctx, tCardID, nil))
 		}},
 		{"Deposit/empty code in the last chunk", "code item", func(ctx context.Context, c *Client) error {
 			codes := numbered(250)
@@ -155,40 +153,31 @@ func TestCodeValidation(t *testing.T) {
 			return err
 		}},
 		{"Check/empty code", "code item", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Check(ctx, tCardID, []string{"1", ""})
-			return err
+			return errOf(c.Code.Check(ctx, tCardID, []string{"1", ""}))
 		}},
 		{"Check/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Check(ctx, "", []string{"1"})
-			return err
+			return errOf(c.Code.Check(ctx, "", []string{"1"}))
 		}},
 		{"DepositedCount/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.DepositedCount(ctx, "")
-			return err
+			return errOf(c.Code.DepositedCount(ctx, ""))
 		}},
 		{"Get/empty code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Get(ctx, GetCodeRequest{CardID: tCardID, CheckConsume: true})
-			return err
+			return errOf(c.Code.Get(ctx, GetCodeRequest{CardID: tCardID, CheckConsume: true}))
 		}},
 		{"Get/long card id", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Get(ctx, GetCodeRequest{Code: tCode, CardID: strings.Repeat("p", 200), CheckConsume: true})
-			return err
+			return errOf(c.Code.Get(ctx, GetCodeRequest{Code: tCode, CardID: strings.Repeat("p", 200), CheckConsume: true}))
 		}},
 		{"Consume/empty code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Consume(ctx, ConsumeCodeRequest{CardID: tCardID})
-			return err
+			return errOf(c.Code.Consume(ctx, ConsumeCodeRequest{CardID: tCardID}))
 		}},
 		{"Consume/control char", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Consume(ctx, ConsumeCodeRequest{Code: "12\x00", CardID: tCardID})
-			return err
+			return errOf(c.Code.Consume(ctx, ConsumeCodeRequest{Code: "12\x00", CardID: tCardID}))
 		}},
 		{"Decrypt/empty", "encrypt_code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Decrypt(ctx, "")
-			return err
+			return errOf(c.Code.Decrypt(ctx, ""))
 		}},
 		{"Decrypt/huge", "encrypt_code", func(ctx context.Context, c *Client) error {
-			_, err := c.Code.Decrypt(ctx, strings.Repeat("A", 2000))
-			return err
+			return errOf(c.Code.Decrypt(ctx, strings.Repeat("A", 2000)))
 		}},
 		{"Update/empty new", "new_code", func(ctx context.Context, c *Client) error { return c.Code.Update(ctx, UpdateCodeRequest{Code: tCode}) }},
 		{"Update/same", "new_code", func(ctx context.Context, c *Client) error {

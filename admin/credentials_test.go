@@ -15,29 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
-
-// fakeClock is a settable clock for expiry tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_750_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // redisStore returns a store on srv with its own connection pool, as a
 // separate process would have. Retries are off so an outage shows at once.
@@ -116,12 +97,7 @@ func TestStampedeThreeClientsRedis(t *testing.T) {
 func TestStampedeThreeClientsSharedMemory(t *testing.T) {
 	f := newFakeWeChat(t)
 	f.fetchDelay = 20 * time.Millisecond
-	store := kv.NewMemory()
-	var clients []*Client
-	for i := 0; i < 3; i++ {
-		clients = append(clients, newTestClient(t, f, WithStore(store)))
-	}
-	seen := stampede(t, clients, 200)
+	seen := stampede(t, clientsSharingStore(t, f, 3), 200)
 	assert.Len(t, seen, 1)
 	assert.EqualValues(t, 1, f.tokenFetches())
 	assert.EqualValues(t, 1, f.ticketFetches("wx_card"))
@@ -142,7 +118,7 @@ func TestStoreWithoutLockerStillSingleFlightsPerProcess(t *testing.T) {
 
 func TestStoredEnvelopeAndKeys(t *testing.T) {
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	store := kv.NewMemory()
 	c := newTestClient(t, f, WithStore(store), WithClock(clock.Now))
 	ctx := t.Context()
@@ -208,7 +184,7 @@ func TestTwoAppIDsInOneStore(t *testing.T) {
 
 func TestRefreshFiveMinutesEarly(t *testing.T) {
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	c := newTestClient(t, f, WithClock(clock.Now))
 	ctx := t.Context()
 	first, err := c.CardTicket(ctx)
@@ -231,7 +207,7 @@ func TestShortLivedCredentialDoesNotLoop(t *testing.T) {
 	for _, ttl := range []int{1, 2, 60, 599, 600} {
 		f := newFakeWeChat(t)
 		f.tokenTTL, f.ticketTTL = ttl, ttl
-		clock := newFakeClock()
+		clock := testclock.New()
 		c := newTestClient(t, f, WithClock(clock.Now))
 		for i := 0; i < 5; i++ {
 			_, err := c.CardTicket(t.Context())
@@ -331,9 +307,8 @@ func TestClassicTokenMode(t *testing.T) {
 // token from the store instead of fetching a third one.
 func TestCompareAndRefresh(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	a := newTestClient(t, f, WithStore(store))
-	b := newTestClient(t, f, WithStore(store))
+	clients := clientsSharingStore(t, f, 2)
+	a, b := clients[0], clients[1]
 	ctx := t.Context()
 	t1, err := a.AccessToken(ctx)
 	require.NoError(t, err)
@@ -372,33 +347,20 @@ func TestCompareAndRefresh(t *testing.T) {
 
 func TestForcedTicketRefresh(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	a := newTestClient(t, f, WithStore(store))
-	b := newTestClient(t, f, WithStore(store))
+	clients := clientsSharingStore(t, f, 2)
 	ctx := t.Context()
-	first, err := a.CardTicket(ctx)
+	first, err := clients[0].CardTicket(ctx)
 	require.NoError(t, err)
 	f.fetchDelay = 30 * time.Millisecond
 
 	// Two servers see a bad signature at the same time and both force a
 	// refresh: the ticket is fetched once more, not twice.
-	var wg sync.WaitGroup
-	results := make([]string, 2)
-	for i, c := range []*Client{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tk, err := c.RefreshCardTicket(ctx)
-			assert.NoError(t, err)
-			results[i] = tk
-		}()
-	}
-	wg.Wait()
+	results := refreshCardTicketsAtOnce(t, clients)
 	assert.NotEqual(t, first, results[0])
 	assert.Equal(t, results[0], results[1])
 	assert.EqualValues(t, 2, f.ticketFetches("wx_card"))
 
-	cached, err := b.CardTicket(ctx)
+	cached, err := clients[1].CardTicket(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, results[0], cached)
 }
@@ -407,42 +369,35 @@ func TestForcedTicketRefresh(t *testing.T) {
 // ticket it gave before. Waiters must still see the refresh as done.
 func TestForcedRefreshSameValue(t *testing.T) {
 	f := newFakeWeChat(t)
-	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
-			writeJSON(w, map[string]any{"errcode": 0, "ticket": "THE_SAME_TICKET_VALUE", "expires_in": 7200})
-			return true
-		}
-		return false
-	})
-	store := kv.NewMemory()
-	a := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 2*time.Second))
-	b := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 2*time.Second))
-	_, err := a.CardTicket(t.Context())
+	f.answerTickets("THE_SAME_TICKET_VALUE")
+	clients := clientsSharingStore(t, f, 2, WithRefreshLock(time.Second, 2*time.Second))
+	_, err := clients[0].CardTicket(t.Context())
 	require.NoError(t, err)
 	f.fetchDelay = 30 * time.Millisecond
-	var wg sync.WaitGroup
-	for _, c := range []*Client{a, b} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			tk, err := c.RefreshCardTicket(t.Context())
-			assert.NoError(t, err)
-			assert.Equal(t, "THE_SAME_TICKET_VALUE", tk)
-		}()
+	for _, tk := range refreshCardTicketsAtOnce(t, clients) {
+		assert.Equal(t, "THE_SAME_TICKET_VALUE", tk)
 	}
-	wg.Wait()
 	assert.EqualValues(t, 2, f.ticketFetches("wx_card"))
+}
+
+// storeLockedElsewhere returns a memory store in which owner, another
+// process, holds the refresh lock of what ("access_token",
+// "ticket:wx_card") for ttl.
+func storeLockedElsewhere(t *testing.T, what, owner string, ttl time.Duration) *kv.Memory {
+	t.Helper()
+	store := kv.NewMemory()
+	ok, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":"+what+":lock", owner, ttl)
+	require.NoError(t, err)
+	require.True(t, ok)
+	return store
 }
 
 func TestLockHeldElsewhereTimesOut(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	ok, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":ticket:wx_card:lock", "a-stuck-process", time.Minute)
-	require.NoError(t, err)
-	require.True(t, ok)
+	store := storeLockedElsewhere(t, "ticket:wx_card", "a-stuck-process", time.Minute)
 	c := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 150*time.Millisecond))
 	start := time.Now()
-	_, err = c.CardTicket(t.Context())
+	_, err := c.CardTicket(t.Context())
 	require.ErrorIs(t, err, ErrRefreshTimeout)
 	assert.Contains(t, err.Error(), "ticket:wx_card")
 	assert.Less(t, time.Since(start), 2*time.Second)
@@ -451,25 +406,20 @@ func TestLockHeldElsewhereTimesOut(t *testing.T) {
 
 func TestLockOfDeadProcessExpires(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	ok, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":ticket:wx_card:lock", "a-crashed-process", 200*time.Millisecond)
-	require.NoError(t, err)
-	require.True(t, ok)
+	store := storeLockedElsewhere(t, "ticket:wx_card", "a-crashed-process", 200*time.Millisecond)
 	c := newTestClient(t, f, WithStore(store), WithRefreshLock(time.Second, 3*time.Second))
-	_, err = c.CardTicket(t.Context())
+	_, err := c.CardTicket(t.Context())
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, f.ticketFetches("wx_card"))
 }
 
 func TestWaiterHonoursItsOwnContext(t *testing.T) {
 	f := newFakeWeChat(t)
-	store := kv.NewMemory()
-	_, err := store.TryLock(t.Context(), "wxcard:"+testAppID+":access_token:lock", "other", time.Minute)
-	require.NoError(t, err)
+	store := storeLockedElsewhere(t, "access_token", "other", time.Minute)
 	c := newTestClient(t, f, WithStore(store))
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	_, err = c.AccessToken(ctx)
+	_, err := c.AccessToken(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
@@ -534,13 +484,7 @@ func TestFetchOutlivingItsLock(t *testing.T) {
 func TestUnusableTicketIsNotCached(t *testing.T) {
 	for _, ticket := range []string{"", strings.Repeat("t", 513), "tick\u0000et", "bad\nticket"} {
 		f := newFakeWeChat(t)
-		f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-			if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
-				writeJSON(w, map[string]any{"errcode": 0, "ticket": ticket, "expires_in": 7200})
-				return true
-			}
-			return false
-		})
+		f.answerTickets(ticket)
 		store := kv.NewMemory()
 		c := newTestClient(t, f, WithStore(store))
 		_, err := c.CardTicket(t.Context())

@@ -92,37 +92,38 @@ func TestEmulatorTicketExpiry(t *testing.T) {
 // gets 40001. The client refreshes once, retries, and the call succeeds.
 func TestEmulatorClassicTokensKnockEachOtherOut(t *testing.T) {
 	e := startEmulated(t)
-	a := e.NewClient(t, admin.WithTokenMode(admin.TokenModeClassic), admin.WithStore(kv.NewMemory()))
-	b := e.NewClient(t, admin.WithTokenMode(admin.TokenModeClassic), admin.WithStore(kv.NewMemory()))
-	ctx := t.Context()
-	ta, err := a.AccessToken(ctx)
-	require.NoError(t, err)
-	tb, err := b.AccessToken(ctx)
-	require.NoError(t, err)
+	a, ta, tb := twoServersSixMinutesOn(t, e, admin.WithTokenMode(admin.TokenModeClassic))
 	require.NotEqual(t, ta, tb)
-	require.NoError(t, e.Emu.Advance(t.Context(), 6*time.Minute))
 
-	colors, err := a.Card.Colors(ctx)
+	colors, err := a.Card.Colors(t.Context())
 	require.NoError(t, err)
 	assert.NotEmpty(t, colors)
 	assert.Equal(t, 3, e.Calls("/cgi-bin/token"), "A's first, B's, and A's one refresh")
 	assert.Equal(t, 2, e.Calls("/card/getcolors"), "one rejected call, one retry")
 }
 
+// twoServersSixMinutesOn has two servers with separate caches (opts
+// applied to both) fetch a token each, then moves the emulator's clock six
+// minutes on. It returns the first server's client and both tokens.
+func twoServersSixMinutesOn(t *testing.T, e *emulatortest.Server, opts ...admin.Option) (a *admin.Client, ta, tb string) {
+	t.Helper()
+	a = e.NewClient(t, append([]admin.Option{admin.WithStore(kv.NewMemory())}, opts...)...)
+	b := e.NewClient(t, append([]admin.Option{admin.WithStore(kv.NewMemory())}, opts...)...)
+	ta, err := a.AccessToken(t.Context())
+	require.NoError(t, err)
+	tb, err = b.AccessToken(t.Context())
+	require.NoError(t, err)
+	require.NoError(t, e.Emu.Advance(t.Context(), 6*time.Minute))
+	return a, ta, tb
+}
+
 // TestEmulatorStableTokensDoNot: the same two servers in the default
 // stable_token mode share a token and never see 40001.
 func TestEmulatorStableTokensDoNot(t *testing.T) {
 	e := startEmulated(t)
-	a := e.NewClient(t, admin.WithStore(kv.NewMemory()))
-	b := e.NewClient(t, admin.WithStore(kv.NewMemory()))
-	ctx := t.Context()
-	ta, err := a.AccessToken(ctx)
-	require.NoError(t, err)
-	tb, err := b.AccessToken(ctx)
-	require.NoError(t, err)
+	a, ta, tb := twoServersSixMinutesOn(t, e)
 	assert.Equal(t, ta, tb)
-	require.NoError(t, e.Emu.Advance(t.Context(), 6*time.Minute))
-	_, err = a.Card.Colors(ctx)
+	_, err := a.Card.Colors(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 1, e.Calls("/card/getcolors"))
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wxcard/wxcard/internal/apierror"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -23,19 +24,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	var b strings.Builder
-	b.WriteString("wxcard: ")
-	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
-	}
-	b.WriteString("errcode=")
-	b.WriteString(strconv.Itoa(e.Code))
-	if e.Msg != "" {
-		b.WriteString(" errmsg=")
-		b.WriteString(e.Msg)
-	}
-	return b.String()
+	return apierror.Message("wxcard", e.Op, e.Code, e.Msg)
 }
 
 // WeChatErrcode returns Code. It is how a package that answers for this

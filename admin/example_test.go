@@ -85,18 +85,22 @@ func ExampleWithStore() {
 	// Output: true upstream calls: 2
 }
 
+// pinnedSigner signs with a fixed clock and nonce so that an example's
+// output is reproducible; production code leaves WithSigner out.
+func pinnedSigner() *signer.Signer {
+	s, _ := signer.New(
+		signer.WithClock(func() time.Time { return time.Unix(1414587457, 0) }),
+		signer.WithNonceSource(func() (string, error) { return "Wm3WZYTPz0wzccnW", nil }),
+	)
+	return s
+}
+
 func ExampleJSSDKService_Config() {
 	var fetches atomic.Int64
 	srv := upstream(&fetches)
 	defer srv.Close()
 
-	// A pinned clock and nonce make the output reproducible; production code
-	// leaves WithSigner out.
-	s, _ := signer.New(
-		signer.WithClock(func() time.Time { return time.Unix(1414587457, 0) }),
-		signer.WithNonceSource(func() (string, error) { return "Wm3WZYTPz0wzccnW", nil }),
-	)
-	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL), admin.WithSigner(s))
+	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL), admin.WithSigner(pinnedSigner()))
 
 	cfg, err := client.JSSDK.Config(context.Background(), signer.JSConfigRequest{
 		URL:       "https://shop.example.com/cards?id=1#top",
@@ -116,11 +120,7 @@ func ExampleJSSDKService_AddCard() {
 	srv := upstream(&fetches)
 	defer srv.Close()
 
-	s, _ := signer.New(
-		signer.WithClock(func() time.Time { return time.Unix(1414587457, 0) }),
-		signer.WithNonceSource(func() (string, error) { return "Wm3WZYTPz0wzccnW", nil }),
-	)
-	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL), admin.WithSigner(s))
+	client, _ := admin.NewClient("wx1234567890", "app-secret", admin.WithBaseURL(srv.URL), admin.WithSigner(pinnedSigner()))
 
 	list, err := client.JSSDK.AddCard(context.Background(), []signer.Card{{CardID: "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", Code: "1234567890"}})
 	if err != nil {

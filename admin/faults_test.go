@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
@@ -255,7 +256,7 @@ func TestBusyTokenFetchIsRetried(t *testing.T) {
 func TestRedisStoppedMidTest(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	newClient := func() *Client {

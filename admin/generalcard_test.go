@@ -64,8 +64,7 @@ func TestGeneralCardValidation(t *testing.T) {
 			return c.GeneralCard.Deactivate(ctx, DeactivateGeneralCardRequest{CardID: tCardID})
 		}},
 		{"UpdateUser/no code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{CardID: tCardID})
-			return err
+			return errOf(c.GeneralCard.UpdateUser(ctx, UpdateUserInfo{CardID: tCardID}))
 		}},
 	})
 }

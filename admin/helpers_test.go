@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/kv"
 )
 
 const (
@@ -90,6 +93,18 @@ func (f *fakeWeChat) setFault(fn func(w http.ResponseWriter, r *http.Request) bo
 	f.mu.Lock()
 	f.fault = fn
 	f.mu.Unlock()
+}
+
+// answerTickets makes every ticket fetch answer ticket, whatever it is,
+// valid for two hours.
+func (f *fakeWeChat) answerTickets(ticket string) {
+	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == basePath+"cgi-bin/ticket/getticket" {
+			writeJSON(w, map[string]any{"errcode": 0, "ticket": ticket, "expires_in": 7200})
+			return true
+		}
+		return false
+	})
 }
 
 func (f *fakeWeChat) before(w http.ResponseWriter, r *http.Request) bool {
@@ -233,3 +248,36 @@ func readAll(t *testing.T, r io.Reader) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// clientsSharingStore returns n clients for f that share one memory store,
+// as n processes sharing a Redis would.
+func clientsSharingStore(t *testing.T, f *fakeWeChat, n int, opts ...Option) []*Client {
+	t.Helper()
+	store := kv.NewMemory()
+	clients := make([]*Client, n)
+	for i := range clients {
+		clients[i] = newTestClient(t, f, append([]Option{WithStore(store)}, opts...)...)
+	}
+	return clients
+}
+
+// refreshCardTicketsAtOnce forces a card ticket refresh on every client at
+// the same time and returns the tickets they got, in the clients' order.
+func refreshCardTicketsAtOnce(t *testing.T, clients []*Client) []string {
+	t.Helper()
+	var wg sync.WaitGroup
+	tickets := make([]string, len(clients))
+	for i, c := range clients {
+		wg.Go(func() {
+			tk, err := c.RefreshCardTicket(t.Context())
+			assert.NoError(t, err)
+			tickets[i] = tk
+		})
+	}
+	wg.Wait()
+	return tickets
+}
+
+// errOf returns the error of a call whose result a validation case does
+// not look at: errOf(c.Card.Create(ctx, …)).
+func errOf[T any](_ T, err error) error { return err }

@@ -211,40 +211,31 @@ func TestMemberCardValidation(t *testing.T) {
 			return c.MemberCard.SetActivationForm(ctx, tCardID, map[string]any{"card_id": "other", "required_form": map[string]any{}})
 		}},
 		{"User/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.User(ctx, MemberUserRequest{Code: tCode})
-			return err
+			return errOf(c.MemberCard.User(ctx, MemberUserRequest{Code: tCode}))
 		}},
 		{"User/empty code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID})
-			return err
+			return errOf(c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID}))
 		}},
 		{"UpdateUser/no card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.CardID = "" }))
-			return err
+			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.CardID = "" })))
 		}},
 		{"UpdateUser/no code", "code", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Code = "" }))
-			return err
+			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Code = "" })))
 		}},
 		{"UpdateUser/bonus and add_bonus", "bonus", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Bonus = ptr(int64(5)) }))
-			return err
+			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Bonus = ptr(int64(5)) })))
 		}},
 		{"UpdateUser/balance and add_balance", "balance", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.AddBalance = ptr(int64(5)) }))
-			return err
+			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.AddBalance = ptr(int64(5)) })))
 		}},
 		{"UpdateUser/negative balance", "balance", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Balance = ptr(int64(-1)) }))
-			return err
+			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Balance = ptr(int64(-1)) })))
 		}},
 		{"ActivationTempInfo/empty", "activate_ticket", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.ActivationTempInfo(ctx, "")
-			return err
+			return errOf(c.MemberCard.ActivationTempInfo(ctx, ""))
 		}},
 		{"ActivateURL/empty card", "card_id", func(ctx context.Context, c *Client) error {
-			_, err := c.MemberCard.ActivateURL(ctx, ActivateURLRequest{})
-			return err
+			return errOf(c.MemberCard.ActivateURL(ctx, ActivateURLRequest{}))
 		}},
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
@@ -38,6 +39,17 @@ func fastGuard(t *testing.T, s kv.Store) kv.Store {
 	g, err := kv.Guard(s, kv.WithCallTimeout(200*time.Millisecond), kv.WithBackoff(20*time.Millisecond, 100*time.Millisecond))
 	require.NoError(t, err)
 	return g
+}
+
+// guardedRedisClients returns n clients for f, each a process of its own:
+// its own connection pool to srv behind a fast guard, all on clock.
+func guardedRedisClients(t *testing.T, f *fakeWeChat, srv *kvtest.RedisServer, clock *testclock.Clock, n int) []*Client {
+	t.Helper()
+	clients := make([]*Client, n)
+	for i := range clients {
+		clients[i] = newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now))
+	}
+	return clients
 }
 
 // storedTicket reads the card ticket's envelope straight from srv.
@@ -100,11 +112,8 @@ func TestRedisOutage(t *testing.T) {
 			srv := kvtest.StartRedis(t)
 			t.Cleanup(func() { _ = srv.Resume() })
 			f := newFakeWeChat(t)
-			clock := newFakeClock()
-			var clients []*Client
-			for i := 0; i < 3; i++ {
-				clients = append(clients, newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now)))
-			}
+			clock := testclock.New()
+			clients := guardedRedisClients(t, f, srv, clock, 3)
 			first := timedTicket(t, clients[0])
 			for _, c := range clients[1:] {
 				require.Equal(t, first, timedTicket(t, c))
@@ -186,11 +195,8 @@ func TestRedisFlapping(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	t.Cleanup(func() { _ = srv.Resume() })
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
-	var clients []*Client
-	for i := 0; i < 2; i++ {
-		clients = append(clients, newTestClient(t, f, WithStore(fastGuard(t, redisStore(t, srv))), WithClock(clock.Now)))
-	}
+	clock := testclock.New()
+	clients := guardedRedisClients(t, f, srv, clock, 2)
 	issued := map[int]time.Time{} // ticket number → when it was fetched
 	check := func() {
 		for _, c := range clients {
@@ -227,7 +233,7 @@ func TestRedisFlapping(t *testing.T) {
 func TestRedisRestartedEmpty(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	newClient := func() *Client {
 		// A generous deadline: this test counts fetches on a healthy
 		// Redis, and a busy machine must not turn a slow answer into a
@@ -267,7 +273,7 @@ func TestRedisRestartedEmpty(t *testing.T) {
 func TestFileStoreFailing(t *testing.T) {
 	t.Parallel()
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	file, err := kv.OpenFile(filepath.Join(t.TempDir(), "store.db"))
 	require.NoError(t, err)
 	c := newTestClient(t, f, WithStore(file), WithClock(clock.Now))
@@ -329,7 +335,7 @@ func TestStoreGuardedByDefault(t *testing.T) {
 func TestSyncAdoptsNewerValue(t *testing.T) {
 	t.Parallel()
 	f := newFakeWeChat(t)
-	clock := newFakeClock()
+	clock := testclock.New()
 	store := kv.NewMemory()
 	a := newTestClient(t, f, WithStore(store), WithClock(clock.Now))
 	b := newTestClient(t, f, WithStore(store), WithClock(clock.Now))

@@ -85,48 +85,37 @@ func TestSubMerchantValidation(t *testing.T) {
 	}
 	runValidation(t, []validationCase{
 		{"Create/no brand", "info.brand_name", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.BrandName = "" }))
-			return err
+			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.BrandName = "" })))
 		}},
 		{"Create/no protocol", "info.protocol", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.Protocol = "" }))
-			return err
+			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.Protocol = "" })))
 		}},
 		{"Create/no end time", "info.end_time", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.EndTime = 0 }))
-			return err
+			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.EndTime = 0 })))
 		}},
 		{"Create/no category", "info.primary_category_id", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.SecondaryCategoryID = 0 }))
-			return err
+			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.SecondaryCategoryID = 0 })))
 		}},
 		{"Update/no id", "merchant_id", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Update(ctx, 0, SubMerchantInfo{})
-			return err
+			return errOf(c.SubMerchant.Update(ctx, 0, SubMerchantInfo{}))
 		}},
 		{"Update/negative category", "info", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Update(ctx, 3, SubMerchantInfo{PrimaryCategoryID: -1})
-			return err
+			return errOf(c.SubMerchant.Update(ctx, 3, SubMerchantInfo{PrimaryCategoryID: -1}))
 		}},
 		{"Get/no id", "merchant_id", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.Get(ctx, -5)
-			return err
+			return errOf(c.SubMerchant.Get(ctx, -5))
 		}},
 		{"List/limit 0", "limit", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.List(ctx, 0, 0, "")
-			return err
+			return errOf(c.SubMerchant.List(ctx, 0, 0, ""))
 		}},
 		{"List/limit 101", "limit", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.List(ctx, 0, 101, "")
-			return err
+			return errOf(c.SubMerchant.List(ctx, 0, 101, ""))
 		}},
 		{"List/negative begin", "begin_id", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.List(ctx, -1, 10, "")
-			return err
+			return errOf(c.SubMerchant.List(ctx, -1, 10, ""))
 		}},
 		{"List/bad status", "status", func(ctx context.Context, c *Client) error {
-			_, err := c.SubMerchant.List(ctx, 0, 10, "approved")
-			return err
+			return errOf(c.SubMerchant.List(ctx, 0, 10, "approved"))
 		}},
 	})
 }

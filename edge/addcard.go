@@ -49,8 +49,7 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 	}
 	ticket, err := s.tickets.CardTicket(r.Context())
 	if err != nil {
-		s.logTicketFailure(r, "card api_ticket", err)
-		return upstreamError(r.Context(), err, "card api_ticket")
+		return s.ticketUnavailable(r, "card api_ticket", err)
 	}
 	list, err := s.signer.AddValidCards(ticket, cards)
 	if err != nil {

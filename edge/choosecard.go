@@ -30,8 +30,7 @@ func serveChooseCard(s *settings, w http.ResponseWriter, r *http.Request) *apiEr
 	}
 	ticket, err := s.tickets.CardTicket(r.Context())
 	if err != nil {
-		s.logTicketFailure(r, "card api_ticket", err)
-		return upstreamError(r.Context(), err, "card api_ticket")
+		return s.ticketUnavailable(r, "card api_ticket", err)
 	}
 	params, err := s.signer.ChooseCard(ticket, sreq)
 	if err != nil {

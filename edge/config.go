@@ -68,6 +68,23 @@ func configError(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 }
 
+// cardIDSet returns ids as a set after checking each is a card id the
+// signer accepts; field names the list in the error. No ids is a nil set:
+// callers read nil as "no such list", not as "no card allowed".
+func cardIDSet(field string, ids []string) (map[string]struct{}, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	set := make(map[string]struct{}, len(ids))
+	for i, id := range ids {
+		if err := signer.ValidateCard(signer.Card{CardID: id}); err != nil {
+			return nil, configError("%s[%d]: %v", field, i, err)
+		}
+		set[id] = struct{}{}
+	}
+	return set, nil
+}
+
 // settings is a validated Config with defaults applied.
 type settings struct {
 	appID        string
@@ -114,15 +131,11 @@ func (c Config) settings() (*settings, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if len(c.AllowedCardIDs) > 0 {
-		s.allowedCards = make(map[string]struct{}, len(c.AllowedCardIDs))
-		for i, id := range c.AllowedCardIDs {
-			if err := signer.ValidateCard(signer.Card{CardID: id}); err != nil {
-				return nil, configError("AllowedCardIDs[%d]: %v", i, err)
-			}
-			s.allowedCards[id] = struct{}{}
-		}
+	allowed, err := cardIDSet("AllowedCardIDs", c.AllowedCardIDs)
+	if err != nil {
+		return nil, err
 	}
+	s.allowedCards = allowed
 	p, err := c.Policy.compile(c.AppID)
 	if err != nil {
 		return nil, err

@@ -35,8 +35,7 @@ func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiErro
 	}
 	ticket, err := s.tickets.JSAPITicket(r.Context())
 	if err != nil {
-		s.logTicketFailure(r, "jsapi ticket", err)
-		return upstreamError(r.Context(), err, "jsapi ticket")
+		return s.ticketUnavailable(r, "jsapi ticket", err)
 	}
 	cfg, err := s.signer.JSConfig(ticket, req)
 	if err != nil {

@@ -88,14 +88,9 @@ func (p Policy) compile(appID string) (*policy, error) {
 		}
 		c.verifier = v
 	}
-	if len(p.PublicCardIDs) > 0 {
-		c.public = make(map[string]struct{}, len(p.PublicCardIDs))
-		for i, id := range p.PublicCardIDs {
-			if err := signer.ValidateCard(signer.Card{CardID: id}); err != nil {
-				return nil, configError("Policy.PublicCardIDs[%d]: %v", i, err)
-			}
-			c.public[id] = struct{}{}
-		}
+	var err error
+	if c.public, err = cardIDSet("Policy.PublicCardIDs", p.PublicCardIDs); err != nil {
+		return nil, err
 	}
 	for i, prefix := range p.JSConfigURLPrefixes {
 		if err := validateURLPrefix(prefix); err != nil {

@@ -65,14 +65,16 @@ func upstreamErrcode(err error) (int, bool) {
 	return 0, false
 }
 
-// logTicketFailure logs why a ticket could not be had. A client that hung
-// up cancels the request's context, and the fetch fails with it: that says
-// nothing about WeChat or the store, so it is logged at debug level, not
-// as a warning an operator would chase.
-func (s *settings) logTicketFailure(r *http.Request, what string, err error) {
+// ticketUnavailable logs why a ticket could not be had and returns the
+// answer for it (upstreamError). A client that hung up cancels the
+// request's context, and the fetch fails with it: that says nothing about
+// WeChat or the store, so it is logged at debug level, not as a warning an
+// operator would chase.
+func (s *settings) ticketUnavailable(r *http.Request, what string, err error) *apiError {
 	level := slog.LevelWarn
 	if r.Context().Err() != nil {
 		level = slog.LevelDebug
 	}
 	s.log.Log(r.Context(), level, "edge: "+what+" unavailable", "error", err.Error())
+	return upstreamError(r.Context(), err, what)
 }

@@ -166,22 +166,28 @@ func (f *File) Set(ctx context.Context, key string, value []byte, ttl time.Durat
 		return err
 	}
 	err := f.update(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(valuesBucket)
-		if err := b.Put([]byte(key), f.record(value, ttl)); err != nil {
-			return err
-		}
-		if b.Sequence()%sweepEvery == 0 {
-			if err := f.sweep(b); err != nil {
-				return err
-			}
-		}
-		_, err := b.NextSequence()
-		return err
+		return f.put(tx.Bucket(valuesBucket), key, f.record(value, ttl))
 	})
 	if err != nil {
 		return fmt.Errorf("kv: file set: %w", err)
 	}
 	return nil
+}
+
+// put stores record under key in b and, every sweepEvery puts, sweeps b.
+// Locks are swept like values: a user of locks alone (events' dedup marks)
+// would otherwise grow the file forever.
+func (f *File) put(b *bolt.Bucket, key string, record []byte) error {
+	if err := b.Put([]byte(key), record); err != nil {
+		return err
+	}
+	if b.Sequence()%sweepEvery == 0 {
+		if err := f.sweep(b); err != nil {
+			return err
+		}
+	}
+	_, err := b.NextSequence()
+	return err
 }
 
 func (f *File) sweep(b *bolt.Bucket) error {
@@ -227,18 +233,7 @@ func (f *File) TryLock(ctx context.Context, key, owner string, ttl time.Duration
 			return nil
 		}
 		acquired = true
-		if err := b.Put([]byte(key), f.record([]byte(owner), ttl)); err != nil {
-			return err
-		}
-		// Swept like values: a user of locks alone (events' dedup marks)
-		// would otherwise grow the file forever.
-		if b.Sequence()%sweepEvery == 0 {
-			if err := f.sweep(b); err != nil {
-				return err
-			}
-		}
-		_, err := b.NextSequence()
-		return err
+		return f.put(b, key, f.record([]byte(owner), ttl))
 	})
 	if err != nil {
 		return false, fmt.Errorf("kv: file lock: %w", err)

@@ -13,29 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
-
-// clock is a settable clock for the backoff.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Unix(1_750_000_000, 0)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func guardOf(t *testing.T, s kv.Store, opts ...kv.GuardOption) kv.Store {
 	t.Helper()
@@ -144,7 +125,7 @@ var errDisk = errors.New("input/output error")
 func TestGuardCircuit(t *testing.T) {
 	t.Parallel()
 	inner := &scripted{}
-	clk := newClock()
+	clk := testclock.New()
 	var logs syncbuf.Buffer
 	g := guardOf(t, inner, kv.WithFailureThreshold(2), kv.WithBackoff(time.Second, 3*time.Second),
 		kv.WithGuardClock(clk.Now), kv.WithGuardLogger(slog.New(slog.NewTextHandler(&logs, nil))))
@@ -188,7 +169,7 @@ func TestGuardCircuit(t *testing.T) {
 func TestGuardDeadline(t *testing.T) {
 	t.Parallel()
 	inner := &scripted{}
-	clk := newClock()
+	clk := testclock.New()
 	g := guardOf(t, inner, kv.WithCallTimeout(20*time.Millisecond), kv.WithFailureThreshold(1),
 		kv.WithBackoff(time.Second, time.Second), kv.WithGuardClock(clk.Now))
 	hang := make(chan struct{})
@@ -225,7 +206,7 @@ func (s ignoring) Get(_ context.Context, key string) ([]byte, bool, error) {
 func TestGuardAbandonedCallKeepsCircuitOpen(t *testing.T) {
 	t.Parallel()
 	inner := ignoring{Store: kv.NewMemory(), release: make(chan struct{})}
-	clk := newClock()
+	clk := testclock.New()
 	g := guardOf(t, inner, kv.WithCallTimeout(10*time.Millisecond), kv.WithFailureThreshold(1),
 		kv.WithBackoff(time.Second, time.Second), kv.WithGuardClock(clk.Now))
 	_, _, err := g.Get(t.Context(), "k")
@@ -264,7 +245,9 @@ func TestGuardCallerCancellationIsNotAFailure(t *testing.T) {
 
 func TestGuardInvalidArgumentIsNotAFailure(t *testing.T) {
 	t.Parallel()
-	g := guardOf(t, kv.NewMemory(), kv.WithFailureThreshold(1))
+	// A minute per call: a loaded machine must not turn a memory Set into
+	// a timeout, which would be a failure and open the circuit.
+	g := guardOf(t, kv.NewMemory(), kv.WithFailureThreshold(1), kv.WithCallTimeout(time.Minute))
 	for i := 0; i < 3; i++ {
 		require.ErrorIs(t, g.Set(t.Context(), "", nil, 0), kv.ErrInvalidArgument)
 	}
@@ -276,7 +259,7 @@ func TestGuardInvalidArgumentIsNotAFailure(t *testing.T) {
 func TestGuardProbesOneAtATime(t *testing.T) {
 	t.Parallel()
 	inner := &scripted{}
-	clk := newClock()
+	clk := testclock.New()
 	g := guardOf(t, inner, kv.WithFailureThreshold(1), kv.WithCallTimeout(time.Minute),
 		kv.WithBackoff(time.Second, time.Second), kv.WithGuardClock(clk.Now))
 	inner.set(errDisk, nil)
@@ -326,10 +309,8 @@ func TestGuardRedisFaults(t *testing.T) {
 			t.Parallel()
 			srv := kvtest.StartRedis(t)
 			t.Cleanup(func() { _ = srv.Resume() })
-			r, err := kv.NewRedis(srv.URL())
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = r.Close() })
-			clk := newClock()
+			r := openRedis(t, srv.URL())
+			clk := testclock.New()
 			g := guardOf(t, r, kv.WithCallTimeout(timeout), kv.WithGuardClock(clk.Now))
 			ctx := t.Context()
 			require.NoError(t, g.Set(ctx, "k", []byte("v"), time.Minute))
@@ -344,7 +325,7 @@ func TestGuardRedisFaults(t *testing.T) {
 				}
 				assert.Less(t, time.Since(start), stall, "call %d", i)
 			}
-			_, err = g.(kv.Locker).TryLock(ctx, "k:lock", "me", time.Second)
+			_, err := g.(kv.Locker).TryLock(ctx, "k:lock", "me", time.Second)
 			require.ErrorIs(t, err, kv.ErrUnavailable, "an open circuit answers without I/O")
 
 			tt.heal(t, srv)
@@ -362,32 +343,39 @@ func TestGuardRedisFaults(t *testing.T) {
 	}
 }
 
-// TestRedisSilentServer: a server that accepts and never answers costs a
-// call its context's deadline, not go-redis's seconds of retries.
-func TestRedisSilentServer(t *testing.T) {
+// TestRedisFailsFast: a Redis that does not answer costs a call at most its
+// context's deadline, never go-redis's seconds of retries.
+func TestRedisFailsFast(t *testing.T) {
 	t.Parallel()
-	r, err := kv.NewRedis("redis://" + kvtest.SilentListener(t) + "/0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Close() })
-	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, _, err = r.Get(ctx, "k")
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), time.Second)
-}
-
-// TestRedisRefusedFailsFast: with nothing listening a call fails in one
-// dial, not after go-redis's default retries (~1.7 s).
-func TestRedisRefusedFailsFast(t *testing.T) {
-	t.Parallel()
-	srv := kvtest.StartRedis(t)
-	r, err := kv.NewRedis(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = r.Close() })
-	srv.Stop()
-	start := time.Now()
-	_, _, err = r.Get(t.Context(), "k")
-	require.Error(t, err)
-	assert.Less(t, time.Since(start), time.Second)
+	for _, tt := range []struct {
+		name     string
+		addr     func(t *testing.T) string
+		deadline time.Duration // of the call; 0 for none
+	}{
+		// A server that accepts and never answers: the call's deadline
+		// ends it.
+		{"silent", func(t *testing.T) string { return kvtest.SilentListener(t) }, 50 * time.Millisecond},
+		// Nothing listening: with no deadline at all, the call fails in one
+		// dial, not after go-redis's default retries (~1.7 s).
+		{"refused", func(t *testing.T) string {
+			srv := kvtest.StartRedis(t)
+			srv.Stop()
+			return srv.Addr
+		}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := openRedis(t, "redis://"+tt.addr(t)+"/0")
+			ctx := t.Context()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			start := time.Now()
+			_, _, err := r.Get(ctx, "k")
+			require.Error(t, err)
+			assert.Less(t, time.Since(start), time.Second)
+		})
+	}
 }

@@ -31,12 +31,8 @@ func TestRedisConformance(t *testing.T) {
 func TestRedisFromURLSharesWithOtherClients(t *testing.T) {
 	t.Parallel()
 	srv := kvtest.StartRedis(t)
-	a, err := kv.NewRedis(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = a.Close() })
-	b, err := kv.NewRedis(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	a := openRedis(t, srv.URL())
+	b := openRedis(t, srv.URL())
 
 	require.NoError(t, a.Set(t.Context(), "shared", []byte("from a"), time.Minute))
 	v, ok, err := b.Get(t.Context(), "shared")
@@ -55,9 +51,7 @@ func TestRedisFromURLSharesWithOtherClients(t *testing.T) {
 func TestRedisServerDown(t *testing.T) {
 	t.Parallel()
 	srv := kvtest.StartRedis(t)
-	s, err := kv.NewRedis(srv.URL())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := openRedis(t, srv.URL())
 	require.NoError(t, s.Set(t.Context(), "k", []byte("v"), time.Minute))
 	srv.Stop()
 	_, ok, err := s.Get(t.Context(), "k")

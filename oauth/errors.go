@@ -3,7 +3,8 @@ package oauth
 import (
 	"errors"
 	"strconv"
-	"strings"
+
+	"github.com/wxcard/wxcard/internal/apierror"
 )
 
 // APIError is an errcode WeChat answered with. Compare with errors.Is
@@ -15,19 +16,7 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
-	var b strings.Builder
-	b.WriteString("oauth: ")
-	if e.Op != "" {
-		b.WriteString(e.Op)
-		b.WriteString(": ")
-	}
-	b.WriteString("errcode=")
-	b.WriteString(strconv.Itoa(e.Code))
-	if e.Msg != "" {
-		b.WriteString(" errmsg=")
-		b.WriteString(e.Msg)
-	}
-	return b.String()
+	return apierror.Message("oauth", e.Op, e.Code, e.Msg)
 }
 
 // Is reports whether target is an *APIError with the same Code.

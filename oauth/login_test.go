@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/internal/testclock"
 )
 
 var testStateKey = bytes.Repeat([]byte("k"), 32)
@@ -24,32 +26,15 @@ var testStateKey = bytes.Repeat([]byte("k"), 32)
 type merchant struct {
 	server  *httptest.Server
 	handler *LoginHandler
-	clock   *fakeClock
+	clock   *testclock.Clock
 
 	mu     sync.Mutex
 	logins []*Login
 }
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func newMerchant(t *testing.T, wc *fakeWeChat, scope Scope) *merchant {
 	t.Helper()
-	m := &merchant{clock: &fakeClock{now: testNow}}
+	m := &merchant{clock: testclock.At(testNow)}
 	mux := http.NewServeMux()
 	m.server = httptest.NewServer(mux)
 	t.Cleanup(m.server.Close)

@@ -95,31 +95,6 @@ func TestVerifyJSConfigExplainsTheMistake(t *testing.T) {
 	}
 }
 
-func TestVerifyJSConfigRejectsUnusableInput(t *testing.T) {
-	t.Parallel()
-	long := strings.Repeat("a", signer.MaxFieldLen+1)
-	for _, tc := range []struct {
-		name, ticket, cardTicket string
-		check                    signer.JSConfigCheck
-		field                    string
-	}{
-		{"no ticket", "", "", signer.JSConfigCheck{URL: testPage}, "jsapi_ticket"},
-		{"bad card ticket", testTicket, "a\nb", signer.JSConfigCheck{URL: testPage}, "api_ticket"},
-		{"no url", testTicket, "", signer.JSConfigCheck{}, "url"},
-		{"relative url", testTicket, "", signer.JSConfigCheck{URL: "/cards"}, "url"},
-		{"long nonce", testTicket, "", signer.JSConfigCheck{URL: testPage, NonceStr: long}, "nonceStr"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := signer.VerifyJSConfig(tc.ticket, tc.cardTicket, tc.check)
-			var ve *signer.ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, tc.field, ve.Field)
-			assert.ErrorIs(t, err, signer.ErrInvalidInput)
-		})
-	}
-}
-
 func TestVerifyChooseCardVectors(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadVectors(t).ChooseCard {
@@ -188,24 +163,45 @@ func TestVerifyChooseCardExplainsTheMistake(t *testing.T) {
 	}
 }
 
-func TestVerifyChooseCardRejectsUnusableInput(t *testing.T) {
+// TestVerifyRejectsUnusableInput: input no signature can be checked against
+// is a ValidationError naming the field, not a report of problems.
+func TestVerifyRejectsUnusableInput(t *testing.T) {
 	t.Parallel()
+	long := strings.Repeat("a", signer.MaxFieldLen+1)
+	jsConfig := func(ticket, cardTicket string, check signer.JSConfigCheck) func() error {
+		return func() error {
+			_, err := signer.VerifyJSConfig(ticket, cardTicket, check)
+			return err
+		}
+	}
+	chooseCard := func(ticket, jsapiTicket string, check signer.ChooseCardCheck) func() error {
+		return func() error {
+			_, err := signer.VerifyChooseCard(ticket, jsapiTicket, check)
+			return err
+		}
+	}
 	for _, tc := range []struct {
-		name, ticket, jsapiTicket string
-		check                     signer.ChooseCardCheck
-		field                     string
+		name   string
+		verify func() error
+		field  string
 	}{
-		{"no ticket", "", "", signer.ChooseCardCheck{AppID: testAppID}, "api_ticket"},
-		{"bad jsapi ticket", testTicket, "a\x00", signer.ChooseCardCheck{AppID: testAppID}, "jsapi_ticket"},
-		{"no app id", testTicket, "", signer.ChooseCardCheck{}, "appId"},
-		{"long card id", testTicket, "", signer.ChooseCardCheck{AppID: testAppID, CardID: strings.Repeat("c", signer.MaxFieldLen+1)}, "cardId"},
+		{"JSConfig/no ticket", jsConfig("", "", signer.JSConfigCheck{URL: testPage}), "jsapi_ticket"},
+		{"JSConfig/bad card ticket", jsConfig(testTicket, "a\nb", signer.JSConfigCheck{URL: testPage}), "api_ticket"},
+		{"JSConfig/no url", jsConfig(testTicket, "", signer.JSConfigCheck{}), "url"},
+		{"JSConfig/relative url", jsConfig(testTicket, "", signer.JSConfigCheck{URL: "/cards"}), "url"},
+		{"JSConfig/long nonce", jsConfig(testTicket, "", signer.JSConfigCheck{URL: testPage, NonceStr: long}), "nonceStr"},
+		{"ChooseCard/no ticket", chooseCard("", "", signer.ChooseCardCheck{AppID: testAppID}), "api_ticket"},
+		{"ChooseCard/bad jsapi ticket", chooseCard(testTicket, "a\x00", signer.ChooseCardCheck{AppID: testAppID}), "jsapi_ticket"},
+		{"ChooseCard/no app id", chooseCard(testTicket, "", signer.ChooseCardCheck{}), "appId"},
+		{"ChooseCard/long card id", chooseCard(testTicket, "", signer.ChooseCardCheck{AppID: testAppID, CardID: long}), "cardId"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := signer.VerifyChooseCard(tc.ticket, tc.jsapiTicket, tc.check)
+			err := tc.verify()
 			var ve *signer.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Field)
+			assert.ErrorIs(t, err, signer.ErrInvalidInput)
 		})
 	}
 }

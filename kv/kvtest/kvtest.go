@@ -290,55 +290,51 @@ func testLockExclusive(t *testing.T, l kv.Locker) {
 	close(start)
 	wg.Wait()
 	assert.EqualValues(t, 1, wins.Load(), "exactly one contender gets the lock")
-	ok, err := l.TryLock(ctx, "kvtest:lock:other", "owner-0", time.Second)
-	require.NoError(t, err)
-	assert.True(t, ok, "locks on different keys are independent")
+	requireTryLock(t, l, "kvtest:lock:other", "owner-0", time.Second, true, "locks on different keys are independent")
 }
 
 func testLockOwner(t *testing.T, l kv.Locker) {
-	ctx := t.Context()
-	ok, err := l.TryLock(ctx, "kvtest:lock:o", "alice", 5*time.Second)
-	require.NoError(t, err)
-	require.True(t, ok)
+	const key = "kvtest:lock:o"
+	requireTryLock(t, l, key, "alice", 5*time.Second, true, "a free lock is taken")
+	requireTryLock(t, l, key, "alice", 5*time.Second, false, "a held lock is not re-entrant")
 
-	ok, err = l.TryLock(ctx, "kvtest:lock:o", "alice", 5*time.Second)
-	require.NoError(t, err)
-	assert.False(t, ok, "a held lock is not re-entrant")
+	requireUnlock(t, l, key, "bob", false, "only the owner can unlock")
+	requireTryLock(t, l, key, "bob", 5*time.Second, false, "a foreign unlock leaves the lock held")
 
-	released, err := l.Unlock(ctx, "kvtest:lock:o", "bob")
-	require.NoError(t, err)
-	assert.False(t, released, "only the owner can unlock")
-	ok, err = l.TryLock(ctx, "kvtest:lock:o", "bob", 5*time.Second)
-	require.NoError(t, err)
-	assert.False(t, ok, "a foreign unlock leaves the lock held")
+	requireUnlock(t, l, key, "alice", true, "the owner releases the lock")
+	requireUnlock(t, l, key, "alice", false, "a second unlock releases nothing")
 
-	released, err = l.Unlock(ctx, "kvtest:lock:o", "alice")
-	require.NoError(t, err)
-	assert.True(t, released)
-	released, err = l.Unlock(ctx, "kvtest:lock:o", "alice")
-	require.NoError(t, err)
-	assert.False(t, released, "a second unlock releases nothing")
-
-	ok, err = l.TryLock(ctx, "kvtest:lock:o", "bob", 5*time.Second)
-	require.NoError(t, err)
-	assert.True(t, ok, "free again after the owner's unlock")
+	requireTryLock(t, l, key, "bob", 5*time.Second, true, "free again after the owner's unlock")
 }
 
 func testLockExpiry(t *testing.T, l kv.Locker) {
 	ctx := t.Context()
-	ok, err := l.TryLock(ctx, "kvtest:lock:e", "alice", 150*time.Millisecond)
-	require.NoError(t, err)
-	require.True(t, ok)
+	const key = "kvtest:lock:e"
+	requireTryLock(t, l, key, "alice", 150*time.Millisecond, true, "a free lock is taken")
 	require.Eventually(t, func() bool {
-		ok, err := l.TryLock(ctx, "kvtest:lock:e", "bob", 5*time.Second)
+		ok, err := l.TryLock(ctx, key, "bob", 5*time.Second)
 		return err == nil && ok
 	}, 3*time.Second, 20*time.Millisecond, "an expired lock can be taken")
-	released, err := l.Unlock(ctx, "kvtest:lock:e", "alice")
-	require.NoError(t, err)
-	assert.False(t, released, "the expired owner cannot release the new owner's lock")
-	ok, err = l.TryLock(ctx, "kvtest:lock:e", "carol", 5*time.Second)
-	require.NoError(t, err)
-	assert.False(t, ok, "bob still holds it")
+	requireUnlock(t, l, key, "alice", false, "the expired owner cannot release the new owner's lock")
+	requireTryLock(t, l, key, "carol", 5*time.Second, false, "bob still holds it")
+}
+
+// requireTryLock takes key for owner and requires that it errs not and
+// that it gets the lock exactly when want says so.
+func requireTryLock(t *testing.T, l kv.Locker, key, owner string, ttl time.Duration, want bool, why string) {
+	t.Helper()
+	ok, err := l.TryLock(t.Context(), key, owner, ttl)
+	require.NoError(t, err, why)
+	require.Equal(t, want, ok, why)
+}
+
+// requireUnlock releases key for owner and requires that it errs not and
+// that it releases the lock exactly when want says so.
+func requireUnlock(t *testing.T, l kv.Locker, key, owner string, want bool, why string) {
+	t.Helper()
+	released, err := l.Unlock(t.Context(), key, owner)
+	require.NoError(t, err, why)
+	require.Equal(t, want, released, why)
 }
 
 func testLockInvalid(t *testing.T, l kv.Locker) {

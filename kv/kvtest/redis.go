@@ -100,10 +100,7 @@ func ping(addr string) error {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	line, err := exchange(conn, "PING")
 	if err != nil {
 		return err
 	}
@@ -111,6 +108,15 @@ func ping(addr string) error {
 		return fmt.Errorf("unexpected reply %q", line)
 	}
 	return nil
+}
+
+// exchange sends one inline RESP command on conn and returns the first
+// line of the reply, "\r\n" included.
+func exchange(conn net.Conn, cmd string) (string, error) {
+	if _, err := conn.Write([]byte(cmd + "\r\n")); err != nil {
+		return "", err
+	}
+	return bufio.NewReader(conn).ReadString('\n')
 }
 
 // Stop kills the server (SIGKILL, paused or not) and waits for it to exit;
@@ -166,10 +172,7 @@ func (s *RedisServer) FlushAll(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.Write([]byte("FLUSHALL\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	line, err := exchange(conn, "FLUSHALL")
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/testclock"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 	"github.com/wxcard/wxcard/kv/workerkv"
@@ -70,22 +71,10 @@ func (f *fakeNamespace) Delete(key string) error {
 	return nil
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newStore(t *testing.T) (*workerkv.Store, *fakeNamespace, *clock) {
+func newStore(t *testing.T) (*workerkv.Store, *fakeNamespace, *testclock.Clock) {
 	t.Helper()
 	ns := newFakeNamespace()
-	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	clk := testclock.New()
 	s, err := workerkv.New(ns, workerkv.WithClock(clk.Now))
 	require.NoError(t, err)
 	return s, ns, clk
@@ -150,17 +139,6 @@ func TestShortTTLIsExactButKVGetsAtLeast60s(t *testing.T) {
 	}
 }
 
-func TestDelete(t *testing.T) {
-	s, _, _ := newStore(t)
-	ctx := context.Background()
-	require.NoError(t, s.Set(ctx, "k", []byte("v"), time.Hour))
-	require.NoError(t, s.Delete(ctx, "k"))
-	_, ok, err := s.Get(ctx, "k")
-	require.NoError(t, err)
-	assert.False(t, ok)
-	require.NoError(t, s.Delete(ctx, "k"), "deleting a missing key is fine")
-}
-
 func TestInvalidArguments(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
@@ -202,7 +180,7 @@ func TestErrorsAreWrappedAndCtxIsChecked(t *testing.T) {
 
 func TestMemoryCache(t *testing.T) {
 	ns := newFakeNamespace()
-	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	clk := testclock.New()
 	s, err := workerkv.New(ns, workerkv.WithClock(clk.Now), workerkv.WithMemoryCache(10*time.Second))
 	require.NoError(t, err)
 	other, err := workerkv.New(ns, workerkv.WithClock(clk.Now)) // another isolate on the same namespace
@@ -254,15 +232,28 @@ func TestMemoryCache(t *testing.T) {
 	}
 }
 
-// The Store passes the suite every kv.Store and kv.Locker passes; the
-// Stores of one subtest share an Isolate, as the Go instances of one
-// Worker isolate do.
+// The Store passes the suite every kv.Store and kv.Locker passes, on KV
+// alone and with the memory layer; with it, the Stores of one subtest share
+// an Isolate, as the Go instances of one Worker isolate do.
 func TestStoreConformance(t *testing.T) {
-	kvtest.Run(t, func(t *testing.T) kv.Store {
-		s, err := workerkv.New(newFakeNamespace(), workerkv.WithMemoryCache(time.Minute), workerkv.WithIsolate(workerkv.NewMemoryIsolate()))
-		require.NoError(t, err)
-		return s
-	})
+	configs := []struct {
+		name string
+		opts func() []workerkv.Option
+	}{
+		{"KVOnly", func() []workerkv.Option { return nil }},
+		{"MemoryCache", func() []workerkv.Option {
+			return []workerkv.Option{workerkv.WithMemoryCache(time.Minute), workerkv.WithIsolate(workerkv.NewMemoryIsolate())}
+		}},
+	}
+	for _, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			kvtest.Run(t, func(t *testing.T) kv.Store {
+				s, err := workerkv.New(newFakeNamespace(), cfg.opts()...)
+				require.NoError(t, err)
+				return s
+			})
+		})
+	}
 }
 
 // TestIsolateSharesCacheAndLocks: two Go instances of one isolate (two
@@ -271,7 +262,7 @@ func TestStoreConformance(t *testing.T) {
 // another isolate does neither.
 func TestIsolateSharesCacheAndLocks(t *testing.T) {
 	ns := newFakeNamespace()
-	clk := &clock{now: time.Unix(1_750_000_000, 0)}
+	clk := testclock.New()
 	iso := workerkv.NewMemoryIsolate()
 	open := func(opts ...workerkv.Option) *workerkv.Store {
 		s, err := workerkv.New(ns, append([]workerkv.Option{workerkv.WithClock(clk.Now), workerkv.WithMemoryCache(30 * time.Second)}, opts...)...)
