@@ -1,0 +1,410 @@
+//go:build !js
+
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/edge/worker/app"
+	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
+	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/signer"
+)
+
+// The ticket coordinator (Durable Object) in workerd: several copies of the
+// Worker, each in an isolate of its own, share one KV namespace and one
+// coordinator, as the isolates of a deployment do across locations, and
+// fetch from the emulator, which counts what WeChat would count.
+
+const (
+	doAppID    = "wxdurable01234567"
+	doSecret   = "SECRET-durable-0123456789abcdef01"
+	doCard     = "pDurableCard0123456789"
+	wxCardLock = "wxcard:" + doAppID + ":ticket:wx_card:lock"
+)
+
+// countingWeChat is the emulator behind a counter of the calls per path
+// (and ticket type), which can hold getticket calls until released.
+type countingWeChat struct {
+	emu *emulator.Emulator
+	url string
+
+	mu      sync.Mutex
+	calls   map[string]int
+	held    chan struct{} // closed to release held getticket calls
+	arrived chan struct{} // one send per held call
+}
+
+func newCountingWeChat(t *testing.T) *countingWeChat {
+	t.Helper()
+	emu, err := emulator.New(emulator.WithApp(doAppID, doSecret))
+	require.NoError(t, err)
+	c := &countingWeChat{emu: emu, calls: map[string]int{}}
+	// httptest listens on 127.0.0.1: loopback only.
+	srv := httptest.NewServer(c)
+	t.Cleanup(srv.Close)
+	c.url = srv.URL
+	return c
+}
+
+func (c *countingWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := r.URL.Path
+	if typ := r.URL.Query().Get("type"); typ != "" {
+		key += "?type=" + typ
+	}
+	c.mu.Lock()
+	c.calls[key]++
+	held, arrived := c.held, c.arrived
+	c.mu.Unlock()
+	if held != nil && r.URL.Path == "/cgi-bin/ticket/getticket" {
+		arrived <- struct{}{}
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	c.emu.ServeHTTP(w, r)
+}
+
+// holdTickets makes getticket calls wait until release is called; arrived
+// receives one value per call held.
+func (c *countingWeChat) holdTickets() (arrived <-chan struct{}, release func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	held, arr := make(chan struct{}), make(chan struct{}, 64)
+	c.held, c.arrived = held, arr
+	var once sync.Once
+	return arr, func() {
+		once.Do(func() {
+			c.mu.Lock()
+			c.held = nil
+			c.mu.Unlock()
+			close(held)
+		})
+	}
+}
+
+func (c *countingWeChat) count(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls[key]
+}
+
+const (
+	tokenCalls  = "/cgi-bin/stable_token"
+	wxCardCalls = "/cgi-bin/ticket/getticket?type=wx_card"
+	jsapiCalls  = "/cgi-bin/ticket/getticket?type=jsapi"
+)
+
+// direct calls the emulator without counting: the test acting as WeChat's
+// side (or as another system of the merchant's), not as the Worker.
+func (c *countingWeChat) direct(t *testing.T, path string, body any) map[string]any {
+	t.Helper()
+	data, err := json.Marshal(body)
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	c.emu.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(data))))
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out), rec.Body.String())
+	return out
+}
+
+var restartableOnce sync.Once
+
+// startCopies runs copies of the Worker sharing KV and a coordinator.
+// restartable serves the coordinator from the tests' subclass
+// (testdata/restartable.mjs), in a worker of its own; otherwise the class
+// comes from the Worker's entry module, as wrangler.toml deploys it.
+func startCopies(t *testing.T, up *countingWeChat, copies int, restartable bool, seedKV map[string]string) *workerd.Worker {
+	t.Helper()
+	coord := &workerd.Coordinator{Binding: app.CoordinatorBinding, ClassName: "TicketCoordinator"}
+	if restartable {
+		restartableOnce.Do(func() {
+			data, err := os.ReadFile(filepath.Join("testdata", "restartable.mjs"))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(buildDir, "restartable.mjs"), data, 0o644))
+		})
+		coord = &workerd.Coordinator{Binding: app.CoordinatorBinding, ClassName: "RestartableTicketCoordinator", Script: "restartable.mjs"}
+	}
+	log := &syncbuf.Buffer{}
+	w, err := workerd.Start(t.Context(), repoRoot, workerd.Options{
+		Dir: buildDir, Script: "entry.mjs", Workers: copies, Coordinator: coord,
+		KVNamespaces: []string{app.KVBinding}, KVPersist: t.TempDir(), DOPersist: t.TempDir(),
+		SeedKV: map[string]map[string]string{app.KVBinding: seedKV},
+		Bindings: map[string]string{
+			app.EnvAppID: doAppID, app.EnvSecret: doSecret, app.EnvBaseURL: up.url,
+			app.EnvPublicCardIDs: doCard, app.EnvJSConfigURLPrefixes: origin + "/",
+		},
+		Log: log,
+	})
+	require.NoError(t, err, log.String())
+	require.Len(t, w.URLs, copies)
+	t.Cleanup(func() {
+		w.Close()
+		assert.NotContains(t, log.String(), doSecret, "the worker log leaks the secret")
+		if t.Failed() {
+			t.Logf("workerd output:\n%s", log.String())
+		}
+	})
+	return w
+}
+
+// result is one answer of a copy.
+type result struct {
+	status int
+	body   []byte
+	err    error
+}
+
+var doClient = &http.Client{Timeout: 90 * time.Second}
+
+func addCardAt(base string) result {
+	return send(http.MethodPost, base+"/v1/addcard", `{"cards":[{"card_id":"`+doCard+`"}]}`)
+}
+
+func jsconfigAt(base string) result {
+	return send(http.MethodGet, base+"/v1/jsconfig?url="+url.QueryEscape(origin+"/page"), "")
+}
+
+func send(method, u, body string) result {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, rd)
+	if err != nil {
+		return result{err: err}
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := doClient.Do(req)
+	if err != nil {
+		return result{err: err}
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	return result{status: res.StatusCode, body: data, err: err}
+}
+
+// requireSigned checks an answer against the emulator's current tickets:
+// a cardExt against wx_card, a wx.config against jsapi.
+func requireSigned(t *testing.T, up *countingWeChat, r result) {
+	t.Helper()
+	require.NoError(t, r.err)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	for _, secret := range []string{doSecret} {
+		require.NotContains(t, string(r.body), secret)
+	}
+	var out struct {
+		CardList  []struct{ CardID, CardExt string } `json:"cardList"`
+		NonceStr  string                             `json:"nonceStr"`
+		Timestamp int64                              `json:"timestamp"`
+		Signature string                             `json:"signature"`
+	}
+	require.NoError(t, json.Unmarshal(r.body, &out))
+	if out.CardList == nil {
+		ticket, ok := up.emu.Ticket(doAppID, "jsapi")
+		require.True(t, ok, "the emulator has a current jsapi ticket")
+		require.NotContains(t, string(r.body), ticket)
+		assert.Equal(t, signer.JSSDKSignature(ticket, out.NonceStr, out.Timestamp, origin+"/page"), out.Signature)
+		return
+	}
+	ticket, ok := up.emu.Ticket(doAppID, "wx_card")
+	require.True(t, ok, "the emulator has a current wx_card ticket")
+	require.NotContains(t, string(r.body), ticket)
+	require.Len(t, out.CardList, 1)
+	v, err := signer.VerifyCardExt(ticket, out.CardList[0].CardID, out.CardList[0].CardExt)
+	require.NoError(t, err)
+	assert.True(t, v.Valid, "the cardExt verifies against WeChat's current ticket: %+v", v.Problems)
+}
+
+// inParallel runs one request per function and returns their answers.
+func inParallel(calls ...func() result) []result {
+	out := make([]result, len(calls))
+	var wg sync.WaitGroup
+	for i, call := range calls {
+		wg.Go(func() { out[i] = call() })
+	}
+	wg.Wait()
+	return out
+}
+
+// awaitRefusals waits until the coordinator has refused the wx_card lease
+// to n owners: that many Go instances are waiting for the holder's fetch.
+func awaitRefusals(t *testing.T, w *workerd.Worker, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		raw, err := w.CallCoordinator(t.Context(), doAppID, "refusals", wxCardLock)
+		if err != nil {
+			return false
+		}
+		got, err := strconv.Atoi(string(raw))
+		return err == nil && got >= n
+	}, 60*time.Second, 20*time.Millisecond, "%d isolates waiting on the lease", n)
+}
+
+func awaitArrival(t *testing.T, arrived <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-arrived:
+	case <-time.After(60 * time.Second):
+		t.Fatal("no getticket call arrived")
+	}
+}
+
+// TestDurableObjectStampedeFetchesOnce: a cold stampede across four
+// isolates. The getticket of whichever isolate won the lease is held until
+// the coordinator has refused the lease to the three others, so all four
+// provably asked at once; then one token and one ticket were fetched in
+// total, and every isolate signs with that ticket.
+func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
+	t.Parallel()
+	up := newCountingWeChat(t)
+	const copies = 4
+	w := startCopies(t, up, copies, true, nil)
+
+	arrived, release := up.holdTickets()
+	defer release()
+	var calls []func() result
+	for _, base := range w.URLs {
+		calls = append(calls, func() result { return addCardAt(base) })
+	}
+	done := make(chan []result, 1)
+	go func() { done <- inParallel(calls...) }()
+	awaitArrival(t, arrived)
+	awaitRefusals(t, w, copies-1)
+	release()
+	for _, r := range <-done {
+		requireSigned(t, up, r)
+	}
+	assert.Equal(t, 1, up.count(tokenCalls), "one access token for all isolates")
+	assert.Equal(t, 1, up.count(wxCardCalls), "one wx_card ticket for all isolates")
+
+	// Later requests, several per isolate at once, are served from the
+	// isolates' caches.
+	calls = calls[:0]
+	for _, base := range w.URLs {
+		for range 3 {
+			calls = append(calls, func() result { return addCardAt(base) })
+		}
+	}
+	for _, r := range inParallel(calls...) {
+		requireSigned(t, up, r)
+	}
+	assert.Equal(t, 1, up.count(tokenCalls))
+	assert.Equal(t, 1, up.count(wxCardCalls))
+}
+
+// adminEntry is a credential as the admin client stores it, in the KV
+// envelope (kv/workerkv): what a Worker that ran before left in KV.
+func adminEntry(value string, issued, expiry time.Time) string {
+	entry, _ := json.Marshal(map[string]any{"v": value, "iat": issued.Unix(), "exp": expiry.Unix(), "gen": "seeded"})
+	return "wxkv1:0:" + base64.StdEncoding.EncodeToString(entry)
+}
+
+// TestDurableObjectRestartMidRefresh: KV holds an expired ticket; a
+// stampede across three isolates has to refresh it, and the coordinator is
+// restarted while the lease holder's fetch is under way. The lease is in
+// the object's storage, so the other isolates go on waiting on the
+// restarted object instead of fetching; nobody signs with the expired
+// ticket.
+func TestDurableObjectRestartMidRefresh(t *testing.T) {
+	t.Parallel()
+	up := newCountingWeChat(t)
+	const copies = 3
+	now := time.Now()
+	expired := "EXPIRED-ticket-0123456789abcdefghijklmnopqrstuvwxyz"
+	w := startCopies(t, up, copies, true, map[string]string{
+		"wxcard:" + doAppID + ":ticket:wx_card": adminEntry(expired, now.Add(-3*time.Hour), now.Add(-time.Hour)),
+	})
+
+	arrived, release := up.holdTickets()
+	defer release()
+	var calls []func() result
+	for _, base := range w.URLs {
+		calls = append(calls, func() result { return addCardAt(base) })
+	}
+	done := make(chan []result, 1)
+	go func() { done <- inParallel(calls...) }()
+	awaitArrival(t, arrived)
+	awaitRefusals(t, w, copies-1)
+
+	before, err := w.CallCoordinator(t.Context(), doAppID, "instance")
+	require.NoError(t, err)
+	// The restart fails the call that asks for it, like every call in
+	// flight.
+	_, _ = w.CallCoordinator(t.Context(), doAppID, "restart")
+	after, err := w.CallCoordinator(t.Context(), doAppID, "instance")
+	require.NoError(t, err)
+	require.NotEqual(t, string(before), string(after), "the object was restarted")
+	// The new instance, which counts afresh, refuses the lease again: it
+	// survived the restart.
+	awaitRefusals(t, w, 1)
+	release()
+	for _, r := range <-done {
+		requireSigned(t, up, r)
+		assert.NotContains(t, string(r.body), expired)
+	}
+	fetches := up.count(wxCardCalls)
+	assert.LessOrEqual(t, fetches, 2, "at most one extra fetch")
+	assert.Equal(t, 1, fetches, "the lease survived the restart: no extra fetch")
+	assert.Equal(t, 1, up.count(tokenCalls))
+}
+
+// TestDurableObjectForcedRefreshReplacesOnlyTheRejected: the coordinator
+// served from the entry module, as deployed. KV holds an access token that
+// WeChat then rejects (another system forced a new one, and the old one's
+// five minutes of grace passed). Isolates fetching both tickets at once
+// are each told 40001; their reports go through the coordinator with
+// compare-and-refresh, and the token is replaced once for all of them.
+func TestDurableObjectForcedRefreshReplacesOnlyTheRejected(t *testing.T) {
+	t.Parallel()
+	up := newCountingWeChat(t)
+	creds := map[string]any{"grant_type": "client_credential", "appid": doAppID, "secret": doSecret}
+	first := up.direct(t, "/cgi-bin/stable_token", creds)
+	rejected, _ := first["access_token"].(string)
+	require.NotEmpty(t, rejected)
+	now := time.Now()
+	const copies = 3
+	w := startCopies(t, up, copies, false, map[string]string{
+		"wxcard:" + doAppID + ":access_token": adminEntry(rejected, now, now.Add(2*time.Hour)),
+	})
+
+	creds["force_refresh"] = true
+	forced := up.direct(t, "/cgi-bin/stable_token", creds)
+	require.NotEqual(t, rejected, forced["access_token"])
+	require.NoError(t, up.emu.Advance(t.Context(), emulator.TokenOverlap+time.Second))
+
+	var calls []func() result
+	for i, base := range w.URLs {
+		calls = append(calls, func() result { return addCardAt(base) }, func() result { return jsconfigAt(w.URLs[(i+1)%copies]) })
+	}
+	for _, r := range inParallel(calls...) {
+		requireSigned(t, up, r)
+		assert.NotContains(t, string(r.body), rejected)
+	}
+	assert.Equal(t, 1, up.count(tokenCalls), "the rejected token was replaced once, for every isolate")
+	assert.GreaterOrEqual(t, up.count(wxCardCalls)+up.count(jsapiCalls), 3, "WeChat refused the old token at least once")
+	for _, key := range []string{wxCardCalls, jsapiCalls} {
+		n := up.count(key)
+		assert.True(t, n == 1 || n == 2, "%s: one call refused with 40001 at most, then one fetch; got %d", key, n)
+	}
+}
