@@ -20,7 +20,7 @@ func ExampleNewCoordinated() {
 		c, _ := workerkv.NewCoordinated(cache, coord)
 		return c
 	}
-	here := open(newFakeNamespace()) // this location's view of KV
+	here := open(newFakeNamespace())      // this location's view of KV
 	elsewhere := open(newFakeNamespace()) // another location's
 
 	_ = here.Set(ctx, "wxcard:wx123:ticket:wx_card", []byte("old"), time.Hour)
