@@ -367,6 +367,29 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 	assert.LessOrEqual(t, fetches, 2, "at most one extra fetch")
 	assert.Equal(t, 1, fetches, "the lease survived the restart: no extra fetch")
 	assert.Equal(t, 1, up.count(tokenCalls))
+
+	// The object refuses what no correct caller sends, with an error that
+	// quotes nothing it was given.
+	long := strings.Repeat("k", 513)
+	cases := [][]any{
+		{"get", ""}, {"get", long}, {"get", 42},
+		{"put", "k", 42}, {"put", "k", strings.Repeat("v", 2<<20+1)},
+		{"delete", nil},
+		{"tryLock", "k", "", 1000, "a"}, {"tryLock", "k", "o", 0, "a"}, {"tryLock", "k", "o", 1e12, "a"},
+		{"tryLock", "k", "o", "1000", "a"}, {"tryLock", "k", "o", 1000, ""},
+		{"unlock", "k", long},
+	}
+	raw, err := w.CallCoordinator(t.Context(), doAppID, "refusedArguments", cases)
+	require.NoError(t, err)
+	var refusals []*string
+	require.NoError(t, json.Unmarshal(raw, &refusals))
+	require.Len(t, refusals, len(cases))
+	for i, msg := range refusals {
+		if assert.NotNil(t, msg, "%v was accepted", cases[i][0]) {
+			assert.Contains(t, *msg, "coordinator: invalid", "%v", cases[i][0])
+			assert.NotContains(t, *msg, "kkkkkkkk", "%v", cases[i][0])
+		}
+	}
 }
 
 // TestDurableObjectForcedRefreshReplacesOnlyTheRejected: the coordinator
