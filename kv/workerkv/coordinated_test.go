@@ -369,3 +369,29 @@ func TestCoordinatedCompareAndRefresh(t *testing.T) {
 	assert.NotEqual(t, rejected, tok)
 	assert.Equal(t, 2, up.count(classicTokenPath))
 }
+
+// TestCoordinatedForcedTicketRefresh: every isolate holds the card ticket
+// when it is reported invalid everywhere at once (RefreshCardTicket). It is
+// replaced once; the isolates whose memory still holds the replaced one get
+// the replacement without a fetch.
+func TestCoordinatedForcedTicketRefresh(t *testing.T) {
+	t.Parallel()
+	clients, up := isolates(t, 4)
+	ctx := t.Context()
+	for _, c := range clients {
+		_, err := c.CardTicket(ctx)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1, up.count(cardTicketPath))
+
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() {
+			_, err := c.RefreshCardTicket(ctx)
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 2, up.count(cardTicketPath), "one forced refresh for all isolates")
+	assert.Equal(t, 1, up.count(stableTokenPath))
+}
