@@ -68,6 +68,10 @@ var (
 // while it waits, so each attempt renews it long before it ends.
 const waitWindow = 2 * time.Second
 
+// MaxLeaseTTL bounds a lock's ttl: the coordinator object refuses longer
+// leases (a holder that dies keeps everyone waiting for that long).
+const MaxLeaseTTL = 5 * time.Minute
+
 // ErrCoordinator is matched (errors.Is) by every error of a failed
 // Coordinator call.
 var ErrCoordinator = errors.New("workerkv: coordinator failed")
@@ -166,6 +170,9 @@ func (c *Coordinated) Delete(ctx context.Context, key string) error {
 func (c *Coordinated) TryLock(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
 	if err := args.CheckLock(key, owner, ttl); err != nil {
 		return false, err
+	}
+	if ttl > MaxLeaseTTL {
+		return false, fmt.Errorf("%w: lock ttl %s is over %s", kv.ErrInvalidArgument, ttl, MaxLeaseTTL)
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err

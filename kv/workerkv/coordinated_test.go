@@ -120,6 +120,16 @@ func TestCoordinatedConformance(t *testing.T) {
 	})
 }
 
+func TestCoordinatedRefusesLeasesOverMaxLeaseTTL(t *testing.T) {
+	t.Parallel()
+	s := newIsolateStore(t, newFakeNamespace(), newMemoryCoordinator())
+	_, err := s.TryLock(t.Context(), "k", "o", workerkv.MaxLeaseTTL+time.Millisecond)
+	require.ErrorIs(t, err, kv.ErrInvalidArgument)
+	ok, err := s.TryLock(t.Context(), "k", "o", workerkv.MaxLeaseTTL)
+	require.NoError(t, err)
+	assert.True(t, ok)
+}
+
 func TestNewCoordinatedRefusesNil(t *testing.T) {
 	t.Parallel()
 	cache, err := workerkv.New(newFakeNamespace())

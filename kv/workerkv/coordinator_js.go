@@ -97,7 +97,8 @@ func (o *objectCoordinator) TryLock(ctx context.Context, key, owner string, ttl 
 	if err != nil {
 		return false, err
 	}
-	v, err := o.call(ctx, "tryLock", key, owner, ttl.Milliseconds(), attempt)
+	// The object counts whole milliseconds and refuses 0.
+	v, err := o.call(ctx, "tryLock", key, owner, max(ttl.Milliseconds(), 1), attempt)
 	return err == nil && v.Truthy(), err
 }
 
