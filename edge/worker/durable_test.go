@@ -163,6 +163,14 @@ func startCopies(t *testing.T, up *countingWeChat, copies int, restartable bool,
 			t.Logf("workerd output:\n%s", log.String())
 		}
 	})
+	// Start each copy's Go instance (no WeChat call), so that a stampede
+	// is not spread over the seconds a loaded machine takes to start them:
+	// a lease holder held longer than its 10 s lease would fail.
+	for _, u := range w.URLs {
+		r := send(http.MethodGet, u+"/healthz", "")
+		require.NoError(t, r.err)
+		require.Equal(t, http.StatusOK, r.status, string(r.body))
+	}
 	return w
 }
 
