@@ -1,11 +1,19 @@
-# wxcard: `make run` starts the local server, `make test` is what CI runs.
+# wxcard: `make run` starts the local server (Go only), `make test` is what
+# CI runs. `make test` installs what it needs first (`make provision`): npm ci
+# when node_modules is older than package-lock.json, redis-server, chromium,
+# wrk and a CJK font with apt-get when run as root on Debian (otherwise it
+# stops naming the install command), and the Go tools into $(TOOLS). Under
+# it, tests that need redis-server, Chromium or workerd fail instead of
+# skipping when those are missing (WXCARD_REQUIRE_SERVICES=1).
 #
 # Each part keeps its own targets in mk/<part>.mk and registers them here
 # through these variables, so parts can land without touching this file:
 #   TEST_TARGETS   run by `make test` after the Go tests
 #   BENCH_TARGETS  run by `make bench`; each writes Go-benchmark-format lines
 #                  ("BenchmarkName N value unit ...") to $(BENCH_DIR)/<name>.txt
-#   FUZZ_TARGETS   "./pkg:FuzzName" pairs, each fuzzed for $(FUZZTIME) by `make test`
+#   FUZZ_TARGETS   "./pkg:FuzzName" pairs, each fuzzed for $(FUZZTIME) by
+#                  `make fuzz` (`make test` runs only their seed corpora,
+#                  as plain go test does)
 #   CROSS_JS       packages cross-built with GOOS=js GOARCH=wasm by `make check`
 #   CROSS_WASIP1   packages cross-built with GOOS=wasip1 GOARCH=wasm by `make check`
 # The ratio rows printed by `make bench` live in bench/pairs.tsv.
@@ -14,7 +22,10 @@ SHELL := bash
 GO ?= go
 BUILD := build
 BENCH_DIR := $(BUILD)/bench
-FUZZTIME ?= 3s
+FUZZTIME ?= 5s
+TOOLS := $(CURDIR)/$(BUILD)/tools
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(TOOLS)/staticcheck
 BENCHCOUNT ?= 3
 GOTESTFLAGS ?=
 
@@ -23,25 +34,44 @@ BENCH_TARGETS :=
 FUZZ_TARGETS :=
 CROSS_JS := ./signer/...
 CROSS_WASIP1 := ./signer/...
-RUN_TARGET := run-placeholder
+RUN_TARGET :=
 
 -include mk/*.mk
 
-.PHONY: test test-go fuzz check bench bench-go bench-table run run-placeholder clean
+.PHONY: test test-go fuzz check bench bench-go bench-table run clean
+.PHONY: provision provision-system provision-node
 
-test: check test-go fuzz $(TEST_TARGETS)
+# Prerequisites run in order (no -j): provisioning first.
+test: export WXCARD_REQUIRE_SERVICES := 1
+test: provision check test-go $(TEST_TARGETS)
 
 test-go:
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
 
+# Random fuzzing, FUZZTIME per target: a found input fails with its path and
+# content (commit it as a seed); a worker that dies without one is retried once.
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  pkg=$${t%%:*}; fn=$${t##*:}; \
-	  echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
-	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg; \
-	done
+	@GO='$(GO)' mk/fuzz.sh $(FUZZTIME) $(FUZZ_TARGETS)
 
-check:
+provision: provision-system provision-node node_modules/.package-lock.json $(STATICCHECK)
+
+provision-system:
+	@mk/provision.sh system
+
+provision-node:
+	@mk/provision.sh node
+
+# npm ci rewrites node_modules/.package-lock.json; the touch makes the stamp
+# newer than both manifests even if npm kept its old time, so the next make
+# test does not install again.
+node_modules/.package-lock.json: package-lock.json package.json | provision-node
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+check: $(STATICCHECK)
 	@files=$$(git ls-files -co --exclude-standard '*.go'); \
 	  bad=$$(gofmt -l $$files); \
 	  if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
@@ -49,6 +79,7 @@ check:
 	$(GO) mod tidy -diff
 	GOOS=js GOARCH=wasm $(GO) build $(CROSS_JS)
 	GOOS=wasip1 GOARCH=wasm $(GO) build $(CROSS_WASIP1)
+	$(STATICCHECK) ./...
 
 bench: bench-go $(BENCH_TARGETS) bench-table
 
@@ -64,9 +95,6 @@ bench-table:
 	@$(GO) run ./internal/benchtable -pairs bench/pairs.tsv $(BENCH_DIR)/*.txt
 
 run: $(RUN_TARGET)
-
-run-placeholder:
-	@echo "cmd/localserver has not landed yet; parts available: signer (go test ./signer)"
 
 clean:
 	rm -rf $(BUILD)

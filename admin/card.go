@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // Limits WeChat documents for the card APIs; Card methods check them before
@@ -139,26 +140,31 @@ func (s *CardService) Categories(ctx context.Context) ([]Category, error) {
 
 // checkCardType validates cardType and attributes and encodes attributes.
 // A typed definition (CardAttributes) must be for cardType; with validate
-// set its Validate method runs too.
-func checkCardType(cardType CardType, attributes any, validate bool) (json.RawMessage, error) {
+// set its Validate method runs too. cardType may be given in lower case
+// ("member_card", as many of WeChat's own samples write it); it comes back
+// in WeChat's upper-case form, which is what card/create sends.
+func checkCardType(cardType CardType, attributes any, validate bool) (CardType, json.RawMessage, error) {
+	if upper := CardType(strings.ToUpper(string(cardType))); string(cardType) == upper.key() {
+		cardType = upper
+	}
 	if !cardType.Valid() {
-		return nil, invalidArg("card_type", "is not a known card type")
+		return "", nil, invalidArg("card_type", "is not a known card type")
 	}
 	obj, err := encodeObject("attributes", attributes)
 	if err != nil {
-		return nil, err // also a nil pointer, which encodes to null
+		return "", nil, err // also a nil pointer, which encodes to null
 	}
 	if typed, ok := attributes.(CardAttributes); ok {
 		if typed.CardType() != cardType {
-			return nil, invalidArg("attributes", "is a "+string(typed.CardType())+" definition, not "+string(cardType))
+			return "", nil, invalidArg("attributes", "is a "+string(typed.CardType())+" definition, not "+string(cardType))
 		}
 		if validate {
 			if err := typed.Validate(); err != nil {
-				return nil, err
+				return "", nil, err
 			}
 		}
 	}
-	return obj, nil
+	return cardType, obj, nil
 }
 
 // Create creates a card and returns its card_id. attributes is the object
@@ -172,7 +178,7 @@ func checkCardType(cardType CardType, attributes any, validate bool) (json.RawMe
 //
 //	POST /card/create {"card":{"card_type":"GROUPON","groupon":{…}}}
 func (s *CardService) Create(ctx context.Context, cardType CardType, attributes any) (string, error) {
-	attrs, err := checkCardType(cardType, attributes, true)
+	cardType, attrs, err := checkCardType(cardType, attributes, true)
 	if err != nil {
 		return "", err
 	}
@@ -305,7 +311,7 @@ func (s *CardService) Update(ctx context.Context, cardID string, cardType CardTy
 	if err := checkID("card_id", cardID); err != nil {
 		return false, err
 	}
-	attrs, err := checkCardType(cardType, attributes, false)
+	cardType, attrs, err := checkCardType(cardType, attributes, false)
 	if err != nil {
 		return false, err
 	}
@@ -354,50 +360,39 @@ func (s *CardService) HTML(ctx context.Context, cardID string) (string, error) {
 	return out.Content, nil
 }
 
-func checkList(field string, items []string, max int) error {
-	if len(items) == 0 {
-		return invalidArg(field, "is empty")
+// TestWhitelist is who may receive cards that have not passed review yet:
+// users by openid, by WeChat user name (微信号), or both. WeChat counts the
+// two lists against one limit, MaxTestWhitelist in total.
+type TestWhitelist struct {
+	OpenIDs   []string `json:"openid,omitempty"`
+	Usernames []string `json:"username,omitempty"`
+}
+
+// SetTestWhitelist sets the test whitelist. It replaces the previous one,
+// both lists at once: a list left empty is emptied.
+//
+// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
+//
+//	POST /card/testwhitelist/set {"openid":[…],"username":[…]}
+func (s *CardService) SetTestWhitelist(ctx context.Context, list TestWhitelist) error {
+	n := len(list.OpenIDs) + len(list.Usernames)
+	switch {
+	case n == 0:
+		return invalidArg("openid", "and username are both empty")
+	case n > MaxTestWhitelist:
+		return invalidArg("openid", "and username hold more than "+strconv.Itoa(MaxTestWhitelist)+" items together")
 	}
-	if len(items) > max {
-		return invalidArg(field, "holds more than "+strconv.Itoa(max)+" items")
-	}
-	for _, it := range items {
-		if err := checkID(field+" item", it); err != nil {
-			return err
+	for _, l := range []struct {
+		field string
+		items []string
+	}{{"openid", list.OpenIDs}, {"username", list.Usernames}} {
+		for _, it := range l.items {
+			if err := checkID(l.field+" item", it); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
-}
-
-// SetTestWhitelist sets the users (by openid, at most 10) who may receive
-// cards that have not passed review yet. It replaces the previous list.
-//
-// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
-//
-//	POST /card/testwhitelist/set {"openid":[…]}
-func (s *CardService) SetTestWhitelist(ctx context.Context, openIDs []string) error {
-	if err := checkList("openid", openIDs, MaxTestWhitelist); err != nil {
-		return err
-	}
-	body := struct {
-		OpenID []string `json:"openid"`
-	}{openIDs}
-	return s.client.post(ctx, "card/testwhitelist/set", body, nil, writeCall)
-}
-
-// SetTestWhitelistByName is SetTestWhitelist by WeChat user name (微信号).
-//
-// WeChat API docs: https://developers.weixin.qq.com/doc/offiaccount/Cards_and_Offer/Distributing_Coupons_Vouchers_and_Cards.html
-//
-//	POST /card/testwhitelist/set {"username":[…]}
-func (s *CardService) SetTestWhitelistByName(ctx context.Context, usernames []string) error {
-	if err := checkList("username", usernames, MaxTestWhitelist); err != nil {
-		return err
-	}
-	body := struct {
-		Username []string `json:"username"`
-	}{usernames}
-	return s.client.post(ctx, "card/testwhitelist/set", body, nil, writeCall)
+	return s.client.post(ctx, "card/testwhitelist/set", list, nil, writeCall)
 }
 
 // UserCard is one card in a user's wallet.

@@ -40,6 +40,7 @@ func testCoupon() *GeneralCoupon {
 const testCouponJSON = `{"base_info":{"logo_url":"http://mmbiz.qpic.cn/mmbiz/logo/0","brand_name":"微信餐厅","code_type":"CODE_TYPE_QRCODE","title":"10元代金券","color":"Color010","notice":"使用时向服务员出示此券","description":"不可与其他优惠同享 <b>每人限一张</b> & 不找零","sku":{"quantity":100},"date_info":{"type":"DATE_TYPE_FIX_TERM","fixed_term":30},"get_limit":1,"can_share":false},"default_detail":"满100元减10元"}`
 
 func TestCardOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Colors", method: http.MethodGet, path: "card/getcolors", fixture: "card_getcolors.json",
@@ -161,15 +162,15 @@ func TestCardOperations(t *testing.T) {
 			name: "SetTestWhitelist", method: http.MethodPost, path: "card/testwhitelist/set", fixture: "ok.json",
 			body: `{"openid":["o1","o2"]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Card.SetTestWhitelist(ctx, []string{"o1", "o2"})
+				return nil, c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{"o1", "o2"}})
 			},
 			errcode: 40097,
 		},
 		{
-			name: "SetTestWhitelistByName", method: http.MethodPost, path: "card/testwhitelist/set", fixture: "ok.json",
-			body: `{"username":["wxid_tester"]}`,
+			name: "SetTestWhitelist/both", method: http.MethodPost, path: "card/testwhitelist/set", fixture: "ok.json",
+			body: `{"openid":["o1"],"username":["wxid_tester"]}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"})
+				return nil, c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{"o1"}, Usernames: []string{"wxid_tester"}})
 			},
 			errcode: 40097,
 		},
@@ -262,6 +263,7 @@ func TestCardOperations(t *testing.T) {
 }
 
 func TestCardValidation(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 129)
 	elevenIDs := make([]string, 11)
 	for i := range elevenIDs {
@@ -276,15 +278,16 @@ func TestCardValidation(t *testing.T) {
 	var nilCoupon *GeneralCoupon
 	runValidation(t, []validationCase{
 		{"Colors/nil ctx", "ctx", func(_ context.Context, c *Client) error {
-			_, err := c.Card.Colors(nil) //nolint:staticcheck // nil ctx is the point
+			//lint:ignore SA1012 a nil ctx is what this case checks
+			_, err := c.Card.Colors(nil)
 			return err
 		}},
 		{"Create/unknown type", "card_type", func(ctx context.Context, c *Client) error {
 			_, err := c.Card.Create(ctx, "COUPON", map[string]any{})
 			return err
 		}},
-		{"Create/lower-case type", "card_type", func(ctx context.Context, c *Client) error {
-			_, err := c.Card.Create(ctx, "general_coupon", testCoupon())
+		{"Create/mixed-case type", "card_type", func(ctx context.Context, c *Client) error {
+			_, err := c.Card.Create(ctx, "General_Coupon", testCoupon())
 			return err
 		}},
 		{"Create/type mismatch", "attributes", func(ctx context.Context, c *Client) error {
@@ -372,15 +375,18 @@ func TestCardValidation(t *testing.T) {
 			_, err := c.Card.HTML(ctx, "")
 			return err
 		}},
-		{"SetTestWhitelist/empty", "openid", func(ctx context.Context, c *Client) error { return c.Card.SetTestWhitelist(ctx, nil) }},
+		{"SetTestWhitelist/empty", "openid", func(ctx context.Context, c *Client) error { return c.Card.SetTestWhitelist(ctx, TestWhitelist{}) }},
 		{"SetTestWhitelist/11", "openid", func(ctx context.Context, c *Client) error {
-			return c.Card.SetTestWhitelist(ctx, elevenIDs)
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: elevenIDs})
 		}},
 		{"SetTestWhitelist/empty item", "openid item", func(ctx context.Context, c *Client) error {
-			return c.Card.SetTestWhitelist(ctx, []string{"o1", ""})
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: []string{"o1", ""}})
 		}},
-		{"SetTestWhitelistByName/11", "username", func(ctx context.Context, c *Client) error {
-			return c.Card.SetTestWhitelistByName(ctx, elevenIDs)
+		{"SetTestWhitelist/6+5", "openid", func(ctx context.Context, c *Client) error {
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{OpenIDs: elevenIDs[:6], Usernames: elevenIDs[6:]})
+		}},
+		{"SetTestWhitelist/empty username", "username item", func(ctx context.Context, c *Client) error {
+			return c.Card.SetTestWhitelist(ctx, TestWhitelist{Usernames: []string{""}})
 		}},
 		{"UserCards/empty openid", "openid", func(ctx context.Context, c *Client) error {
 			_, err := c.Card.UserCards(ctx, UserCardsRequest{CardID: tCardID})
@@ -449,6 +455,7 @@ func TestCardValidation(t *testing.T) {
 }
 
 func TestLandingPageScenes(t *testing.T) {
+	t.Parallel()
 	for _, s := range []LandingPageScene{SceneNearBy, SceneMenu, SceneQRCode, SceneArticle, SceneH5, SceneIVR, SceneCardCustomCell} {
 		assert.True(t, s.Valid(), s)
 	}
@@ -459,6 +466,7 @@ func TestLandingPageScenes(t *testing.T) {
 
 // Typed definitions decode what card/get returns and encode it back.
 func TestCardDefinitionsRoundTrip(t *testing.T) {
+	t.Parallel()
 	defs := []CardAttributes{
 		testCoupon(),
 		&Groupon{BaseInfo: testCoupon().BaseInfo, DealDetail: "双人套餐"},
@@ -507,6 +515,7 @@ func newOfType(d CardAttributes) CardAttributes {
 
 // Extra merges into a member card without overriding typed fields.
 func TestMemberCardExtra(t *testing.T) {
+	t.Parallel()
 	m := MemberCard{Prerogative: "9折", SupplyBonus: true,
 		Extra: map[string]any{"bonus_rule": map[string]int{"cost_money_unit": 100}, "prerogative": "ignored"}}
 	b, err := json.Marshal(m)
@@ -515,6 +524,7 @@ func TestMemberCardExtra(t *testing.T) {
 }
 
 func TestCardDecodeEmpty(t *testing.T) {
+	t.Parallel()
 	var c Card
 	require.NoError(t, json.Unmarshal([]byte(`{"card_type":"CASH"}`), &c))
 	assert.Equal(t, CardTypeCash, c.Type)
@@ -523,6 +533,7 @@ func TestCardDecodeEmpty(t *testing.T) {
 
 // Every card type travels under its lower-case key, after card_type.
 func TestCreateEveryCardType(t *testing.T) {
+	t.Parallel()
 	types := []CardType{CardTypeGroupon, CardTypeCash, CardTypeDiscount, CardTypeGift, CardTypeGeneralCoupon,
 		CardTypeMemberCard, CardTypeGeneralCard, CardTypeScenicTicket, CardTypeMovieTicket, CardTypeBoardingPass,
 		CardTypeMeetingTicket, CardTypeLuckyMoney}
@@ -539,4 +550,19 @@ func TestCreateEveryCardType(t *testing.T) {
 		})
 	}
 	assert.False(t, CardType("BUS_TICKET").Valid())
+}
+
+// WeChat's own samples write the type in lower case; it is sent upper case.
+func TestCreateAcceptsLowerCaseType(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t)
+	rec := serve(t, f, "card/create", "card_create.json")
+	_, err := c.Card.Create(t.Context(), "member_card", map[string]any{"base_info": map[string]any{"title": "t"}})
+	require.NoError(t, err)
+	assert.Equal(t, `{"card":{"card_type":"MEMBER_CARD","member_card":{"base_info":{"title":"t"}}}}`, rec.all()[0].body)
+
+	for _, bad := range []CardType{"Member_Card", "bus_ticket", "ſcenic_ticket", ""} {
+		_, err := c.Card.Create(t.Context(), bad, map[string]any{"base_info": map[string]any{}})
+		assert.ErrorIs(t, err, ErrInvalidInput, string(bad))
+	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -27,23 +28,19 @@ const (
 
 // e2e is an admin client talking to the emulator over real HTTP.
 type e2e struct {
+	*emulatortest.Server
 	t   *testing.T
 	emu *emulator.Emulator
-	srv *httptest.Server
 	c   *admin.Client
 	ctx context.Context
 }
 
 func newE2E(t *testing.T) *e2e {
 	t.Helper()
-	emu, err := emulator.New(emulator.WithApp(e2eAppID, e2eSecret), emulator.WithRandSeed(42))
-	require.NoError(t, err)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	// WithBaseURL alone also moves showqrcode to the emulator.
-	c, err := admin.NewClient(e2eAppID, e2eSecret, admin.WithBaseURL(srv.URL))
-	require.NoError(t, err)
-	return &e2e{t: t, emu: emu, srv: srv, c: c, ctx: t.Context()}
+	// WithBaseURL alone (which the helper's client uses) also moves
+	// showqrcode to the emulator.
+	s := emulatortest.Start(t, emulatortest.WithApp(e2eAppID, e2eSecret), emulatortest.WithEmulator(emulator.WithRandSeed(42)))
+	return &e2e{Server: s, t: t, emu: s.Emu, c: s.Client, ctx: t.Context()}
 }
 
 // control calls one of the emulator's control routes.
@@ -51,7 +48,7 @@ func (h *e2e) control(path string, body, out any) {
 	h.t.Helper()
 	b, err := json.Marshal(body)
 	require.NoError(h.t, err)
-	res, err := http.Post(h.srv.URL+"/emulator/v1/"+path, "application/json", bytes.NewReader(b))
+	res, err := http.Post(h.URL+"/emulator/v1/"+path, "application/json", bytes.NewReader(b))
 	require.NoError(h.t, err)
 	defer res.Body.Close()
 	require.Equal(h.t, http.StatusOK, res.StatusCode, path)
@@ -62,7 +59,7 @@ func (h *e2e) control(path string, body, out any) {
 
 func (h *e2e) approve(cardID string) {
 	h.t.Helper()
-	h.control("cards/"+cardID+"/approve", map[string]any{}, nil)
+	h.Approve(h.t, cardID)
 }
 
 // addToWallet signs cards with JSSDK.AddCard and has the simulated phone
@@ -71,8 +68,7 @@ func (h *e2e) addToWallet(openID string, cards ...signer.Card) []string {
 	h.t.Helper()
 	list, err := h.c.JSSDK.AddCard(h.ctx, cards)
 	require.NoError(h.t, err)
-	var res emulator.WalletResponse
-	h.control("wallet/add", map[string]any{"openid": openID, "cardList": list}, &res)
+	res := h.AddToWallet(h.t, openID, list)
 	require.Equal(h.t, "addCard:ok", res.ErrMsg, "%+v", res)
 	codes := make([]string, len(res.CardList))
 	for i, r := range res.CardList {
@@ -109,6 +105,7 @@ func apiCode(t *testing.T, err error) int {
 // TestEmulatorEndToEnd runs every card, code, member, sub-merchant and
 // ticket operation of the admin client against the emulator.
 func TestEmulatorEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	ctx := h.ctx
 	c := h.c
@@ -157,8 +154,7 @@ func TestEmulatorEndToEnd(t *testing.T) {
 		assert.Equal(t, 40071, apiCode(t, err))
 		h.approve(coupon)
 
-		require.NoError(t, c.Card.SetTestWhitelist(ctx, []string{"oTester1", "oTester2"}))
-		require.NoError(t, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}))
+		require.NoError(t, c.Card.SetTestWhitelist(ctx, admin.TestWhitelist{OpenIDs: []string{"oTester1", "oTester2"}, Usernames: []string{"wxid_tester"}}))
 		require.NoError(t, c.Card.SetPayCell(ctx, coupon, true))
 		require.NoError(t, c.Card.SetSelfConsumeCell(ctx, coupon, admin.SelfConsumeCell{IsOpen: true, NeedVerifyCod: true}))
 		require.NoError(t, c.Card.IncreaseStock(ctx, coupon, 50))
@@ -391,6 +387,7 @@ func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // depositing the unconfirmed ones again completes it without storing any
 // twice.
 func TestEmulatorDepositResume(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	var deposits atomic.Int32
 	hc := &http.Client{Transport: hookTransport{next: http.DefaultTransport, before: func(r *http.Request) {
@@ -398,8 +395,7 @@ func TestEmulatorDepositResume(t *testing.T) {
 			require.NoError(t, h.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/code/deposit", Count: 1, Disconnect: true}}}))
 		}
 	}}}
-	c, err := admin.NewClient(e2eAppID, e2eSecret, admin.WithBaseURL(h.srv.URL), admin.WithHTTPClient(hc))
-	require.NoError(t, err)
+	c := h.NewClient(t, admin.WithHTTPClient(hc))
 
 	bi := baseInfo("续传券")
 	bi.UseCustomCode = true
@@ -432,6 +428,7 @@ func ptr[T any](v T) *T { return &v }
 // Mounted under a path prefix, the emulator and the client agree on every
 // URL, the QR code image's included.
 func TestEmulatorUnderPrefix(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -462,6 +459,7 @@ func TestEmulatorUnderPrefix(t *testing.T) {
 // A consume whose answer is lost is not repeated; Code.Get tells the
 // caller it went through, and a second consume would say 40099.
 func TestEmulatorConsumeAnswerLost(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	id := h.create(admin.CardTypeGeneralCoupon, &admin.GeneralCoupon{BaseInfo: baseInfo("十元券"), DefaultDetail: "满100减10"})
 	h.approve(id)
@@ -482,6 +480,7 @@ func TestEmulatorConsumeAnswerLost(t *testing.T) {
 // The emulator accepts a card of each of the twelve types as Create sends
 // it.
 func TestEmulatorCreateEveryType(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	extra := map[admin.CardType]map[string]any{
 		admin.CardTypeGroupon:       {"deal_detail": "双人套餐"},

@@ -13,6 +13,7 @@ import (
 // OPERATIONS.md shows every method of every service with an example, so a
 // new operation cannot land undocumented.
 func TestOperationsDocCoversEveryMethod(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("OPERATIONS.md")
 	require.NoError(t, err)
 	c, err := NewClient(testAppID, testSecret)
@@ -40,5 +41,5 @@ func TestOperationsDocCoversEveryMethod(t *testing.T) {
 	for _, credential := range []string{"CardTicket", "RefreshCardTicket"} {
 		assert.Contains(t, string(doc), "client."+credential+"(", "OPERATIONS.md has no example of %s", credential)
 	}
-	assert.GreaterOrEqual(t, n, 44)
+	assert.GreaterOrEqual(t, n, 43)
 }

@@ -69,12 +69,7 @@ func TestCodeGetConsume(t *testing.T) {
 	assert.Equal(t, "CONSUMED", got.str("user_card_status"))
 	assert.Equal(t, false, got.body["can_consume"])
 
-	tests := []struct {
-		name    string
-		path    string
-		body    any
-		errcode int
-	}{
+	tests := []callCase{
 		{"get without code", "card/code/get", map[string]any{}, emulator.ErrcodeMissingField},
 		{"get unknown code", "card/code/get", map[string]any{"code": "999"}, emulator.ErrcodeInvalidSerialCode},
 		{"get code of another card", "card/code/get", map[string]any{"code": code, "card_id": h.approvedCoupon(nil)}, emulator.ErrcodeInvalidSerialCode},
@@ -83,11 +78,7 @@ func TestCodeGetConsume(t *testing.T) {
 		{"consume empty body", "card/code/consume", nil, emulator.ErrcodeEmptyPostData},
 		{"consume code as number", "card/code/consume", map[string]any{"code": 12}, emulator.ErrcodeDataFormat},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.wx(tt.path, tt.body).errcode())
-		})
-	}
+	h.expectErrcodes(t, tests)
 }
 
 func TestCodeExpiresWithCard(t *testing.T) {

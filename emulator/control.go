@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,6 +18,7 @@ var (
 	ErrUnknownApp      = errors.New("emulator: unknown appid")
 	ErrNotFound        = errors.New("emulator: not found")
 	ErrInvalidArgument = errors.New("emulator: invalid argument")
+	ErrCardDeleted     = errors.New("emulator: card deleted")
 )
 
 // controlError writes {"error":{"code","message"}}.
@@ -211,25 +213,63 @@ func (e *Emulator) approveRoute(w http.ResponseWriter, r *http.Request, cardID s
 	if !ok {
 		return
 	}
-	cd := a.Cards[cardID]
-	if cd == nil {
+	cd, err := e.reviewLocked(a, cardID, req.Reject)
+	switch {
+	case errors.Is(err, ErrNotFound):
 		controlError(w, http.StatusNotFound, "unknown_card", "no card with that id in this app")
 		return
-	}
-	if cd.Status == StatusDelete {
+	case errors.Is(err, ErrCardDeleted):
 		controlError(w, http.StatusConflict, "card_deleted", "a deleted card cannot be reviewed")
 		return
-	}
-	cd.Status = StatusVerifyOK
-	if req.Reject {
-		cd.Status = StatusVerifyFail
-	}
-	cd.UpdateTime = e.now().Unix()
-	if err := e.saveLocked(); err != nil {
+	case err != nil:
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
 	}
 	writeControl(w, http.StatusOK, map[string]string{"card_id": cd.ID, "status": cd.Status})
+}
+
+// Approve passes cardID's review, as POST /emulator/v1/cards/{id}/approve
+// does: the card becomes CARD_STATUS_VERIFY_OK. Errors: ErrUnknownApp,
+// ErrNotFound (no such card), ErrCardDeleted.
+func (e *Emulator) Approve(ctx context.Context, appID, cardID string) error {
+	return e.review(ctx, appID, cardID, false)
+}
+
+// Reject fails cardID's review (CARD_STATUS_VERIFY_FAIL), as the approve
+// route does with {"reject":true}. Errors as Approve.
+func (e *Emulator) Reject(ctx context.Context, appID, cardID string) error {
+	return e.review(ctx, appID, cardID, true)
+}
+
+func (e *Emulator) review(ctx context.Context, appID, cardID string, reject bool) error {
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = e.reviewLocked(a, cardID, reject)
+	return err
+}
+
+// reviewLocked sets a card's review outcome and saves the snapshot; callers
+// hold mu.
+func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool) (*card, error) {
+	cd := a.Cards[cardID]
+	if cd == nil {
+		return nil, ErrNotFound
+	}
+	if cd.Status == StatusDelete {
+		return nil, ErrCardDeleted
+	}
+	cd.Status = StatusVerifyOK
+	if reject {
+		cd.Status = StatusVerifyFail
+	}
+	cd.UpdateTime = e.now().Unix()
+	if err := e.saveLocked(); err != nil {
+		return nil, err
+	}
+	return cd, nil
 }
 
 type clockView struct {
@@ -260,6 +300,11 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 	if !decodeControl(w, r, &req) {
 		return
 	}
+	const maxStep = 10 * 365 * 24 * time.Hour
+	if req.AdvanceSeconds < 0 || req.AdvanceSeconds > int64(maxStep/time.Second) {
+		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
+		return
+	}
 	d := time.Duration(req.AdvanceSeconds) * time.Second
 	if req.Advance != "" {
 		parsed, err := time.ParseDuration(req.Advance)
@@ -269,12 +314,17 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 		}
 		d += parsed
 	}
-	if d <= 0 || req.AdvanceSeconds < 0 || d > 10*365*24*time.Hour {
+	if d <= 0 || d > maxStep {
 		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
 		return
 	}
 	e.mu.Lock()
-	e.st.ClockOffset += d
+	if err := e.advanceLocked(d); err != nil {
+		ahead := e.st.ClockOffset
+		e.mu.Unlock()
+		controlError(w, http.StatusBadRequest, "clock_bound", "the clock is already "+ahead.String()+" ahead; it may move at most "+MaxClockOffset.String()+" in all")
+		return
+	}
 	err := e.saveLocked()
 	v := e.clockView()
 	e.mu.Unlock()
@@ -307,6 +357,19 @@ func (e *Emulator) faultsRoute(w http.ResponseWriter, r *http.Request) {
 		f.Rules = []FaultRule{}
 	}
 	writeControl(w, http.StatusOK, f)
+}
+
+// SetTicketLifetime sets the expires_in of api_tickets issued from now on,
+// as WithTicketLifetime does; tickets already issued keep theirs. It fails
+// with ErrInvalidArgument outside 1s..TokenLifetime.
+func (e *Emulator) SetTicketLifetime(d time.Duration) error {
+	if err := checkTicketLifetime(d); err != nil {
+		return errors.Join(ErrInvalidArgument, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ticketLifetime = d
+	return nil
 }
 
 // SetFaults replaces the fault configuration, as POST /emulator/v1/faults does.

@@ -85,6 +85,30 @@ func TestControlErrors(t *testing.T) {
 	}
 }
 
+// Thirty advances of ten years once wrapped the clock back to 1742: the
+// offset is bounded, and time never goes backwards.
+func TestControlClockIsBounded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	last := h.emu.Now()
+	refused := 0
+	for i := 0; i < 30; i++ {
+		r := h.do("POST", "/emulator/v1/clock", map[string]any{"advance": "87600h"}, nil)
+		if r.status != http.StatusOK {
+			refused++
+			e, _ := r.body["error"].(map[string]any)
+			assert.Equal(t, "clock_bound", e["code"])
+		}
+		now := h.emu.Now()
+		assert.False(t, now.Before(last), "the clock went back to %s", now)
+		last = now
+	}
+	assert.Equal(t, 20, refused, "ten advances of ten years reach the bound")
+	assert.ErrorIs(t, h.emu.Advance(t.Context(), time.Hour), emulator.ErrClockBound)
+	assert.Equal(t, http.StatusBadRequest, h.do("POST", "/emulator/v1/clock", map[string]any{"advance_seconds": int64(1) << 62}, nil).status)
+	assert.Equal(t, testEpoch.Add(emulator.MaxClockOffset), h.emu.Now())
+}
+
 func TestControlClock(t *testing.T) {
 	h := newHarness(t)
 	r := h.do("GET", "/emulator/v1/clock", nil, nil)
@@ -200,4 +224,45 @@ func TestNewValidatesOptions(t *testing.T) {
 	appID, secret := emu.DevApp()
 	assert.Regexp(t, `^wx[0-9a-f]{16}$`, appID)
 	assert.Len(t, secret, 32)
+}
+
+// cardStatus reads a coupon's review status through card/get.
+func (h *harness) cardStatus(cardID string) string {
+	h.t.Helper()
+	card := h.wxOK("card/get", map[string]any{"card_id": cardID}).body["card"].(map[string]any)
+	return card["general_coupon"].(map[string]any)["base_info"].(map[string]any)["status"].(string)
+}
+
+func TestReviewFromGo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := t.Context()
+	approved := h.createCard(couponBody(nil))
+	require.NoError(t, h.emu.Approve(ctx, testAppID, approved))
+	assert.Equal(t, emulator.StatusVerifyOK, h.cardStatus(approved))
+	rejected := h.createCard(couponBody(nil))
+	require.NoError(t, h.emu.Reject(ctx, testAppID, rejected))
+	assert.Equal(t, emulator.StatusVerifyFail, h.cardStatus(rejected))
+	deleted := h.approvedCoupon(nil)
+	h.wxOK("card/delete", map[string]any{"card_id": deleted})
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		appID  string
+		cardID string
+		want   error
+	}{
+		{"unknown app", ctx, "wxffffffffffffffff", approved, emulator.ErrUnknownApp},
+		{"unknown card", ctx, testAppID, "pNoSuchCard", emulator.ErrNotFound},
+		{"deleted card", ctx, testAppID, deleted, emulator.ErrCardDeleted},
+		{"canceled", canceled, testAppID, approved, context.Canceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.ErrorIs(t, h.emu.Approve(tt.ctx, tt.appID, tt.cardID), tt.want)
+		})
+	}
 }

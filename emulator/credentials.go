@@ -148,19 +148,20 @@ func (c *call) getTicket() (any, error) {
 		return nil, wxErr(ErrcodeInvalidArgs, "type must be wx_card or jsapi")
 	}
 	t := c.app.Tickets[typ]
-	switch {
-	case t == nil:
+	if t == nil {
 		t = &ticket{}
 		c.app.Tickets[typ] = t
-		fallthrough
-	case t.Expires.Sub(c.now) < TokenOverlap:
-		// Same ticket while it is valid; in its last 5 minutes a new one is
-		// issued and the replaced one keeps verifying until it expires.
+	}
+	// Same ticket while it is valid; in its last 5 minutes a new one is
+	// issued and the replaced one keeps verifying until it expires.
+	// WithTicketPerCall drops the reuse, the harsher model a cache must
+	// survive.
+	if c.e.ticketPerCall || t.Expires.Sub(c.now) < TokenOverlap {
 		if t.Value != "" {
 			t.Previous, t.PreviousExp, t.PreviousRepl = t.Value, t.Expires, c.now
 		}
 		t.Value = c.e.randString(urlSafe, 86)
-		t.Expires = c.now.Add(TokenLifetime)
+		t.Expires = c.now.Add(c.e.ticketLifetime)
 	}
 	return ticketResponse{success(), t.Value, int64(t.Expires.Sub(c.now) / time.Second)}, nil
 }

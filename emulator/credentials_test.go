@@ -227,3 +227,44 @@ func TestLongGoneTokensAreForgotten(t *testing.T) {
 	h.fetchToken()
 	assert.Equal(t, emulator.ErrcodeInvalidAccessToken, h.colorsWith(old))
 }
+
+func TestTicketLifetimeAndPerCall(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		opts        []emulator.Option
+		wantExpires float64
+		wantSame    bool
+	}{
+		{"default", nil, 7200, true},
+		{"short lifetime renews every call", []emulator.Option{emulator.WithTicketLifetime(4 * time.Second)}, 4, false},
+		{"per call", []emulator.Option{emulator.WithTicketPerCall(true)}, 7200, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, tt.opts...)
+			first := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"wx_card"}})
+			require.Equal(t, 0, first.errcode(), string(first.raw))
+			assert.Equal(t, tt.wantExpires, first.body["expires_in"])
+			second := h.ticket("wx_card")
+			assert.Equal(t, tt.wantSame, first.str("ticket") == second)
+			current, ok := h.emu.Ticket(testAppID, "wx_card")
+			require.True(t, ok)
+			assert.Equal(t, second, current)
+		})
+	}
+}
+
+func TestSetTicketLifetime(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	require.NoError(t, h.emu.SetTicketLifetime(90*time.Second))
+	r := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"jsapi"}})
+	assert.EqualValues(t, 90, r.body["expires_in"])
+	for _, d := range []time.Duration{0, time.Millisecond, 7201 * time.Second} {
+		assert.ErrorIs(t, h.emu.SetTicketLifetime(d), emulator.ErrInvalidArgument, d)
+		_, err := emulator.New(emulator.WithTicketLifetime(d))
+		assert.Error(t, err, d)
+	}
+}

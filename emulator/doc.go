@@ -102,9 +102,16 @@
 // For tests and demos that hold the *Emulator: [Emulator.Ticket] (the
 // current ticket of a type; the HTTP surface never shows one outside
 // getticket), [Emulator.Now] and [Emulator.Advance] (the emulated clock),
-// [Emulator.SetFaults], [Emulator.FillActivationForm] (a user submitting a
-// member card's activation form; returns the activate_ticket) and
-// [Emulator.RemoveFromWallet] (a user deleting a card: status DELETE).
+// [Emulator.SetFaults], [Emulator.Approve] and [Emulator.Reject] (a card's
+// review), [Emulator.AddToWallet] (wx.addCard on a user's phone, as
+// wallet/add), [Emulator.SetTicketLifetime], [Emulator.FillActivationForm]
+// (a user submitting a member card's activation form; returns the
+// activate_ticket) and [Emulator.RemoveFromWallet] (a user deleting a card:
+// status DELETE). [WithTicketPerCall] makes getticket issue a new ticket on
+// every call, the harsher model for testing a ticket cache.
+//
+// Package emulatortest starts an emulator on a loopback port for a test,
+// with an admin client pointed at it and a record of the calls it served.
 //
 // # Faults
 //

@@ -31,6 +31,10 @@ type Emulator struct {
 	st     state
 	rng    *mrand.ChaCha8
 	faults Faults
+	// ticketLifetime and ticketPerCall shape getticket's answers; see
+	// WithTicketLifetime and WithTicketPerCall.
+	ticketLifetime time.Duration
+	ticketPerCall  bool
 }
 
 // route is one WeChat endpoint.
@@ -67,7 +71,7 @@ func New(opts ...Option) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	e := &Emulator{cfg: cfg, faults: cfg.faults.clone()}
+	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall}
 	var seed [32]byte
 	if cfg.seed != nil {
 		binary.LittleEndian.PutUint64(seed[:], *cfg.seed)
@@ -127,19 +131,52 @@ func (e *Emulator) Now() time.Time {
 	return e.now()
 }
 
+// MaxClockOffset bounds how far the emulated clock may be moved ahead in
+// all. time.Duration holds about 292 years; without a bound, repeated
+// advances wrapped the clock into the past (30 advances of 10 years landed
+// in 1742).
+const MaxClockOffset = 100 * 365 * 24 * time.Hour
+
+// ErrClockBound is returned by Advance when the clock would move past
+// MaxClockOffset, or by a negative or zero duration.
+var ErrClockBound = errors.New("emulator: the clock moves forward only, by at most " + MaxClockOffset.String() + " in all")
+
 // Advance moves the emulated clock forward by d, as POST /emulator/v1/clock
-// does, and saves the snapshot. It fails for a negative d.
+// does, and saves the snapshot. It fails with ErrClockBound for a d that is
+// not positive or that would take the offset past MaxClockOffset.
 func (e *Emulator) Advance(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if d < 0 {
-		return errors.New("emulator: Advance: negative duration")
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.st.ClockOffset += d
+	if err := e.advanceLocked(d); err != nil {
+		return err
+	}
 	return e.saveLocked()
+}
+
+func (e *Emulator) advanceLocked(d time.Duration) error {
+	if d <= 0 || d > MaxClockOffset-e.st.ClockOffset {
+		return ErrClockBound
+	}
+	e.st.ClockOffset += d
+	return nil
+}
+
+// lockApp is how the Go-side helpers start: it checks ctx, takes mu and
+// returns appID's state with the function that releases mu.
+func (e *Emulator) lockApp(ctx context.Context, appID string) (*appState, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	e.mu.Lock()
+	a := e.st.Apps[appID]
+	if a == nil {
+		e.mu.Unlock()
+		return nil, nil, ErrUnknownApp
+	}
+	return a, e.mu.Unlock, nil
 }
 
 // Ticket returns the current api_ticket of typ ("wx_card" or "jsapi") for

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/emulator"
@@ -222,3 +223,39 @@ func (h *harness) advance(d time.Duration) {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// callCase is one call of a WeChat path and the errcode it must answer.
+type callCase struct {
+	name    string
+	path    string
+	body    any
+	errcode int
+}
+
+// bodyCase is a callCase whose path the table shares.
+type bodyCase struct {
+	name    string
+	body    any
+	errcode int
+}
+
+// expectErrcodes POSTs each case's body to its path, in a subtest named
+// after the case, and checks the errcode.
+func (h *harness) expectErrcodes(t *testing.T, cases []callCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.errcode, h.wx(tc.path, tc.body).errcode())
+		})
+	}
+}
+
+// expectErrcodesAt is expectErrcodes with every case on path.
+func (h *harness) expectErrcodesAt(t *testing.T, path string, cases []bodyCase) {
+	t.Helper()
+	all := make([]callCase, len(cases))
+	for i, c := range cases {
+		all[i] = callCase{c.name, path, c.body, c.errcode}
+	}
+	h.expectErrcodes(t, all)
+}

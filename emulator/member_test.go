@@ -60,12 +60,7 @@ func TestMemberCardActivateUpdateUserInfo(t *testing.T) {
 	assert.Equal(t, "M0001", got["membership_number"])
 	assert.EqualValues(t, 150, got["bonus"])
 
-	tests := []struct {
-		name    string
-		path    string
-		body    map[string]any
-		errcode int
-	}{
+	tests := []callCase{
 		{"bonus below zero", "card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": -151}, emulator.ErrcodeInvalidArgs},
 		{"set and add together", "card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "bonus": 1, "add_bonus": 1}, emulator.ErrcodeInvalidArgs},
 		{"bonus not a number", "card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": "lots"}, emulator.ErrcodeDataFormat},
@@ -76,11 +71,7 @@ func TestMemberCardActivateUpdateUserInfo(t *testing.T) {
 		{"userinfo without card_id", "card/membercard/userinfo/get", map[string]any{"code": code}, emulator.ErrcodeMissingCardID},
 		{"userinfo unknown code", "card/membercard/userinfo/get", map[string]any{"code": "1", "card_id": id}, emulator.ErrcodeInvalidSerialCode},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.wx(tt.path, tt.body).errcode())
-		})
-	}
+	h.expectErrcodes(t, tests)
 	// A coupon is not a member card.
 	coupon := h.approvedCoupon(nil)
 	cc := h.addOne("oM", signer.Card{CardID: coupon}).Code
@@ -199,12 +190,7 @@ func TestSubMerchants(t *testing.T) {
 	assert.Len(t, list.body["info_list"], 1)
 	assert.EqualValues(t, 0, list.body["next_begin_id"])
 
-	tests := []struct {
-		name    string
-		path    string
-		body    map[string]any
-		errcode int
-	}{
+	tests := []callCase{
 		{"submit without info", "card/submerchant/submit", map[string]any{}, emulator.ErrcodeMissingField},
 		{"submit without protocol", "card/submerchant/submit", map[string]any{"info": map[string]any{"brand_name": "x", "logo_url": "y"}}, emulator.ErrcodeMissingField},
 		{"brand too long", "card/submerchant/submit", map[string]any{"info": map[string]any{"brand_name": strings.Repeat("长", 13), "logo_url": "y", "protocol": "p", "end_time": 1, "primary_category_id": 1, "secondary_category_id": 1}}, emulator.ErrcodeFieldTooLong},
@@ -215,9 +201,5 @@ func TestSubMerchants(t *testing.T) {
 		{"batchget limit", "card/submerchant/batchget", map[string]any{"limit": 101}, emulator.ErrcodeInvalidArgs},
 		{"batchget status", "card/submerchant/batchget", map[string]any{"limit": 1, "status": "SLEEPING"}, emulator.ErrcodeInvalidArgs},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.wx(tt.path, tt.body).errcode())
-		})
-	}
+	h.expectErrcodes(t, tests)
 }

@@ -30,6 +30,8 @@ type config struct {
 	seed             *uint64
 	maxBodyBytes     int64
 	stableForceQuota int
+	ticketLifetime   time.Duration
+	ticketPerCall    bool
 }
 
 // Defaults, as WeChat documents them where it does.
@@ -69,6 +71,7 @@ func defaultConfig() config {
 		cardExtMaxSkew:   DefaultCardExtMaxSkew,
 		maxBodyBytes:     maxRequestBody,
 		stableForceQuota: StableForceRefreshDailyQuota,
+		ticketLifetime:   TokenLifetime,
 	}
 }
 
@@ -250,6 +253,37 @@ func WithFailNext(path string, count, errcode int) Option {
 		f.Rules = append(f.Rules, FaultRule{Path: path, Count: count, Errcode: errcode})
 		return WithFaults(f)(c)
 	}
+}
+
+// WithTicketLifetime sets the expires_in of api_tickets issued from now on
+// (default TokenLifetime). Emulator.SetTicketLifetime changes it later.
+func WithTicketLifetime(d time.Duration) Option {
+	return func(c *config) error {
+		if err := checkTicketLifetime(d); err != nil {
+			return fmt.Errorf("emulator: WithTicketLifetime: %w", err)
+		}
+		c.ticketLifetime = d
+		return nil
+	}
+}
+
+// WithTicketPerCall makes every getticket call issue a new ticket instead
+// of returning the current one while it is valid: the harsher model, under
+// which a cache that fetches twice signs with a ticket that is no longer
+// the current one. The replaced ticket keeps verifying until it expires,
+// as in WeChat's overlap window.
+func WithTicketPerCall(on bool) Option {
+	return func(c *config) error {
+		c.ticketPerCall = on
+		return nil
+	}
+}
+
+func checkTicketLifetime(d time.Duration) error {
+	if d < time.Second || d > TokenLifetime {
+		return fmt.Errorf("ticket lifetime %v is outside 1s..%v", d, TokenLifetime)
+	}
+	return nil
 }
 
 func checkToken(field, v string, maxLen int) error {

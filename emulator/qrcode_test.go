@@ -63,11 +63,7 @@ func TestQRCodeMultipleAndValidation(t *testing.T) {
 	for i := range six {
 		six[i] = map[string]any{"card_id": a}
 	}
-	tests := []struct {
-		name    string
-		body    map[string]any
-		errcode int
-	}{
+	tests := []bodyCase{
 		{"no action_name", map[string]any{"action_info": map[string]any{}}, emulator.ErrcodeMissingField},
 		{"unknown action", map[string]any{"action_name": "QR_SCENE", "action_info": map[string]any{}}, emulator.ErrcodeInvalidActionInfo},
 		{"no action_info", map[string]any{"action_name": "QR_CARD"}, emulator.ErrcodeInvalidActionInfo},
@@ -80,11 +76,7 @@ func TestQRCodeMultipleAndValidation(t *testing.T) {
 		{"no multiple_card", map[string]any{"action_name": "QR_MULTIPLE_CARD", "action_info": map[string]any{}}, emulator.ErrcodeInvalidActionInfo},
 		{"card not an object", map[string]any{"action_name": "QR_MULTIPLE_CARD", "action_info": map[string]any{"multiple_card": map[string]any{"card_list": []any{"x"}}}}, emulator.ErrcodeInvalidActionInfo},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.wx("card/qrcode/create", tt.body).errcode())
-		})
-	}
+	h.expectErrcodesAt(t, "card/qrcode/create", tests)
 }
 
 func TestLandingPage(t *testing.T) {
@@ -118,11 +110,7 @@ func TestLandingPage(t *testing.T) {
 		}
 		return out
 	}
-	tests := []struct {
-		name    string
-		body    map[string]any
-		errcode int
-	}{
+	tests := []bodyCase{
 		{"no banner", edit("banner", nil), emulator.ErrcodeMissingField},
 		{"no title", edit("page_title", nil), emulator.ErrcodeMissingField},
 		{"no scene", edit("scene", nil), emulator.ErrcodeMissingField},
@@ -132,11 +120,7 @@ func TestLandingPage(t *testing.T) {
 		{"card under review", edit("card_list", []any{map[string]any{"card_id": pending, "thumb_url": "x"}}), emulator.ErrcodeInvalidCardStatus},
 		{"no thumb", edit("card_list", []any{map[string]any{"card_id": a}}), emulator.ErrcodeMissingField},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.wx("card/landingpage/create", tt.body).errcode())
-		})
-	}
+	h.expectErrcodesAt(t, "card/landingpage/create", tests)
 }
 
 func TestURLsFollowTheRequestHost(t *testing.T) {

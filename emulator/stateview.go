@@ -146,15 +146,11 @@ func (e *Emulator) stateRoute(w http.ResponseWriter, r *http.Request) {
 // RemoveFromWallet simulates the user deleting a card from the wallet: the
 // user card becomes DELETE. For tests and the demo.
 func (e *Emulator) RemoveFromWallet(ctx context.Context, appID, cardID, code string) error {
-	if err := ctx.Err(); err != nil {
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
 		return err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a := e.st.Apps[appID]
-	if a == nil {
-		return ErrUnknownApp
-	}
+	defer unlock()
 	cd := a.Cards[cardID]
 	if cd == nil || cd.UserCards[code] == nil {
 		return ErrNotFound

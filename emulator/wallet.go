@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,28 +19,34 @@ const (
 	ReasonCardExpired       = "card_expired"
 	ReasonBadCardExt        = "bad_card_ext"
 	ReasonSignatureMismatch = "signature_mismatch"
-	ReasonTicketExpired     = "ticket_expired"
-	ReasonWrongTicketType   = "wrong_ticket_type"
-	ReasonNoTicket          = "no_ticket"
-	ReasonTimestamp         = "timestamp_out_of_range"
-	ReasonNonceReused       = "nonce_reused"
-	ReasonOpenIDMismatch    = "openid_mismatch"
-	ReasonOpenIDRequired    = "openid_required"
-	ReasonCodeRequired      = "code_required"
-	ReasonCodeNotAllowed    = "code_not_allowed"
-	ReasonCodeNotDeposited  = "code_not_deposited"
-	ReasonCodeTaken         = "code_already_used"
-	ReasonStockEmpty        = "stock_empty"
-	ReasonGetLimit          = "get_limit_reached"
+	// The mistakes behind a mismatch the verifier can name (signer's
+	// problem codes): the signature in upper case, a timestamp signed in
+	// milliseconds, "null" signed for an absent code or openid, no
+	// signature or timestamp at all.
+	ReasonSignatureUppercase = signer.ProblemSignatureUppercase
+	ReasonTimestampMillis    = signer.ProblemTimestampMillis
+	ReasonLiteralNull        = signer.ProblemLiteralNull
+	ReasonSignatureMissing   = signer.ProblemSignatureMissing
+	ReasonTimestampMissing   = signer.ProblemTimestampMissing
+	ReasonTicketExpired      = "ticket_expired"
+	ReasonWrongTicketType    = "wrong_ticket_type"
+	ReasonNoTicket           = "no_ticket"
+	ReasonTimestamp          = "timestamp_out_of_range"
+	ReasonNonceReused        = "nonce_reused"
+	ReasonOpenIDMismatch     = "openid_mismatch"
+	ReasonOpenIDRequired     = "openid_required"
+	ReasonCodeRequired       = "code_required"
+	ReasonCodeNotAllowed     = "code_not_allowed"
+	ReasonCodeNotDeposited   = "code_not_deposited"
+	ReasonCodeTaken          = "code_already_used"
+	ReasonStockEmpty         = "stock_empty"
+	ReasonGetLimit           = "get_limit_reached"
 )
 
 type walletAddRequest struct {
-	AppID    string `json:"appid"`
-	OpenID   string `json:"openid"`
-	CardList []struct {
-		CardID  string `json:"cardId"`
-		CardExt string `json:"cardExt"`
-	} `json:"cardList"`
+	AppID    string          `json:"appid"`
+	OpenID   string          `json:"openid"`
+	CardList signer.CardList `json:"cardList"`
 }
 
 // WalletResult is one card's outcome of wallet/add. Code is the plain code
@@ -85,23 +93,52 @@ func (e *Emulator) walletAdd(w http.ResponseWriter, r *http.Request) {
 		e.mu.Unlock()
 		return
 	}
-	now := e.now()
-	e.pruneNonces(a, now)
-	resp := WalletResponse{ErrMsg: "addCard:ok", OpenID: req.OpenID, CardList: make([]WalletResult, 0, len(req.CardList))}
-	for _, item := range req.CardList {
-		res := e.addOne(a, now, req.OpenID, item.CardID, item.CardExt)
-		if !res.IsSuccess {
-			resp.ErrMsg = "addCard:fail"
-		}
-		resp.CardList = append(resp.CardList, res)
-	}
-	err := e.saveLocked()
+	resp, err := e.addToWalletLocked(a, req.OpenID, req.CardList)
 	e.mu.Unlock()
 	if err != nil {
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
 	}
 	writeControl(w, http.StatusOK, resp)
+}
+
+// AddToWallet plays the WeChat client for openID: it checks every item of
+// list as wx.addCard does and adds the cards that pass, as
+// POST /emulator/v1/wallet/add does. A card refused is reported in the
+// response, not as an error; errors are ErrUnknownApp, ErrInvalidArgument
+// (openid or list size out of range) and a failed snapshot write.
+func (e *Emulator) AddToWallet(ctx context.Context, appID, openID string, list signer.CardList) (WalletResponse, error) {
+	if openID == "" || len(openID) > 128 {
+		return WalletResponse{}, fmt.Errorf("%w: openid is required (at most 128 bytes)", ErrInvalidArgument)
+	}
+	if len(list) == 0 || len(list) > signer.MaxCardsPerAddCard {
+		return WalletResponse{}, fmt.Errorf("%w: cardList must hold 1..%d cards", ErrInvalidArgument, signer.MaxCardsPerAddCard)
+	}
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
+		return WalletResponse{}, err
+	}
+	defer unlock()
+	return e.addToWalletLocked(a, openID, list)
+}
+
+// addToWalletLocked adds the cards of one wx.addCard call and saves the
+// snapshot; callers hold mu.
+func (e *Emulator) addToWalletLocked(a *appState, openID string, list signer.CardList) (WalletResponse, error) {
+	now := e.now()
+	e.pruneNonces(a, now)
+	resp := WalletResponse{ErrMsg: "addCard:ok", OpenID: openID, CardList: make([]WalletResult, 0, len(list))}
+	for _, item := range list {
+		res := e.addOne(a, now, openID, item.CardID, item.CardExt)
+		if !res.IsSuccess {
+			resp.ErrMsg = "addCard:fail"
+		}
+		resp.CardList = append(resp.CardList, res)
+	}
+	if err := e.saveLocked(); err != nil {
+		return WalletResponse{}, err
+	}
+	return resp, nil
 }
 
 // pruneNonces forgets nonces whose cardExt timestamps are out of the window
@@ -134,14 +171,16 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 	if err != nil {
 		return fail(ErrcodeInvalidCardExt, ReasonBadCardExt, "cardExt is not a valid JSON object")
 	}
-	if reason := e.checkSignature(a, now, cardID, parsed); reason != "" {
+	if reason := e.checkSignature(a, now, cardID, cardExt, parsed); reason != "" {
 		return fail(ErrcodeInvalidCardExt, reason, "signature check failed: "+reason)
 	}
 	ts := parsed.TimestampValue
 	if ts < now.Add(-e.cfg.cardExtMaxAge).Unix() || ts > now.Add(e.cfg.cardExtMaxSkew).Unix() {
 		return fail(ErrcodeInvalidCardExt, ReasonTimestamp, "timestamp is too far from now")
 	}
-	if _, used := a.Nonces[parsed.NonceStr]; used {
+	// A cardExt without a nonce is accepted, as WeChat documents nonce_str
+	// as optional; it is also why such a cardExt can be replayed.
+	if _, used := a.Nonces[parsed.NonceStr]; used && parsed.NonceStr != "" {
 		return fail(ErrcodeInvalidCardExt, ReasonNonceReused, "nonce_str was already used")
 	}
 	switch {
@@ -194,14 +233,16 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 	cd.UserCardOrder = append(cd.UserCardOrder, code)
 	cd.Holders[openID]++
 	cd.Quantity--
-	a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
+	if parsed.NonceStr != "" {
+		a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
+	}
 	res.IsSuccess, res.Code, res.EncryptCode, res.Errmsg = true, code, e.encrypt(a, u), "ok"
 	return res
 }
 
 // checkSignature verifies cardExt against the wx_card tickets a client
 // accepts now; on failure it says why as precisely as it can.
-func (e *Emulator) checkSignature(a *appState, now time.Time, cardID string, parsed signer.ParsedCardExt) string {
+func (e *Emulator) checkSignature(a *appState, now time.Time, cardID, cardExt string, parsed signer.ParsedCardExt) string {
 	for _, t := range a.cardTickets(now) {
 		if parsed.SignedBy(t, cardID) {
 			return ""
@@ -214,8 +255,40 @@ func (e *Emulator) checkSignature(a *appState, now time.Time, cardID string, par
 	if t := a.Tickets["wx_card"]; t != nil && (signedWith(t.Value) || signedWith(t.Previous)) {
 		return ReasonTicketExpired
 	}
-	if a.Tickets["wx_card"] == nil {
+	t := a.Tickets["wx_card"]
+	if t == nil {
 		return ReasonNoTicket
 	}
+	// Name the mistake when the verifier can: an uppercase signature, a
+	// timestamp in milliseconds, "null" signed for an absent openid…
+	if v, err := signer.VerifyCardExtWithJSAPITicket(t.Value, jsapiValue(a), cardID, cardExt); err == nil {
+		if reason := mismatchReason(v.Problems); reason != "" {
+			return reason
+		}
+	}
 	return ReasonSignatureMismatch
+}
+
+// mismatchReason picks the problem that explains a signature failure: the
+// cause the verifier found, else a problem that alone makes it fail.
+func mismatchReason(problems []signer.Problem) string {
+	for _, p := range problems {
+		if p.Cause {
+			return p.Code
+		}
+	}
+	for _, p := range problems {
+		switch p.Code {
+		case signer.ProblemSignatureUppercase, signer.ProblemSignatureMissing, signer.ProblemTimestampMissing:
+			return p.Code
+		}
+	}
+	return ""
+}
+
+func jsapiValue(a *appState) string {
+	if t := a.Tickets["jsapi"]; t != nil {
+		return t.Value
+	}
+	return ""
 }

@@ -55,6 +55,14 @@ func TestWalletAddRejections(t *testing.T) {
 	b, _ := json.Marshal(ext)
 	tampered[0].CardExt = string(b)
 
+	upper := h.signCards(ticket, signer.Card{CardID: coupon})
+	upper[0].CardExt = strings.Replace(upper[0].CardExt, upperSig(t, upper[0].CardExt), strings.ToUpper(upperSig(t, upper[0].CardExt)), 1)
+	ts := strconv.FormatInt(testEpoch.Unix(), 10)
+	nullOpenID := signer.CardList{{CardID: coupon, CardExt: `{"timestamp":"` + ts + `","nonce_str":"nullnonce","signature":"` +
+		signer.CardExtSignature(ticket, testEpoch.Unix(), coupon, "", "null", "nullnonce") + `"}`}}
+	millisSigned := signer.CardList{{CardID: coupon, CardExt: `{"timestamp":"` + ts + `","nonce_str":"msnonce","signature":"` +
+		signer.CardExtSignature(ticket, testEpoch.UnixMilli(), coupon, "", "", "msnonce") + `"}`}}
+
 	s, err := signer.New(signer.WithClock(func() time.Time { return testEpoch.Add(-2 * time.Hour) }))
 	require.NoError(t, err)
 	stale, err := s.AddCard(ticket, []signer.Card{{CardID: coupon}})
@@ -69,6 +77,9 @@ func TestWalletAddRejections(t *testing.T) {
 	}{
 		{"tampered signature", "oA", tampered, emulator.ErrcodeInvalidCardExt, emulator.ReasonSignatureMismatch},
 		{"jsapi ticket used for a card", "oA", h.signCards(jsapi, signer.Card{CardID: coupon}), emulator.ErrcodeInvalidCardExt, emulator.ReasonWrongTicketType},
+		{"uppercase signature", "oA", upper, emulator.ErrcodeInvalidCardExt, emulator.ReasonSignatureUppercase},
+		{`"null" signed for the absent openid`, "oA", nullOpenID, emulator.ErrcodeInvalidCardExt, emulator.ReasonLiteralNull},
+		{"milliseconds signed, seconds sent", "oA", millisSigned, emulator.ErrcodeInvalidCardExt, emulator.ReasonTimestampMillis},
 		{"made-up ticket", "oA", h.signCards("not-the-ticket", signer.Card{CardID: coupon}), emulator.ErrcodeInvalidCardExt, emulator.ReasonSignatureMismatch},
 		{"timestamp two hours old", "oA", stale, emulator.ErrcodeInvalidCardExt, emulator.ReasonTimestamp},
 		{"unknown card", "oA", h.signCards(ticket, signer.Card{CardID: "pNOPE0000000000000000000000"}), emulator.ErrcodeInvalidCardID, emulator.ReasonUnknownCard},
@@ -94,6 +105,30 @@ func TestWalletAddRejections(t *testing.T) {
 	// Nothing above reached a wallet or the stock.
 	r := h.wxOK("card/user/getcardlist", map[string]any{"openid": "oA"})
 	assert.Empty(t, r.body["card_list"])
+}
+
+func upperSig(t *testing.T, cardExt string) string {
+	t.Helper()
+	var ext struct{ Signature string }
+	require.NoError(t, json.Unmarshal([]byte(cardExt), &ext))
+	return ext.Signature
+}
+
+// nonce_str is optional in a cardExt: signed without one by the documented
+// rule, it is accepted, and (having no nonce to spend) can be replayed.
+func TestWalletAddWithoutNonce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	id := h.approvedCoupon(nil)
+	ticket := h.ticket("wx_card")
+	ts := testEpoch.Unix()
+	ext := `{"timestamp":"` + strconv.FormatInt(ts, 10) + `","signature":"` + signer.CardExtSignature(ticket, ts, id, "", "", "") + `"}`
+	for _, openID := range []string{"oA", "oA"} {
+		res := h.walletAdd(openID, signer.CardList{{CardID: id, CardExt: ext}}).CardList[0]
+		assert.True(t, res.IsSuccess, "%s: %s", res.Reason, res.Errmsg)
+	}
+	r := h.wxOK("card/user/getcardlist", map[string]any{"openid": "oA"})
+	assert.Len(t, r.body["card_list"], 2, "the replay added a second card")
 }
 
 func TestWalletAddReusedNonce(t *testing.T) {
@@ -273,4 +308,39 @@ func TestWalletAddTimestampWindow(t *testing.T) {
 	ext := `{"timestamp":"` + strconv.FormatInt(ms, 10) + `","nonce_str":"` + nonce + `","signature":"` +
 		signer.CardExtSignature(ticket, ms, id, "", "", nonce) + `"}`
 	assert.Equal(t, emulator.ReasonTimestamp, h.walletAdd("o5", signer.CardList{{CardID: id, CardExt: ext}}).CardList[0].Reason)
+}
+
+func TestAddToWalletFromGo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := t.Context()
+	id := h.approvedCoupon(nil)
+	list := h.signCards(h.ticket("wx_card"), signer.Card{CardID: id})
+	out, err := h.emu.AddToWallet(ctx, testAppID, "oGo", list)
+	require.NoError(t, err)
+	assert.Equal(t, "addCard:ok", out.ErrMsg)
+	require.Len(t, out.CardList, 1)
+	assert.True(t, out.CardList[0].IsSuccess)
+	again, err := h.emu.AddToWallet(ctx, testAppID, "oGo", list)
+	require.NoError(t, err, "a refused card is an answer, not an error")
+	assert.Equal(t, emulator.ReasonNonceReused, again.CardList[0].Reason)
+
+	tests := []struct {
+		name   string
+		appID  string
+		openID string
+		list   signer.CardList
+		want   error
+	}{
+		{"unknown app", "wxffffffffffffffff", "oGo", list, emulator.ErrUnknownApp},
+		{"no openid", testAppID, "", list, emulator.ErrInvalidArgument},
+		{"long openid", testAppID, strings.Repeat("o", 129), list, emulator.ErrInvalidArgument},
+		{"empty list", testAppID, "oGo", nil, emulator.ErrInvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := h.emu.AddToWallet(ctx, tt.appID, tt.openID, tt.list)
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
 }

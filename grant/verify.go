@@ -92,7 +92,7 @@ func (v *Verifier) Verify(token string, now time.Time) (Claims, error) {
 	scratch := v.scratch.Get().(*[]byte)
 	defer v.scratch.Put(scratch)
 	encBytes := append((*scratch)[:0], encPayload...)
-	payload, err := b64.AppendDecode(encBytes[len(encBytes):len(encBytes)], encBytes)
+	payload, err := b64.AppendDecode(encBytes[len(encBytes):], encBytes)
 	if err != nil {
 		return Claims{}, fmt.Errorf("%w: the payload is not base64url", ErrMalformed)
 	}

@@ -7,7 +7,7 @@ export declare class WxcardError extends Error {
    * instance_unusable (from the loader).
    */
   readonly code: WxcardErrorCode;
-  /** The rejected input, e.g. "card_id" or "cards[2].code", when there is one. */
+  /** The rejected input as the caller named it, e.g. "cardId" or "cards[2].code" ("card_id" from call()), when there is one. */
   readonly field?: string;
 }
 
@@ -15,10 +15,32 @@ export type WxcardErrorCode =
   | 'invalid_input' | 'invalid_json' | 'invalid_utf8' | 'request_too_large' | 'bad_pointer'
   | 'unknown_operation' | 'internal' | 'load_failed' | 'wasm_trap' | 'instance_unusable';
 
+// The host types below come from whichever lib the project has (DOM,
+// @types/node, @cloudflare/workers-types) and are looked up on globalThis,
+// so that these declarations compile in each: a Node-only project has no
+// WebAssembly namespace, a plain es2022 one has no Response either.
+type HostType<Name extends string, Fallback> =
+  typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : Fallback;
+type HostWebAssembly<Name extends string, Fallback> =
+  typeof globalThis extends { WebAssembly: { [K in Name]: { prototype: infer T } } } ? T : Fallback;
+
+/**
+ * A compiled module: WebAssembly.Module, what `import wasm from 'wxcard/wxcard.wasm'`
+ * gives in a Worker. Opaque where the project's libs do not declare WebAssembly.
+ */
+export type WasmModule = HostWebAssembly<'Module', { readonly [wasmModuleBrand]: never }>;
+declare const wasmModuleBrand: unique symbol;
+
+/** The instance's linear memory: WebAssembly.Memory where the project's libs declare it. */
+export type WasmMemory = HostWebAssembly<'Memory', { readonly buffer: ArrayBuffer; grow(delta: number): number }>;
+
+/** A fetch Response, in hosts that have one. */
+export type FetchResponse = HostType<'Response', never>;
+
 /** Where the module comes from: default is wxcard.wasm next to index.js. */
 export type WasmSource =
-  | URL | string | Response | PromiseLike<Response>
-  | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  | URL | string | FetchResponse | PromiseLike<FetchResponse>
+  | ArrayBuffer | ArrayBufferView | WasmModule;
 
 export interface LoadOptions {
   /** Lines the module prints to stdout / stderr (default: console.log / console.error). */
@@ -220,7 +242,7 @@ export type Operation =
   | 'verify_card_ext' | 'verify_js_config' | 'verify_choose_card';
 
 export declare class Wxcard {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** sha1 of the values sorted as byte strings and joined: WeChat's card rule. No JSON, no allocation. */
   sortedSHA1(...values: string[]): string;
   sortedSHA1(values: string[]): string;

@@ -49,11 +49,21 @@ export async function load(source = defaultWasmURL, options = {}) {
     instance = await instantiate(source, wasi.imports);
   } catch (err) {
     if (err instanceof WxcardError) throw err;
-    throw new WxcardError('load_failed', `cannot load wxcard.wasm: ${err.message}`);
+    throw new WxcardError('load_failed', `cannot load wxcard.wasm: ${err.message}${loadHint(err, source)}`);
   }
   wasi.bind(instance.exports.memory);
   instance.exports._initialize();
   return new Wxcard(instance);
+}
+
+// loadHint says how to get the module when the file is not where load()
+// looked: a checkout has no wxcard.wasm until it is built.
+function loadHint(err, source) {
+  if (err?.code !== 'ENOENT') return '';
+  if (source === defaultWasmURL) {
+    return ' (the package ships it next to index.js; in a wxcard checkout run `make wasm` first, or pass the module to load())';
+  }
+  return ' (no file there: pass the path of wxcard.wasm, its bytes or a WebAssembly.Module to load())';
 }
 
 async function instantiate(source, imports) {
@@ -115,6 +125,9 @@ const renames = {
   fixedBeginTimestamp: 'fixed_begintimestamp', nonceStr: 'nonce_str', pageUrl: 'page_url',
   cardExt: 'card_ext', openId: 'openid', cardSign: 'card_sign', signType: 'sign_type',
 };
+// callerNames maps the ABI's names back to the camelCase ones the methods
+// take, for error fields; toRequest records the exact key a caller used.
+const callerNames = Object.fromEntries(Object.entries(renames).filter(([key]) => key !== 'locationId').map(([key, abi]) => [abi, key]));
 const camel = {
   card_id: 'cardId', card_ext: 'cardExt', nonce_str: 'nonceStr', sorted_values: 'sortedValues',
   signed_url: 'signedUrl', outer_str: 'outerStr', fixed_begintimestamp: 'fixedBeginTimestamp',
@@ -122,17 +135,48 @@ const camel = {
 
 // toRequest renames camelCase keys to the ABI's names and drops undefined
 // ones; anything unknown is passed on so the module can reject it by name.
-function toRequest(params, what) {
+// names, when given, records ABI name -> the key the caller wrote.
+function toRequest(params, what, names) {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     throw new WxcardError('invalid_input', `${what} takes an object of parameters`);
   }
   const out = {};
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    out[renames[key] ?? key] = value;
+    const abi = renames[key] ?? key;
+    out[abi] = value;
+    names?.set(abi, key);
   }
   return out;
 }
+
+// Names records, for one call, the keys the caller wrote, so that an error's
+// field reads `cards[1].cardId` for addCard rather than the ABI's
+// `cards[1].card_id`.
+class Names extends Map {
+  items = new Map(); // ABI list name -> Names of each element
+
+  // callerField rewrites an ABI field path ("card_id", "cards[1].card_id",
+  // "nonces[0]") in the caller's names; unknown parts are kept as they are.
+  callerField(path) {
+    const m = /^([^.[]+)(?:\[(\d+)\](?:\.(.+))?)?$/.exec(path);
+    if (!m) return path;
+    const [, name, index, rest] = m;
+    let out = this.get(name) ?? callerNames[name] ?? name;
+    if (index === undefined) return out;
+    out += `[${index}]`;
+    if (rest === undefined) return out;
+    const item = this.items.get(name)?.[Number(index)] ?? new Names();
+    return `${out}.${item.callerField(rest)}`;
+  }
+}
+
+// wellFormed reports whether text has no lone UTF-16 surrogate: one cannot be
+// encoded as UTF-8, and TextEncoder would quietly turn it into U+FFFD, signing
+// something other than what was passed.
+const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (text) => text.isWellFormed()
+  : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
 function toResult(obj) {
   const out = {};
@@ -233,6 +277,10 @@ export class Wxcard {
    */
   callRaw(op, json) {
     if (!OPS.includes(op)) throw new WxcardError('unknown_operation', `unknown operation ${op}`);
+    if (typeof json !== 'string') throw new WxcardError('invalid_input', 'callRaw takes the request as a JSON string');
+    if (!wellFormed(json)) {
+      throw new WxcardError('invalid_utf8', 'the request contains a lone UTF-16 surrogate, which is not valid Unicode');
+    }
     return this.#guard(() => {
       const n = this.#write(json);
       const packed = this.#exports[`wxcard_${op}`](this.#scratch, n);
@@ -247,8 +295,22 @@ export class Wxcard {
 
   /** call sends a request object and returns the "ok" value or throws WxcardError. */
   call(op, request) {
+    return this.#call(op, request);
+  }
+
+  // #call is call with the caller's names for an error's field (and the
+  // message, which starts with the field).
+  #call(op, request, names) {
     const res = JSON.parse(this.callRaw(op, JSON.stringify(request)));
-    if (res.error) throw new WxcardError(res.error.code, res.error.message, res.error.field);
+    if (res.error) {
+      let { code, message, field } = res.error;
+      if (names && field !== undefined) {
+        const theirs = names.callerField(field);
+        if (message.startsWith(`${field} `)) message = theirs + message.slice(field.length);
+        field = theirs;
+      }
+      throw new WxcardError(code, message, field);
+    }
     return res.ok;
   }
 
@@ -262,7 +324,9 @@ export class Wxcard {
       if (typeof v !== 'string') throw new WxcardError('invalid_input', 'sortedSHA1 takes strings');
     }
     const joined = values.join('\0');
-    if (values.some((v) => v.includes('\0'))) {
+    // NUL separates values on the fast path; a lone surrogate is refused by
+    // the module with its reason, as every other method does.
+    if (values.some((v) => v.includes('\0')) || !wellFormed(joined)) {
       return this.call('sorted_sha1', { values }).signature;
     }
     if (this.#broken) throw this.#broken;
@@ -289,29 +353,36 @@ export class Wxcard {
    * Returns {cardId, cardExt, signature, timestamp, nonceStr, sortedValues, preimage}.
    */
   cardExtSignature(params) {
-    return toResult(this.call('card_ext', toRequest(params, 'cardExtSignature')));
+    const names = new Names();
+    return toResult(this.#call('card_ext', toRequest(params, 'cardExtSignature', names), names));
   }
 
   /** addCard returns the cardList for wx.addCard: [{cardId, cardExt}], one fresh nonce per card. */
   addCard(apiTicket, cards, options = {}) {
     if (!Array.isArray(cards)) throw new WxcardError('invalid_input', 'cards must be an array', 'cards');
-    const req = toRequest({ ...options, apiTicket, cards: cards.map((c) => toRequest(c, 'a card')) }, 'addCard');
-    return this.call('add_card', req).cardList;
+    const names = new Names();
+    const cardNames = cards.map(() => new Names());
+    names.items.set('cards', cardNames);
+    const req = toRequest({ ...options, apiTicket, cards: cards.map((c, i) => toRequest(c, 'a card', cardNames[i])) }, 'addCard', names);
+    return this.#call('add_card', req, names).cardList;
   }
 
   /** chooseCard returns wx.chooseCard's arguments, signed with the card api_ticket. */
   chooseCard(params) {
-    return this.call('choose_card', toRequest(params, 'chooseCard'));
+    const names = new Names();
+    return this.#call('choose_card', toRequest(params, 'chooseCard', names), names);
   }
 
   /** jsConfig returns wx.config's arguments, signed with the jsapi ticket for url (its #fragment is ignored). */
   jsConfig(params) {
-    return this.call('js_config', toRequest(params, 'jsConfig')).config;
+    const names = new Names();
+    return this.#call('js_config', toRequest(params, 'jsConfig', names), names).config;
   }
 
   /** checkJSConfig is jsConfig with the explanation: {config, signedUrl, preimage, warnings}. */
   checkJSConfig(params) {
-    return toResult(this.call('js_config', toRequest(params, 'checkJSConfig')));
+    const names = new Names();
+    return toResult(this.#call('js_config', toRequest(params, 'checkJSConfig', names), names));
   }
 
   /**
@@ -320,7 +391,8 @@ export class Wxcard {
    * jsapiTicket is optional and only lets a cardExt signed with it be named as such.
    */
   verifyCardExt(params) {
-    const res = toResult(this.call('verify_card_ext', toRequest(params, 'verifyCardExt')));
+    const names = new Names();
+    const res = toResult(this.#call('verify_card_ext', toRequest(params, 'verifyCardExt', names), names));
     res.cardExt = toResult(res.cardExt);
     return res;
   }

@@ -1,3 +1,5 @@
+import type { WasmMemory } from './index.js';
+
 /** Thrown by proc_exit: the Go runtime gave up (a fatal error), so the instance is unusable. */
 export declare class WasiExit extends Error {
   readonly name: 'WasiExit';
@@ -16,7 +18,7 @@ export interface Wasi {
   /** Pass to WebAssembly.instantiate; any import not implemented answers ENOSYS. */
   readonly imports: { wasi_snapshot_preview1: Record<string, (...args: any[]) => number> };
   /** Call once with the instance's exported memory, before _initialize. */
-  bind(memory: WebAssembly.Memory): void;
+  bind(memory: WasmMemory): void;
 }
 
 /** The small WASI preview1 shim wxcard.wasm needs: clocks, random, fd_write; ENOSYS for the rest. */

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/wxcard/wxcard/kv/internal/args"
 )
@@ -66,7 +67,7 @@ func OpenFile(path string, opts ...FileOption) (*File, error) {
 		return nil, fmt.Errorf("%w: empty path", ErrInvalidArgument)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.wait})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("kv: open %s: %w (waited %s)", path, ErrFileInUse, o.wait)
 	}
 	if err != nil {
@@ -128,7 +129,7 @@ func (f *File) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 }
 
 func mapClosed(err error) error {
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		return fmt.Errorf("%w: %w", ErrClosed, err)
 	}
 	return err

@@ -10,6 +10,16 @@ import (
 // required. Code is required for cards with custom codes; OpenID binds the
 // card to one user. Balance and FixedBeginTimestamp are written into cardExt
 // but, as WeChat specifies, not signed.
+//
+// There is no OuterID. WeChat's older documentation had cardExt carry
+// outer_id, an integer channel id (not signed) that came back as OuterId in
+// the user_get_card event; the current documentation replaces it with
+// outer_str, a string of up to 128 bytes that comes back as OuterStr, and
+// new integrations are told to use that. OuterStr covers every use outer_id
+// had (a number is a string of digits), so a second, integer-only field would
+// only add a way to get attribution wrong. ParseCardExt and VerifyCardExt
+// still accept a cardExt with outer_id, since old pages send it and WeChat
+// reads it.
 type Card struct {
 	CardID              string `json:"card_id"`
 	Code                string `json:"code,omitempty"`

@@ -23,12 +23,14 @@ type ParsedCardExt struct {
 // SignedBy reports whether the cardExt verifies as WeChat's client checks
 // it: its signature is the one apiTicket (type wx_card) gives for cardID and
 // the cardExt's own timestamp, code, openid and nonce_str, and it carries
-// the timestamp and nonce it signed. It is VerifyCardExt's Valid without
+// the timestamp it signed. nonce_str is optional in a cardExt, as WeChat
+// documents it: signed when present, and a cardExt without one verifies
+// (VerifyCardExt warns that it can be replayed). It is VerifyCardExt's Valid without
 // the explanation, for servers that check many cardExts: it does not
 // allocate. An ill-formed ticket or card id simply does not verify.
 func (p ParsedCardExt) SignedBy(apiTicket, cardID string) bool {
 	ext := p.CardExt
-	if ext.Timestamp == "" || ext.NonceStr == "" || len(ext.Signature) != hexLen ||
+	if ext.Timestamp == "" || len(ext.Signature) != hexLen ||
 		ValidateTicket("api_ticket", apiTicket) != nil || checkText("card_id", cardID, true, MaxCardIDLen) != nil {
 		return false
 	}
@@ -45,6 +47,10 @@ type Problem struct {
 	// Cause marks the finding that explains a signature mismatch: the
 	// mistake that, undone, reproduces the signature found.
 	Cause bool `json:"cause,omitempty"`
+	// Warning marks a finding that does not stop the signature from
+	// verifying but is worth fixing, such as a cardExt without a nonce,
+	// which anyone who saw it can replay.
+	Warning bool `json:"warning,omitempty"`
 }
 
 // Problem codes.
@@ -260,7 +266,8 @@ func VerifyCardExtWithJSAPITicket(apiTicket, jsapiTicket, cardID, cardExt string
 		v.Problems = append(v.Problems, Problem{Code: ProblemTimestampMillis, Field: "timestamp", Message: "the timestamp is in milliseconds; WeChat signs seconds"})
 	}
 	if ext.NonceStr == "" {
-		v.Problems = append(v.Problems, Problem{Code: ProblemNonceMissing, Field: "nonce_str", Message: "cardExt has no nonce_str; the signed nonce must be in it"})
+		v.Problems = append(v.Problems, Problem{Code: ProblemNonceMissing, Field: "nonce_str", Warning: true,
+			Message: "cardExt has no nonce_str: WeChat accepts it (the nonce is optional), but the same cardExt can then be replayed; sign with a nonce"})
 	}
 	switch {
 	case ext.Signature == "":
@@ -268,7 +275,7 @@ func VerifyCardExtWithJSAPITicket(apiTicket, jsapiTicket, cardID, cardExt string
 	case ext.Signature == v.Expected:
 		// What SignedBy checks, from what is computed here already (the
 		// tests hold the two to agreeing).
-		v.Valid = ext.Timestamp != "" && ext.NonceStr != ""
+		v.Valid = ext.Timestamp != ""
 	case strings.EqualFold(ext.Signature, v.Expected):
 		v.Problems = append(v.Problems, Problem{Code: ProblemSignatureUppercase, Field: "signature", Message: "the signature must be lowercase hex"})
 	default:

@@ -18,23 +18,21 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testenv"
 )
 
 // e2eEnv turns the Chromium test on; `make test-localserver-e2e` sets it
 // after building the wasm the preview tool needs.
 const e2eEnv = "WXCARD_LOCALSERVER_E2E"
 
-// chromiumTools finds node and Chromium, or skips (fails under CI).
+// chromiumTools finds node and Chromium, or skips (fails under make test and CI).
 func chromiumTools(t *testing.T) (node, chromium string) {
 	t.Helper()
 	if os.Getenv(e2eEnv) == "" {
 		t.Skipf("set %s=1 (make test-localserver-e2e builds the wasm first)", e2eEnv)
 	}
 	missing := func(what string) {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is needed for the Chromium test", what)
-		}
-		t.Skipf("%s not found", what)
+		testenv.Unavailable(t, what+" is needed for the Chromium test")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -121,6 +119,15 @@ func TestDemoInChromium(t *testing.T) {
 	for _, name := range []string{"1-add-sheet.png", "2-added.png", "2b-choose-sheet.png", "3-consumed.png", "4-preview-valid.png", "5-preview-tampered.png"} {
 		assert.FileExists(t, filepath.Join(shots, name))
 	}
+
+	// Both sizes, both languages; the preview fills in the ticket that signed.
+	var laidOut struct {
+		Checked []string `json:"checked"`
+	}
+	runPhase(t, node, chromium, "layout", map[string]any{
+		"base": p.URL, "profiles": t.TempDir(), "shots": shots, "cardId": card.CardID, "ticket": ticket,
+	}, &laidOut)
+	assert.Equal(t, []string{"layout-1280-en", "layout-1280-zh-CN", "layout-390-en", "layout-390-zh-CN", "switch"}, laidOut.Checked)
 	p.stop(t)
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,11 +79,11 @@ func TestEveryPartIsMounted(t *testing.T) {
 	base := p.URL
 	require.Regexp(t, `^wx[0-9a-f]{16}$`, p.AppID)
 	require.NotEmpty(t, p.Secret)
-	banner := p.stdout.String()
+	banner := p.Stdout.String()
 	for _, want := range []string{base + "/demo/", base + "/js/preview/", base + "/v1/addcard", base + "/healthz", base + "/wechat/", base + "/wx-standin.js", "4 created for the demo (3 approved, 1 left in review)"} {
 		assert.Contains(t, banner, want)
 	}
-	assert.NotContains(t, p.stderr.String(), "path=/wechat/card/create", "start-up calls stay off the first screen")
+	assert.NotContains(t, p.Stderr.String(), "path=/wechat/card/create", "start-up calls stay off the first screen")
 	ctx := context.Background()
 
 	t.Run("healthz", func(t *testing.T) {
@@ -93,6 +94,14 @@ func TestEveryPartIsMounted(t *testing.T) {
 	})
 
 	card := approvedCard(t, base)
+	// The demo logos are served here, under WeChat's 128-byte logo_url.
+	require.True(t, strings.HasPrefix(card.LogoURL, base+"/demo/logo/"), card.LogoURL)
+	assert.LessOrEqual(t, len(card.LogoURL), 128)
+	logo, err := http.Get(card.LogoURL)
+	require.NoError(t, err)
+	logo.Body.Close()
+	assert.Equal(t, http.StatusOK, logo.StatusCode)
+	assert.Equal(t, "image/svg+xml", logo.Header.Get("Content-Type"))
 	client := adminFor(t, p)
 	openid := "oTestUser0000000000000000001"
 	var list cardListAnswer
@@ -239,6 +248,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 		}
 		resp, body = get("/js/.gitignore")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+		assert.NotContains(t, body, "wxcard.wasm\n", "the dotfile's content is not served")
 		resp, body = get("/no/such/page")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 		assert.Contains(t, body, `"code":"not_found"`)
@@ -255,13 +265,51 @@ func TestEveryPartIsMounted(t *testing.T) {
 		jsTicket, err := client.JSAPITicket(ctx)
 		require.NoError(t, err)
 		p.flushLogs(t)
-		logs := p.stderr.String()
+		logs := p.Stderr.String()
 		assert.Regexp(t, `msg=request method=POST path=/v1/addcard status=200 bytes=\d+ latency=\S+`, logs)
 		for name, secret := range map[string]string{"secret": p.Secret, "access_token": token, "wx_card ticket": cardTicket, "jsapi ticket": jsTicket} {
 			assert.NotContains(t, logs, secret, "the %s leaked into the logs", name)
 		}
 		assert.NotContains(t, logs, "access_token=")
 	})
+}
+
+// After the emulator's clock moves, the config API signs on that clock: a
+// fresh ticket (the cached one expired with the emulator's) and timestamps
+// in the phone's window, before and after a restart that keeps store.db.
+func TestAutoApproveBannerCountsNothingInReview(t *testing.T) {
+	t.Parallel()
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-auto-approve")
+	assert.Contains(t, p.Stdout.String(), "4 created for the demo (4 approved, 0 left in review)")
+}
+
+func TestConfigAPIRunsOnTheEmulatorsClock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	openid := "oClockUser00000000000000001"
+	addAndWallet := func(p *proc, card cardFace) emulator.WalletResponse {
+		t.Helper()
+		var list cardListAnswer
+		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID}}}, &list)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return walletAdd(t, p.URL, openid, list)
+	}
+	first := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
+	card := approvedCard(t, first.URL)
+	require.Equal(t, "addCard:ok", addAndWallet(first, card).ErrMsg)
+	// Past the ticket's two hours: the kept ticket is dead in the emulator.
+	resp := httpJSON(t, http.MethodPost, first.URL+"/wechat/emulator/v1/clock", map[string]any{"advance": "3h"}, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	added := addAndWallet(first, card)
+	require.Equal(t, "addCard:ok", added.ErrMsg, "%+v", added.CardList)
+	assert.Equal(t, 2, first.countRequests(t, "/wechat/cgi-bin/ticket/getticket"), "the expired ticket was replaced")
+	first.stop(t)
+
+	second := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
+	require.Equal(t, http.StatusOK, httpJSON(t, http.MethodPost, second.URL+"/wechat/emulator/v1/clock", map[string]any{"advance": "3h"}, nil).StatusCode)
+	added = addAndWallet(second, card)
+	assert.Equal(t, "addCard:ok", added.ErrMsg, "the ticket kept in store.db is not served past the emulator's expiry: %+v", added.CardList)
+	assert.Equal(t, 1, second.countRequests(t, "/wechat/cgi-bin/ticket/getticket"))
 }
 
 func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
@@ -283,7 +331,7 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	second := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
 	assert.Equal(t, first.AppID, second.AppID, "the dev app survives")
 	assert.Equal(t, first.Secret, second.Secret)
-	assert.Contains(t, second.stdout.String(), "none created: the emulator already has 4 cards")
+	assert.Contains(t, second.Stdout.String(), "none created: the emulator already has 4 cards")
 	assert.Zero(t, second.countRequests(t, "/wechat/card/create"))
 
 	resp = httpJSON(t, http.MethodPost, second.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID, "openid": openid}}}, &list)
@@ -346,7 +394,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "errcode", "the emulator answered it")
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "shutdown waited for the request")
-	assert.Contains(t, p.stderr.String(), "msg=stopped")
+	assert.Contains(t, p.Stderr.String(), "msg=stopped")
 
 	// The emulator's state file is intact after the shutdown.
 	raw, err := os.ReadFile(filepath.Join(dir, "emulator.json"))
@@ -402,7 +450,7 @@ func TestStartupErrors(t *testing.T) {
 			p := launch(t, tc.env, args...)
 			code, _ := p.exit(t, 15*time.Second)
 			assert.Equal(t, tc.code, code)
-			out := p.stdout.String() + p.stderr.String()
+			out := p.Stdout.String() + p.Stderr.String()
 			assert.Contains(t, out, tc.message)
 			assert.NotContains(t, out, "Ready on")
 			if tc.hidden != "" {
@@ -425,10 +473,13 @@ func containsFlag(args []string, flag string) bool {
 func TestNonLoopbackBindWarnsAndHidesControlRoutes(t *testing.T) {
 	t.Parallel()
 	p := startServer(t, nil, "-addr", "0.0.0.0:0", "-data-dir", t.TempDir())
-	out := p.stdout.String()
+	out := p.Stdout.String()
 	assert.Contains(t, out, "WARNING: 0.0.0.0:0 is reachable from other machines")
 	assert.Contains(t, out, "none created: the emulator's control routes are off")
-	assert.Contains(t, p.stderr.String(), "listening on a non-loopback address")
+	// The warning goes to stderr, a pipe of its own: it may land after the
+	// banner's last line.
+	_, err := p.WaitForLine(5*time.Second, regexp.MustCompile(`listening on a non-loopback address`))
+	assert.NoError(t, err)
 	var st map[string]map[string]string
 	resp := httpJSON(t, http.MethodGet, p.URL+"/wechat/emulator/v1/state", nil, &st)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
@@ -440,7 +491,7 @@ func TestNonLoopbackBindWarnsAndHidesControlRoutes(t *testing.T) {
 	p.stop(t)
 
 	enabled := startServer(t, nil, "-addr", "0.0.0.0:0", "-data-dir", t.TempDir(), "-emulator-control=true")
-	assert.Contains(t, enabled.stdout.String(), "-emulator-control=true lets them drive the emulator")
+	assert.Contains(t, enabled.Stdout.String(), "-emulator-control=true lets them drive the emulator")
 	resp = httpJSON(t, http.MethodGet, enabled.URL+"/wechat/emulator/v1/state", nil, nil)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	enabled.stop(t)
@@ -451,12 +502,12 @@ func TestWeChatMode(t *testing.T) {
 	const appID, secret = "wx00112233445566aa", "real-secret-never-printed-0123"
 	t.Run("default upstream is WeChat, configured without a call", func(t *testing.T) {
 		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_PUBLIC_CARD_IDS=pPublic"}, "-addr", "127.0.0.1:0", "-store", "memory")
-		out := p.stdout.String()
+		out := p.Stdout.String()
 		assert.Contains(t, out, "1 public card(s)")
 		assert.NotContains(t, out, "OPEN")
 		assert.Contains(t, out, "wechat mode (talking to https://api.weixin.qq.com/)")
 		assert.Contains(t, out, appID)
-		assert.NotContains(t, out+p.stderr.String(), secret)
+		assert.NotContains(t, out+p.Stderr.String(), secret)
 		resp := httpJSON(t, http.MethodGet, p.URL+"/healthz", nil, nil)
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		var e map[string]map[string]string
@@ -474,14 +525,14 @@ func TestWeChatMode(t *testing.T) {
 		t.Cleanup(upstream.Close)
 		up, err := admin.NewClient(appID, secret, admin.WithBaseURL(upstream.URL))
 		require.NoError(t, err)
-		cardID, err := up.Card.Create(context.Background(), admin.CardType("CASH"), demoCards()[0].attrs)
+		cardID, err := up.Card.Create(context.Background(), admin.CardType("CASH"), demoCards(upstream.URL)[0].attrs)
 		require.NoError(t, err)
 
 		key := grant.Key{ID: "k1", Secret: []byte("localserver-grant-key-0123456789abcdef")}
 		keyVar := "k1:" + base64.RawURLEncoding.EncodeToString(key.Secret)
 		p := startServer(t, []string{"WXCARD_APPID=" + appID, "WXCARD_SECRET=" + secret, "WXCARD_BASE_URL=" + upstream.URL, "WXCARD_GRANT_KEYS=" + keyVar},
 			"-addr", "127.0.0.1:0", "-store", "memory")
-		assert.Contains(t, p.stdout.String(), "grants with keys k1")
+		assert.Contains(t, p.Stdout.String(), "grants with keys k1")
 		var refused map[string]map[string]string
 		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": cardID}}}, &refused)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
@@ -492,13 +543,13 @@ func TestWeChatMode(t *testing.T) {
 		var list cardListAnswer
 		resp = httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"grant": tok}}}, &list)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.NotContains(t, p.stdout.String()+p.stderr.String(), keyVar[3:])
+		assert.NotContains(t, p.Stdout.String()+p.Stderr.String(), keyVar[3:])
 		ticket, ok := emu.Ticket(appID, "wx_card")
 		require.True(t, ok)
 		v, err := signer.VerifyCardExt(ticket, cardID, list.CardList[0].CardExt)
 		require.NoError(t, err)
 		assert.True(t, v.Valid)
-		assert.NotContains(t, p.stdout.String()+p.stderr.String(), secret)
+		assert.NotContains(t, p.Stdout.String()+p.Stderr.String(), secret)
 		p.stop(t)
 	})
 }
@@ -506,7 +557,7 @@ func TestWeChatMode(t *testing.T) {
 // TestInterruptIsAlsoGraceful: Ctrl-C in a terminal sends SIGINT.
 // TestShutdownCutsOffAStuckRequestWithin5s: a request that would outlast
 // the shutdown budget is cut off, the process still exits within 5 s, says
-// so, exits non-zero, and the emulator's state file is left intact.
+// so, exits 3, and the emulator's state file is left intact.
 func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -539,11 +590,11 @@ func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 	// as TestGracefulShutdownFinishesInFlightRequests does, or Shutdown closes
 	// the connection as idle and nothing is "cut off".
 	time.Sleep(300 * time.Millisecond)
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, p.Signal(syscall.SIGTERM))
 	code, took := p.exit(t, 8*time.Second)
 	assert.Less(t, took, 5*time.Second, "exit within 5 s even with a request stuck")
-	assert.NotEqual(t, 0, code)
-	assert.Contains(t, p.stderr.String(), "were cut off")
+	assert.Equal(t, exitUncleanShutdown, code, "3: an unclean shutdown, not 1 (never started)")
+	assert.Contains(t, p.Stderr.String(), "were cut off")
 	select {
 	case err := <-answered:
 		assert.Error(t, err, "the stuck request was cut off, not answered")
@@ -558,7 +609,7 @@ func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 func TestInterruptIsAlsoGraceful(t *testing.T) {
 	t.Parallel()
 	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-store", "memory")
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
+	require.NoError(t, p.Signal(syscall.SIGINT))
 	code, took := p.exit(t, 6*time.Second)
 	assert.Equal(t, 0, code)
 	assert.Less(t, took, 5*time.Second)
@@ -573,7 +624,7 @@ func TestRedisStoreSharesTickets(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-store", redis.URL()}
 	first := startServer(t, nil, args...)
-	assert.Contains(t, first.stdout.String(), "Store               redis://")
+	assert.Contains(t, first.Stdout.String(), "Store               redis://")
 	card := approvedCard(t, first.URL)
 	var list cardListAnswer
 	body := map[string]any{"cards": []map[string]string{{"card_id": card.CardID}}}

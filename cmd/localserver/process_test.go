@@ -9,52 +9,26 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testproc"
 )
 
 // The process-level tests build the real binary once and start it the way
 // a user does, on 127.0.0.1:0 (the banner tells the port).
 
-var binary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// localserverBinary builds ./cmd/localserver into a directory that lives as
-// long as the test binary.
+// localserverBinary builds ./cmd/localserver once per test binary.
 func localserverBinary(t *testing.T) string {
 	t.Helper()
-	binary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "localserver-bin-")
-		if err != nil {
-			binary.err = err
-			return
-		}
-		binary.path = filepath.Join(dir, "localserver")
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goTool); err != nil {
-			goTool = "go"
-		}
-		cmd := exec.Command(goTool, "build", "-o", binary.path, ".")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, binary.err)
-	return binary.path
+	bin, err := testproc.Build(t.Context(), ".", ".")
+	require.NoError(t, err)
+	return bin
 }
 
 // repoRoot is the module root: the server finds js/ from there.
@@ -67,11 +41,7 @@ func repoRoot(t *testing.T) string {
 
 // proc is one running localserver.
 type proc struct {
-	cmd    *exec.Cmd
-	stdout *syncbuf.Buffer
-	stderr *syncbuf.Buffer
-	done   chan struct{}
-	err    error // after done
+	*testproc.Process
 	marks  int
 	URL    string
 	AppID  string
@@ -87,26 +57,13 @@ var (
 // launch starts the binary without waiting for it.
 func launch(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(localserverBinary(t), args...)
-	p.cmd.Dir = repoRoot(t)
-	p.cmd.Env = append(cleanEnv(), env...)
-	p.cmd.Stdout = p.stdout
-	p.cmd.Stderr = p.stderr
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
+	started, err := testproc.Start(testproc.Command{Path: localserverBinary(t), Args: args, Dir: repoRoot(t), Env: append(cleanEnv(), env...)})
+	require.NoError(t, err)
+	p := &proc{Process: started}
 	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
+		p.Kill()
 		if t.Failed() {
-			t.Logf("localserver stdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
+			t.Logf("localserver %s", p.Output())
 		}
 	})
 	return p
@@ -127,21 +84,10 @@ func cleanEnv() []string {
 func startServer(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
 	p := launch(t, env, args...)
-	deadline := time.After(30 * time.Second)
-	for {
-		if m := readyRE.FindStringSubmatch(p.stdout.String()); m != nil {
-			p.URL = m[1]
-			break
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("localserver exited before it was ready (%v)\nstdout:\n%s\nstderr:\n%s", p.err, p.stdout, p.stderr)
-		case <-deadline:
-			t.Fatalf("localserver not ready after 30s\nstdout:\n%s\nstderr:\n%s", p.stdout, p.stderr)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	out := p.stdout.String()
+	m, err := p.WaitForLine(30*time.Second, readyRE)
+	require.NoError(t, err, "localserver not ready\n%s", p.Output())
+	p.URL = m[1]
+	out := p.Stdout.String()
 	if m := appIDRE.FindStringSubmatch(out); m != nil {
 		p.AppID = m[1]
 	}
@@ -156,18 +102,15 @@ func startServer(t *testing.T, env []string, args ...string) *proc {
 func (p *proc) exit(t *testing.T, within time.Duration) (int, time.Duration) {
 	t.Helper()
 	start := time.Now()
-	select {
-	case <-p.done:
-	case <-time.After(within):
-		t.Fatalf("localserver still running after %s\nstderr:\n%s", within, p.stderr)
-	}
-	return p.cmd.ProcessState.ExitCode(), time.Since(start)
+	code, err := p.Wait(within)
+	require.NoError(t, err, "localserver\n%s", p.Output())
+	return code, time.Since(start)
 }
 
 // stop sends SIGTERM and expects a clean exit within 5 s.
 func (p *proc) stop(t *testing.T) {
 	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, p.Signal(syscall.SIGTERM))
 	code, took := p.exit(t, 6*time.Second)
 	require.Equal(t, 0, code, "exit status after SIGTERM")
 	require.Less(t, took, 5*time.Second)
@@ -184,7 +127,7 @@ func (p *proc) flushLogs(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Eventually(t, func() bool {
-		return strings.Contains(p.stderr.String(), " path="+marker+" ")
+		return strings.Contains(p.Stderr.String(), " path="+marker+" ")
 	}, 5*time.Second, 5*time.Millisecond)
 }
 
@@ -193,7 +136,7 @@ func (p *proc) countRequests(t *testing.T, path string) int {
 	t.Helper()
 	p.flushLogs(t)
 	n := 0
-	sc := bufio.NewScanner(strings.NewReader(p.stderr.String()))
+	sc := bufio.NewScanner(strings.NewReader(p.Stderr.String()))
 	for sc.Scan() {
 		if strings.Contains(sc.Text(), " msg=request ") && strings.Contains(sc.Text(), " path="+path+" ") {
 			n++

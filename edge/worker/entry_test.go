@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testproc"
 )
 
 // startProbe runs internal/probeworker under the given entry module.
@@ -30,11 +30,12 @@ func startProbe(t *testing.T, script string) (*workerd.Worker, *syncbuf.Buffer) 
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
 	}
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "app.wasm"), "./edge/worker/internal/probeworker")
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
+	// Built once for every test of the binary, copied into each test's dir.
+	wasm, err := testproc.Build(t.Context(), repoRoot, "./edge/worker/internal/probeworker", "GOOS=js", "GOARCH=wasm")
+	require.NoError(t, err)
+	data, err := os.ReadFile(wasm)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.wasm"), data, 0o644))
 	log := &syncbuf.Buffer{}
 	w, err := workerd.Start(context.Background(), repoRoot, workerd.Options{Dir: dir, Script: script, Log: log})
 	require.NoError(t, err, log.String())

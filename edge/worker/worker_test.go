@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,16 +23,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/edge/worker/app"
-	"github.com/wxcard/wxcard/edge/worker/internal/fakewechat"
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
+	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/grant"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testenv"
 	"github.com/wxcard/wxcard/signer"
 )
 
 // These tests run the real Worker (GOOS=js wasm built by `make edge`) in
 // workerd through miniflare, with Workers KV persisted to a directory and a
-// fake WeChat upstream on a loopback port as WXCARD_BASE_URL.
+// WeChat emulator on a loopback port as WXCARD_BASE_URL. The emulator
+// issues a new ticket on every getticket, so a cache that fetches twice
+// signs with a ticket that is no longer the current one.
 
 const (
 	testAppID  = "wxedge0123456789a"
@@ -62,8 +65,8 @@ func run(m *testing.M) int {
 		err = workerd.Available(root)
 	}
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintln(os.Stderr, "edge/worker: workerd is required in CI:", err)
+		if testenv.ServicesRequired() {
+			fmt.Fprintln(os.Stderr, "edge/worker: workerd is required under make test and CI:", err)
 			return 1
 		}
 		fmt.Fprintln(os.Stderr, "edge/worker: skipping the workerd tests:", err)
@@ -89,8 +92,7 @@ type running struct{ worker *workerd.Worker }
 
 type harness struct {
 	t        *testing.T
-	up       *fakewechat.Upstream
-	upstream *httptest.Server
+	up       *emulatortest.Server
 	kvDir    string
 	running  *running
 	client   *http.Client
@@ -101,14 +103,12 @@ type harness struct {
 // newHarness starts the upstream and a worker with a fresh persisted KV dir.
 func newHarness(t *testing.T, script string, bindings map[string]string) *harness {
 	t.Helper()
-	up := fakewechat.New(testAppID, testSecret)
-	// httptest listens on 127.0.0.1: loopback only.
-	srv := httptest.NewServer(up)
-	t.Cleanup(srv.Close)
+	up := emulatortest.Start(t, emulatortest.WithApp(testAppID, testSecret),
+		emulatortest.WithEmulator(emulator.WithTicketPerCall(true)))
 	b := map[string]string{
 		app.EnvAppID:          testAppID,
 		app.EnvSecret:         testSecret,
-		app.EnvBaseURL:        srv.URL,
+		app.EnvBaseURL:        up.URL,
 		app.EnvAllowedOrigins: origin,
 		// The policy: pCardA and pCardC (and "a", for the input checks)
 		// are public; anything else needs a grant signed with key A or B.
@@ -123,7 +123,7 @@ func newHarness(t *testing.T, script string, bindings map[string]string) *harnes
 			b[k] = v
 		}
 	}
-	h := &harness{t: t, up: up, upstream: srv, kvDir: t.TempDir(), log: &syncbuf.Buffer{}, bindings: b, running: &running{},
+	h := &harness{t: t, up: up, kvDir: t.TempDir(), log: &syncbuf.Buffer{}, bindings: b, running: &running{},
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableCompression: true}}}
 	h.start(script)
 	t.Cleanup(func() {
@@ -156,6 +156,37 @@ func (h *harness) sub(t *testing.T) *harness {
 	c.t = t
 	return &c
 }
+
+// ticket is the emulator's current ticket of typ, "" if none is valid.
+func (h *harness) ticket(typ string) string {
+	v, _ := h.up.Emu.Ticket(testAppID, typ)
+	return v
+}
+
+// failTickets makes every getticket fail with fault until the returned
+// function clears it.
+func (h *harness) failTickets(fault emulator.FaultRule) (clear func()) {
+	h.t.Helper()
+	fault.Path, fault.Count = ticketPath, 1<<30
+	require.NoError(h.t, h.up.Emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{fault}}))
+	return func() { require.NoError(h.t, h.up.Emu.SetFaults(emulator.Faults{})) }
+}
+
+// failNextTicket makes the next getticket fail with fault.
+func (h *harness) failNextTicket(fault emulator.FaultRule) {
+	h.t.Helper()
+	fault.Path, fault.Count = ticketPath, 1
+	require.NoError(h.t, h.up.Emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{fault}}))
+}
+
+const ticketPath = "cgi-bin/ticket/getticket"
+
+// Upstream failures of getticket.
+var (
+	faultHTTP500           = emulator.FaultRule{HTTPStatus: http.StatusInternalServerError}
+	faultBusy              = emulator.FaultRule{Errcode: emulator.ErrcodeSystemBusy}
+	faultInvalidCredential = emulator.FaultRule{Errcode: emulator.ErrcodeInvalidCredential}
+)
 
 func (h *harness) url() string { return h.running.worker.URL }
 
@@ -225,7 +256,7 @@ func (h *harness) requireValidCardList(r reply, cardIDs ...string) []signer.Pars
 	}
 	require.NoError(h.t, json.Unmarshal(r.body, &out))
 	require.Len(h.t, out.CardList, len(cardIDs))
-	ticket := h.up.Ticket("wx_card")
+	ticket := h.ticket("wx_card")
 	require.NotEmpty(h.t, ticket)
 	var exts []signer.ParsedCardExt
 	for i, item := range out.CardList {
@@ -311,7 +342,7 @@ func TestWorkerInWorkerd(t *testing.T) {
 		require.Equal(t, http.StatusOK, r.status, string(r.body))
 		var p signer.ChooseCardParams
 		require.NoError(t, json.Unmarshal(r.body, &p))
-		assert.Equal(t, signer.ChooseCardSignature(h.up.Ticket("wx_card"), testAppID, "88", p.Timestamp, p.NonceStr, "pCardA", "GROUPON"), p.CardSign)
+		assert.Equal(t, signer.ChooseCardSignature(h.ticket("wx_card"), testAppID, "88", p.Timestamp, p.NonceStr, "pCardA", "GROUPON"), p.CardSign)
 	})
 
 	t.Run("jsconfig uses the jsapi ticket and strips the fragment", func(t *testing.T) {
@@ -327,10 +358,10 @@ func TestWorkerInWorkerd(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal(r.body, &cfg))
 		assert.Equal(t, testAppID, cfg.AppID)
-		jsapi := h.up.Ticket("jsapi")
+		jsapi := h.ticket("jsapi")
 		require.NotEmpty(t, jsapi)
 		assert.Equal(t, signer.JSSDKSignature(jsapi, cfg.NonceStr, cfg.Timestamp, page), cfg.Signature)
-		assert.NotEqual(t, signer.JSSDKSignature(h.up.Ticket("wx_card"), cfg.NonceStr, cfg.Timestamp, page), cfg.Signature)
+		assert.NotEqual(t, signer.JSSDKSignature(h.ticket("wx_card"), cfg.NonceStr, cfg.Timestamp, page), cfg.Signature)
 		assert.Equal(t, 1, h.up.TicketFetches("jsapi"))
 	})
 
@@ -399,18 +430,18 @@ func TestWorkerRefreshesExpiredTicket(t *testing.T) {
 	h := newHarness(t, "entry.mjs", nil)
 	// A ticket that lives 4 s is refreshed after half its life (the admin
 	// client's margin for short-lived credentials).
-	h.up.SetTicketLifetime(4 * time.Second)
+	require.NoError(t, h.up.Emu.SetTicketLifetime(4*time.Second))
 	h.requireValidCardList(h.addCard(`{"card_id":"pCardA"}`), "pCardA")
-	first := h.up.Ticket("wx_card")
+	first := h.ticket("wx_card")
 	require.Equal(t, 1, h.up.TicketFetches("wx_card"))
 	h.requireValidCardList(h.addCard(`{"card_id":"pCardA"}`), "pCardA")
 	require.Equal(t, 1, h.up.TicketFetches("wx_card"), "still fresh")
 
 	time.Sleep(2500 * time.Millisecond)
-	h.up.SetTicketLifetime(7200 * time.Second)
+	require.NoError(t, h.up.Emu.SetTicketLifetime(7200*time.Second))
 	h.requireValidCardList(h.addCard(`{"card_id":"pCardA"}`), "pCardA")
 	assert.Equal(t, 2, h.up.TicketFetches("wx_card"), "the expired ticket in KV was replaced")
-	assert.NotEqual(t, first, h.up.Ticket("wx_card"))
+	assert.NotEqual(t, first, h.ticket("wx_card"))
 
 	// The refreshed ticket is what a restarted worker reads from KV.
 	h.stop()
@@ -425,8 +456,7 @@ func TestWorkerUpstreamFailures(t *testing.T) {
 
 	t.Run("HTTP 500", func(t *testing.T) {
 		h := h.sub(t)
-		h.up.FailTicketsAlways(&fakewechat.FaultHTTP500)
-		defer h.up.FailTicketsAlways(nil)
+		defer h.failTickets(faultHTTP500)()
 		r := h.addCard(card)
 		assert.Equal(t, http.StatusBadGateway, r.status, string(r.body))
 		assert.Equal(t, "upstream_unavailable", errorCode(t, r))
@@ -434,8 +464,7 @@ func TestWorkerUpstreamFailures(t *testing.T) {
 
 	t.Run("errcode -1 is retried, then reported as busy", func(t *testing.T) {
 		h := h.sub(t)
-		h.up.FailTicketsAlways(&fakewechat.FaultBusy)
-		defer h.up.FailTicketsAlways(nil)
+		defer h.failTickets(faultBusy)()
 		before := h.up.TicketFetches("wx_card")
 		r := h.addCard(card)
 		assert.Equal(t, http.StatusServiceUnavailable, r.status, string(r.body))
@@ -446,8 +475,7 @@ func TestWorkerUpstreamFailures(t *testing.T) {
 
 	t.Run("errcode 40001 every time is a refusal", func(t *testing.T) {
 		h := h.sub(t)
-		h.up.FailTicketsAlways(&fakewechat.FaultInvalidCredential)
-		defer h.up.FailTicketsAlways(nil)
+		defer h.failTickets(faultInvalidCredential)()
 		before := h.up.TicketFetches("wx_card")
 		r := h.addCard(card)
 		assert.Equal(t, http.StatusBadGateway, r.status, string(r.body))
@@ -458,13 +486,13 @@ func TestWorkerUpstreamFailures(t *testing.T) {
 
 	t.Run("errcode 40001 once is recovered", func(t *testing.T) {
 		h := h.sub(t)
-		h.up.FailNextTickets(fakewechat.FaultInvalidCredential)
+		h.failNextTicket(faultInvalidCredential)
 		h.requireValidCardList(h.addCard(card), "pCardA")
 	})
 
 	t.Run("busy once is recovered", func(t *testing.T) {
 		h := h.sub(t)
-		h.up.FailNextTickets(fakewechat.FaultBusy)
+		h.failNextTicket(faultBusy)
 		r := h.do(http.MethodGet, "/v1/jsconfig?url="+url.QueryEscape("https://shop.example.com/"), "")
 		assert.Equal(t, http.StatusOK, r.status, string(r.body))
 	})

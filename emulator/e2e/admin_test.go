@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -27,28 +26,18 @@ const (
 // world is an emulator behind a real HTTP server and an admin client
 // pointed at it, sharing the emulator's clock.
 type world struct {
+	*emulatortest.Server
 	t      *testing.T
 	emu    *emulator.Emulator
-	srv    *httptest.Server
 	client *admin.Client
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	var mu sync.Mutex
 	base := time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)
-	emu, err := emulator.New(emulator.WithApp(appID, secret), emulator.WithRandSeed(42),
-		emulator.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return base }))
-	require.NoError(t, err)
-	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
-	s, err := signer.New(signer.WithClock(emu.Now))
-	require.NoError(t, err)
-	client, err := admin.NewClient(appID, secret,
-		admin.WithBaseURL(srv.URL+"/"), admin.WithHTTPClient(srv.Client()),
-		admin.WithClock(emu.Now), admin.WithSigner(s))
-	require.NoError(t, err)
-	return &world{t: t, emu: emu, srv: srv, client: client}
+	s := emulatortest.Start(t, emulatortest.WithApp(appID, secret),
+		emulatortest.WithEmulator(emulator.WithRandSeed(42), emulator.WithClock(func() time.Time { return base })))
+	return &world{Server: s, t: t, emu: s.Emu, client: s.Client}
 }
 
 // control POSTs to a control route and decodes the answer.
@@ -56,7 +45,7 @@ func (w *world) control(path string, body any, out any) int {
 	w.t.Helper()
 	data, err := json.Marshal(body)
 	require.NoError(w.t, err)
-	res, err := w.srv.Client().Post(w.srv.URL+path, "application/json", strings.NewReader(string(data)))
+	res, err := http.Post(w.URL+path, "application/json", strings.NewReader(string(data)))
 	require.NoError(w.t, err)
 	defer res.Body.Close()
 	if out != nil {
@@ -67,8 +56,7 @@ func (w *world) control(path string, body any, out any) int {
 
 func (w *world) walletAdd(openID string, list signer.CardList) emulator.WalletResponse {
 	w.t.Helper()
-	var out emulator.WalletResponse
-	require.Equal(w.t, http.StatusOK, w.control("/emulator/v1/wallet/add", map[string]any{"openid": openID, "cardList": list}, &out))
+	out := w.AddToWallet(w.t, openID, list)
 	require.Len(w.t, out.CardList, len(list))
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -14,10 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/admin"
+	"github.com/wxcard/wxcard/internal/testenv"
 	"github.com/wxcard/wxcard/signer"
 )
 
-// chromium finds the browser, or skips (fails under CI, which installs it).
+// chromium finds the browser, or skips (fails under make test and CI, which install it).
 func chromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -25,10 +25,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not on PATH")
-	}
-	t.Skip("chromium is not on PATH")
+	testenv.Unavailable(t, "chromium is not on PATH (Debian: apt-get install chromium)")
 	return ""
 }
 
@@ -47,7 +44,7 @@ func TestBrowserCallsWalletAddCrossOrigin(t *testing.T) {
 
 	// The emulator is on 127.0.0.1; the page is served as "localhost", a
 	// different origin.
-	emuURL := w.srv.URL
+	emuURL := w.URL
 	page := `<!doctype html><html><body><pre id="out">pending</pre><script>
 fetch(` + "`" + emuURL + `/emulator/v1/wallet/add` + "`" + `, {method: "POST", headers: {"Content-Type": "application/json"},
   body: JSON.stringify({openid: "oBrowser", cardList: ` + string(data) + `})})

@@ -75,8 +75,7 @@ func TestAdminCardAndCodeOperations(t *testing.T) {
 
 	require.NoError(t, c.Card.SetPayCell(ctx, id, true))
 	require.NoError(t, c.Card.SetSelfConsumeCell(ctx, id, admin.SelfConsumeCell{IsOpen: true, NeedVerifyCod: true}))
-	require.NoError(t, c.Card.SetTestWhitelist(ctx, []string{"oTester"}))
-	require.NoError(t, c.Card.SetTestWhitelistByName(ctx, []string{"wxid_tester"}))
+	require.NoError(t, c.Card.SetTestWhitelist(ctx, admin.TestWhitelist{OpenIDs: []string{"oTester"}, Usernames: []string{"wxid_tester"}}))
 	codes := []string{"K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9", "K10"}
 	_, err = c.Code.Deposit(ctx, id, codes)
 	require.NoError(t, err)
@@ -136,7 +135,7 @@ func TestAdminMemberAndTicketCards(t *testing.T) {
 	assert.Equal(t, []admin.FormValue{{Name: "USER_FORM_INFO_FLAG_MOBILE", Value: "13800000000"}}, form.CommonFields)
 	u, err := c.MemberCard.ActivateURL(ctx, admin.ActivateURLRequest{CardID: member, OuterStr: "channel-1"})
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(u, w.srv.URL+"/"), u)
+	assert.True(t, strings.HasPrefix(u, w.URL+"/"), u)
 
 	require.NoError(t, c.MemberCard.Activate(ctx, admin.ActivateInfo{MembershipNumber: "VIP-1", Code: code, CardID: member, InitBonus: 10, InitBalance: 1000}))
 	user, err := c.MemberCard.User(ctx, admin.MemberUserRequest{CardID: member, Code: code})

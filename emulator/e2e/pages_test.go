@@ -18,10 +18,7 @@ import (
 func TestAdminQRCodeAndLandingPage(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	client, err := admin.NewClient(appID, secret,
-		admin.WithBaseURL(w.srv.URL+"/"), admin.WithMPBaseURL(w.srv.URL+"/"), admin.WithHTTPClient(w.srv.Client()),
-		admin.WithClock(w.emu.Now))
-	require.NoError(t, err)
+	client := w.NewClient(t, admin.WithMPBaseURL(w.URL+"/"))
 	cardID, err := client.Card.Create(ctx, admin.CardTypeGeneralCoupon, coupon(10, false))
 	require.NoError(t, err)
 	w.control("/emulator/v1/cards/"+cardID+"/approve", nil, nil)
@@ -43,7 +40,7 @@ func TestAdminQRCodeAndLandingPage(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, page.PageID)
-	res, err := w.srv.Client().Get(w.srv.URL + "/bizmall/cardlandingpage?biz=" + appID + "&page_id=1")
+	res, err := http.Get(w.URL + "/bizmall/cardlandingpage?biz=" + appID + "&page_id=1")
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusOK, res.StatusCode)

@@ -53,5 +53,5 @@ test('generated nonces and timestamps work in workerd, errors are WxcardError', 
   const bad = await post('/card-ext', { apiTicket: 't' });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'invalid_input');
-  assert.equal(bad.body.error.field, 'card_id');
+  assert.equal(bad.body.error.field, 'cardId');
 });

@@ -2,9 +2,11 @@
 // in js/). The differential set comes from the Go test (make wasm-differential).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, mkdtemp, copyFile, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { load, WxcardError, defaultWasmURL } from '../index.js';
 
@@ -39,8 +41,19 @@ test('loads from every kind of source', async (t) => {
       assert.equal(wx.sortedSHA1('aaaa', 'bbbb', 'cccc', 'dddd', 'eeee', 'ffff'), '89a0e60888a9471f75dc5eb0ee86431ddbec1fd9');
     });
   }
+  await t.test('a package without wxcard.wasm says how to get it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wxcard-nowasm-'));
+    try {
+      for (const f of ['index.js', 'wasi.js']) await copyFile(here(`../${f}`), join(dir, f));
+      const bare = await import(pathToFileURL(join(dir, 'index.js')).href);
+      await assert.rejects(bare.load(), (e) => e.code === 'load_failed' && /ENOENT/.test(e.message) && /make wasm/.test(e.message));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
   await t.test('a missing file is a load_failed error', async () => {
-    await assert.rejects(load(new URL('./missing.wasm', import.meta.url)), (e) => e instanceof WxcardError && e.code === 'load_failed');
+    await assert.rejects(load(new URL('./missing.wasm', import.meta.url)),
+      (e) => e instanceof WxcardError && e.code === 'load_failed' && /missing\.wasm.*pass the path of wxcard\.wasm/.test(e.message));
     await assert.rejects(load(new Response('nope', { status: 404 })), (e) => e.code === 'load_failed' && /404/.test(e.message));
     await assert.rejects(load(42), (e) => e.code === 'load_failed');
   });
@@ -197,19 +210,27 @@ test('bad input throws WxcardError and the instance stays usable', async (t) => 
     wx.cardExtSignature({ apiTicket: ticket, cardId: 'random_card_id', timestamp: 1414587457, nonceStr: 'Wm3WZYTPz0wzccnW' }).signature,
     '22dce6bad4db532d4a2ef82ca2ca7bbe1e10ef28');
   const cases = [
-    ['missing card id', () => wx.cardExtSignature({ apiTicket: ticket }), 'invalid_input', 'card_id'],
+    ['missing card id', () => wx.cardExtSignature({ apiTicket: ticket }), 'invalid_input', 'cardId'],
     ['ms timestamp', () => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c', timestamp: Date.now() }), 'invalid_input', 'timestamp'],
     ['null openid', () => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c', openid: null }), 'invalid_input', 'openid'],
     ['unknown parameter', () => wx.cardExtSignature({ apiTicket: ticket, cardID: 'c' }), 'invalid_input', 'cardID'],
     ['not an object', () => wx.cardExtSignature('c'), 'invalid_input'],
     ['cards not an array', () => wx.addCard(ticket, { cardId: 'c' }), 'invalid_input', 'cards'],
-    ['bad second card', () => wx.addCard(ticket, [{ cardId: 'c' }, { code: 'x' }]), 'invalid_input', 'cards[1].card_id'],
+    ['bad second card', () => wx.addCard(ticket, [{ cardId: 'c' }, { code: 'x' }]), 'invalid_input', 'cards[1].cardId'],
+    ['bad outerStr of a card', () => wx.addCard(ticket, [{ cardId: 'c', outerStr: 1 }]), 'invalid_input', 'cards[0].outerStr'],
+    ['nonces for the wrong number of cards', () => wx.addCard(ticket, [{ cardId: 'c' }], { nonces: [] }), 'invalid_input', 'nonces'],
+    ['the alias the caller used', () => wx.chooseCard({ apiTicket: ticket, appId: 'wx1', locationId: 7 }), 'invalid_input', 'locationId'],
+    ['missing jsapi ticket', () => wx.jsConfig({ appId: 'wx1', url: 'https://a.example/' }), 'invalid_input', 'jsapiTicket'],
+    ['call() speaks the ABI', () => wx.call('card_ext', { api_ticket: ticket }), 'invalid_input', 'card_id'],
     ['relative url', () => wx.jsConfig({ jsapiTicket: ticket, appId: 'wx1', url: '/p' }), 'invalid_input', 'url'],
-    ['cardExt object', () => wx.verifyCardExt({ apiTicket: ticket, cardId: 'c', cardExt: { signature: 'x' } }), 'invalid_input', 'card_ext'],
+    ['cardExt object', () => wx.verifyCardExt({ apiTicket: ticket, cardId: 'c', cardExt: { signature: 'x' } }), 'invalid_input', 'cardExt'],
     ['non-string value', () => wx.sortedSHA1('a', 1), 'invalid_input'],
     ['unknown op', () => wx.callRaw('nope', '{}'), 'unknown_operation'],
     ['raw not JSON', () => JSON.parse(wx.callRaw('card_ext', `ticket=${ticket}`)).error.code === 'invalid_json' || assert.fail(), null],
     ['lone surrogate', () => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c\ud800' }), 'invalid_utf8'],
+    ['lone surrogate on the fast path', () => wx.sortedSHA1('a', 'b\udc00'), 'invalid_utf8'],
+    ['lone surrogate at the end of a value', () => wx.sortedSHA1(['\ud83d', 'x']), 'invalid_utf8'],
+    ['lone surrogate in raw JSON', () => wx.callRaw('sorted_sha1', '{"values":["\ud800"]}'), 'invalid_utf8'],
     ['request over 1 MiB', () => wx.sortedSHA1('x'.repeat((1 << 20) + 1)), 'request_too_large'],
   ];
   for (const [name, fn, code, field] of cases) {
@@ -223,6 +244,14 @@ test('bad input throws WxcardError and the instance stays usable', async (t) => 
       stillWorks();
     });
   }
+  await t.test('messages name the field as the caller wrote it', () => {
+    assert.throws(() => wx.cardExtSignature({ apiTicket: ticket, cardId: 'c', outerStr: 5 }), /^WxcardError: outerStr /);
+    assert.throws(() => wx.addCard(ticket, [{ code: 'x' }]), (err) => err.message.startsWith('cards[0].cardId '));
+  });
+  await t.test('surrogate pairs are signed as UTF-8', () => {
+    assert.equal(wx.sortedSHA1('😀', 'a'), sha1('a😀'));
+    assert.equal(wx.cardExtSignature({ apiTicket: 't', cardId: '😀', timestamp: 1, nonceStr: 'n' }).signature, sha1(['1', '😀', 'n', 't'].sort().join('')));
+  });
   await t.test('values containing NUL take the JSON path', () => {
     assert.equal(wx.sortedSHA1('a\0b', 'c'), sha1('a\0bc'));
   });

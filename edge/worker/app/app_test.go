@@ -12,7 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/edge/worker/app"
-	"github.com/wxcard/wxcard/edge/worker/internal/fakewechat"
+	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -73,11 +74,9 @@ func TestLoadSettings(t *testing.T) {
 }
 
 func TestHandlerFetchesTicketOnceThroughTheStore(t *testing.T) {
-	up := fakewechat.New(appID, secret)
-	srv := httptest.NewServer(up)
-	t.Cleanup(srv.Close)
+	up := emulatortest.Start(t, emulatortest.WithApp(appID, secret), emulatortest.WithEmulator(emulator.WithTicketPerCall(true)))
 	store := kv.NewMemory()
-	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: srv.URL, PublicCardIDs: []string{"pCard1"}}, srv.Client(), store, nil)
+	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: up.URL, PublicCardIDs: []string{"pCard1"}}, http.DefaultClient, store, nil)
 	require.NoError(t, err)
 
 	for i := 0; i < 5; i++ {
@@ -88,14 +87,16 @@ func TestHandlerFetchesTicketOnceThroughTheStore(t *testing.T) {
 			CardList []struct{ CardID, CardExt string } `json:"cardList"`
 		}
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
-		v, err := signer.VerifyCardExt(up.Ticket("wx_card"), "pCard1", out.CardList[0].CardExt)
+		ticket, ok := up.Emu.Ticket(appID, "wx_card")
+		require.True(t, ok)
+		v, err := signer.VerifyCardExt(ticket, "pCard1", out.CardList[0].CardExt)
 		require.NoError(t, err)
 		assert.True(t, v.Valid)
 	}
 	assert.Equal(t, 1, up.TicketFetches("wx_card"))
 
 	// A second handler on the same store (another isolate) fetches nothing.
-	h2, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: srv.URL, PublicCardIDs: []string{"pCard1"}}, srv.Client(), store, nil)
+	h2, err := app.NewHandler(app.Settings{AppID: appID, Secret: secret, BaseURL: up.URL, PublicCardIDs: []string{"pCard1"}}, http.DefaultClient, store, nil)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h2.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/jsconfig?url=https://a.example/", nil))
@@ -109,11 +110,9 @@ func TestHandlerFetchesTicketOnceThroughTheStore(t *testing.T) {
 }
 
 func TestWrongSecretIsReportedWithoutIt(t *testing.T) {
-	up := fakewechat.New(appID, secret)
-	srv := httptest.NewServer(up)
-	t.Cleanup(srv.Close)
+	up := emulatortest.Start(t, emulatortest.WithApp(appID, secret))
 	const wrong = "SECRET-wrong-wrong-wrong-wrong"
-	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: wrong, BaseURL: srv.URL, PublicCardIDs: []string{"pCard1"}}, srv.Client(), kv.NewMemory(), nil)
+	h, err := app.NewHandler(app.Settings{AppID: appID, Secret: wrong, BaseURL: up.URL, PublicCardIDs: []string{"pCard1"}}, http.DefaultClient, kv.NewMemory(), nil)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/addcard", strings.NewReader(`{"cards":[{"card_id":"pCard1"}]}`)))

@@ -11,10 +11,14 @@
 // addcard run starts cold: its first requests all miss the ticket cache at
 // once, which is where a fetch stampede would show.
 //
+// Then it runs the binary again on -store redis://… and loads addcard
+// while Redis is healthy, killed and paused (see benchRedisOutage).
+//
 // Output lines are in Go benchmark format:
 //
 //	BenchmarkLocalserverHealthz  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms
 //	BenchmarkLocalserverAddCard  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms  <n> ticket-fetches
+//	BenchmarkLocalserverAddCardRedis/{healthy,stopped,paused}  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms
 package main
 
 import (
@@ -33,7 +37,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testproc"
 )
 
 func main() {
@@ -88,9 +92,9 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 	}
 	defer os.RemoveAll(tmp)
 
-	bin := filepath.Join(tmp, "localserver")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/localserver").CombinedOutput(); err != nil {
-		return nil, 0, fmt.Errorf("go build: %v\n%s", err, out)
+	bin, err := testproc.Build(ctx, ".", "./cmd/localserver")
+	if err != nil {
+		return nil, 0, err
 	}
 	logPath := filepath.Join(tmp, "server.log")
 	logFile, err := os.Create(logPath)
@@ -98,21 +102,20 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 		return nil, 0, err
 	}
 	defer logFile.Close()
-	banner := &syncbuf.Buffer{}
-	srv := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"))
-	srv.Stdout = banner
-	srv.Stderr = logFile
-	if err := srv.Start(); err != nil {
-		return nil, 0, err
-	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		srv.Wait()
-	}()
-	base, err := waitReady(banner, 30*time.Second)
+	srv, err := testproc.Start(testproc.Command{Path: bin, Args: []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data")}, Stderr: logFile})
 	if err != nil {
 		return nil, 0, err
 	}
+	defer func() {
+		_ = srv.Signal(os.Interrupt)
+		_, _ = srv.Wait(10 * time.Second)
+		srv.Kill()
+	}()
+	m, err := srv.WaitForLine(30*time.Second, readyRE)
+	if err != nil {
+		return nil, 0, fmt.Errorf("the local server did not start: %w", err)
+	}
+	base := m[1]
 	cardID, err := approvedCardID(ctx, base)
 	if err != nil {
 		return nil, 0, err
@@ -152,10 +155,15 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	return []string{
+	lines := []string{
 		health.line("LocalserverHealthz", ""),
 		add.line("LocalserverAddCard", fmt.Sprintf("\t%d ticket-fetches", fetches)),
-	}, fetches, nil
+	}
+	outage, err := benchRedisOutage(ctx, bin, wrk, d, threads, rounds)
+	if err != nil {
+		return nil, 0, fmt.Errorf("redis outage: %w", err)
+	}
+	return append(lines, outage...), fetches, nil
 }
 
 func best(a, b result) result {
@@ -166,17 +174,6 @@ func best(a, b result) result {
 }
 
 var readyRE = regexp.MustCompile(`Ready on (http://[0-9.:]+)\.`)
-
-func waitReady(banner *syncbuf.Buffer, within time.Duration) (string, error) {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if m := readyRE.FindStringSubmatch(banner.String()); m != nil {
-			return string(m[1]), nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return "", errors.New("the local server did not start")
-}
 
 var cardIDRE = regexp.MustCompile(`"card_id":"([^"]+)","card_type":"[A-Z_]+","status":"CARD_STATUS_VERIFY_OK"`)
 

@@ -30,8 +30,9 @@ import (
 	"time"
 
 	"github.com/wxcard/wxcard/edge/worker/app"
-	"github.com/wxcard/wxcard/edge/worker/internal/fakewechat"
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
+	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -82,7 +83,16 @@ func run(outPath string, n, warmup, stampedeRounds int) error {
 		fmt.Fprintf(os.Stderr, "edgebench: WARNING: the bundle is %d bytes gzipped, over Cloudflare's 3 MiB free-plan limit\n", gz)
 	}
 
-	up := fakewechat.New(appID, secret)
+	emu, err := emulator.New(emulator.WithApp(appID, secret), emulator.WithTicketPerCall(true))
+	if err != nil {
+		return err
+	}
+	// The recorder counts getticket calls: none may happen while measuring.
+	up := emulatortest.NewRecorder(emu, secret)
+	currentTicket := func() string {
+		t, _ := emu.Ticket(appID, "wx_card")
+		return t
+	}
 	srv := httptest.NewServer(up)
 	defer srv.Close()
 	bindings := map[string]string{app.EnvAppID: appID, app.EnvSecret: secret, app.EnvBaseURL: srv.URL, app.EnvPublicCardIDs: cardID}
@@ -105,7 +115,7 @@ func run(outPath string, n, warmup, stampedeRounds int) error {
 	if err := os.CopyFS(variants[1].opts.KVPersist, os.DirFS(variants[0].opts.KVPersist)); err != nil {
 		return fmt.Errorf("prime: %w", err)
 	}
-	seed, _ := json.Marshal(map[string]any{"ticket": up.Ticket("wx_card"), "exp": time.Now().Add(2 * time.Hour).Unix()})
+	seed, _ := json.Marshal(map[string]any{"ticket": currentTicket(), "exp": time.Now().Add(2 * time.Hour).Unix()})
 	variants[2].opts.SeedKV = map[string]map[string]string{"TICKETS": {"wx_card": string(seed)}}
 	fetches := up.TicketFetches("wx_card")
 
@@ -121,7 +131,7 @@ func run(outPath string, n, warmup, stampedeRounds int) error {
 		res, err := post(client, v.url)
 		v.cold = time.Since(start)
 		if err == nil {
-			err = verify(res, up.Ticket("wx_card"))
+			err = verify(res, currentTicket())
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", v.name, err)
@@ -142,7 +152,7 @@ func run(outPath string, n, warmup, stampedeRounds int) error {
 				res, err := post(client, v.url)
 				v.samples = append(v.samples, time.Since(start))
 				if err == nil && len(v.samples) == n {
-					err = verify(res, up.Ticket("wx_card"))
+					err = verify(res, currentTicket())
 				}
 				if err != nil {
 					return fmt.Errorf("%s: %w", v.name, err)

@@ -1,0 +1,7 @@
+package admin
+
+// In-package helpers the external tests (package admin_test) share.
+var (
+	Stampede   = stampede
+	RedisStore = redisStore
+)

@@ -1,0 +1,140 @@
+// Package mk_test checks the scripts `make` runs: fuzz.sh, which must tell
+// a fuzzer's finding (fail, with the input) from a fuzz worker that died on
+// its own (retry once).
+package mk_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fuzzTargets are the targets of the throwaway module the script fuzzes.
+const fuzzTargets = `package demo
+
+import (
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func FuzzFinds(f *testing.F) {
+	f.Add("a")
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.Contains(s, "z") {
+			t.Fatal("found z")
+		}
+	})
+}
+
+func FuzzSeedFails(f *testing.F) {
+	f.Add("z")
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "z" {
+			t.Fatal("seed z")
+		}
+	})
+}
+
+// killWorker kills the fuzz worker itself, as the kernel's OOM killer or a
+// loaded machine's timeout would: Go records no input for it. With a marker
+// path it does so once, then never again.
+func killWorker(marker string) {
+	if marker != "" {
+		if _, err := os.Stat(marker); err == nil {
+			return
+		}
+		os.WriteFile(marker, nil, 0o644)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+}
+
+func FuzzWorkerDiesOnce(f *testing.F) {
+	f.Add("a")
+	marker := os.Getenv("DEMO_MARKER")
+	f.Fuzz(func(t *testing.T, s string) {
+		if s != "a" { // any mutated input
+			killWorker(marker)
+		}
+	})
+}
+
+func FuzzWorkerDiesAlways(f *testing.F) {
+	f.Add("a")
+	f.Fuzz(func(t *testing.T, s string) {
+		if s != "a" {
+			killWorker("")
+		}
+	})
+}
+`
+
+// runFuzz runs fuzz.sh on one target of a fresh module and returns its
+// output and whether it succeeded.
+func runFuzz(t *testing.T, fuzztime, target string) (string, bool, string) {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/demo\n\ngo 1.26\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "demo_test.go"), []byte(fuzzTargets), 0o644))
+	script, err := filepath.Abs("fuzz.sh")
+	require.NoError(t, err)
+	cmd := exec.Command("bash", script, fuzztime, ".:"+target)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DEMO_MARKER="+filepath.Join(dir, "killed-once"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "fuzz.sh did not run: %s", out)
+	}
+	return string(out), err == nil, dir
+}
+
+func TestFuzzScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the Go fuzzer four times")
+	}
+	t.Parallel()
+
+	t.Run("a found input fails with its path and content", func(t *testing.T) {
+		t.Parallel()
+		// The fuzzer stops at its first finding, long before the budget.
+		out, ok, dir := runFuzz(t, "120s", "FuzzFinds")
+		assert.False(t, ok, out)
+		assert.Contains(t, out, "found a failing input")
+		assert.Contains(t, out, "saved as "+filepath.Join(dir, "testdata", "fuzz", "FuzzFinds")+"/")
+		assert.Contains(t, out, "go test fuzz v1\nstring(")
+		assert.Contains(t, out, "fuzz: FAILED: .:FuzzFinds (input found)")
+		assert.NotContains(t, out, "retrying")
+		saved, err := filepath.Glob(filepath.Join(dir, "testdata", "fuzz", "FuzzFinds", "*"))
+		require.NoError(t, err)
+		assert.Len(t, saved, 1)
+	})
+
+	t.Run("a failing seed is not retried", func(t *testing.T) {
+		t.Parallel()
+		out, ok, _ := runFuzz(t, "300x", "FuzzSeedFails")
+		assert.False(t, ok, out)
+		assert.Contains(t, out, "fuzz: FAILED: .:FuzzSeedFails (a committed seed fails)")
+		assert.NotContains(t, out, "retrying")
+	})
+
+	t.Run("a worker that dies without an input is retried and reported", func(t *testing.T) {
+		t.Parallel()
+		out, ok, _ := runFuzz(t, "300x", "FuzzWorkerDiesOnce")
+		assert.True(t, ok, out)
+		assert.Contains(t, out, "retrying once")
+		assert.Contains(t, out, "fuzz: passed on the retry after a failure without an input: .:FuzzWorkerDiesOnce")
+	})
+
+	t.Run("a worker that dies twice fails", func(t *testing.T) {
+		t.Parallel()
+		out, ok, _ := runFuzz(t, "300x", "FuzzWorkerDiesAlways")
+		assert.False(t, ok, out)
+		assert.Contains(t, out, "fuzz: FAILED: .:FuzzWorkerDiesAlways (failed twice without an input)")
+	})
+}
