@@ -23,6 +23,7 @@ import (
 	"github.com/wxcard/wxcard/edge/worker/app"
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 	"github.com/wxcard/wxcard/internal/syncbuf"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -39,88 +40,24 @@ const (
 	wxCardLock = "wxcard:" + doAppID + ":ticket:wx_card:lock"
 )
 
-// countingWeChat is the emulator behind a counter of the calls per path
-// (and ticket type), which can hold getticket calls until released.
-type countingWeChat struct {
-	emu *emulator.Emulator
-	url string
+// wechat is the emulator behind emulatortest's recorder, which counts the
+// calls, holds getticket on demand and remembers every credential handed
+// out.
+type wechat struct{ *emulatortest.Server }
 
-	mu      sync.Mutex
-	calls   map[string]int
-	held    chan struct{} // closed to release held getticket calls
-	arrived chan struct{} // one send per held call
-}
-
-func newCountingWeChat(t *testing.T) *countingWeChat {
+func newWeChat(t *testing.T) wechat {
 	t.Helper()
-	emu, err := emulator.New(emulator.WithApp(doAppID, doSecret))
-	require.NoError(t, err)
-	c := &countingWeChat{emu: emu, calls: map[string]int{}}
-	// httptest listens on 127.0.0.1: loopback only.
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
-	c.url = srv.URL
-	return c
+	return wechat{emulatortest.Start(t, emulatortest.WithApp(doAppID, doSecret))}
 }
-
-func (c *countingWeChat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	key := r.URL.Path
-	if typ := r.URL.Query().Get("type"); typ != "" {
-		key += "?type=" + typ
-	}
-	c.mu.Lock()
-	c.calls[key]++
-	held, arrived := c.held, c.arrived
-	c.mu.Unlock()
-	if held != nil && r.URL.Path == "/cgi-bin/ticket/getticket" {
-		arrived <- struct{}{}
-		select {
-		case <-held:
-		case <-r.Context().Done():
-			return
-		}
-	}
-	c.emu.ServeHTTP(w, r)
-}
-
-// holdTickets makes getticket calls wait until release is called; arrived
-// receives one value per call held.
-func (c *countingWeChat) holdTickets() (arrived <-chan struct{}, release func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	held, arr := make(chan struct{}), make(chan struct{}, 64)
-	c.held, c.arrived = held, arr
-	var once sync.Once
-	return arr, func() {
-		once.Do(func() {
-			c.mu.Lock()
-			c.held = nil
-			c.mu.Unlock()
-			close(held)
-		})
-	}
-}
-
-func (c *countingWeChat) count(key string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.calls[key]
-}
-
-const (
-	tokenCalls  = "/cgi-bin/stable_token"
-	wxCardCalls = "/cgi-bin/ticket/getticket?type=wx_card"
-	jsapiCalls  = "/cgi-bin/ticket/getticket?type=jsapi"
-)
 
 // direct calls the emulator without counting: the test acting as WeChat's
 // side (or as another system of the merchant's), not as the Worker.
-func (c *countingWeChat) direct(t *testing.T, path string, body any) map[string]any {
+func (w wechat) direct(t *testing.T, path string, body any) map[string]any {
 	t.Helper()
 	data, err := json.Marshal(body)
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	c.emu.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(data))))
+	w.Emu.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(data))))
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out), rec.Body.String())
 	return out
@@ -132,7 +69,7 @@ var restartableOnce sync.Once
 // restartable serves the coordinator from the tests' subclass
 // (testdata/restartable.mjs), in a worker of its own; otherwise the class
 // comes from the Worker's entry module, as wrangler.toml deploys it.
-func startCopies(t *testing.T, up *countingWeChat, copies int, restartable bool, seedKV map[string]string) *workerd.Worker {
+func startCopies(t *testing.T, up wechat, copies int, restartable bool, seedKV map[string]string) *workerd.Worker {
 	t.Helper()
 	coord := &workerd.Coordinator{Binding: app.CoordinatorBinding, ClassName: "TicketCoordinator"}
 	if restartable {
@@ -149,7 +86,7 @@ func startCopies(t *testing.T, up *countingWeChat, copies int, restartable bool,
 		KVNamespaces: []string{app.KVBinding}, KVPersist: t.TempDir(), DOPersist: t.TempDir(),
 		SeedKV: map[string]map[string]string{app.KVBinding: seedKV},
 		Bindings: map[string]string{
-			app.EnvAppID: doAppID, app.EnvSecret: doSecret, app.EnvBaseURL: up.url,
+			app.EnvAppID: doAppID, app.EnvSecret: doSecret, app.EnvBaseURL: up.URL,
 			app.EnvPublicCardIDs: doCard, app.EnvJSConfigURLPrefixes: origin + "/",
 		},
 		Log: log,
@@ -158,7 +95,9 @@ func startCopies(t *testing.T, up *countingWeChat, copies int, restartable bool,
 	require.Len(t, w.URLs, copies)
 	t.Cleanup(func() {
 		w.Close()
-		assert.NotContains(t, log.String(), doSecret, "the worker log leaks the secret")
+		for _, secret := range up.Secrets() {
+			assert.NotContains(t, log.String(), secret, "the worker log leaks a secret")
+		}
 		if t.Failed() {
 			t.Logf("workerd output:\n%s", log.String())
 		}
@@ -214,12 +153,12 @@ func send(method, u, body string) result {
 
 // requireSigned checks an answer against the emulator's current tickets:
 // a cardExt against wx_card, a wx.config against jsapi.
-func requireSigned(t *testing.T, up *countingWeChat, r result) {
+func requireSigned(t *testing.T, up wechat, r result) {
 	t.Helper()
 	require.NoError(t, r.err)
 	require.Equal(t, http.StatusOK, r.status, string(r.body))
-	for _, secret := range []string{doSecret} {
-		require.NotContains(t, string(r.body), secret)
+	for _, secret := range up.Secrets() {
+		require.NotContains(t, string(r.body), secret, "an answer leaks a secret")
 	}
 	var out struct {
 		CardList  []struct{ CardID, CardExt string } `json:"cardList"`
@@ -229,15 +168,13 @@ func requireSigned(t *testing.T, up *countingWeChat, r result) {
 	}
 	require.NoError(t, json.Unmarshal(r.body, &out))
 	if out.CardList == nil {
-		ticket, ok := up.emu.Ticket(doAppID, "jsapi")
+		ticket, ok := up.Emu.Ticket(doAppID, "jsapi")
 		require.True(t, ok, "the emulator has a current jsapi ticket")
-		require.NotContains(t, string(r.body), ticket)
 		assert.Equal(t, signer.JSSDKSignature(ticket, out.NonceStr, out.Timestamp, origin+"/page"), out.Signature)
 		return
 	}
-	ticket, ok := up.emu.Ticket(doAppID, "wx_card")
+	ticket, ok := up.Emu.Ticket(doAppID, "wx_card")
 	require.True(t, ok, "the emulator has a current wx_card ticket")
-	require.NotContains(t, string(r.body), ticket)
 	require.Len(t, out.CardList, 1)
 	v, err := signer.VerifyCardExt(ticket, out.CardList[0].CardID, out.CardList[0].CardExt)
 	require.NoError(t, err)
@@ -269,15 +206,6 @@ func awaitRefusals(t *testing.T, w *workerd.Worker, n int) {
 	}, 60*time.Second, 20*time.Millisecond, "%d isolates waiting on the lease", n)
 }
 
-func awaitArrival(t *testing.T, arrived <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-arrived:
-	case <-time.After(60 * time.Second):
-		t.Fatal("no getticket call arrived")
-	}
-}
-
 // TestDurableObjectStampedeFetchesOnce: a cold stampede across four
 // isolates. The getticket of whichever isolate won the lease is held until
 // the coordinator has refused the lease to the three others, so all four
@@ -285,11 +213,11 @@ func awaitArrival(t *testing.T, arrived <-chan struct{}) {
 // total, and every isolate signs with that ticket.
 func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
 	t.Parallel()
-	up := newCountingWeChat(t)
+	up := newWeChat(t)
 	const copies = 4
 	w := startCopies(t, up, copies, true, nil)
 
-	arrived, release := up.holdTickets()
+	release := up.HoldTickets()
 	defer release()
 	var calls []func() result
 	for _, base := range w.URLs {
@@ -297,14 +225,13 @@ func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
 	}
 	done := make(chan []result, 1)
 	go func() { done <- inParallel(calls...) }()
-	awaitArrival(t, arrived)
 	awaitRefusals(t, w, copies-1)
 	release()
 	for _, r := range <-done {
 		requireSigned(t, up, r)
 	}
-	assert.Equal(t, 1, up.count(tokenCalls), "one access token for all isolates")
-	assert.Equal(t, 1, up.count(wxCardCalls), "one wx_card ticket for all isolates")
+	assert.Equal(t, 1, up.TokenFetches(), "one access token for all isolates")
+	assert.Equal(t, 1, up.TicketFetches("wx_card"), "one wx_card ticket for all isolates")
 
 	// Later requests, several per isolate at once, are served from the
 	// isolates' caches.
@@ -317,8 +244,8 @@ func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
 	for _, r := range inParallel(calls...) {
 		requireSigned(t, up, r)
 	}
-	assert.Equal(t, 1, up.count(tokenCalls))
-	assert.Equal(t, 1, up.count(wxCardCalls))
+	assert.Equal(t, 1, up.TokenFetches())
+	assert.Equal(t, 1, up.TicketFetches("wx_card"))
 }
 
 // adminEntry is a credential as the admin client stores it, in the KV
@@ -336,7 +263,7 @@ func adminEntry(value string, issued, expiry time.Time) string {
 // ticket.
 func TestDurableObjectRestartMidRefresh(t *testing.T) {
 	t.Parallel()
-	up := newCountingWeChat(t)
+	up := newWeChat(t)
 	const copies = 3
 	now := time.Now()
 	expired := "EXPIRED-ticket-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -344,7 +271,7 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 		"wxcard:" + doAppID + ":ticket:wx_card": adminEntry(expired, now.Add(-3*time.Hour), now.Add(-time.Hour)),
 	})
 
-	arrived, release := up.holdTickets()
+	release := up.HoldTickets()
 	defer release()
 	var calls []func() result
 	for _, base := range w.URLs {
@@ -352,7 +279,6 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 	}
 	done := make(chan []result, 1)
 	go func() { done <- inParallel(calls...) }()
-	awaitArrival(t, arrived)
 	awaitRefusals(t, w, copies-1)
 
 	before, err := w.CallCoordinator(t.Context(), doAppID, "instance")
@@ -371,10 +297,10 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 		requireSigned(t, up, r)
 		assert.NotContains(t, string(r.body), expired)
 	}
-	fetches := up.count(wxCardCalls)
+	fetches := up.TicketFetches("wx_card")
 	assert.LessOrEqual(t, fetches, 2, "at most one extra fetch")
 	assert.Equal(t, 1, fetches, "the lease survived the restart: no extra fetch")
-	assert.Equal(t, 1, up.count(tokenCalls))
+	assert.Equal(t, 1, up.TokenFetches())
 
 	// The object refuses what no correct caller sends, with an error that
 	// quotes nothing it was given.
@@ -408,7 +334,7 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 // compare-and-refresh, and the token is replaced once for all of them.
 func TestDurableObjectForcedRefreshReplacesOnlyTheRejected(t *testing.T) {
 	t.Parallel()
-	up := newCountingWeChat(t)
+	up := newWeChat(t)
 	creds := map[string]any{"grant_type": "client_credential", "appid": doAppID, "secret": doSecret}
 	first := up.direct(t, "/cgi-bin/stable_token", creds)
 	rejected, _ := first["access_token"].(string)
@@ -422,7 +348,7 @@ func TestDurableObjectForcedRefreshReplacesOnlyTheRejected(t *testing.T) {
 	creds["force_refresh"] = true
 	forced := up.direct(t, "/cgi-bin/stable_token", creds)
 	require.NotEqual(t, rejected, forced["access_token"])
-	require.NoError(t, up.emu.Advance(t.Context(), emulator.TokenOverlap+time.Second))
+	require.NoError(t, up.Emu.Advance(t.Context(), emulator.TokenOverlap+time.Second))
 
 	var calls []func() result
 	for i, base := range w.URLs {
@@ -432,10 +358,10 @@ func TestDurableObjectForcedRefreshReplacesOnlyTheRejected(t *testing.T) {
 		requireSigned(t, up, r)
 		assert.NotContains(t, string(r.body), rejected)
 	}
-	assert.Equal(t, 1, up.count(tokenCalls), "the rejected token was replaced once, for every isolate")
-	assert.GreaterOrEqual(t, up.count(wxCardCalls)+up.count(jsapiCalls), 3, "WeChat refused the old token at least once")
-	for _, key := range []string{wxCardCalls, jsapiCalls} {
-		n := up.count(key)
+	assert.Equal(t, 1, up.TokenFetches(), "the rejected token was replaced once, for every isolate")
+	assert.GreaterOrEqual(t, up.TicketFetches("wx_card")+up.TicketFetches("jsapi"), 3, "WeChat refused the old token at least once")
+	for _, key := range []string{"wx_card", "jsapi"} {
+		n := up.TicketFetches(key)
 		assert.True(t, n == 1 || n == 2, "%s: one call refused with 40001 at most, then one fetch; got %d", key, n)
 	}
 }
