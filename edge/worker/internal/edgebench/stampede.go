@@ -13,6 +13,7 @@ import (
 	"github.com/wxcard/wxcard/edge/worker/app"
 	"github.com/wxcard/wxcard/edge/worker/internal/workerd"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/emulator/emulatortest"
 )
 
 // The stampede rows: what a cold stampede costs WeChat with and without the
@@ -62,32 +63,12 @@ func stampedeLines(ctx context.Context, root, build, tmp string, rounds int) ([]
 	return lines, nil
 }
 
-// fetchCounter counts the emulator's credential calls.
-type fetchCounter struct {
-	emu     *emulator.Emulator
-	mu      sync.Mutex
-	tokens  int
-	tickets int
-}
-
-func (f *fetchCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	switch {
-	case r.URL.Path == "/cgi-bin/stable_token":
-		f.tokens++
-	case r.URL.Path == "/cgi-bin/ticket/getticket" && r.URL.Query().Get("type") == "wx_card":
-		f.tickets++
-	}
-	f.mu.Unlock()
-	f.emu.ServeHTTP(w, r)
-}
-
 func stampedeRound(ctx context.Context, root, build, dir string, coord *workerd.Coordinator) (tickets, tokens int, elapsed time.Duration, err error) {
 	emu, err := emulator.New(emulator.WithApp(appID, secret), emulator.WithLatency(stampedeLatency))
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	up := &fetchCounter{emu: emu}
+	up := emulatortest.NewRecorder(emu, secret)
 	srv := httptest.NewServer(up)
 	defer srv.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -131,7 +112,5 @@ func stampedeRound(ctx context.Context, root, build, dir string, coord *workerd.
 			return 0, 0, 0, errs[i]
 		}
 	}
-	up.mu.Lock()
-	defer up.mu.Unlock()
-	return up.tickets, up.tokens, elapsed, nil
+	return up.TicketFetches("wx_card"), up.TokenFetches(), elapsed, nil
 }
