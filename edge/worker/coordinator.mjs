@@ -23,6 +23,7 @@ const MAX_KEY = 512;
 // SQLite-backed Durable Object storage takes values up to 2 MB.
 const MAX_ENVELOPE = 2 << 20;
 const MAX_LEASE_MS = 5 * 60 * 1000;
+const MAX_WAIT_MS = 10 * 1000;
 
 const valueKey = (key) => "v:" + key;
 const leaseKey = (key) => "l:" + key;
@@ -40,11 +41,56 @@ function checkOwner(owner) {
 }
 
 export class TicketCoordinator extends DurableObject {
+  // Callers of awaitChange, by key: each is woken with the new envelope.
+  #waiting = new Map();
+
   // get returns the envelope stored under key, or null. Expiry is judged by
   // the caller, which decodes the envelope.
   async get(key) {
     checkKey(key);
     return (await this.ctx.storage.get(valueKey(key))) ?? null;
+  }
+
+  // awaitChange returns the envelope under key (or null) as soon as it is
+  // not known, or after waitMs. Isolates waiting on a lease call it instead
+  // of polling get, so a refresh costs them a call or two, not one per poll.
+  async awaitChange(key, known, waitMs) {
+    checkKey(key);
+    if (known !== null && typeof known !== "string") {
+      throw new TypeError("coordinator: invalid known envelope");
+    }
+    if (!Number.isFinite(waitMs) || waitMs <= 0 || waitMs > MAX_WAIT_MS) {
+      throw new TypeError("coordinator: invalid wait");
+    }
+    const current = (await this.ctx.storage.get(valueKey(key))) ?? null;
+    if (current !== known) return current;
+    // Nothing else runs between the read above and this registration, so
+    // no put can slip in unseen.
+    return await new Promise((resolve) => {
+      let waiters = this.#waiting.get(key);
+      if (waiters === undefined) this.#waiting.set(key, (waiters = new Set()));
+      // wake() without an envelope answers the one known: a lease was
+      // released, and the caller may want to take it.
+      const wake = (envelope = current) => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.#waiting.get(key) === waiters) this.#waiting.delete(key);
+        resolve(envelope);
+      };
+      const timer = setTimeout(() => wake(), waitMs);
+      waiters.add(wake);
+    });
+  }
+
+  #wake(key, envelope) {
+    for (const wake of this.#waiting.get(key) ?? []) wake(envelope);
+  }
+
+  // A released lease may have been released without a write (the holder's
+  // fetch failed, or it found the value fresh after all): every waiter
+  // learns at once, to take the lease if it still needs to.
+  #wakeAll() {
+    for (const waiters of [...this.#waiting.values()]) for (const wake of [...waiters]) wake();
   }
 
   async put(key, envelope) {
@@ -53,11 +99,13 @@ export class TicketCoordinator extends DurableObject {
       throw new TypeError("coordinator: invalid envelope");
     }
     await this.ctx.storage.put(valueKey(key), envelope);
+    this.#wake(key, envelope);
   }
 
   async delete(key) {
     checkKey(key);
     await this.ctx.storage.delete(valueKey(key));
+    this.#wake(key, null);
   }
 
   // tryLock takes key for owner for ttlMs unless an unexpired lease is held
@@ -90,6 +138,7 @@ export class TicketCoordinator extends DurableObject {
     const held = await this.ctx.storage.get(leaseKey(key));
     if (held === undefined || held.owner !== owner) return false;
     await this.ctx.storage.delete(leaseKey(key));
+    this.#wakeAll();
     return held.until > Date.now();
   }
 }

@@ -193,17 +193,18 @@ func inParallel(calls ...func() result) []result {
 }
 
 // awaitRefusals waits until the coordinator has refused the wx_card lease
-// to n owners: that many Go instances are waiting for the holder's fetch.
-func awaitRefusals(t *testing.T, w *workerd.Worker, n int) {
+// to n owners at least times times each: that many Go instances are waiting
+// for the holder's fetch.
+func awaitRefusals(t *testing.T, w *workerd.Worker, n, times int) {
 	t.Helper()
 	require.Eventually(t, func() bool {
-		raw, err := w.CallCoordinator(t.Context(), doAppID, "refusals", wxCardLock)
+		raw, err := w.CallCoordinator(t.Context(), doAppID, "refusals", wxCardLock, times)
 		if err != nil {
 			return false
 		}
 		got, err := strconv.Atoi(string(raw))
 		return err == nil && got >= n
-	}, 60*time.Second, 20*time.Millisecond, "%d isolates waiting on the lease", n)
+	}, 60*time.Second, 20*time.Millisecond, "%d isolates waiting on the lease, refused %d times each", n, times)
 }
 
 // TestDurableObjectStampedeFetchesOnce: a cold stampede across four
@@ -225,13 +226,24 @@ func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
 	}
 	done := make(chan []result, 1)
 	go func() { done <- inParallel(calls...) }()
-	awaitRefusals(t, w, copies-1)
+	// Refused twice: each waiter's next read of the ticket waits at the
+	// object for it to change, instead of polling.
+	awaitRefusals(t, w, copies-1, 2)
 	release()
 	for _, r := range <-done {
 		requireSigned(t, up, r)
 	}
 	assert.Equal(t, 1, up.TokenFetches(), "one access token for all isolates")
 	assert.Equal(t, 1, up.TicketFetches("wx_card"), "one wx_card ticket for all isolates")
+	counts := map[string]int{}
+	for _, method := range []string{"get", "awaitChange", "tryLock"} {
+		raw, err := w.CallCoordinator(t.Context(), doAppID, "calls", method)
+		require.NoError(t, err)
+		counts[method], err = strconv.Atoi(string(raw))
+		require.NoError(t, err)
+	}
+	t.Logf("object calls for the stampede: %v", counts)
+	assert.GreaterOrEqual(t, counts["awaitChange"], copies-1, "the waiters waited at the object")
 
 	// Later requests, several per isolate at once, are served from the
 	// isolates' caches.
@@ -279,7 +291,7 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 	}
 	done := make(chan []result, 1)
 	go func() { done <- inParallel(calls...) }()
-	awaitRefusals(t, w, copies-1)
+	awaitRefusals(t, w, copies-1, 1)
 
 	before, err := w.CallCoordinator(t.Context(), doAppID, "instance")
 	require.NoError(t, err)
@@ -291,7 +303,7 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 	require.NotEqual(t, string(before), string(after), "the object was restarted")
 	// The new instance, which counts afresh, refuses the lease again: it
 	// survived the restart.
-	awaitRefusals(t, w, 1)
+	awaitRefusals(t, w, 1, 1)
 	release()
 	for _, r := range <-done {
 		requireSigned(t, up, r)

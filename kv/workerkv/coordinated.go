@@ -18,6 +18,10 @@ import (
 type Coordinator interface {
 	// Get returns the envelope under key; ok is false if there is none.
 	Get(ctx context.Context, key string) (envelope string, ok bool, err error)
+	// AwaitChange is Get once the envelope under key differs from known
+	// (knownOK false: from none), or after wait at the latest; it may
+	// answer sooner (a lease was released).
+	AwaitChange(ctx context.Context, key, known string, knownOK bool, wait time.Duration) (envelope string, ok bool, err error)
 	Put(ctx context.Context, key, envelope string) error
 	Delete(ctx context.Context, key string) error
 	// TryLock and Unlock are kv.Locker's, with the coordinator's clock
@@ -42,7 +46,10 @@ type Coordinator interface {
 // last attempt: the admin client polls lock and value in turn while it
 // waits). A cache that lags the Coordinator therefore costs a lock round
 // trip, never a second fetch, and never hides a newer value from a
-// compare-and-refresh.
+// compare-and-refresh. While the admin client waits, a read that follows a
+// refused lock and repeats an earlier one waits at the Coordinator for the
+// value to change (AwaitChange, up to awaitWait, or until a lease is
+// released), so the wait costs a few Coordinator calls, not one per poll.
 //
 // Writes go to the Coordinator first, then to KV and memory. It is safe for
 // concurrent use.
@@ -56,6 +63,16 @@ type Coordinated struct {
 	held map[heldLock]time.Time
 	// waitingUntil extends Coordinator reads past a refused lock.
 	waitingUntil time.Time
+	// awaitNext is set by a refused lock: the next read may wait for a
+	// change of what lastSeen holds for its key, the Coordinator's answers
+	// since the waiting began.
+	awaitNext bool
+	lastSeen  map[string]seen
+}
+
+type seen struct {
+	envelope string
+	ok       bool
 }
 
 var (
@@ -67,6 +84,11 @@ var (
 // refused lock. The admin client tries the lock again every 20 ms at most
 // while it waits, so each attempt renews it long before it ends.
 const waitWindow = 2 * time.Second
+
+// awaitWait bounds a read that waits for a change. The Coordinator ends it
+// early when a lease is released, so a holder that gives up without writing
+// does not keep its waiters this long.
+const awaitWait = time.Second
 
 // MaxLeaseTTL bounds a lock's ttl: the coordinator object refuses longer
 // leases (a holder that dies keeps everyone waiting for that long).
@@ -82,7 +104,7 @@ func NewCoordinated(cache *Store, coord Coordinator) (*Coordinated, error) {
 	if cache == nil || coord == nil {
 		return nil, errors.New("workerkv: NewCoordinated: nil cache or coordinator")
 	}
-	return &Coordinated{cache: cache, coord: coord, held: map[heldLock]time.Time{}}, nil
+	return &Coordinated{cache: cache, coord: coord, held: map[heldLock]time.Time{}, lastSeen: map[string]seen{}}, nil
 }
 
 // Get returns the value under key. Outside a refresh it comes from memory
@@ -105,7 +127,7 @@ func (c *Coordinated) Get(ctx context.Context, key string) ([]byte, bool, error)
 		// A KV failure is no reason to fail a read the Coordinator can
 		// answer.
 	}
-	envelope, ok, err := c.coord.Get(ctx, key)
+	envelope, ok, err := c.coordGet(ctx, key, authoritative)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: get %q: %w", ErrCoordinator, key, err)
 	}
@@ -121,6 +143,31 @@ func (c *Coordinated) Get(ctx context.Context, key string) ([]byte, bool, error)
 		return c.cache.getKV(key, now)
 	}
 	return nil, false, nil
+}
+
+// coordGet reads key from the Coordinator, waiting for a change when the
+// read follows a refused lock and the Coordinator has answered this read
+// before during the wait.
+func (c *Coordinated) coordGet(ctx context.Context, key string, authoritative bool) (string, bool, error) {
+	c.mu.Lock()
+	last, repeat := c.lastSeen[key]
+	wait := authoritative && c.awaitNext && repeat
+	c.awaitNext = false
+	c.mu.Unlock()
+	var envelope string
+	var ok bool
+	var err error
+	if wait {
+		envelope, ok, err = c.coord.AwaitChange(ctx, key, last.envelope, last.ok, awaitWait)
+	} else {
+		envelope, ok, err = c.coord.Get(ctx, key)
+	}
+	if err == nil && authoritative {
+		c.mu.Lock()
+		c.lastSeen[key] = seen{envelope, ok}
+		c.mu.Unlock()
+	}
+	return envelope, ok, err
 }
 
 // Set stores value under key in the Coordinator, then in KV and memory. KV
@@ -183,13 +230,17 @@ func (c *Coordinated) TryLock(ctx context.Context, key, owner string, ttl time.D
 		return false, fmt.Errorf("%w: lock %q: %w", ErrCoordinator, key, err)
 	}
 	now := c.cache.now()
+	c.mu.Lock()
 	if acquired {
-		c.mu.Lock()
 		c.held[heldLock{key, owner}] = start.Add(ttl)
-		c.mu.Unlock()
+		c.awaitNext = false
 	} else {
-		c.setWaiting(now.Add(min(ttl, waitWindow)))
+		if until := now.Add(min(ttl, waitWindow)); until.After(c.waitingUntil) {
+			c.waitingUntil = until
+		}
+		c.awaitNext = true
 	}
+	c.mu.Unlock()
 	return acquired, nil
 }
 
@@ -211,20 +262,18 @@ func (c *Coordinated) Unlock(ctx context.Context, key, owner string) (bool, erro
 	return released, nil
 }
 
-func (c *Coordinated) setWaiting(until time.Time) {
-	c.mu.Lock()
-	if until.After(c.waitingUntil) {
-		c.waitingUntil = until
-	}
-	c.mu.Unlock()
-}
-
 // authoritative reports whether reads must go to the Coordinator, and
 // forgets leases whose time has passed.
 func (c *Coordinated) authoritative(now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	yes := now.Before(c.waitingUntil)
+	if !yes && len(c.lastSeen) > 0 {
+		// The wait is over: what the Coordinator said during it is no
+		// reason to wait next time.
+		clear(c.lastSeen)
+		c.awaitNext = false
+	}
 	for l, until := range c.held {
 		if now.Before(until) {
 			yes = true

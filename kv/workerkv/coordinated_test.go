@@ -27,7 +27,11 @@ type memoryCoordinator struct {
 	values  map[string]string
 	leases  map[string]coordLease
 	gets    int
+	calls   int
 	failing error
+	// changed is closed (and replaced) by every put, delete and unlock,
+	// which is what wakes AwaitChange.
+	changed chan struct{}
 }
 
 type coordLease struct {
@@ -36,7 +40,7 @@ type coordLease struct {
 }
 
 func newMemoryCoordinator() *memoryCoordinator {
-	return &memoryCoordinator{values: map[string]string{}, leases: map[string]coordLease{}}
+	return &memoryCoordinator{values: map[string]string{}, leases: map[string]coordLease{}, changed: make(chan struct{})}
 }
 
 func (m *memoryCoordinator) Get(ctx context.Context, key string) (string, bool, error) {
@@ -46,8 +50,42 @@ func (m *memoryCoordinator) Get(ctx context.Context, key string) (string, bool, 
 		return "", false, m.failing
 	}
 	m.gets++
+	m.calls++
 	v, ok := m.values[key]
 	return v, ok, nil
+}
+
+func (m *memoryCoordinator) AwaitChange(ctx context.Context, key, known string, knownOK bool, wait time.Duration) (string, bool, error) {
+	m.mu.Lock()
+	if m.failing != nil {
+		m.mu.Unlock()
+		return "", false, m.failing
+	}
+	m.calls++
+	v, ok := m.values[key]
+	changed := m.changed
+	m.mu.Unlock()
+	if ok != knownOK || v != known {
+		return v, ok, nil
+	}
+	timeout := time.NewTimer(wait)
+	defer timeout.Stop()
+	select {
+	case <-changed: // a put, delete or unlock: answer what is there now
+	case <-timeout.C:
+	case <-ctx.Done():
+		return "", false, ctx.Err()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok = m.values[key]
+	return v, ok, nil
+}
+
+// notify wakes AwaitChange; m.mu is held.
+func (m *memoryCoordinator) notify() {
+	close(m.changed)
+	m.changed = make(chan struct{})
 }
 
 func (m *memoryCoordinator) Put(ctx context.Context, key, envelope string) error {
@@ -56,7 +94,9 @@ func (m *memoryCoordinator) Put(ctx context.Context, key, envelope string) error
 	if m.failing != nil {
 		return m.failing
 	}
+	m.calls++
 	m.values[key] = envelope
+	m.notify()
 	return nil
 }
 
@@ -66,7 +106,9 @@ func (m *memoryCoordinator) Delete(ctx context.Context, key string) error {
 	if m.failing != nil {
 		return m.failing
 	}
+	m.calls++
 	delete(m.values, key)
+	m.notify()
 	return nil
 }
 
@@ -76,6 +118,7 @@ func (m *memoryCoordinator) TryLock(ctx context.Context, key, owner string, ttl 
 	if m.failing != nil {
 		return false, m.failing
 	}
+	m.calls++
 	if l, ok := m.leases[key]; ok && time.Now().Before(l.until) {
 		return false, nil
 	}
@@ -89,12 +132,20 @@ func (m *memoryCoordinator) Unlock(ctx context.Context, key, owner string) (bool
 	if m.failing != nil {
 		return false, m.failing
 	}
+	m.calls++
 	l, ok := m.leases[key]
 	if !ok || l.owner != owner {
 		return false, nil
 	}
 	delete(m.leases, key)
+	m.notify()
 	return time.Now().Before(l.until), nil
+}
+
+func (m *memoryCoordinator) callCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.calls
 }
 
 func (m *memoryCoordinator) getCount() int {
@@ -302,8 +353,16 @@ const (
 // Worker.
 func isolates(t *testing.T, n int, opts ...admin.Option) ([]*admin.Client, *countingUpstream) {
 	t.Helper()
+	clients, up, _ := isolatesOn(t, n, nil, opts...)
+	return clients, up
+}
+
+// isolatesOn is isolates with options for the emulator, also returning the
+// coordinator.
+func isolatesOn(t *testing.T, n int, emuOpts []emulator.Option, opts ...admin.Option) ([]*admin.Client, *countingUpstream, *memoryCoordinator) {
+	t.Helper()
 	const appID, secret = "wxcoord0123456789", "coordinated-secret-0123456789"
-	emu, err := emulator.New(emulator.WithApp(appID, secret))
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithApp(appID, secret)}, emuOpts...)...)
 	require.NoError(t, err)
 	up := &countingUpstream{emu: emu, n: map[string]int{}}
 	srv := httptest.NewServer(up)
@@ -315,7 +374,7 @@ func isolates(t *testing.T, n int, opts ...admin.Option) ([]*admin.Client, *coun
 		require.NoError(t, err)
 		clients[i] = c
 	}
-	return clients, up
+	return clients, up, coord
 }
 
 // TestCoordinatedStampedeFetchesOnce: the admin client, unchanged, on
@@ -404,4 +463,27 @@ func TestCoordinatedForcedTicketRefresh(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 2, up.count(cardTicketPath), "one forced refresh for all isolates")
 	assert.Equal(t, 1, up.count(stableTokenPath))
+}
+
+// TestCoordinatedWaitersWaitAtTheCoordinator: while the lease holder's
+// fetches take 300 ms each, the other isolates wait at the coordinator for
+// the value to change instead of polling it every few milliseconds, so a
+// stampede over 8 isolates costs the coordinator tens of calls, not
+// hundreds (polling every 5-20 ms would take about 7 × 2 × 600 ms / 15 ms).
+func TestCoordinatedWaitersWaitAtTheCoordinator(t *testing.T) {
+	t.Parallel()
+	clients, up, coord := isolatesOn(t, 8, []emulator.Option{emulator.WithLatency(300 * time.Millisecond)})
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		wg.Go(func() {
+			_, err := c.CardTicket(t.Context())
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 1, up.count(cardTicketPath))
+	assert.Equal(t, 1, up.count(stableTokenPath))
+	calls := coord.callCount()
+	t.Logf("coordinator calls for the stampede: %d", calls)
+	assert.Less(t, calls, 150)
 }

@@ -82,6 +82,21 @@ func (o *objectCoordinator) Get(ctx context.Context, key string) (string, bool, 
 	return v.String(), true, nil
 }
 
+func (o *objectCoordinator) AwaitChange(ctx context.Context, key, known string, knownOK bool, wait time.Duration) (string, bool, error) {
+	var knownArg any // null: no value
+	if knownOK {
+		knownArg = known
+	}
+	v, err := o.call(ctx, "awaitChange", key, knownArg, max(wait.Milliseconds(), 1))
+	if err != nil {
+		return "", false, err
+	}
+	if v.Type() != js.TypeString {
+		return "", false, nil
+	}
+	return v.String(), true, nil
+}
+
 func (o *objectCoordinator) Put(ctx context.Context, key, envelope string) error {
 	_, err := o.call(ctx, "put", key, envelope)
 	return err
