@@ -8,7 +8,10 @@
 // (one fetch per lease, compare-and-refresh on a rejected credential) runs
 // unchanged.
 //
-// Both live in the object's storage (SQLite-backed: see wrangler.toml's
+// Isolates waiting on a lease wait here too (awaitChange), woken by the
+// holder's put or by a released lease, rather than polling.
+//
+// Values and leases live in the object's storage (SQLite-backed: see wrangler.toml's
 // migration), so a restarted object still knows the lease of a refresh under
 // way and does not hand it to a second isolate.
 //
