@@ -11,11 +11,11 @@
 // Isolates waiting on a lease wait here too (awaitChange), woken by the
 // holder's put or by a released lease, rather than polling.
 //
-// Values and leases live in the object's storage (SQLite-backed: see wrangler.toml's
-// migration), so a restarted object still knows the lease of a refresh under
-// way and does not hand it to a second isolate.
+// Values and leases live in the object's storage (SQLite-backed: see
+// wrangler.toml's migration), so a restarted object still knows the lease of
+// a refresh under way and does not hand it to a second isolate.
 //
-// Each method reads and writes storage without awaiting anything else in
+// A method that reads storage and then writes it awaits nothing else in
 // between: the object's input gate delivers no other call meanwhile, which
 // is what makes tryLock a compare-and-set.
 import { DurableObject } from "cloudflare:workers";
