@@ -131,6 +131,8 @@ func (c *Coordinated) Get(ctx context.Context, key string) ([]byte, bool, error)
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: get %q: %w", ErrCoordinator, key, err)
 	}
+	// The read may have waited at the Coordinator.
+	now = c.cache.now()
 	if ok {
 		value, expiry, valid := decode(envelope)
 		if valid && (expiry == 0 || now.UnixMilli() < expiry) {
