@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxcard/wxcard/internal/devhttp"
 )
 
 // Errors of the Go-side helpers, matched with errors.Is.
@@ -78,18 +78,7 @@ func (e *Emulator) controlApp(w http.ResponseWriter, r *http.Request, bodyAppID 
 }
 
 // loopbackOrigin accepts the origins of pages served from this machine.
-func loopbackOrigin(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func loopbackOrigin(origin string) bool { return devhttp.IsLoopbackOrigin(origin) }
 
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest string) {
 	if !e.cfg.controlRoutes {
@@ -111,6 +100,13 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest str
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+	}
+	// A cross-site page may POST text/plain, a form or multipart without a
+	// preflight; application/json needs one, which the check above answers
+	// for loopback origins only. Empty bodies too: approve needs none.
+	if r.Method == http.MethodPost && !devhttp.IsJSON(r) {
+		controlError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send control requests as application/json, even with an empty body")
+		return
 	}
 	method := func(allowed ...string) bool {
 		for _, m := range allowed {

@@ -94,8 +94,15 @@
 // Each takes an "appid" field (or query parameter) and defaults to the dev
 // app. Errors are {"error":{"code","message"}} with a 4xx status. Requests
 // with an Origin header are answered only for loopback origins, with CORS
-// headers (a demo page served from 127.0.0.1 can call wallet/add). With
-// [WithControlRoutes](false) they all answer 404.
+// headers (a demo page served from 127.0.0.1 can call wallet/add), and
+// every POST must be application/json, even with an empty body (415
+// unsupported_media_type otherwise): a page on another site cannot send
+// that without a CORS preflight. With [WithControlRoutes](false) they all
+// answer 404.
+//
+// The emulator does not look at the Host header: a server that mounts it
+// where a browser can reach it should refuse foreign Host names (DNS
+// rebinding), as the local server and wxcard-emulator do.
 //
 // # Go-side helpers
 //

@@ -47,9 +47,20 @@
 // State (tickets in the store, cards and codes in the emulator) lives under
 // .wxcard/ by default, so a restart keeps it; -store memory keeps nothing,
 // -store redis://… shares tickets with other servers. Request logs (stderr)
-// carry method, path, status, bytes and latency, never a query string. A
-// non-loopback -addr prints a warning and turns the emulator's control
-// routes off unless -emulator-control=true.
+// carry method, path, status, bytes and latency, never a query string; at
+// -log-level info they are sampled (-log-sample lines a second) except for
+// 5xx answers, at debug every request is logged. A non-loopback -addr prints
+// a warning and turns the emulator's control routes, the demo page, its
+// backend and the stand-in off unless -emulator-control=true.
+//
+// The demo's backend, the stand-in's checks and the emulator's control
+// routes answer only pages from loopback origins, take only
+// application/json POSTs (so a page on another site cannot post to them
+// without a refused preflight), and, like the emulator's WeChat paths, only
+// requests whose Host is a loopback name or address, the bound address or
+// one of -public-hosts (DNS rebinding). /v1/ is rate limited per client
+// address (-rate-limit, -rate-burst); every connection has read-header,
+// read, write and idle timeouts.
 //
 // Exit status: 0 after a clean shutdown (SIGINT or SIGTERM; in-flight requests
 // finish, state is flushed, within 5 s), 1 when the server could not start

@@ -4,18 +4,19 @@
 //   node miniflare.mjs '<json options>'
 //
 // Options: scriptPath, modulesRoot, kvNamespaces (names), kvPersist (dir),
-// bindings (plain text vars), seedKV ({namespace: {key: value}}), port;
-// for the ticket coordinator: workers (how many copies of the Worker to
-// run, each in an isolate of its own, sharing KV and the coordinator;
-// default 1), coordinator ({binding, className, script}: script "" serves
-// the class from the first copy's own module, as a deployment does; else
-// from a worker of its own running that module), doPersist (dir).
+// bindings (plain text vars), ratelimits ({NAME: {simple: {limit, period}}}),
+// seedKV ({namespace: {key: value}}), port; for the ticket coordinator:
+// workers (how many copies of the Worker to run, each in an isolate of its
+// own, sharing KV and the coordinator; default 1), coordinator ({binding,
+// className, script}: script "" serves the class from the first copy's own
+// module, as a deployment does; else from a worker of its own running that
+// module), doPersist (dir).
 // Prints one JSON line {"url", "urls"} on stdout once the workers are ready,
 // then answers commands read from stdin, one per line:
 //   {"name": "<object name>", "call": "<method>", "args": [...]}
 // calls a method of that coordinator object over RPC (the tests' subclass
-// adds restart() and refusals()), with one JSON line each: {"ok": true,
-// "result": ...} or {"ok": false, "error": "..."}. Shuts workerd
+// adds restart(), refusals() and more), with one JSON line each: {"ok":
+// true, "result": ...} or {"ok": false, "error": "..."}. Shuts workerd
 // down when stdin closes or on SIGTERM/SIGINT.
 import { Miniflare } from "miniflare";
 import readline from "node:readline";
@@ -43,6 +44,7 @@ for (let i = 0; i < copies; i++) {
     scriptPath: opts.scriptPath,
     kvNamespaces,
     bindings: opts.bindings ?? {},
+    ratelimits: opts.ratelimits ?? {},
     // Every copy but the first gets a socket of its own (see urls below).
     unsafeDirectSockets: i === 0 ? undefined : [{ host: "127.0.0.1", port: 0 }],
   };
