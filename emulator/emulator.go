@@ -35,6 +35,11 @@ type Emulator struct {
 	// WithTicketLifetime and WithTicketPerCall.
 	ticketLifetime time.Duration
 	ticketPerCall  bool
+	// auth is web authorization's codes and user tokens (webauth.go).
+	auth webAuth
+	// push sends event pushes to the apps' server URLs (push.go); it has
+	// its own lock and never takes mu while a push is on the wire.
+	push *pusher
 }
 
 // route is one WeChat endpoint.
@@ -59,7 +64,8 @@ type call struct {
 	path string
 }
 
-// New returns an Emulator configured by opts. It starts no goroutines. With
+// New returns an Emulator configured by opts. It starts no goroutines (one
+// runs while event pushes are being sent, and ends when they are). With
 // WithSnapshotFile it loads the snapshot when the file exists.
 func New(opts ...Option) (*Emulator, error) {
 	cfg := defaultConfig()
@@ -71,7 +77,8 @@ func New(opts ...Option) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall}
+	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall, auth: newWebAuth()}
+	e.push = newPusher(e, cfg.push)
 	var seed [32]byte
 	if cfg.seed != nil {
 		binary.LittleEndian.PutUint64(seed[:], *cfg.seed)
@@ -237,6 +244,9 @@ func (e *Emulator) serveWeChat(w http.ResponseWriter, r *http.Request, path stri
 	switch {
 	case path == "cgi-bin/showqrcode":
 		e.serveShowQRCode(w, r)
+		return
+	case path == "connect/oauth2/authorize":
+		e.serveAuthorize(w, r)
 		return
 	case path == "bizmall/cardlandingpage":
 		e.serveLandingPage(w, r)

@@ -32,6 +32,7 @@ type config struct {
 	stableForceQuota int
 	ticketLifetime   time.Duration
 	ticketPerCall    bool
+	push             pushSettings
 }
 
 // Defaults, as WeChat documents them where it does.
@@ -72,6 +73,7 @@ func defaultConfig() config {
 		maxBodyBytes:     maxRequestBody,
 		stableForceQuota: StableForceRefreshDailyQuota,
 		ticketLifetime:   TokenLifetime,
+		push:             pushSettings{timeout: DefaultPushTimeout, retries: DefaultPushRetries},
 	}
 }
 

@@ -155,6 +155,14 @@ func (e *Emulator) RemoveFromWallet(ctx context.Context, appID, cardID, code str
 	if cd == nil || cd.UserCards[code] == nil {
 		return ErrNotFound
 	}
-	cd.UserCards[code].Status = UserCardDelete
-	return e.saveLocked()
+	u := cd.UserCards[code]
+	if u.Status == UserCardDelete {
+		return nil
+	}
+	u.Status = UserCardDelete
+	if err := e.saveLocked(); err != nil {
+		return err
+	}
+	e.pushDelete(a, u)
+	return nil
 }

@@ -237,6 +237,8 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 		a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
 	}
 	res.IsSuccess, res.Code, res.EncryptCode, res.Errmsg = true, code, e.encrypt(a, u), "ok"
+	e.pushGetCard(a, u, "", "")
+	e.pushSkuRemind(a, cd, now)
 	return res
 }
 

@@ -1,7 +1,7 @@
 # emulator/: the offline WeChat card backend. Its Go tests and benchmarks run
 # with everyone's (`go test -race ./...`, `make bench`); the fuzz target runs
 # briefly in `make test`.
-FUZZ_TARGETS += ./emulator:FuzzWeChatRequest
+FUZZ_TARGETS += ./emulator:FuzzWeChatRequest ./emulator:FuzzWebAuth
 
 EMULATOR_ADDR ?= 127.0.0.1:8081
 EMULATOR_SNAPSHOT ?= $(BUILD)/emulator.json

@@ -13,8 +13,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wxcard/wxcard/edge"
+	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/grant"
 	"github.com/wxcard/wxcard/internal/devhttp"
 )
@@ -73,6 +75,13 @@ type config struct {
 	rateLimit   float64 // /v1/ requests a second per client; 0 is off
 	rateBurst   int
 	timeouts    devhttp.Timeouts
+	// The server URL (/events): in emulator mode the emulator pushes there
+	// (token and key made up when not given); in wechat mode it is served
+	// when a token is given.
+	eventsMode   string // plaintext, safe or compatible
+	eventsToken  string
+	eventsAESKey string
+	pushTimeout  time.Duration // the emulator's wait for an answer to a push
 }
 
 // emulatorSnapshot is where the emulator keeps its state; empty when the
@@ -111,6 +120,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.BoolVar(&c.control, "emulator-control", true, "serve the emulator's control routes (/wechat/emulator/v1/…, used by the demo); on by default only for a loopback -addr")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "approve new cards at once in the emulator (WeChat reviews them)")
 	fs.BoolVar(&c.seed, "seed", true, "create a few demo cards in an empty emulator")
+	fs.StringVar(&c.eventsMode, "events-mode", env("WXCARD_EVENTS_MODE", "safe"), "how events reach /events: safe (encrypted with the EncodingAESKey), compatible (both) or plaintext; env WXCARD_EVENTS_MODE")
+	fs.StringVar(&c.eventsToken, "events-token", "", "the Token of the server URL (/events), 3..32 letters and digits; made up in emulator mode (prefer env WXCARD_EVENTS_TOKEN)")
+	fs.StringVar(&c.eventsAESKey, "events-aes-key", "", "the EncodingAESKey (43 characters) for safe mode; made up in emulator mode (prefer env WXCARD_EVENTS_AES_KEY: flags show up in ps)")
+	fs.DurationVar(&c.pushTimeout, "push-timeout", emulator.DefaultPushTimeout, "how long the emulator waits for /events to answer a push before it retries (WeChat: 5s)")
 	fs.StringVar(&c.logFormat, "log-format", env("WXCARD_LOG_FORMAT", "text"), "request log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info: failed requests (5xx), warnings and a sample of the other requests; debug: every request, the server's own start-up calls too")
 	logSample := fs.String("log-sample", env("WXCARD_LOG_SAMPLE", "10"), "at -log-level info, log at most `n` request lines a second (a burst of ten times that); 5xx answers are always logged, 0 logs only them; env WXCARD_LOG_SAMPLE")
@@ -134,6 +147,12 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	var err error
 	if c.secret == "" {
 		c.secret = getenv("WXCARD_SECRET")
+	}
+	if c.eventsToken == "" {
+		c.eventsToken = getenv("WXCARD_EVENTS_TOKEN")
+	}
+	if c.eventsAESKey == "" {
+		c.eventsAESKey = getenv("WXCARD_EVENTS_AES_KEY")
 	}
 	c.allowedOrigins = splitList(*origins)
 	c.allowedCardIDs = splitList(*cardIDs)
@@ -235,6 +254,20 @@ func (c *config) validate() error {
 	if math.IsNaN(c.logSample) || c.logSample < 0 || c.logSample > maxLogSample {
 		return usagef("-log-sample %v: want request lines a second, 0 to %d", c.logSample, maxLogSample)
 	}
+	switch c.eventsMode {
+	case "plaintext", "safe", "compatible":
+	default:
+		return usagef("-events-mode %q: want safe, compatible or plaintext", c.eventsMode)
+	}
+	if c.eventsMode != "plaintext" && c.mode == modeWeChat && c.eventsToken != "" && c.eventsAESKey == "" {
+		return usagef("-events-mode %s needs the EncodingAESKey: set WXCARD_EVENTS_AES_KEY (or -events-mode plaintext)", c.eventsMode)
+	}
+	if c.eventsToken != "" && !validEventsToken(c.eventsToken) {
+		return usagef("-events-token: want 3..32 letters and digits, as WeChat's console does")
+	}
+	if c.pushTimeout < time.Millisecond || c.pushTimeout > time.Minute {
+		return usagef("-push-timeout %v: want 1ms..1m", c.pushTimeout)
+	}
 	switch c.logFormat {
 	case "text", "json":
 	default:
@@ -325,4 +358,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// validEventsToken is WeChat's rule for a server URL's Token.
+func validEventsToken(t string) bool {
+	if len(t) < 3 || len(t) > 32 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

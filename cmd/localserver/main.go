@@ -11,7 +11,9 @@
 // app whose appid and AppSecret are printed at start-up; an empty emulator
 // gets four demo cards. With WXCARD_APPID and WXCARD_SECRET set (or -appid and
 // the secret), the server runs in wechat mode and talks to the real WeChat
-// API (or WXCARD_BASE_URL) instead; the demo and the stand-in are off then.
+// API (or WXCARD_BASE_URL) instead; the demo and the stand-in are off then,
+// and /events is the account's server URL when WXCARD_EVENTS_TOKEN (and, for
+// safe mode, WXCARD_EVENTS_AES_KEY) is set.
 //
 // # URLs
 //
@@ -19,7 +21,10 @@
 //	/js/preview/               the preview tool (/preview/ redirects there)
 //	/v1/addcard /v1/choosecard /v1/jsconfig /healthz   the config API
 //	/wechat/                   WeChat's paths, emulated (admin.WithBaseURL)
-//	/wechat/emulator/v1/…      the emulator's control routes (state, clock, faults, approve, wallet/add)
+//	/wechat/emulator/v1/…      the emulator's control routes (state, clock, faults, approve, wallet/add, push)
+//	/events                    the merchant backend's server URL (events.Handler); the emulator pushes here
+//	/demo/auth/login           sign-in through the emulated web authorization (/demo/auth-profile/login: with consent)
+//	/demo/api/me, /demo/api/events   the signed-in user; the events received, with their decrypted XML
 //	/js/, /js/wxcard.wasm, /wxcard.wasm   the js package and its module
 //	/wx-standin.js             the wx stand-in
 //

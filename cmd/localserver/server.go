@@ -18,6 +18,7 @@ import (
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/edge"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/events"
 	"github.com/wxcard/wxcard/internal/devhttp"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -45,6 +46,12 @@ type server struct {
 	http   *http.Server
 	served chan error
 	seeded seedResult
+	// The server URL's handler (nil in wechat mode without -events-token),
+	// its mode and what it received; sign-in for the demo page.
+	events     *events.Handler
+	eventsMode string
+	received   eventLog
+	signin     *signIn
 	// starting is true until the banner is out.
 	starting atomic.Bool
 }
@@ -83,6 +90,18 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 		ln.Close()
 		s.store.Close()
 		return nil, err
+	}
+	if err := s.wireEvents(ctx); err != nil {
+		ln.Close()
+		s.store.Close()
+		return nil, err
+	}
+	if s.emu != nil {
+		if s.signin, err = s.newSignIn(); err != nil {
+			ln.Close()
+			s.store.Close()
+			return nil, err
+		}
 	}
 
 	handler, err := s.routes()
@@ -130,6 +149,7 @@ func (s *server) wire() error {
 			emulator.WithPublicURL(s.baseURL + "/wechat"),
 			emulator.WithControlRoutes(cfg.control),
 			emulator.WithAutoApprove(cfg.autoApprove),
+			emulator.WithPushTimeout(cfg.pushTimeout),
 		}
 		if snap := cfg.emulatorSnapshot(); snap != "" {
 			if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
@@ -216,6 +236,13 @@ func (s *server) routes() (http.Handler, error) {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the WeChat emulator is not running: this server is in wechat mode")
 		})
 	}
+	if s.events != nil {
+		mux.Handle(eventsPath, s.events)
+	} else {
+		mux.HandleFunc(eventsPath, func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "events_off", "no server URL is configured: give -events-token (and -events-aes-key for safe mode)")
+		})
+	}
 	mux.HandleFunc("/js/", s.js.serveJS)
 	mux.HandleFunc("GET /wxcard.wasm", s.js.serveWasm)
 	toPreview := func(w http.ResponseWriter, r *http.Request) {
@@ -238,6 +265,8 @@ func (s *server) routes() (http.Handler, error) {
 		s.standinRoutes(mux)
 		s.demoRoutes(mux)
 		mux.HandleFunc(cardTicketPath, s.serveCardTicket)
+		s.signInRoutes(mux)
+		mux.Handle("/demo/api/events", s.guarded(http.MethodGet, s.serveReceivedEvents))
 	case s.emu != nil:
 		// The demo's backend consumes and decrypts codes with the server's
 		// own token: off, like the emulator's control routes, for anyone
@@ -293,7 +322,21 @@ func (s *server) wait(ctx context.Context) error {
 	s.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	if s.emu != nil {
+		// The emulator pushes to this server: let pushes on their way land
+		// while it still answers (bounded by the shutdown timeout).
+		pctx, pcancel := context.WithTimeout(sctx, shutdownTimeout/2)
+		if perr := s.emu.WaitPushes(pctx); perr != nil {
+			s.log.Warn("event pushes still on their way at shutdown were abandoned")
+		}
+		pcancel()
+	}
 	err := s.http.Shutdown(sctx)
+	if s.events != nil {
+		if werr := s.events.Wait(sctx); werr != nil {
+			err = errors.Join(err, fmt.Errorf("event callbacks still running: %w", werr))
+		}
+	}
 	if err != nil {
 		s.http.Close()
 		err = fmt.Errorf("requests still running after %s were cut off: %w", shutdownTimeout, err)
@@ -336,6 +379,9 @@ func (s *server) printBanner() {
 	row("Preview tool", u+"/js/preview/")
 	row("Config API", u+"/v1/addcard (POST), /v1/choosecard (POST), /v1/jsconfig?url=… (GET)")
 	row("Health", u+"/healthz")
+	if s.events != nil {
+		row("Server URL (events)", u+eventsPath+"  ("+s.eventsMode+" mode)")
+	}
 	if s.emu != nil {
 		row("WeChat emulator", u+"/wechat/  (admin.WithBaseURL for your own code)")
 		if cfg.control {

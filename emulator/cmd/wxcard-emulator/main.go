@@ -16,6 +16,10 @@
 //
 // Exit status: 0 after a clean shutdown (SIGINT or SIGTERM), 1 when the
 // emulator could not start or stop cleanly, 2 for a usage mistake.
+//
+// With -push-url the dev app's card events are pushed to that server URL,
+// signed with WXCARD_EMULATOR_PUSH_TOKEN and, in -push-mode safe, encrypted
+// with WXCARD_EMULATOR_PUSH_AES_KEY (environment only: flags show up in ps).
 package main
 
 import (
@@ -78,6 +82,9 @@ type options struct {
 	control     bool
 	publicHosts []string
 	loopback    bool
+	pushURL     string
+	pushMode    string
+	pushTimeout time.Duration
 }
 
 func parseFlags(args []string, getenv func(string) string, out io.Writer) (*options, error) {
@@ -93,6 +100,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*opti
 	fs.BoolVar(&o.printSecret, "print-secret", false, "print the dev app's AppSecret")
 	control := fs.Bool("control", false, "serve the /emulator/v1/ control routes; default: on for a loopback -addr only")
 	noControl := fs.Bool("no-control", false, "turn the control routes off (also on a loopback -addr)")
+	fs.StringVar(&o.pushURL, "push-url", "", "server `URL` the dev app's card events are pushed to (token: $WXCARD_EMULATOR_PUSH_TOKEN)")
+	fs.StringVar(&o.pushMode, "push-mode", "plaintext", "plaintext, safe or compatible (key: $WXCARD_EMULATOR_PUSH_AES_KEY)")
+	fs.DurationVar(&o.pushTimeout, "push-timeout", emulator.DefaultPushTimeout, "how long a push waits for its answer before it is sent again")
 	publicHosts := fs.String("public-hosts", "", "comma-separated host names or addresses accepted in the Host header besides loopback ones, the -addr address and the -public-url host (a reverse proxy's name)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -148,7 +158,8 @@ func (o *options) emulatorOptions(base string) []emulator.Option {
 	if o.publicURL != "" {
 		base = o.publicURL
 	}
-	opts := []emulator.Option{emulator.WithPublicURL(base), emulator.WithAutoApprove(o.autoApprove), emulator.WithControlRoutes(o.control)}
+	opts := []emulator.Option{emulator.WithPublicURL(base), emulator.WithAutoApprove(o.autoApprove), emulator.WithControlRoutes(o.control),
+		emulator.WithPushTimeout(o.pushTimeout)}
 	if o.appID != "" {
 		opts = append(opts, emulator.WithApp(o.appID, o.secret))
 	}
@@ -193,6 +204,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		base = strings.TrimRight(o.publicURL, "/")
 	}
 	dev, devSecret := emu.DevApp()
+	if o.pushURL != "" {
+		err := emu.SetPushConfig(ctx, dev, emulator.PushConfig{
+			URL: o.pushURL, Token: getenv("WXCARD_EMULATOR_PUSH_TOKEN"), EncodingAESKey: getenv("WXCARD_EMULATOR_PUSH_AES_KEY"),
+			Mode: emulator.PushMode(o.pushMode),
+		})
+		if err != nil {
+			return usagef("-push-url: %v", err)
+		}
+	}
 	fmt.Fprintf(stdout, "wxcard emulator on %s\nappid: %s\n", base, dev)
 	if o.printSecret {
 		fmt.Fprintf(stdout, "secret: %s\n", devSecret)
@@ -218,6 +238,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if err := emu.WaitPushes(shutdownCtx); err != nil {
+		fmt.Fprintln(stdout, "pushes still on their way were abandoned")
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}

@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wxcard/wxcard/events"
 	"github.com/wxcard/wxcard/internal/syncbuf"
 )
 
@@ -197,4 +201,57 @@ func TestRunFlagMistakesAreUsageErrors(t *testing.T) {
 	require.NoError(t, err)
 	defer ln.Close()
 	assert.Equal(t, 1, exitCode(run(stopped, []string{"-addr", ln.Addr().String()}, none, &out, nil)))
+}
+
+func TestRunPushesToTheServerURL(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	h, err := events.NewHandler("pushTok1", func(_ context.Context, m *events.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, m.Event+" "+m.Field("CardId"))
+		return nil
+	}, events.WithSafeMode("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx00112233445566ff"))
+	require.NoError(t, err)
+	backend := httptest.NewServer(h)
+	defer backend.Close()
+	env := map[string]string{"WXCARD_EMULATOR_SECRET": "cmd-test-secret", "WXCARD_EMULATOR_PUSH_TOKEN": "pushTok1",
+		"WXCARD_EMULATOR_PUSH_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}
+	addr, out, stop := start(t, []string{"-addr", "127.0.0.1:0", "-appid", "wx00112233445566ff", "-auto-approve", "-push-url", backend.URL, "-push-mode", "safe"}, env)
+	assert.NotContains(t, out.String(), "pushTok1")
+
+	res, err := http.Get("http://" + addr + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {"wx00112233445566ff"}, "secret": {"cmd-test-secret"}}.Encode())
+	require.NoError(t, err)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
+	res.Body.Close()
+	card := `{"card":{"card_type":"GENERAL_COUPON","general_coupon":{"default_detail":"满100减10","base_info":{"logo_url":"http://mmbiz.qpic.cn/l.png",` +
+		`"brand_name":"咖啡店","code_type":"CODE_TYPE_QRCODE","title":"十元券","color":"Color010","notice":"出示二维码","description":"每人限领一张",` +
+		`"sku":{"quantity":10},"date_info":{"type":"DATE_TYPE_FIX_TERM","fixed_term":30}}}}}`
+	res, err = http.Post("http://"+addr+"/card/create?access_token="+url.QueryEscape(tok.AccessToken), "application/json", strings.NewReader(card))
+	require.NoError(t, err)
+	var created struct {
+		CardID string `json:"card_id"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
+	res.Body.Close()
+	require.NotEmpty(t, created.CardID)
+
+	var pushes struct {
+		Target struct{ Mode string } `json:"target"`
+	}
+	res, err = http.Get("http://" + addr + "/emulator/v1/push?wait=10s")
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&pushes))
+	res.Body.Close()
+	assert.Equal(t, "safe", pushes.Target.Mode)
+	mu.Lock()
+	assert.Equal(t, []string{"card_pass_check " + created.CardID}, got)
+	mu.Unlock()
+	require.NoError(t, stop())
+
+	assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-push-url", backend.URL}, func(string) string { return "" }, io.Discard, nil),
+		"a push URL without a token")
 }
