@@ -2,7 +2,8 @@
 #
 #   make edge        build the Worker into $(EDGE_BUILD): syumai's runtime
 #                    files (workers-assets-gen wipes the dir first), then the
-#                    GOOS=js wasm, then our entry module (entry.mjs)
+#                    GOOS=js wasm, then our entry module (entry.mjs) and
+#                    the ticket coordinator's class (coordinator.mjs)
 #   make edge-bench  bundle size and workerd latency rows -> $(BENCH_DIR)/edge.txt
 #
 # The workerd integration tests are ordinary Go tests in ./edge/worker (run
@@ -16,7 +17,7 @@ EDGE_BUILD ?= edge/worker/build
 edge:
 	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o $(EDGE_BUILD)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(EDGE_BUILD)/app.wasm ./edge/worker
-	cp edge/worker/entry.mjs $(EDGE_BUILD)/entry.mjs
+	cp edge/worker/entry.mjs edge/worker/coordinator.mjs $(EDGE_BUILD)/
 
 edge-bench:
 	@mkdir -p $(BENCH_DIR)

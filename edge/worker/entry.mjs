@@ -164,3 +164,9 @@ async function fetch(req, env, ctx) {
 }
 
 export default { fetch };
+
+// --- Ticket coordinator (Durable Object) -----------------------------------
+// The class wrangler.toml binds as WXCARD_COORDINATOR. Go finds the binding
+// in env and calls the object over RPC (workerkv.OpenCoordinator); a Worker
+// deployed without the binding runs KV-only and never instantiates it.
+export { TicketCoordinator } from "./coordinator.mjs";

@@ -25,7 +25,7 @@ import (
 func startProbe(t *testing.T, script string) (*workerd.Worker, *syncbuf.Buffer) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"entry.mjs", "worker.mjs", "runtime.mjs", "wasm_exec.js"} {
+	for _, f := range []string{"entry.mjs", "coordinator.mjs", "worker.mjs", "runtime.mjs", "wasm_exec.js"} {
 		data, err := os.ReadFile(filepath.Join(buildDir, f))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))

@@ -2,7 +2,9 @@
 
 // Command worker serves the wxcard config API (package edge) as a Cloudflare
 // Worker: settings from the Worker environment, tickets cached in Workers KV
-// (binding WXCARD_KV) and fetched from WeChat through the runtime's fetch.
+// (binding WXCARD_KV) and fetched from WeChat through the runtime's fetch,
+// their refreshes coordinated by a Durable Object per app (binding
+// WXCARD_COORDINATOR) when the Worker has one.
 //
 // Build it with `make edge`, which writes edge/worker/build/ (app.wasm, the
 // syumai/workers runtime files and entry.mjs, the module wrangler.toml
@@ -13,6 +15,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -24,6 +27,7 @@ import (
 	"github.com/syumai/workers/cloudflare/fetch"
 
 	"github.com/wxcard/wxcard/edge/worker/app"
+	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/workerkv"
 )
 
@@ -60,7 +64,11 @@ func newHandler() http.Handler {
 	if iso, ok := workerkv.OpenIsolate(); ok {
 		opts = append(opts, workerkv.WithIsolate(iso))
 	}
-	store, err := workerkv.New(ns, opts...)
+	cache, err := workerkv.New(ns, opts...)
+	if err != nil {
+		return app.MisconfiguredHandler(err)
+	}
+	store, err := coordinate(settings.AppID, cache)
 	if err != nil {
 		return app.MisconfiguredHandler(err)
 	}
@@ -70,6 +78,21 @@ func newHandler() http.Handler {
 		return app.MisconfiguredHandler(err)
 	}
 	return h
+}
+
+// coordinate puts the app's ticket coordinator (a Durable Object, binding
+// WXCARD_COORDINATOR) in charge of refreshes, with cache as its read
+// cache, when the Worker has the binding; without it (KV-only mode) the
+// cache is the store, and each isolate refreshes on its own.
+func coordinate(appID string, cache *workerkv.Store) (kv.Store, error) {
+	coord, ok, err := workerkv.OpenCoordinator(app.CoordinatorBinding, appID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", app.ErrMisconfigured, err)
+	}
+	if !ok {
+		return cache, nil
+	}
+	return workerkv.NewCoordinated(cache, coord)
 }
 
 // persistent reports whether the JS entry module keeps this Go instance for

@@ -520,7 +520,7 @@ func TestWorkerUnderStockRuntime(t *testing.T) {
 
 func TestBundleFitsTheFreePlan(t *testing.T) {
 	var raw, gz int64
-	for _, m := range []string{"entry.mjs", "wasm_exec.js", "app.wasm"} {
+	for _, m := range []string{"entry.mjs", "coordinator.mjs", "wasm_exec.js", "app.wasm"} {
 		r, g := gzipSize(t, filepath.Join(buildDir, m))
 		raw += r
 		gz += g

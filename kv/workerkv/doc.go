@@ -22,6 +22,12 @@
 // cache and one set of locks, so that the Store is also a kv.Locker that
 // makes them refresh a ticket once between them.
 //
+// Across isolates and locations, [Coordinated] puts a [Coordinator] in
+// charge: a strongly consistent store with leases, in a Worker the ticket
+// coordinator Durable Object ([OpenCoordinator]), with a Store as its read
+// cache. Given to the admin client, it makes a stampede cost one fetch of
+// each credential in total rather than one per isolate.
+//
 // The Namespace interface is what the adapter needs from a binding; in a
 // Worker (GOOS=js) [Open] returns one backed by syumai/workers' cloudflare/kv.
 // The adapter itself is plain Go and is tested natively.

@@ -130,6 +130,11 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if v, ok := s.memGet(key, now); ok {
 		return v, true, nil
 	}
+	return s.getKV(key, now)
+}
+
+// getKV reads key from KV, past the memory layer, and remembers a hit there.
+func (s *Store) getKV(key string, now time.Time) ([]byte, bool, error) {
 	raw, err := s.ns.GetString(key)
 	if err != nil {
 		return nil, false, fmt.Errorf("workerkv: get %q: %w", key, err)

@@ -32,6 +32,11 @@ const (
 // KVBinding is the Workers KV binding name the worker caches tickets in.
 const KVBinding = "WXCARD_KV"
 
+// CoordinatorBinding is the Durable Object namespace binding of the ticket
+// coordinator (class TicketCoordinator, one object per appid). Without it
+// the Worker runs KV-only: each isolate refreshes tickets on its own.
+const CoordinatorBinding = "WXCARD_COORDINATOR"
+
 // Settings is the Worker's configuration.
 type Settings struct {
 	AppID  string

@@ -5,6 +5,7 @@
 //	BenchmarkEdgeWorkerAddCard      N    p50-ms p99-ms mean-ms cold-ms   (entry.mjs: Go instance kept alive)
 //	BenchmarkEdgeWorkerStockAddCard N    …                              (syumai's worker.mjs: Go started per request)
 //	BenchmarkJSWorkerAddCard        N    …                              (hand-written JS + WebCrypto, the anchor)
+//	BenchmarkEdgeStampede…          rounds ticket-fetches/op …          (see stampede.go)
 //
 // Each latency row is measured from a Go client over loopback HTTP to
 // miniflare: one cold request right after workerd is ready (the ticket
@@ -46,14 +47,15 @@ func main() {
 	out := flag.String("o", "", "file for the benchmark lines (default stdout)")
 	requests := flag.Int("n", 300, "sequential requests measured per variant")
 	warmup := flag.Int("warmup", 30, "requests before measuring")
+	stampedeRounds := flag.Int("stampede-rounds", 3, "cold stampedes measured per coordination mode")
 	flag.Parse()
-	if err := run(*out, *requests, *warmup); err != nil {
+	if err := run(*out, *requests, *warmup, *stampedeRounds); err != nil {
 		fmt.Fprintln(os.Stderr, "edgebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(outPath string, n, warmup int) error {
+func run(outPath string, n, warmup, stampedeRounds int) error {
 	ctx := context.Background()
 	root, err := workerd.RepoRoot(ctx)
 	if err != nil {
@@ -72,7 +74,7 @@ func run(outPath string, n, warmup int) error {
 		return err
 	}
 	var lines []string
-	raw, gz, err := workerd.BundleSize(build, gzip.BestCompression, "entry.mjs", "wasm_exec.js", "app.wasm")
+	raw, gz, err := workerd.BundleSize(build, gzip.BestCompression, "entry.mjs", "coordinator.mjs", "wasm_exec.js", "app.wasm")
 	if err != nil {
 		return err
 	}
@@ -164,6 +166,11 @@ func run(outPath string, n, warmup int) error {
 	for _, v := range variants {
 		lines = append(lines, v.line())
 	}
+	stampede, err := stampedeLines(ctx, root, build, tmp, stampedeRounds)
+	if err != nil {
+		return err
+	}
+	lines = append(lines, stampede...)
 
 	text := strings.Join(lines, "\n") + "\n"
 	fmt.Print(text)

@@ -74,6 +74,24 @@ type Options struct {
 	SeedKV map[string]map[string]string
 	// Log receives workerd's and miniflare's output (nil discards it).
 	Log io.Writer
+
+	// Workers runs that many copies of the Worker (0 means 1), each in an
+	// isolate of its own, sharing the KV namespaces and the coordinator:
+	// what several isolates or locations of one deployment share.
+	Workers int
+	// Coordinator binds the ticket coordinator Durable Object; nil runs
+	// KV-only. DOPersist keeps its storage in a directory ("" in memory).
+	Coordinator *Coordinator
+	DOPersist   string
+}
+
+// Coordinator describes the Durable Object binding.
+type Coordinator struct {
+	Binding, ClassName string
+	// Script is "" to serve the class from the Worker's own entry module,
+	// as wrangler.toml deploys it, or a module in Dir run as a worker of
+	// its own (the tests' restartable subclass).
+	Script string
 }
 
 // RateLimit is a Rate Limiting binding's "simple" configuration: Limit
@@ -85,13 +103,17 @@ type RateLimit struct {
 
 // Worker is a running workerd.
 type Worker struct {
-	URL string
+	// URL reaches the first copy of the Worker; URLs has one per copy.
+	URL  string
+	URLs []string
 
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	done  chan struct{}
-	err   error
-	once  sync.Once
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	replies chan reply
+	cmdMu   sync.Mutex
+	done    chan struct{}
+	err     error
+	once    sync.Once
 }
 
 // Start runs the Worker and waits until it accepts requests.
@@ -104,6 +126,9 @@ func Start(ctx context.Context, repoRoot string, o Options) (*Worker, error) {
 		"bindings":     o.Bindings,
 		"seedKV":       o.SeedKV,
 		"ratelimits":   rateLimitBindings(o.RateLimits),
+		"workers":      o.Workers,
+		"coordinator":  coordinatorArgs(o.Coordinator),
+		"doPersist":    nonEmpty(o.DOPersist),
 	})
 	if err != nil {
 		return nil, err
@@ -128,18 +153,27 @@ func Start(ctx context.Context, repoRoot string, o Options) (*Worker, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("workerd: start node: %w", err)
 	}
-	w := &Worker{cmd: cmd, stdin: stdin, done: make(chan struct{})}
-	urls := make(chan string, 1)
+	w := &Worker{cmd: cmd, stdin: stdin, done: make(chan struct{}), replies: make(chan reply, 1)}
+	type readyLine struct {
+		URL  string
+		URLs []string
+	}
+	readies := make(chan readyLine, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		sent := false
 		for sc.Scan() {
 			line := sc.Bytes()
-			var ready struct{ URL string }
+			var ready readyLine
 			if !sent && json.Unmarshal(line, &ready) == nil && ready.URL != "" {
-				urls <- strings.TrimSuffix(ready.URL, "/")
+				readies <- ready
 				sent = true
+				continue
+			}
+			var r reply
+			if sent && json.Unmarshal(line, &r) == nil && (r.OK || r.Error != "") {
+				w.replies <- r
 				continue
 			}
 			fmt.Fprintf(logw, "%s\n", line)
@@ -153,7 +187,11 @@ func Start(ctx context.Context, repoRoot string, o Options) (*Worker, error) {
 	timer := time.NewTimer(60 * time.Second)
 	defer timer.Stop()
 	select {
-	case w.URL = <-urls:
+	case ready := <-readies:
+		w.URL = strings.TrimSuffix(ready.URL, "/")
+		for _, u := range ready.URLs {
+			w.URLs = append(w.URLs, strings.TrimSuffix(u, "/"))
+		}
 		return w, nil
 	case <-w.done:
 		return nil, fmt.Errorf("workerd: miniflare exited before it was ready: %v", w.err)
@@ -164,6 +202,50 @@ func Start(ctx context.Context, repoRoot string, o Options) (*Worker, error) {
 		w.Close()
 		return nil, errors.New("workerd: miniflare was not ready within 60 s")
 	}
+}
+
+// CallCoordinator calls method of the coordinator object named name over
+// RPC, from outside the Worker, and returns its JSON result. The tests'
+// subclass adds restart() (which fails the call that asks for it) and
+// refusals(key).
+func (w *Worker) CallCoordinator(ctx context.Context, name, method string, args ...any) (json.RawMessage, error) {
+	if args == nil {
+		args = []any{}
+	}
+	line, err := json.Marshal(map[string]any{"name": name, "call": method, "args": args})
+	if err != nil {
+		return nil, err
+	}
+	w.cmdMu.Lock()
+	defer w.cmdMu.Unlock()
+	if _, err := w.stdin.Write(append(line, '\n')); err != nil {
+		return nil, fmt.Errorf("workerd: %s: %w", method, err)
+	}
+	select {
+	case r := <-w.replies:
+		if !r.OK {
+			return nil, fmt.Errorf("workerd: %s: %s", method, r.Error)
+		}
+		return r.Result, nil
+	case <-w.done:
+		return nil, errors.New("workerd: miniflare exited")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// reply is miniflare.mjs's answer to a command.
+type reply struct {
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result"`
+	Error  string          `json:"error"`
+}
+
+func coordinatorArgs(c *Coordinator) any {
+	if c == nil {
+		return nil
+	}
+	return map[string]string{"binding": c.Binding, "className": c.ClassName, "script": c.Script}
 }
 
 // Close stops workerd (miniflare disposes it when stdin closes) and waits,
