@@ -67,8 +67,9 @@ type config struct {
 	seed             bool
 	logFormat        string
 	logLevel         string
-	logSample        float64 // request lines a second at info level
-	loopback         bool    // addr binds a loopback interface only
+	logSample        float64       // request lines a second at info level
+	storeTimeout     time.Duration // deadline of one shared-store call; 0: the admin client's default
+	loopback         bool          // addr binds a loopback interface only
 	// publicHosts are the Host names, besides loopback ones, that the
 	// emulator and demo routes answer to.
 	publicHosts []string
@@ -126,6 +127,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.DurationVar(&c.pushTimeout, "push-timeout", emulator.DefaultPushTimeout, "how long the emulator waits for /events to answer a push before it retries (WeChat: 5s)")
 	fs.StringVar(&c.logFormat, "log-format", env("WXCARD_LOG_FORMAT", "text"), "request log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info: failed requests (5xx), warnings and a sample of the other requests; debug: every request, the server's own start-up calls too")
+	storeTimeout := fs.String("store-timeout", env("WXCARD_STORE_TIMEOUT", "0"), "deadline of one call to the shared store (Redis, the file) before signing goes on without it; 0 keeps the default (50ms); env WXCARD_STORE_TIMEOUT")
 	logSample := fs.String("log-sample", env("WXCARD_LOG_SAMPLE", "10"), "at -log-level info, log at most `n` request lines a second (a burst of ten times that); 5xx answers are always logged, 0 logs only them; env WXCARD_LOG_SAMPLE")
 	publicHosts := fs.String("public-hosts", getenv("WXCARD_PUBLIC_HOSTS"), "comma-separated host names or addresses, besides localhost and loopback addresses, that the emulator, demo and stand-in routes answer to (the Host header; others get 403 host_not_allowed, against DNS rebinding); for a reverse proxy's name or this machine's LAN address; env WXCARD_PUBLIC_HOSTS")
 	fs.Float64Var(&c.rateLimit, "rate-limit", 20, "`n` /v1/ requests a second each client address may make, sustained; past it 429 rate_limited with Retry-After; 0 turns the limit off")
@@ -159,6 +161,12 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	c.publicCardIDs = splitList(*publicCards)
 	c.jsconfigPrefixes = splitList(*prefixes)
 	c.publicHosts = splitList(*publicHosts)
+	if c.storeTimeout, err = time.ParseDuration(*storeTimeout); err != nil || c.storeTimeout < 0 || c.storeTimeout > time.Minute {
+		if *storeTimeout != "0" {
+			return nil, usagef("-store-timeout %q: want a duration from 1ms to 1m, such as 50ms (0: the default)", *storeTimeout)
+		}
+		c.storeTimeout = 0
+	}
 	if c.logSample, err = strconv.ParseFloat(*logSample, 64); err != nil {
 		return nil, usagef("-log-sample %q: want request lines a second, such as 10", *logSample)
 	}

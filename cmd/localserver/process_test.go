@@ -60,7 +60,9 @@ func launch(t *testing.T, env []string, args ...string) *proc {
 	// Every request line is logged (flushLogs waits for one); a test may
 	// pass its own WXCARD_LOG_SAMPLE, the last value wins.
 	started, err := testproc.Start(testproc.Command{Path: localserverBinary(t), Args: args, Dir: repoRoot(t),
-		Env: append(append(cleanEnv(), "WXCARD_LOG_SAMPLE=1000000"), env...)})
+		// A loaded test machine can stall Redis past the 50 ms default,
+		// which would count as an outage and a second ticket fetch.
+		Env: append(append(cleanEnv(), "WXCARD_LOG_SAMPLE=1000000", "WXCARD_STORE_TIMEOUT=5s"), env...)})
 	require.NoError(t, err)
 	p := &proc{Process: started}
 	t.Cleanup(func() {

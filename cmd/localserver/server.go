@@ -143,6 +143,9 @@ func (s *server) wire() error {
 	// kv.Locker (cross-process refresh lock) and the type the admin client
 	// picks its store deadline by.
 	opts := []admin.Option{admin.WithStore(s.store.Store), admin.WithHTTPClient(hc), admin.WithLogger(s.log)}
+	if cfg.storeTimeout > 0 {
+		opts = append(opts, admin.WithStoreTimeout(cfg.storeTimeout))
+	}
 	switch cfg.mode {
 	case modeEmulator:
 		eopts := []emulator.Option{
