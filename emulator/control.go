@@ -266,6 +266,7 @@ func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool) (*card,
 		cd.Status = StatusVerifyFail
 	}
 	cd.UpdateTime = e.now().Unix()
+	e.touchCard(a.AppID, cd)
 	if err := e.saveLocked(); err != nil {
 		return nil, err
 	}
@@ -287,9 +288,8 @@ func (e *Emulator) clockView() clockView {
 // POST /emulator/v1/clock {"advance":"2h"} or {"advance_seconds":7200}.
 func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
-		e.mu.Lock()
-		v := e.clockView()
-		e.mu.Unlock()
+		var v clockView
+		e.locked(func() { v = e.clockView() })
 		writeControl(w, http.StatusOK, v)
 		return
 	}
@@ -313,11 +313,15 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
 		return
 	}
-	e.mu.Lock()
-	e.st.ClockOffset += d
-	err := e.saveLocked()
-	v := e.clockView()
-	e.mu.Unlock()
+	var (
+		v   clockView
+		err error
+	)
+	e.locked(func() {
+		e.st.ClockOffset += d
+		err = e.saveLocked()
+		v = e.clockView()
+	})
 	if err != nil {
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
@@ -336,13 +340,10 @@ func (e *Emulator) faultsRoute(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusBadRequest, "invalid_request", err.Error())
 			return
 		}
-		e.mu.Lock()
-		e.faults = f.clone()
-		e.mu.Unlock()
+		e.locked(func() { e.faults = f.clone() })
 	}
-	e.mu.Lock()
-	f := e.faults.clone()
-	e.mu.Unlock()
+	var f Faults
+	e.locked(func() { f = e.faults.clone() })
 	if f.Rules == nil {
 		f.Rules = []FaultRule{}
 	}

@@ -1,7 +1,12 @@
 // Command wxcard-emulator serves the WeChat card backend emulator on a
 // loopback address, for developing against it without writing Go.
 //
-//	wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.json -auto-approve
+//	wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.db -auto-approve
+//
+// The snapshot file is locked while the emulator runs: a second one on the
+// same file exits with an error instead of overwriting the first one's
+// state. A -snapshot path ending in .json names the JSON snapshot of
+// earlier versions: it is imported once into the .db file beside it.
 //
 // It prints the base URL and the dev app's appid. The AppSecret is chosen
 // with -secret or WXCARD_EMULATOR_SECRET (with -appid), or read from the
@@ -39,7 +44,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	fs := flag.NewFlagSet("wxcard-emulator", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address (loopback recommended)")
-	snapshot := fs.String("snapshot", "", "JSON file keeping state across restarts")
+	snapshot := fs.String("snapshot", "", "file keeping state across restarts (a .json path is imported into the .db beside it)")
 	publicURL := fs.String("public-url", "", "externally visible base URL (default http://<addr>)")
 	appID := fs.String("appid", "", "appid of the dev app (default: generated, or from the snapshot)")
 	secret := fs.String("secret", "", "AppSecret of -appid (default $WXCARD_EMULATOR_SECRET)")
@@ -75,12 +80,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	defer emu.Close()
 	dev, devSecret := emu.DevApp()
+	if from := emu.ImportedJSON(); from != "" {
+		fmt.Fprintf(stdout, "imported %s into %s; the JSON file is no longer read\n", from, emu.SnapshotPath())
+	}
 	fmt.Fprintf(stdout, "wxcard emulator on %s\nappid: %s\n", base, dev)
 	if *printSecret {
 		fmt.Fprintf(stdout, "secret: %s\n", devSecret)
 	}
-	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           emu,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	if ready != nil {
@@ -96,5 +111,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
-	return emu.Save(shutdownCtx)
+	return emu.Close()
 }
