@@ -67,19 +67,19 @@ type userCardView struct {
 }
 
 type cardView struct {
-	CardID         string         `json:"card_id"`
-	CardType       string         `json:"card_type"`
-	Title          string         `json:"title"`
-	Status         string         `json:"status"`
-	Quantity       int64          `json:"quantity"`
-	TotalQuantity  int64          `json:"total_quantity"`
-	GetLimit       int64          `json:"get_limit"`
-	UseCustomCode  bool           `json:"use_custom_code"`
-	DepositMode    bool           `json:"deposit_mode"`
-	BindOpenID     bool           `json:"bind_openid"`
-	DepositedCodes int            `json:"deposited_codes"`
-	UnclaimedCodes int64          `json:"unclaimed_codes"`
-	PayCell        bool           `json:"pay_cell"`
+	CardID         string `json:"card_id"`
+	CardType       string `json:"card_type"`
+	Title          string `json:"title"`
+	Status         string `json:"status"`
+	Quantity       int64  `json:"quantity"`
+	TotalQuantity  int64  `json:"total_quantity"`
+	GetLimit       int64  `json:"get_limit"`
+	UseCustomCode  bool   `json:"use_custom_code"`
+	DepositMode    bool   `json:"deposit_mode"`
+	BindOpenID     bool   `json:"bind_openid"`
+	DepositedCodes int    `json:"deposited_codes"`
+	UnclaimedCodes int64  `json:"unclaimed_codes"`
+	PayCell        bool   `json:"pay_cell"`
 	// UserCards is one page of the card's user cards, oldest first: from
 	// UserCardsOffset, at most the limit asked for (100 by default), out of
 	// UserCardsTotal.
