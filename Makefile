@@ -34,11 +34,11 @@ BENCH_TARGETS :=
 FUZZ_TARGETS :=
 CROSS_JS := ./signer/...
 CROSS_WASIP1 := ./signer/...
-RUN_TARGET := run-placeholder
+RUN_TARGET :=
 
 -include mk/*.mk
 
-.PHONY: test test-go fuzz check bench bench-go bench-table run run-placeholder clean
+.PHONY: test test-go fuzz check bench bench-go bench-table run clean
 .PHONY: provision provision-system provision-node
 
 # Prerequisites run in order (no -j): provisioning first.
@@ -71,7 +71,7 @@ node_modules/.package-lock.json: package-lock.json package.json | provision-node
 $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-check:
+check: $(STATICCHECK)
 	@files=$$(git ls-files -co --exclude-standard '*.go'); \
 	  bad=$$(gofmt -l $$files); \
 	  if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
@@ -79,6 +79,7 @@ check:
 	$(GO) mod tidy -diff
 	GOOS=js GOARCH=wasm $(GO) build $(CROSS_JS)
 	GOOS=wasip1 GOARCH=wasm $(GO) build $(CROSS_WASIP1)
+	$(STATICCHECK) ./...
 
 bench: bench-go $(BENCH_TARGETS) bench-table
 
@@ -94,9 +95,6 @@ bench-table:
 	@$(GO) run ./internal/benchtable -pairs bench/pairs.tsv $(BENCH_DIR)/*.txt
 
 run: $(RUN_TARGET)
-
-run-placeholder:
-	@echo "cmd/localserver has not landed yet; parts available: signer (go test ./signer)"
 
 clean:
 	rm -rf $(BUILD)

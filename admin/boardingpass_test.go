@@ -8,6 +8,7 @@ import (
 )
 
 func TestBoardingPassOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Checkin/typed", method: http.MethodPost, path: "card/boardingpass/checkin", fixture: "ok.json",
@@ -30,6 +31,7 @@ func TestBoardingPassOperations(t *testing.T) {
 }
 
 func TestUserCardUpdateValidation(t *testing.T) {
+	t.Parallel()
 	var nilPass *BoardingPassCheckin
 	var nilMeeting *MeetingTicketUpdate
 	runValidation(t, []validationCase{

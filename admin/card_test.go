@@ -40,6 +40,7 @@ func testCoupon() *GeneralCoupon {
 const testCouponJSON = `{"base_info":{"logo_url":"http://mmbiz.qpic.cn/mmbiz/logo/0","brand_name":"微信餐厅","code_type":"CODE_TYPE_QRCODE","title":"10元代金券","color":"Color010","notice":"使用时向服务员出示此券","description":"不可与其他优惠同享 <b>每人限一张</b> & 不找零","sku":{"quantity":100},"date_info":{"type":"DATE_TYPE_FIX_TERM","fixed_term":30},"get_limit":1,"can_share":false},"default_detail":"满100元减10元"}`
 
 func TestCardOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Colors", method: http.MethodGet, path: "card/getcolors", fixture: "card_getcolors.json",
@@ -262,6 +263,7 @@ func TestCardOperations(t *testing.T) {
 }
 
 func TestCardValidation(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 129)
 	elevenIDs := make([]string, 11)
 	for i := range elevenIDs {
@@ -453,6 +455,7 @@ func TestCardValidation(t *testing.T) {
 }
 
 func TestLandingPageScenes(t *testing.T) {
+	t.Parallel()
 	for _, s := range []LandingPageScene{SceneNearBy, SceneMenu, SceneQRCode, SceneArticle, SceneH5, SceneIVR, SceneCardCustomCell} {
 		assert.True(t, s.Valid(), s)
 	}
@@ -463,6 +466,7 @@ func TestLandingPageScenes(t *testing.T) {
 
 // Typed definitions decode what card/get returns and encode it back.
 func TestCardDefinitionsRoundTrip(t *testing.T) {
+	t.Parallel()
 	defs := []CardAttributes{
 		testCoupon(),
 		&Groupon{BaseInfo: testCoupon().BaseInfo, DealDetail: "双人套餐"},
@@ -511,6 +515,7 @@ func newOfType(d CardAttributes) CardAttributes {
 
 // Extra merges into a member card without overriding typed fields.
 func TestMemberCardExtra(t *testing.T) {
+	t.Parallel()
 	m := MemberCard{Prerogative: "9折", SupplyBonus: true,
 		Extra: map[string]any{"bonus_rule": map[string]int{"cost_money_unit": 100}, "prerogative": "ignored"}}
 	b, err := json.Marshal(m)
@@ -519,6 +524,7 @@ func TestMemberCardExtra(t *testing.T) {
 }
 
 func TestCardDecodeEmpty(t *testing.T) {
+	t.Parallel()
 	var c Card
 	require.NoError(t, json.Unmarshal([]byte(`{"card_type":"CASH"}`), &c))
 	assert.Equal(t, CardTypeCash, c.Type)
@@ -527,6 +533,7 @@ func TestCardDecodeEmpty(t *testing.T) {
 
 // Every card type travels under its lower-case key, after card_type.
 func TestCreateEveryCardType(t *testing.T) {
+	t.Parallel()
 	types := []CardType{CardTypeGroupon, CardTypeCash, CardTypeDiscount, CardTypeGift, CardTypeGeneralCoupon,
 		CardTypeMemberCard, CardTypeGeneralCard, CardTypeScenicTicket, CardTypeMovieTicket, CardTypeBoardingPass,
 		CardTypeMeetingTicket, CardTypeLuckyMoney}

@@ -92,10 +92,15 @@ type Client struct {
 	maxBody       int64
 	maxRaw        int64
 	refreshMargin time.Duration
-	lockTTL       time.Duration
-	lockWait      time.Duration
-	busyRetries   int
-	busyBackoff   time.Duration
+	// storeTimeout is the per-call deadline of the store's kv.Guard; 0
+	// leaves the store unguarded. storeTimeoutSet says WithStoreTimeout
+	// chose it, rather than the default for the store's type.
+	storeTimeout    time.Duration
+	storeTimeoutSet bool
+	lockTTL         time.Duration
+	lockWait        time.Duration
+	busyRetries     int
+	busyBackoff     time.Duration
 
 	token       *source
 	cardTicket  *source
@@ -192,6 +197,9 @@ func NewClient(appID, appSecret string, opts ...Option) (*Client, error) {
 		}
 		c.signer = s
 	}
+	if err := c.guardStore(); err != nil {
+		return nil, fmt.Errorf("wxcard: NewClient: %w", err)
+	}
 	if l, ok := c.store.(kv.Locker); ok {
 		c.locker = l
 	}
@@ -282,6 +290,41 @@ func WithStore(s kv.Store) Option {
 		c.store = s
 		return nil
 	}
+}
+
+// WithStoreTimeout sets the deadline of each store call (a read, a write,
+// a lock), after which the client goes on without the store; repeated
+// failures make it skip the store for a while (see kv.Guard). By default
+// the stores of package kv that live outside the process, kv.Redis and
+// kv.File, get kv.DefaultCallTimeout (50 ms); other stores are used as
+// given, since only their author knows how slow they may normally be.
+// d > 0 guards any store with d; 0 turns guarding off. A store already
+// wrapped with kv.Guard, and kv.Memory, are never wrapped.
+func WithStoreTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 || d > time.Minute {
+			return invalidArg("store_timeout", "must be between 0 and 1m")
+		}
+		c.storeTimeout, c.storeTimeoutSet = d, true
+		return nil
+	}
+}
+
+// guardStore wraps the store in a kv.Guard as WithStoreTimeout describes.
+func (c *Client) guardStore() error {
+	timeout := c.storeTimeout
+	if !c.storeTimeoutSet {
+		timeout = defaultStoreTimeout(c.store)
+	}
+	if _, mem := c.store.(*kv.Memory); timeout == 0 || mem || kv.IsGuarded(c.store) {
+		return nil
+	}
+	g, err := kv.Guard(c.store, kv.WithCallTimeout(timeout), kv.WithGuardLogger(c.log))
+	if err != nil {
+		return err
+	}
+	c.store = g
+	return nil
 }
 
 // WithTokenMode selects stable_token (the default) or the classic token

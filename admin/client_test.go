@@ -10,6 +10,7 @@ import (
 )
 
 func TestNewClientValidates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		appID  string
@@ -59,6 +60,7 @@ func TestNewClientValidates(t *testing.T) {
 }
 
 func TestNewClientDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := NewClient("wx1234", "secret")
 	require.NoError(t, err)
 	assert.Equal(t, "wx1234", c.AppID())
@@ -77,12 +79,14 @@ func TestNewClientDefaults(t *testing.T) {
 }
 
 func TestTokenModeString(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, "stable", TokenModeStable.String())
 	assert.Equal(t, "classic", TokenModeClassic.String())
 	assert.Equal(t, "TokenMode(9)", TokenMode(9).String())
 }
 
 func TestNilContext(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	//lint:ignore SA1012 a nil ctx is what this test checks
@@ -97,6 +101,7 @@ func TestNilContext(t *testing.T) {
 }
 
 func TestAbsolutePathIsRefused(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	for _, p := range []string{"/card/get", "https://evil.example/card/get", "card/get?x=1"} {

@@ -17,6 +17,7 @@ import (
 const tCode = "110201201245"
 
 func TestCodeOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Deposit", method: http.MethodPost, path: "card/code/deposit", fixture: "card_code_deposit.json",
@@ -137,6 +138,7 @@ func TestCodeOperations(t *testing.T) {
 }
 
 func TestCodeValidation(t *testing.T) {
+	t.Parallel()
 	runValidation(t, []validationCase{
 		{"Deposit/empty card", "card_id", func(ctx context.Context, c *Client) error {
 			_, err := c.Code.Deposit(ctx, "", []string{"1"})
@@ -250,6 +252,7 @@ func sameCodes(t *testing.T, want []string, lists ...[]string) {
 }
 
 func TestDepositChunks(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 99, 100, 101, 250} {
 		t.Run(itoa(n), func(t *testing.T) {
 			c, f := setup(t)
@@ -279,6 +282,7 @@ func TestDepositChunks(t *testing.T) {
 }
 
 func TestDepositPartialFailure(t *testing.T) {
+	t.Parallel()
 	codes := numbered(350)
 	tests := []struct {
 		name string
@@ -341,6 +345,7 @@ func hangUp(t *testing.T, w http.ResponseWriter) {
 
 // Codes WeChat's answer leaves out, and repeated codes, are never lost.
 func TestDepositUnmentionedAndRepeatedCodes(t *testing.T) {
+	t.Parallel()
 	c, f := setup(t)
 	record(t, f, "card/code/deposit", func(int, string) []byte {
 		return []byte(`{"errcode":0,"errmsg":"ok","succ_code":["A","B"],"duplicate_code":["A"],"fail_code":[]}`)
@@ -353,6 +358,7 @@ func TestDepositUnmentionedAndRepeatedCodes(t *testing.T) {
 }
 
 func TestCheckChunks(t *testing.T) {
+	t.Parallel()
 	c, f := setup(t)
 	rec := record(t, f, "card/code/checkcode", func(_ int, body string) []byte {
 		res := map[string]any{"errcode": 0, "errmsg": "ok", "exist_code": []string{}, "not_exist_code": []string{}}
@@ -379,6 +385,7 @@ func TestCheckChunks(t *testing.T) {
 // Check is a read: a busy answer is retried; a lasting failure returns
 // what was learnt with the rest unchecked.
 func TestCheckBusyAndFailure(t *testing.T) {
+	t.Parallel()
 	c, f := setup(t)
 	var calls atomic.Int32
 	f.handle("card/code/checkcode", func(w http.ResponseWriter, r *http.Request) {
@@ -408,6 +415,7 @@ func TestCheckBusyAndFailure(t *testing.T) {
 // answer (the code may be consumed already), repeated once after WeChat
 // rejected the token (which proves it did nothing).
 func TestConsumeRetries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		first    func(t *testing.T, f *fakeWeChat, w http.ResponseWriter, r *http.Request)
@@ -451,6 +459,7 @@ func TestConsumeRetries(t *testing.T) {
 }
 
 func TestLeftover(t *testing.T) {
+	t.Parallel()
 	assert.Empty(t, leftover([]string{"a", "b"}, []string{"b"}, []string{"a"}))
 	assert.Equal(t, []string{"a"}, leftover([]string{"a", "a"}, []string{"a"}))
 	assert.Equal(t, []string{"b"}, leftover([]string{"a", "b"}, []string{"a", "z"}))
@@ -459,6 +468,7 @@ func TestLeftover(t *testing.T) {
 // An answer naming a code that was never sent, or one code in two lists,
 // cannot add a code to the result or count one twice.
 func TestAnswersNamingUnsentCodes(t *testing.T) {
+	t.Parallel()
 	codes := []string{"A", "B", "C"}
 	t.Run("deposit", func(t *testing.T) {
 		c, f := setup(t)

@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -42,9 +44,9 @@ const (
 	maxLockPoll = 20 * time.Millisecond
 )
 
-// AccessToken returns a valid access_token, from the store when it holds one
-// with more than the refresh margin left, otherwise freshly fetched (once
-// per process, and once per cluster with a kv.Locker store).
+// AccessToken returns a valid access_token: from memory or the store when
+// one there has more than the refresh margin left, otherwise freshly
+// fetched (once per process, and once per cluster with a kv.Locker store).
 func (c *Client) AccessToken(ctx context.Context) (string, error) {
 	return c.token.get(ctx)
 }
@@ -127,18 +129,38 @@ type source struct {
 	reads     flightGroup[string]
 	refreshes flightGroup[entry]
 
-	mu sync.Mutex // guards memo, memoRaw and lastWarning
-	// memo is the last entry this process read or fetched. It is used only
-	// when the store fails, so that an outage does not turn every call into
-	// an upstream fetch; it is never used past its refresh point.
-	memo entry
-	// memoRaw is the stored form of memo: a read that returns the same
-	// bytes skips decoding them again, which is most reads.
-	memoRaw []byte
+	// memo is the last entry this process read or fetched. While it is
+	// fresh by the refresh rule it is served without asking the store, so
+	// that a store that is down or hanging costs a signature nothing; it
+	// is never served past its refresh point.
+	memo atomic.Pointer[memoized]
+	// syncing and nextSync (unix nanoseconds of the client's clock) run
+	// syncStore at most once per storeSyncInterval, one at a time, in the
+	// background of the calls served from memo.
+	syncing  atomic.Bool
+	nextSync atomic.Int64
+	// unsaved says memo was fetched but could not be written to the store.
+	unsaved atomic.Bool
+
+	mu sync.Mutex // guards lastWarning
 	// lastWarning rate-limits store warnings: during an outage every call
 	// fails the same way, and one line per interval says so.
 	lastWarning time.Time
 }
+
+// memoized is an entry with its stored form: a read that returns the same
+// bytes skips decoding them again.
+type memoized struct {
+	entry
+	raw []byte
+}
+
+// storeSyncInterval is how often a process serving from memory compares
+// notes with the store: it picks up a value another process stored (a
+// forced refresh), and writes its own back to a store that lost or missed
+// it (a restart, an outage). It is also the least time between two
+// attempts to write back an unsaved value.
+const storeSyncInterval = time.Second
 
 // storeWarnInterval is the least time between two store warnings of one
 // credential; the ones in between are logged at debug level.
@@ -147,16 +169,21 @@ const storeWarnInterval = 10 * time.Second
 // storeWarning logs a store failure on key. The error text comes from a
 // store the caller may have written, which could quote what it was given:
 // the app secret and this credential's value are scrubbed from it.
+// A store that a kv.Guard is skipping is logged at debug level only: the
+// guard has said so once already.
 func (s *source) storeWarning(ctx context.Context, msg, key string, err error) {
 	level := slogWarn
 	s.mu.Lock()
-	if now := time.Now(); now.Sub(s.lastWarning) >= storeWarnInterval {
+	if now := time.Now(); now.Sub(s.lastWarning) >= storeWarnInterval && !errors.Is(err, kv.ErrUnavailable) {
 		s.lastWarning = now
 	} else {
 		level = slogDebug
 	}
-	value := s.memo.Value
 	s.mu.Unlock()
+	var value string
+	if m := s.memo.Load(); m != nil {
+		value = m.Value
+	}
 	s.c.log.LogAttrs(ctx, level, msg, attrKey(key),
 		slogString("error", scrub(err.Error(), s.c.appSecret, value)))
 }
@@ -235,16 +262,37 @@ func newTicketSource(c *Client, t TicketType) *source {
 	})
 }
 
-// get returns a fresh value, refreshing it if needed. Concurrent callers
-// in one process share one store read, so a stampede costs the store one
-// read per process, not one per caller.
+// get returns a fresh value, refreshing it if needed. A fresh value in
+// memory is served without a store round trip; otherwise concurrent
+// callers in one process share one store read, so a stampede costs the
+// store one read per process, not one per caller.
 func (s *source) get(ctx context.Context) (string, error) {
 	if err := checkCtx(ctx); err != nil {
 		return "", err
 	}
+	if m := s.memo.Load(); m != nil {
+		now := s.c.now()
+		if s.freshAt(m.entry, now) {
+			if now.UnixNano() >= s.nextSync.Load() {
+				s.scheduleSync(ctx, now)
+			}
+			return m.Value, nil
+		}
+	}
 	value, _, err := s.reads.do(ctx, func(ctx context.Context) (string, error) {
-		if e, ok := s.load(ctx); ok && s.fresh(e) {
+		if m := s.memo.Load(); m != nil && s.fresh(m.entry) {
+			return m.Value, nil // refreshed by the flight we waited for
+		}
+		e, ok, err := s.readStore(ctx)
+		switch {
+		case err == nil && ok && s.fresh(e):
 			return e.Value, nil
+		case err != nil && ctx.Err() == nil:
+			// The store has just failed (or been skipped): going back to
+			// it for its lock and a second read would only add its
+			// deadline twice. One fetch for this process, then.
+			e, _, err := s.refreshes.do(ctx, s.fetchWithoutStore)
+			return e.Value, err
 		}
 		return s.refresh(ctx, func(e entry) bool { return !s.fresh(e) })
 	})
@@ -374,9 +422,20 @@ func (s *source) fetchLocked(ctx context.Context, owner string, stale func(entry
 }
 
 // fetchAndStore fetches upstream and writes the result to the store. A
-// failed write is logged, not returned: the value is good, and the next
-// reader will fetch again.
+// failed write is logged, not returned: the value is good, and the store
+// sync writes it back later.
 func (s *source) fetchAndStore(ctx context.Context) (entry, error) {
+	return s.fetchEntry(ctx, true)
+}
+
+// fetchWithoutStore fetches upstream and leaves the write to the store
+// sync: the store has just failed, and asking it again would cost the
+// caller another deadline.
+func (s *source) fetchWithoutStore(ctx context.Context) (entry, error) {
+	return s.fetchEntry(ctx, false)
+}
+
+func (s *source) fetchEntry(ctx context.Context, store bool) (entry, error) {
 	value, expiresIn, err := s.fetch(ctx)
 	if err != nil {
 		return entry{}, err
@@ -398,12 +457,72 @@ func (s *source) fetchAndStore(ctx context.Context) (entry, error) {
 		return entry{}, fmt.Errorf("wxcard: %s: %w", s.name, err)
 	}
 	s.remember(e, raw)
-	if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
-		s.storeWarning(ctx, "wxcard: store write failed", s.key, err)
+	if !store {
+		s.unsaved.Store(true)
+		s.nextSync.Store(now.UnixNano()) // the next call starts the write-back
+	} else if err := s.c.store.Set(ctx, s.key, raw, time.Duration(expiresIn)*time.Second); err != nil {
+		s.storeWarning(ctx, "wxcard: store write failed; writing it back when the store answers", s.key, err)
+		s.unsaved.Store(true)
+		s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
+	} else {
+		s.unsaved.Store(false)
+		s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
 	}
 	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
 	return e, nil
 }
+
+// scheduleSync starts syncStore unless one is under way. It runs apart
+// from the caller, which has its value already: a store that hangs must
+// not hold up a signature (except where syncInBackground is false).
+func (s *source) scheduleSync(ctx context.Context, now time.Time) {
+	if !s.syncing.CompareAndSwap(false, true) {
+		return
+	}
+	s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
+	if !syncInBackground {
+		s.syncStore(ctx)
+		return
+	}
+	go s.syncStore(context.WithoutCancel(ctx))
+}
+
+// syncStore reconciles the fresh memo with the store. A fresh stored value
+// issued no earlier than the memo is adopted: another process replaced the
+// credential (a forced refresh), and the cluster converges on its value.
+// A missing, stale or older stored value is overwritten with the memo: the
+// store restarted empty, or missed this process's write while it was down.
+func (s *source) syncStore(ctx context.Context) {
+	defer s.syncing.Store(false)
+	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	defer cancel()
+	m := s.memo.Load()
+	if m == nil || !s.fresh(m.entry) {
+		return // nothing worth keeping: the next call refreshes it
+	}
+	cur, ok, err := s.readStore(ctx)
+	if err != nil {
+		return
+	}
+	if ok && s.fresh(cur) && (cur.Gen == m.Gen || cur.Issued >= m.Issued) {
+		s.unsaved.Store(false)
+		return // readStore has adopted it
+	}
+	ttl := time.Duration(m.Expiry-s.c.now().Unix()) * time.Second
+	if ttl <= 0 {
+		return
+	}
+	if err := s.c.store.Set(ctx, s.key, m.raw, ttl); err != nil {
+		s.storeWarning(ctx, "wxcard: store write-back failed; retrying", s.key, err)
+		return
+	}
+	s.unsaved.Store(false)
+	s.c.log.LogAttrs(ctx, slogInfo, "wxcard: cached value written back to the store", attrKey(s.key))
+}
+
+// syncTimeout bounds a sync when the store has no deadline of its own (an
+// unguarded store).
+const syncTimeout = time.Second
 
 // load reads the store, falling back to the memo if the store fails.
 func (s *source) load(ctx context.Context) (entry, bool) {
@@ -411,10 +530,10 @@ func (s *source) load(ctx context.Context) (entry, bool) {
 	if err == nil {
 		return e, ok
 	}
-	s.mu.Lock()
-	m := s.memo
-	s.mu.Unlock()
-	return m, m.Value != ""
+	if m := s.memo.Load(); m != nil {
+		return m.entry, true
+	}
+	return entry{}, false
 }
 
 func (s *source) loadStore(ctx context.Context) (entry, bool) {
@@ -428,20 +547,16 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 	raw, ok, err := s.c.store.Get(ctx, s.key)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.storeWarning(ctx, "wxcard: store read failed; using upstream", s.key, err)
+			s.storeWarning(ctx, "wxcard: store read failed; serving the in-memory copy while it is fresh, else fetching from WeChat", s.key, err)
 		}
 		return entry{}, false, err
 	}
 	if !ok {
 		return entry{}, false, nil
 	}
-	s.mu.Lock()
-	if s.memoRaw != nil && bytes.Equal(raw, s.memoRaw) {
-		e := s.memo
-		s.mu.Unlock()
-		return e, true, nil
+	if m := s.memo.Load(); m != nil && bytes.Equal(raw, m.raw) {
+		return m.entry, true, nil
 	}
-	s.mu.Unlock()
 	var e entry
 	if err := json.Unmarshal(raw, &e); err != nil || e.Value == "" || e.Expiry <= 0 {
 		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: ignoring malformed store entry", attrKey(s.key))
@@ -451,18 +566,28 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 	return e, true, nil
 }
 
-// remember keeps the last entry seen as the fallback for store outages.
+// remember keeps the last entry seen, except that a fresh one is not
+// replaced by one due for refresh or issued before it: a store that missed
+// a write (it was down) may still hold the value this process replaced.
 func (s *source) remember(e entry, raw []byte) {
-	s.mu.Lock()
-	s.memo, s.memoRaw = e, raw
-	s.mu.Unlock()
+	for {
+		cur := s.memo.Load()
+		if cur != nil && s.fresh(cur.entry) && (!s.fresh(e) || e.Issued < cur.Issued) {
+			return
+		}
+		if s.memo.CompareAndSwap(cur, &memoized{entry: e, raw: raw}) {
+			return
+		}
+	}
 }
 
 // fresh reports whether e can still be handed out: it has more than the
 // refresh margin left. The margin never exceeds half the value's lifetime,
 // so a credential issued with a short expires_in is usable at once instead
 // of triggering a refresh loop.
-func (s *source) fresh(e entry) bool {
+func (s *source) fresh(e entry) bool { return s.freshAt(e, s.c.now()) }
+
+func (s *source) freshAt(e entry, now time.Time) bool {
 	if e.Value == "" || e.Expiry <= e.Issued {
 		return false
 	}
@@ -470,7 +595,7 @@ func (s *source) fresh(e entry) bool {
 	if half := (e.Expiry - e.Issued) / 2; margin > half {
 		margin = half
 	}
-	return s.c.now().Unix() < e.Expiry-margin
+	return now.Unix() < e.Expiry-margin
 }
 
 func newGen() (string, error) {

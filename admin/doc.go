@@ -13,20 +13,37 @@
 // wxcard:{appid}:access_token, wxcard:{appid}:ticket:wx_card and
 // wxcard:{appid}:ticket:jsapi. Each value is a small JSON envelope that
 // carries its own expiry and is replaced 5 minutes early (or at half its
-// lifetime, if that is shorter). Reads go through three layers:
+// lifetime, if that is shorter). Reads go through four layers:
 //
-//  1. concurrent callers in one process share one store read and one
+//  1. memory: a value this process read or fetched is served without a
+//     store round trip while it is fresh by that rule, so a store that is
+//     down or hanging costs a signature nothing;
+//  2. concurrent callers in one process share one store read and one
 //     refresh;
-//  2. with a store that implements [kv.Locker] (Redis, or memory inside one
+//  3. with a store that implements [kv.Locker] (Redis, or memory inside one
 //     process), one process per cluster fetches while the others wait for
 //     the value to appear, for at most the WithRefreshLock wait, after which
 //     they fail with [ErrRefreshTimeout] rather than fetch in parallel;
-//  3. upstream: POST cgi-bin/stable_token by default, which hands every
+//  4. upstream: POST cgi-bin/stable_token by default, which hands every
 //     caller the same token, so several servers never invalidate each
 //     other's ([TokenModeClassic] selects GET cgi-bin/token).
 //
-// If the store fails, the client logs a warning and carries on with what it
-// fetched itself, never past that value's refresh point.
+// About once a second a process serving from memory compares notes with
+// the store in the background: it adopts a newer value another process
+// stored (a forced refresh reaches the cluster that way), and writes its
+// own back to a store that lost it (restarted empty) or missed it (was
+// down when it was fetched).
+//
+// # Store outages
+//
+// kv.Redis and kv.File are wrapped in a [kv.Guard] by default: each call
+// has a 50 ms deadline ([WithStoreTimeout]), and after three failures in a
+// row the store is skipped, calls failing at once, until a probe finds it
+// answering again; the guard logs that once each way. While the store is
+// away, fresh values come from memory; a value that comes due is fetched
+// once per process (never served past its refresh point), and written to
+// the store when it returns. Other stores are used as given: wrap them
+// with kv.Guard, or pass WithStoreTimeout, with a deadline that fits them.
 //
 // # Retries
 //

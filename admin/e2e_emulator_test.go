@@ -105,6 +105,7 @@ func apiCode(t *testing.T, err error) int {
 // TestEmulatorEndToEnd runs every card, code, member, sub-merchant and
 // ticket operation of the admin client against the emulator.
 func TestEmulatorEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	ctx := h.ctx
 	c := h.c
@@ -386,6 +387,7 @@ func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // depositing the unconfirmed ones again completes it without storing any
 // twice.
 func TestEmulatorDepositResume(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	var deposits atomic.Int32
 	hc := &http.Client{Transport: hookTransport{next: http.DefaultTransport, before: func(r *http.Request) {
@@ -426,6 +428,7 @@ func ptr[T any](v T) *T { return &v }
 // Mounted under a path prefix, the emulator and the client agree on every
 // URL, the QR code image's included.
 func TestEmulatorUnderPrefix(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -456,6 +459,7 @@ func TestEmulatorUnderPrefix(t *testing.T) {
 // A consume whose answer is lost is not repeated; Code.Get tells the
 // caller it went through, and a second consume would say 40099.
 func TestEmulatorConsumeAnswerLost(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	id := h.create(admin.CardTypeGeneralCoupon, &admin.GeneralCoupon{BaseInfo: baseInfo("十元券"), DefaultDetail: "满100减10"})
 	h.approve(id)
@@ -476,6 +480,7 @@ func TestEmulatorConsumeAnswerLost(t *testing.T) {
 // The emulator accepts a card of each of the twelve types as Create sends
 // it.
 func TestEmulatorCreateEveryType(t *testing.T) {
+	t.Parallel()
 	h := newE2E(t)
 	extra := map[admin.CardType]map[string]any{
 		admin.CardTypeGroupon:       {"deal_detail": "双人套餐"},

@@ -124,7 +124,15 @@ func TestUpstreamFaults(t *testing.T) {
 					}
 					return false
 				})
-				ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+				// Only the timeout case waits for its deadline; the others
+				// fail on their own, and a generous deadline keeps them
+				// from failing on a slow machine instead (10 MB under
+				// -race on a loaded machine can take most of a second).
+				deadline := 20 * time.Second
+				if fc.name == "timeout" {
+					deadline = 300 * time.Millisecond
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
 				defer cancel()
 				var err error
 				switch where {
@@ -241,8 +249,9 @@ func TestBusyTokenFetchIsRetried(t *testing.T) {
 	assert.EqualValues(t, 3, f.tokenFetches())
 }
 
-// TestRedisStoppedMidTest: the shared store dies. Clients keep working from
-// upstream, log a warning, and never hand out an expired ticket.
+// TestRedisStoppedMidTest: the shared store dies. Clients keep working,
+// from memory while their copy is fresh and from upstream when it is not,
+// log the outage once, and never hand out an expired ticket.
 func TestRedisStoppedMidTest(t *testing.T) {
 	srv := kvtest.StartRedis(t)
 	f := newFakeWeChat(t)
@@ -250,7 +259,8 @@ func TestRedisStoppedMidTest(t *testing.T) {
 	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	newClient := func() *Client {
-		return newTestClient(t, f, WithStore(redisStore(t, srv)), WithClock(clock.Now), WithLogger(logger))
+		return newTestClient(t, f, WithStore(redisStore(t, srv)), WithClock(clock.Now), WithLogger(logger),
+			WithStoreTimeout(5*time.Second)) // counts fetches; see TestStampedeThreeClientsRedis
 	}
 	a, b := newClient(), newClient()
 	ctx := t.Context()
@@ -263,11 +273,12 @@ func TestRedisStoppedMidTest(t *testing.T) {
 
 	srv.Stop()
 
-	// A client that saw the ticket keeps serving it while it is fresh.
+	// A client that saw the ticket keeps serving it while it is fresh,
+	// without asking the store.
 	got, err = a.CardTicket(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, first, got)
-	assert.Contains(t, logs.String(), "store read failed")
+	assert.NotContains(t, logs.String(), "store read failed", "a fresh copy in memory needs no store")
 
 	// A client that never saw it goes upstream.
 	c := newClient()
@@ -275,7 +286,7 @@ func TestRedisStoppedMidTest(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, got)
 	assert.EqualValues(t, 2, f.ticketFetches("wx_card"))
-	assert.Contains(t, logs.String(), "store lock failed")
+	assert.Contains(t, logs.String(), "store read failed")
 
 	// Past its expiry the old ticket is never served: upstream again.
 	clock.Advance(7200 * time.Second)
@@ -285,11 +296,12 @@ func TestRedisStoppedMidTest(t *testing.T) {
 	assert.EqualValues(t, 3, f.ticketFetches("wx_card"))
 	assert.Contains(t, logs.String(), "level=WARN")
 
-	// An outage is reported, not shouted: one warning per credential and
-	// client per interval, however many calls fail.
+	// An outage is reported, not shouted: each client's store guard warns
+	// once, and the credential warnings are rate-limited.
 	for i := 0; i < 50; i++ {
 		_, err := a.CardTicket(ctx)
 		require.NoError(t, err)
+		clock.Advance(storeSyncInterval)
 	}
 	warnings := 0
 	for _, line := range strings.Split(logs.String(), "\n") {
@@ -298,5 +310,6 @@ func TestRedisStoppedMidTest(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, warnings, 6, "3 clients x 2 credentials at most")
-	assert.EqualValues(t, 3, f.ticketFetches("wx_card"), "served from the fallback, not upstream, while fresh")
+	assert.LessOrEqual(t, strings.Count(logs.String(), "kv: store failing; skipping it"), 3, "once per client at most")
+	assert.EqualValues(t, 3, f.ticketFetches("wx_card"), "served from memory, not upstream, while fresh")
 }

@@ -15,6 +15,7 @@ import (
 // TestFileStoreSurvivesRestart: a server restarted on the same file keeps
 // using the ticket it fetched before, instead of spending another fetch.
 func TestFileStoreSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	path := filepath.Join(t.TempDir(), "wxcard.db")
 

@@ -9,6 +9,7 @@ import (
 )
 
 func TestGeneralCardOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Activate", method: http.MethodPost, path: "card/generalcard/activate", fixture: "ok.json",
@@ -48,6 +49,7 @@ func TestGeneralCardOperations(t *testing.T) {
 }
 
 func TestGeneralCardValidation(t *testing.T) {
+	t.Parallel()
 	runValidation(t, []validationCase{
 		{"Activate/no number", "membership_number", func(ctx context.Context, c *Client) error {
 			return c.GeneralCard.Activate(ctx, ActivateInfo{Code: tCode})

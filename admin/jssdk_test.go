@@ -22,6 +22,7 @@ func pinnedSigner(t *testing.T) *signer.Signer {
 }
 
 func TestAddCardSignsWithTheCardTicket(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	ctx := t.Context()
@@ -40,6 +41,7 @@ func TestAddCardSignsWithTheCardTicket(t *testing.T) {
 }
 
 func TestAddCardRejectsBadInputBeforeFetching(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	tooMany := make([]signer.Card, signer.MaxCardsPerAddCard+1)
@@ -66,6 +68,7 @@ func TestAddCardRejectsBadInputBeforeFetching(t *testing.T) {
 }
 
 func TestConfigSignsWithTheJSAPITicket(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f, WithSigner(pinnedSigner(t)))
 	ctx := t.Context()
@@ -88,6 +91,7 @@ func TestConfigSignsWithTheJSAPITicket(t *testing.T) {
 }
 
 func TestChooseCardSignsWithTheCardTicket(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f, WithSigner(pinnedSigner(t)))
 	ctx := t.Context()
@@ -102,6 +106,7 @@ func TestChooseCardSignsWithTheCardTicket(t *testing.T) {
 }
 
 func TestTicketsUseSeparateKeysAndValues(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	ctx := t.Context()
@@ -130,6 +135,7 @@ func TestTicketsUseSeparateKeysAndValues(t *testing.T) {
 }
 
 func TestTicketFetchRefreshesARejectedToken(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	c := newTestClient(t, f)
 	tok, err := c.AccessToken(t.Context())
@@ -142,6 +148,7 @@ func TestTicketFetchRefreshesARejectedToken(t *testing.T) {
 }
 
 func TestGetRaw(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	f.handle("GET showqrcode", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("ticket") {

@@ -7,6 +7,7 @@ import (
 
 const (
 	slogDebug = slog.LevelDebug
+	slogInfo  = slog.LevelInfo
 	slogWarn  = slog.LevelWarn
 )
 

@@ -7,6 +7,7 @@ import (
 )
 
 func TestMeetingTicketOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "UpdateUser", method: http.MethodPost, path: "card/meetingticket/updateuser", fixture: "ok.json",

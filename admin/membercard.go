@@ -27,6 +27,20 @@ type ActivateInfo struct {
 	InitCustomFieldValue1 string `json:"init_custom_field_value1,omitempty"`
 	InitCustomFieldValue2 string `json:"init_custom_field_value2,omitempty"`
 	InitCustomFieldValue3 string `json:"init_custom_field_value3,omitempty"`
+	// Extra carries fields this struct does not name (ones WeChat adds
+	// later, rarely used ones), merged into the request; a key of Extra
+	// never overrides a field set above.
+	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON merges Extra into the request.
+func (a ActivateInfo) MarshalJSON() ([]byte, error) {
+	type plain ActivateInfo
+	b, err := encodeJSON(plain(a))
+	if err != nil || len(a.Extra) == 0 {
+		return b, err
+	}
+	return mergeObject(b, a.Extra)
 }
 
 func (a *ActivateInfo) validate(generalCard bool) error {
@@ -75,6 +89,19 @@ type UpdateUserInfo struct {
 	CustomFieldValue2 string          `json:"custom_field_value2,omitempty"`
 	CustomFieldValue3 string          `json:"custom_field_value3,omitempty"`
 	NotifyOptional    *NotifyOptional `json:"notify_optional,omitempty"`
+	// Extra carries fields this struct does not name, merged as for
+	// ActivateInfo.
+	Extra map[string]any `json:"-"`
+}
+
+// MarshalJSON merges Extra into the request.
+func (u UpdateUserInfo) MarshalJSON() ([]byte, error) {
+	type plain UpdateUserInfo
+	b, err := encodeJSON(plain(u))
+	if err != nil || len(u.Extra) == 0 {
+		return b, err
+	}
+	return mergeObject(b, u.Extra)
 }
 
 // NotifyOptional chooses which changes the user is told about.

@@ -36,6 +36,7 @@ func testUpdateUserInfo() UpdateUserInfo {
 const testUpdateUserJSON = `{"code":"110201201245","card_id":"` + tCardID + `","add_bonus":-20,"record_bonus":"消费抵扣","balance":0,"custom_field_value2":"3张","notify_optional":{"is_notify_bonus":true,"is_notify_balance":false,"is_notify_custom_field1":false,"is_notify_custom_field2":false,"is_notify_custom_field3":false}}`
 
 func TestMemberCardOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Activate", method: http.MethodPost, path: "card/membercard/activate", fixture: "ok.json",
@@ -50,6 +51,23 @@ func TestMemberCardOperations(t *testing.T) {
 			body: `{"membership_number":"658635413253","code":"110201201245"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return nil, c.MemberCard.Activate(ctx, ActivateInfo{MembershipNumber: tMemberNumber, Code: tCode})
+			},
+		},
+		{
+			// A field the struct does not name travels in Extra; Extra never
+			// overrides a named one.
+			name: "Activate/extra", method: http.MethodPost, path: "card/membercard/activate", fixture: "ok.json",
+			body: `{"code":"110201201245","membership_number":"658635413253","new_field":{"x":1}}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.MemberCard.Activate(ctx, ActivateInfo{MembershipNumber: tMemberNumber, Code: tCode,
+					Extra: map[string]any{"new_field": map[string]int{"x": 1}, "code": "ignored"}})
+			},
+		},
+		{
+			name: "UpdateUser/extra", method: http.MethodPost, path: "card/membercard/updateuser", fixture: "card_membercard_updateuser.json",
+			body: `{"card_id":"` + tCardID + `","code":"110201201245","level_tag":"gold"}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.MemberCard.UpdateUser(ctx, UpdateUserInfo{Code: tCode, CardID: tCardID, Extra: map[string]any{"level_tag": "gold"}})
 			},
 		},
 		{
@@ -147,6 +165,7 @@ func TestMemberCardOperations(t *testing.T) {
 }
 
 func TestMemberCardValidation(t *testing.T) {
+	t.Parallel()
 	bad := func(mut func(*ActivateInfo)) ActivateInfo {
 		a := testActivateInfo()
 		mut(&a)

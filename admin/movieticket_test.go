@@ -7,6 +7,7 @@ import (
 )
 
 func TestMovieTicketOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "UpdateUser", method: http.MethodPost, path: "card/movieticket/updateuser", fixture: "ok.json",

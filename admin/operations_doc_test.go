@@ -13,6 +13,7 @@ import (
 // OPERATIONS.md shows every method of every service with an example, so a
 // new operation cannot land undocumented.
 func TestOperationsDocCoversEveryMethod(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("OPERATIONS.md")
 	require.NoError(t, err)
 	c, err := NewClient(testAppID, testSecret)

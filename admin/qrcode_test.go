@@ -15,6 +15,7 @@ import (
 const tQRTicket = "gQHB8DoAAAAAAAAAASxodHRwOi8v+d2VpeGluLnFxLmNvbS9xL0JIV3lh/AAIEsNnKVQMEIAMAAA=="
 
 func TestQRCodeURL(t *testing.T) {
+	t.Parallel()
 	const encoded = "gQHB8DoAAAAAAAAAASxodHRwOi8v%2Bd2VpeGluLnFxLmNvbS9xL0JIV3lh%2FAAIEsNnKVQMEIAMAAA%3D%3D"
 	tests := []struct {
 		name string
@@ -44,6 +45,7 @@ func TestQRCodeURL(t *testing.T) {
 }
 
 func TestWithMPBaseURLValidation(t *testing.T) {
+	t.Parallel()
 	for _, raw := range []string{"", "mp.weixin.qq.com", "ftp://mp.weixin.qq.com/", "https://mp.weixin.qq.com/?a=b", "https://u:p@mp.weixin.qq.com/"} {
 		_, err := NewClient(testAppID, testSecret, WithMPBaseURL(raw))
 		var ve *ValidationError
@@ -67,6 +69,7 @@ func mpServer(t *testing.T, h http.HandlerFunc) string {
 }
 
 func TestQRCodeImage(t *testing.T) {
+	t.Parallel()
 	png := fixture(t, "showqrcode.png")
 	var gotMethod, gotRawQuery string
 	mp := mpServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +95,7 @@ func TestQRCodeImage(t *testing.T) {
 }
 
 func TestQRCodeImageErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		serve http.HandlerFunc
@@ -133,6 +137,7 @@ func TestQRCodeImageErrors(t *testing.T) {
 
 // A transport failure names the URL, with the ticket redacted.
 func TestQRCodeImageNetworkErrorRedactsTicket(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	base := srv.URL + "/"
 	srv.Close()

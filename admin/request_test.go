@@ -23,6 +23,7 @@ type cardGetResult struct {
 }
 
 func TestPostSendsUnescapedJSONWithToken(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	var gotBody, gotCT string
 	f.handle("POST card/get", func(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +45,7 @@ func TestPostSendsUnescapedJSONWithToken(t *testing.T) {
 }
 
 func TestGetAddsQueryAndToken(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	var gotQuery url.Values
 	f.handle("GET card/getcolors", func(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +62,7 @@ func TestGetAddsQueryAndToken(t *testing.T) {
 }
 
 func TestErrcodeForms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		body    string
@@ -104,6 +107,7 @@ func TestErrcodeForms(t *testing.T) {
 }
 
 func TestAPIErrorIs(t *testing.T) {
+	t.Parallel()
 	err := error(&APIError{Op: "card/code/consume", Code: 45009, Msg: "quota"})
 	assert.ErrorIs(t, err, ErrQuotaExceeded)
 	assert.NotErrorIs(t, err, ErrInvalidCredential)
@@ -114,6 +118,7 @@ func TestAPIErrorIs(t *testing.T) {
 }
 
 func TestRejectedTokenRefreshesOnceAndRetries(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	var calls int
 	f.handle("POST card/code/consume", func(w http.ResponseWriter, r *http.Request) {
@@ -141,6 +146,7 @@ func TestRejectedTokenRefreshesOnceAndRetries(t *testing.T) {
 }
 
 func TestRejectedTwiceReturnsError(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	var calls int
 	f.handle("POST card/code/consume", func(w http.ResponseWriter, r *http.Request) {
@@ -155,6 +161,7 @@ func TestRejectedTwiceReturnsError(t *testing.T) {
 }
 
 func TestBusyRetriedForReadsOnly(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		kind  callKind
 		calls int
@@ -173,6 +180,7 @@ func TestBusyRetriedForReadsOnly(t *testing.T) {
 }
 
 func TestEncodeJSONNoHTMLEscape(t *testing.T) {
+	t.Parallel()
 	b, err := encodeJSON(map[string]string{"t": "<a>&中文"})
 	require.NoError(t, err)
 	assert.Equal(t, `{"t":"<a>&中文"}`, string(b))

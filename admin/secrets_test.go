@@ -25,6 +25,7 @@ var secretPattern = regexp.MustCompile(`ACCESS_TOKEN_\d+|TICKET_(wx_card|jsapi)_
 // URL or body carrying a secret, with debug logging on, and scans all error
 // strings and log lines for the secret values.
 func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
+	t.Parallel()
 	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var errs []error
@@ -144,6 +145,7 @@ func (failingStore) Set(context.Context, string, []byte, time.Duration) error {
 func (failingStore) Delete(context.Context, string) error { return errStoreDown }
 
 func TestRedactURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"https://api.weixin.qq.com/card/get?access_token=abc", "https://api.weixin.qq.com/card/get?access_token=REDACTED"},
 		{"https://x/cgi-bin/token?appid=wx1&grant_type=client_credential&secret=s", "https://x/cgi-bin/token?appid=wx1&grant_type=client_credential&secret=REDACTED"},
@@ -176,6 +178,7 @@ func (echoingStore) Set(_ context.Context, key string, value []byte, _ time.Dura
 // TestStoreErrorsAreScrubbed: a store error that quotes the credential it
 // was asked to keep, or the app secret, is logged without them.
 func TestStoreErrorsAreScrubbed(t *testing.T) {
+	t.Parallel()
 	f := newFakeWeChat(t)
 	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -25,6 +25,7 @@ var testSubMerchant = &SubMerchant{
 }
 
 func TestSubMerchantOperations(t *testing.T) {
+	t.Parallel()
 	runOps(t, []opCase{
 		{
 			name: "Create", method: http.MethodPost, path: "card/submerchant/submit", fixture: "card_submerchant.json",
@@ -76,6 +77,7 @@ func TestSubMerchantOperations(t *testing.T) {
 }
 
 func TestSubMerchantValidation(t *testing.T) {
+	t.Parallel()
 	without := func(mut func(*SubMerchantInfo)) SubMerchantInfo {
 		i := testSubMerchantInfo()
 		mut(&i)

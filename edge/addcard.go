@@ -49,7 +49,7 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 	}
 	ticket, err := s.tickets.CardTicket(r.Context())
 	if err != nil {
-		s.log.WarnContext(r.Context(), "edge: card api_ticket unavailable", "error", err.Error())
+		s.logTicketFailure(r, "card api_ticket", err)
 		return upstreamError(r.Context(), err, "card api_ticket")
 	}
 	list, err := s.signer.AddValidCards(ticket, cards)

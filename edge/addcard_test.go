@@ -22,6 +22,7 @@ type addCardResponse struct {
 }
 
 func TestAddCardSignsEveryCard(t *testing.T) {
+	t.Parallel()
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, nil)
 	body := `{"cards":[
@@ -61,6 +62,7 @@ func TestAddCardSignsEveryCard(t *testing.T) {
 }
 
 func TestAddCardRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", signer.MaxCardIDLen+1)
 	tooMany := `{"cards":[` + strings.TrimSuffix(strings.Repeat(`{"card_id":"c1"},`, 4), ",") + `]}`
 	tests := []struct {
@@ -107,6 +109,7 @@ func TestAddCardRejectsBadInput(t *testing.T) {
 }
 
 func TestAddCardBodyTooLargeWithoutContentLength(t *testing.T) {
+	t.Parallel()
 	h := newTestHandler(t, newFakeTickets(), func(c *edge.Config) { c.MaxBodyBytes = 64 })
 	req := strings.NewReader(`{"cards":[{"card_id":"` + strings.Repeat("c", 200) + `"}]}`)
 	rec := httptestRecorder(h, http.MethodPost, "/v1/addcard", struct{ *strings.Reader }{req})
@@ -115,6 +118,7 @@ func TestAddCardBodyTooLargeWithoutContentLength(t *testing.T) {
 }
 
 func TestAddCardAcceptsTextPlainAndNoContentType(t *testing.T) {
+	t.Parallel()
 	h := newTestHandler(t, newFakeTickets(), nil)
 	for _, ct := range []string{"", "text/plain;charset=UTF-8", "application/json; charset=utf-8"} {
 		res := do(t, h, http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"c1"}]}`, "Content-Type", ct)

@@ -30,7 +30,7 @@ func serveChooseCard(s *settings, w http.ResponseWriter, r *http.Request) *apiEr
 	}
 	ticket, err := s.tickets.CardTicket(r.Context())
 	if err != nil {
-		s.log.WarnContext(r.Context(), "edge: card api_ticket unavailable", "error", err.Error())
+		s.logTicketFailure(r, "card api_ticket", err)
 		return upstreamError(r.Context(), err, "card api_ticket")
 	}
 	params, err := s.signer.ChooseCard(ticket, sreq)

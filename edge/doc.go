@@ -36,7 +36,7 @@
 // origin is still served, without CORS headers, so the browser withholds the
 // answer from the foreign page while same-origin pages keep working.
 //
-// DESIGN.md gives the constructor as NewHandler(Config) http.Handler; this
-// package returns (http.Handler, error) instead, so that an invalid Config is
-// reported to the caller rather than turned into a panic.
+// NewHandler returns (http.Handler, error) rather than a bare handler so that
+// an invalid Config is reported to the caller instead of turning into a
+// panic (ARCHITECTURE.md has the request path through this package).
 package edge

@@ -112,7 +112,11 @@ func (h *handler) preflight(w http.ResponseWriter, r *http.Request, rt route, or
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, e *apiError) {
 	level := slog.LevelInfo
-	if e.status >= 500 {
+	switch {
+	case r.Context().Err() != nil:
+		// The client is gone; nobody reads this answer.
+		level = slog.LevelDebug
+	case e.status >= 500:
 		level = slog.LevelWarn
 	}
 	h.s.log.Log(r.Context(), level, "edge: request failed",

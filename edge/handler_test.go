@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,6 +22,7 @@ import (
 )
 
 func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
+	t.Parallel()
 	ok := newFakeTickets()
 	tests := []struct {
 		name string
@@ -54,6 +57,7 @@ func TestNewHandlerRejectsInvalidConfig(t *testing.T) {
 }
 
 func TestRoutesAndMethods(t *testing.T) {
+	t.Parallel()
 	h := newTestHandler(t, newFakeTickets(), nil)
 	tests := []struct {
 		method, target string
@@ -80,6 +84,7 @@ func TestRoutesAndMethods(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	const allowed = "https://shop.example.com"
 	h := newTestHandler(t, newFakeTickets(), func(c *edge.Config) { c.AllowedOrigins = []string{allowed} })
 
@@ -127,6 +132,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestJSConfigUsesJSAPITicketAndStripsFragment(t *testing.T) {
+	t.Parallel()
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, nil)
 	const page = "https://shop.example.com/card?id=7&from=timeline"
@@ -148,6 +154,7 @@ func TestJSConfigUsesJSAPITicketAndStripsFragment(t *testing.T) {
 }
 
 func TestJSConfigRejectsBadURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, query, code string }{
 		{"missing", "", edge.CodeInvalidURL},
 		{"empty", "?url=", edge.CodeInvalidURL},
@@ -170,6 +177,7 @@ func TestJSConfigRejectsBadURL(t *testing.T) {
 }
 
 func TestChooseCard(t *testing.T) {
+	t.Parallel()
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, func(c *edge.Config) { c.AllowedCardIDs = []string{"pCard1"} })
 	res := do(t, h, http.MethodPost, "/v1/choosecard", `{"shop_id":"1234","card_type":"GROUPON","card_id":"pCard1"}`)
@@ -218,6 +226,7 @@ func (busyError) Error() string { return "another process is refreshing the tick
 func (e busyError) Busy() bool  { return e.busy }
 
 func TestUpstreamFailures(t *testing.T) {
+	t.Parallel()
 	leak := errors.New("GET https://api.weixin.qq.com/cgi-bin/ticket/getticket?access_token=ACCESS-TOKEN-123 secret=SECRET-abc: connection refused")
 	tests := []struct {
 		name   string
@@ -279,6 +288,7 @@ func errcodeOf(err error) (int, bool) {
 }
 
 func TestUnusableTicketIsAnUpstreamError(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"", "ticket\nwith newline"} {
 		h := newTestHandler(t, &fakeTickets{card: bad, jsapi: bad}, nil)
 		res := do(t, h, http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"c1"}]}`)
@@ -290,6 +300,7 @@ func TestUnusableTicketIsAnUpstreamError(t *testing.T) {
 }
 
 func TestPanicBecomes500(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	h := newTestHandler(t, &fakeTickets{panicOnCall: true}, func(c *edge.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -300,7 +311,35 @@ func TestPanicBecomes500(t *testing.T) {
 	assert.Contains(t, logs.String(), "panic")
 }
 
+// A client that hangs up while the ticket is fetched is not an upstream
+// failure: nothing is logged at warning level.
+func TestClientHangUpIsNotAWarning(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	h := newTestHandler(t, &fakeTickets{cardErr: context.Canceled, jsapiErr: context.Canceled}, func(c *edge.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) // info and above
+	})
+	for _, req := range []*http.Request{
+		httptest.NewRequest(http.MethodPost, "/v1/addcard", strings.NewReader(`{"cards":[{"card_id":"c1"}]}`)),
+		httptest.NewRequest(http.MethodGet, "/v1/jsconfig?url=https://a.example/", nil),
+	} {
+		req.Header.Set("Content-Type", "application/json")
+		ctx, cancel := context.WithCancel(req.Context())
+		cancel()
+		h.ServeHTTP(httptest.NewRecorder(), req.WithContext(ctx))
+	}
+	assert.Empty(t, logs.String())
+
+	// The same failure with the client still there is a warning.
+	h = newTestHandler(t, &fakeTickets{cardErr: errors.New("store down")}, func(c *edge.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	do(t, h, http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"c1"}]}`)
+	assert.Contains(t, logs.String(), "level=WARN")
+}
+
 func TestLogsNeverCarryTickets(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	tickets := newFakeTickets()
 	h := newTestHandler(t, tickets, func(c *edge.Config) {

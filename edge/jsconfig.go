@@ -35,7 +35,7 @@ func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiErro
 	}
 	ticket, err := s.tickets.JSAPITicket(r.Context())
 	if err != nil {
-		s.log.WarnContext(r.Context(), "edge: jsapi ticket unavailable", "error", err.Error())
+		s.logTicketFailure(r, "jsapi ticket", err)
 		return upstreamError(r.Context(), err, "jsapi ticket")
 	}
 	cfg, err := s.signer.JSConfig(ticket, req)

@@ -1,6 +1,10 @@
 package edge
 
-import "errors"
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+)
 
 // WeChatError is a TicketProvider failure that carries the errcode WeChat
 // answered with (*admin.APIError is one). The handler answers it by errcode:
@@ -59,4 +63,16 @@ func upstreamErrcode(err error) (int, bool) {
 		return wechatErr.WeChatErrcode(), true
 	}
 	return 0, false
+}
+
+// logTicketFailure logs why a ticket could not be had. A client that hung
+// up cancels the request's context, and the fetch fails with it: that says
+// nothing about WeChat or the store, so it is logged at debug level, not
+// as a warning an operator would chase.
+func (s *settings) logTicketFailure(r *http.Request, what string, err error) {
+	level := slog.LevelWarn
+	if r.Context().Err() != nil {
+		level = slog.LevelDebug
+	}
+	s.log.Log(r.Context(), level, "edge: "+what+" unavailable", "error", err.Error())
 }

@@ -36,6 +36,25 @@ func TestCreateCardAutoApprove(t *testing.T) {
 	assert.Equal(t, []any{id}, r.body["card_id_list"])
 }
 
+// WeChat's limits are bytes: its own sample title and 27 ASCII letters fit.
+func TestCreateCardLimitsAreBytes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for name, edit := range map[string]func(bi map[string]any){
+		"WeChat's sample title": func(bi map[string]any) { bi["title"] = "132元双人火锅套餐" },
+		"27 ascii letters":      func(bi map[string]any) { bi["title"] = strings.Repeat("t", 27) },
+		"9 Chinese characters":  func(bi map[string]any) { bi["title"] = strings.Repeat("券", 9) },
+		"36-byte brand":         func(bi map[string]any) { bi["brand_name"] = strings.Repeat("b", 36) },
+		"128-byte logo_url":     func(bi map[string]any) { bi["logo_url"] = "http://mmbiz.qpic.cn/" + strings.Repeat("x", 107) },
+		"16 Chinese notice":     func(bi map[string]any) { bi["notice"] = strings.Repeat("请", 16) },
+		"48 ascii notice":       func(bi map[string]any) { bi["notice"] = strings.Repeat("n", 48) },
+		"18 Chinese sub_title":  func(bi map[string]any) { bi["sub_title"] = strings.Repeat("副", 18) },
+		"1024 Chinese text":     func(bi map[string]any) { bi["description"] = strings.Repeat("说", 1024) },
+	} {
+		assert.NotEmpty(t, h.createCard(couponBody(edit)), name)
+	}
+}
+
 func TestCreateCardValidation(t *testing.T) {
 	h := newPersistedHarness(t)
 	withType := func(cardType string, attrs map[string]any) map[string]any {
@@ -60,6 +79,9 @@ func TestCreateCardValidation(t *testing.T) {
 		{"no title", edit(func(bi map[string]any) { delete(bi, "title") }), emulator.ErrcodeMissingField},
 		{"title too long", edit(func(bi map[string]any) { bi["title"] = "一二三四五六七八九十" }), emulator.ErrcodeFieldTooLong},
 		{"brand too long", edit(func(bi map[string]any) { bi["brand_name"] = strings.Repeat("b", 37) }), emulator.ErrcodeFieldTooLong},
+		{"ascii title over 27 bytes", edit(func(bi map[string]any) { bi["title"] = strings.Repeat("t", 28) }), emulator.ErrcodeFieldTooLong},
+		{"logo_url over 128 bytes", edit(func(bi map[string]any) { bi["logo_url"] = "http://mmbiz.qpic.cn/" + strings.Repeat("x", 180) }), emulator.ErrcodeFieldTooLong},
+		{"sub_title over 54 bytes", edit(func(bi map[string]any) { bi["sub_title"] = strings.Repeat("副", 19) }), emulator.ErrcodeFieldTooLong},
 		{"title not a string", edit(func(bi map[string]any) { bi["title"] = 5 }), emulator.ErrcodeDataFormat},
 		{"bad code_type", edit(func(bi map[string]any) { bi["code_type"] = "CODE_TYPE_MORSE" }), emulator.ErrcodeInvalidCodeType},
 		{"no sku", edit(func(bi map[string]any) { delete(bi, "sku") }), emulator.ErrcodeMissingField},
@@ -246,6 +268,7 @@ func TestPayCellSelfConsumeWhitelistHTML(t *testing.T) {
 		eleven[i] = "o" + string(rune('a'+i))
 	}
 	assert.Equal(t, emulator.ErrcodeInvalidArgs, h.wx("card/testwhitelist/set", map[string]any{"openid": eleven}).errcode())
+	assert.Equal(t, emulator.ErrcodeInvalidArgs, h.wx("card/testwhitelist/set", map[string]any{"openid": eleven[:6], "username": eleven[6:]}).errcode(), "one limit for both lists")
 	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/testwhitelist/set", map[string]any{}).errcode())
 	assert.Equal(t, emulator.ErrcodeInvalidOpenID, h.wx("card/testwhitelist/set", map[string]any{"openid": []string{""}}).errcode())
 
@@ -259,4 +282,7 @@ func TestPayCellSelfConsumeWhitelistHTML(t *testing.T) {
 	app := st.body["apps"].([]any)[0].(map[string]any)
 	assert.Equal(t, []any{"wxid_tester"}, app["test_whitelist"].(map[string]any)["username"])
 	assert.Equal(t, true, app["cards"].([]any)[0].(map[string]any)["pay_cell"])
+
+	// Ten in all, split between the lists, is the limit and fits.
+	h.wxOK("card/testwhitelist/set", map[string]any{"openid": eleven[:5], "username": eleven[5:10]})
 }

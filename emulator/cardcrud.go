@@ -197,15 +197,9 @@ func (c *call) updateCard() (any, error) {
 			cd.Date = d
 		}
 	}
-	for _, l := range []struct {
-		key string
-		max int
-	}{{"title", 9}, {"notice", 16}, {"brand_name", 12}} {
-		if s, _, _ := getString(bi, l.key); s != "" {
-			if err := tooLong(s, l.max, "base_info."+l.key); err != nil {
-				return nil, err
-			}
-		}
+	// card/update takes the same base_info fields with the same lengths.
+	if err := checkOptionalLengths(bi, "base_info.", append([]string{"logo_url", "brand_name", "title", "color", "notice", "description"}, optionalBaseInfoText...)...); err != nil {
+		return nil, err
 	}
 	cd.Attributes = attrs
 	cd.GetLimit, cd.BindOpenID = opts.getLimit, opts.bindOpenID

@@ -118,18 +118,17 @@ func parseDateInfo(bi object, now time.Time) (dateInfo, error) {
 // parseBaseInfo validates base_info as card/create does.
 func parseBaseInfo(bi object, now time.Time) (baseInfo, error) {
 	var out baseInfo
-	limits := []struct {
-		key      string
-		maxChars int
-	}{{"logo_url", 1024}, {"brand_name", 12}, {"title", 9}, {"color", 16}, {"notice", 16}, {"description", 1024}}
-	for _, l := range limits {
-		s, err := requireString(bi, l.key, "base_info.")
+	for _, key := range []string{"logo_url", "brand_name", "title", "color", "notice", "description"} {
+		s, err := requireString(bi, key, "base_info.")
 		if err != nil {
 			return out, err
 		}
-		if err := tooLong(s, l.maxChars, "base_info."+l.key); err != nil {
+		if err := checkLength("base_info."+key, s); err != nil {
 			return out, err
 		}
+	}
+	if err := checkOptionalLengths(bi, "base_info.", optionalBaseInfoText...); err != nil {
+		return out, err
 	}
 	codeType, err := requireString(bi, "code_type", "base_info.")
 	if err != nil {

@@ -78,7 +78,8 @@ func (c *call) setSelfConsumeCell() (any, error) {
 	return success(), nil
 }
 
-// maxWhitelist is how many openids (and usernames) the test whitelist holds.
+// maxWhitelist is how many entries the test whitelist holds, openids and
+// usernames together (WeChat: "测试的openid列表 … 总数不超过10个").
 const maxWhitelist = 10
 
 // POST card/testwhitelist/set {"openid":[…]} and/or {"username":[…]}
@@ -93,8 +94,8 @@ func (c *call) setTestWhitelist() (any, error) {
 	if len(req.OpenID) == 0 && len(req.Username) == 0 {
 		return nil, missing("openid or username")
 	}
-	if len(req.OpenID) > maxWhitelist || len(req.Username) > maxWhitelist {
-		return nil, wxErr(ErrcodeInvalidArgs, "the test whitelist holds at most 10 openids and 10 usernames")
+	if len(req.OpenID)+len(req.Username) > maxWhitelist {
+		return nil, wxErr(ErrcodeInvalidArgs, "the test whitelist holds at most 10 openids and usernames together")
 	}
 	for _, o := range req.OpenID {
 		if o == "" || len(o) > 128 {

@@ -360,7 +360,7 @@ func (c *call) disableCode() (any, error) {
 	if err := u.usable(c.now); err != nil {
 		return nil, err
 	}
-	if err := tooLong(req.Reason, 64, "reason"); err != nil {
+	if err := checkLength("reason", req.Reason); err != nil {
 		return nil, err
 	}
 	u.Status = UserCardUnavailable

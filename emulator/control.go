@@ -300,6 +300,11 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 	if !decodeControl(w, r, &req) {
 		return
 	}
+	const maxStep = 10 * 365 * 24 * time.Hour
+	if req.AdvanceSeconds < 0 || req.AdvanceSeconds > int64(maxStep/time.Second) {
+		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
+		return
+	}
 	d := time.Duration(req.AdvanceSeconds) * time.Second
 	if req.Advance != "" {
 		parsed, err := time.ParseDuration(req.Advance)
@@ -309,19 +314,28 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 		}
 		d += parsed
 	}
-	if d <= 0 || req.AdvanceSeconds < 0 || d > 10*365*24*time.Hour {
+	if d <= 0 || d > maxStep {
 		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
 		return
 	}
 	var (
-		v   clockView
-		err error
+		v        clockView
+		err      error
+		boundErr error
+		ahead    time.Duration
 	)
 	e.locked(func() {
-		e.st.ClockOffset += d
+		if boundErr = e.advanceLocked(d); boundErr != nil {
+			ahead = e.st.ClockOffset
+			return
+		}
 		err = e.saveLocked()
 		v = e.clockView()
 	})
+	if boundErr != nil {
+		controlError(w, http.StatusBadRequest, "clock_bound", "the clock is already "+ahead.String()+" ahead; it may move at most "+MaxClockOffset.String()+" in all")
+		return
+	}
 	if err != nil {
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return

@@ -85,6 +85,30 @@ func TestControlErrors(t *testing.T) {
 	}
 }
 
+// Thirty advances of ten years once wrapped the clock back to 1742: the
+// offset is bounded, and time never goes backwards.
+func TestControlClockIsBounded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	last := h.emu.Now()
+	refused := 0
+	for i := 0; i < 30; i++ {
+		r := h.do("POST", "/emulator/v1/clock", map[string]any{"advance": "87600h"}, nil)
+		if r.status != http.StatusOK {
+			refused++
+			e, _ := r.body["error"].(map[string]any)
+			assert.Equal(t, "clock_bound", e["code"])
+		}
+		now := h.emu.Now()
+		assert.False(t, now.Before(last), "the clock went back to %s", now)
+		last = now
+	}
+	assert.Equal(t, 20, refused, "ten advances of ten years reach the bound")
+	assert.ErrorIs(t, h.emu.Advance(t.Context(), time.Hour), emulator.ErrClockBound)
+	assert.Equal(t, http.StatusBadRequest, h.do("POST", "/emulator/v1/clock", map[string]any{"advance_seconds": int64(1) << 62}, nil).status)
+	assert.Equal(t, testEpoch.Add(emulator.MaxClockOffset), h.emu.Now())
+}
+
 func TestControlClock(t *testing.T) {
 	h := newPersistedHarness(t)
 	r := h.do("GET", "/emulator/v1/clock", nil, nil)

@@ -149,19 +149,37 @@ func (e *Emulator) Now() time.Time {
 	return e.now()
 }
 
+// MaxClockOffset bounds how far the emulated clock may be moved ahead in
+// all. time.Duration holds about 292 years; without a bound, repeated
+// advances wrapped the clock into the past (30 advances of 10 years landed
+// in 1742).
+const MaxClockOffset = 100 * 365 * 24 * time.Hour
+
+// ErrClockBound is returned by Advance when the clock would move past
+// MaxClockOffset, or by a negative or zero duration.
+var ErrClockBound = errors.New("emulator: the clock moves forward only, by at most " + MaxClockOffset.String() + " in all")
+
 // Advance moves the emulated clock forward by d, as POST /emulator/v1/clock
-// does, and saves the snapshot. It fails for a negative d.
+// does, and saves the snapshot. It fails with ErrClockBound for a d that is
+// not positive or that would take the offset past MaxClockOffset.
 func (e *Emulator) Advance(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if d < 0 {
-		return errors.New("emulator: Advance: negative duration")
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.st.ClockOffset += d
+	if err := e.advanceLocked(d); err != nil {
+		return err
+	}
 	return e.saveLocked()
+}
+
+func (e *Emulator) advanceLocked(d time.Duration) error {
+	if d <= 0 || d > MaxClockOffset-e.st.ClockOffset {
+		return ErrClockBound
+	}
+	e.st.ClockOffset += d
+	return nil
 }
 
 // lockApp is how the Go-side helpers start: it checks ctx, takes mu and

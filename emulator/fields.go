@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 )
 
 // object is a decoded JSON object whose numbers are json.Number.
@@ -73,15 +72,6 @@ func getBool(m object, key string) (b, present bool, err error) {
 		return false, true, wxErr(ErrcodeDataFormat, key+" must be true or false")
 	}
 	return b, true, nil
-}
-
-// tooLong checks WeChat's length limits, which it states in Chinese
-// characters and enforces in UTF-8 bytes (3 per character).
-func tooLong(s string, maxChars int, field string) error {
-	if len(s) > 3*maxChars || utf8.RuneCountInString(s) > maxChars {
-		return wxErr(ErrcodeFieldTooLong, field+" is longer than "+strconv.Itoa(maxChars)+" characters")
-	}
-	return nil
 }
 
 // deepCopy copies a decoded JSON value so a stored card never aliases a

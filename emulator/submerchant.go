@@ -53,9 +53,7 @@ func checkSubMerchantInfo(info object, partial bool) (object, error) {
 			out[f] = deepCopy(v)
 		}
 	}
-	if s, _, err := getString(info, "brand_name"); err != nil {
-		return nil, err
-	} else if err := tooLong(s, 12, "info.brand_name"); err != nil {
+	if err := checkOptionalLengths(info, "info.", "brand_name", "logo_url"); err != nil {
 		return nil, err
 	}
 	for _, f := range []string{"end_time", "primary_category_id", "secondary_category_id"} {

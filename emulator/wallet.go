@@ -19,19 +19,28 @@ const (
 	ReasonCardExpired       = "card_expired"
 	ReasonBadCardExt        = "bad_card_ext"
 	ReasonSignatureMismatch = "signature_mismatch"
-	ReasonTicketExpired     = "ticket_expired"
-	ReasonWrongTicketType   = "wrong_ticket_type"
-	ReasonNoTicket          = "no_ticket"
-	ReasonTimestamp         = "timestamp_out_of_range"
-	ReasonNonceReused       = "nonce_reused"
-	ReasonOpenIDMismatch    = "openid_mismatch"
-	ReasonOpenIDRequired    = "openid_required"
-	ReasonCodeRequired      = "code_required"
-	ReasonCodeNotAllowed    = "code_not_allowed"
-	ReasonCodeNotDeposited  = "code_not_deposited"
-	ReasonCodeTaken         = "code_already_used"
-	ReasonStockEmpty        = "stock_empty"
-	ReasonGetLimit          = "get_limit_reached"
+	// The mistakes behind a mismatch the verifier can name (signer's
+	// problem codes): the signature in upper case, a timestamp signed in
+	// milliseconds, "null" signed for an absent code or openid, no
+	// signature or timestamp at all.
+	ReasonSignatureUppercase = signer.ProblemSignatureUppercase
+	ReasonTimestampMillis    = signer.ProblemTimestampMillis
+	ReasonLiteralNull        = signer.ProblemLiteralNull
+	ReasonSignatureMissing   = signer.ProblemSignatureMissing
+	ReasonTimestampMissing   = signer.ProblemTimestampMissing
+	ReasonTicketExpired      = "ticket_expired"
+	ReasonWrongTicketType    = "wrong_ticket_type"
+	ReasonNoTicket           = "no_ticket"
+	ReasonTimestamp          = "timestamp_out_of_range"
+	ReasonNonceReused        = "nonce_reused"
+	ReasonOpenIDMismatch     = "openid_mismatch"
+	ReasonOpenIDRequired     = "openid_required"
+	ReasonCodeRequired       = "code_required"
+	ReasonCodeNotAllowed     = "code_not_allowed"
+	ReasonCodeNotDeposited   = "code_not_deposited"
+	ReasonCodeTaken          = "code_already_used"
+	ReasonStockEmpty         = "stock_empty"
+	ReasonGetLimit           = "get_limit_reached"
 )
 
 type walletAddRequest struct {
@@ -169,14 +178,16 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 	if err != nil {
 		return fail(ErrcodeInvalidCardExt, ReasonBadCardExt, "cardExt is not a valid JSON object")
 	}
-	if reason := e.checkSignature(a, now, cardID, parsed); reason != "" {
+	if reason := e.checkSignature(a, now, cardID, cardExt, parsed); reason != "" {
 		return fail(ErrcodeInvalidCardExt, reason, "signature check failed: "+reason)
 	}
 	ts := parsed.TimestampValue
 	if ts < now.Add(-e.cfg.cardExtMaxAge).Unix() || ts > now.Add(e.cfg.cardExtMaxSkew).Unix() {
 		return fail(ErrcodeInvalidCardExt, ReasonTimestamp, "timestamp is too far from now")
 	}
-	if _, used := a.Nonces[parsed.NonceStr]; used {
+	// A cardExt without a nonce is accepted, as WeChat documents nonce_str
+	// as optional; it is also why such a cardExt can be replayed.
+	if _, used := a.Nonces[parsed.NonceStr]; used && parsed.NonceStr != "" {
 		return fail(ErrcodeInvalidCardExt, ReasonNonceReused, "nonce_str was already used")
 	}
 	switch {
@@ -231,17 +242,19 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 	cd.UserCardOrder = append(cd.UserCardOrder, code)
 	cd.Holders[openID]++
 	cd.Quantity--
-	a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
+	if parsed.NonceStr != "" {
+		a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
+		e.touch(bucketNonces, a.AppID, "", parsed.NonceStr)
+	}
 	e.touchUserCard(a.AppID, u)
 	e.touchCard(a.AppID, cd)
-	e.touch(bucketNonces, a.AppID, "", parsed.NonceStr)
 	res.IsSuccess, res.Code, res.EncryptCode, res.Errmsg = true, code, e.encrypt(a, u), "ok"
 	return res
 }
 
 // checkSignature verifies cardExt against the wx_card tickets a client
 // accepts now; on failure it says why as precisely as it can.
-func (e *Emulator) checkSignature(a *appState, now time.Time, cardID string, parsed signer.ParsedCardExt) string {
+func (e *Emulator) checkSignature(a *appState, now time.Time, cardID, cardExt string, parsed signer.ParsedCardExt) string {
 	for _, t := range a.cardTickets(now) {
 		if parsed.SignedBy(t, cardID) {
 			return ""
@@ -254,8 +267,40 @@ func (e *Emulator) checkSignature(a *appState, now time.Time, cardID string, par
 	if t := a.Tickets["wx_card"]; t != nil && (signedWith(t.Value) || signedWith(t.Previous)) {
 		return ReasonTicketExpired
 	}
-	if a.Tickets["wx_card"] == nil {
+	t := a.Tickets["wx_card"]
+	if t == nil {
 		return ReasonNoTicket
 	}
+	// Name the mistake when the verifier can: an uppercase signature, a
+	// timestamp in milliseconds, "null" signed for an absent openid…
+	if v, err := signer.VerifyCardExtWithJSAPITicket(t.Value, jsapiValue(a), cardID, cardExt); err == nil {
+		if reason := mismatchReason(v.Problems); reason != "" {
+			return reason
+		}
+	}
 	return ReasonSignatureMismatch
+}
+
+// mismatchReason picks the problem that explains a signature failure: the
+// cause the verifier found, else a problem that alone makes it fail.
+func mismatchReason(problems []signer.Problem) string {
+	for _, p := range problems {
+		if p.Cause {
+			return p.Code
+		}
+	}
+	for _, p := range problems {
+		switch p.Code {
+		case signer.ProblemSignatureUppercase, signer.ProblemSignatureMissing, signer.ProblemTimestampMissing:
+			return p.Code
+		}
+	}
+	return ""
+}
+
+func jsapiValue(a *appState) string {
+	if t := a.Tickets["jsapi"]; t != nil {
+		return t.Value
+	}
+	return ""
 }

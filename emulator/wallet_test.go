@@ -55,6 +55,14 @@ func TestWalletAddRejections(t *testing.T) {
 	b, _ := json.Marshal(ext)
 	tampered[0].CardExt = string(b)
 
+	upper := h.signCards(ticket, signer.Card{CardID: coupon})
+	upper[0].CardExt = strings.Replace(upper[0].CardExt, upperSig(t, upper[0].CardExt), strings.ToUpper(upperSig(t, upper[0].CardExt)), 1)
+	ts := strconv.FormatInt(testEpoch.Unix(), 10)
+	nullOpenID := signer.CardList{{CardID: coupon, CardExt: `{"timestamp":"` + ts + `","nonce_str":"nullnonce","signature":"` +
+		signer.CardExtSignature(ticket, testEpoch.Unix(), coupon, "", "null", "nullnonce") + `"}`}}
+	millisSigned := signer.CardList{{CardID: coupon, CardExt: `{"timestamp":"` + ts + `","nonce_str":"msnonce","signature":"` +
+		signer.CardExtSignature(ticket, testEpoch.UnixMilli(), coupon, "", "", "msnonce") + `"}`}}
+
 	s, err := signer.New(signer.WithClock(func() time.Time { return testEpoch.Add(-2 * time.Hour) }))
 	require.NoError(t, err)
 	stale, err := s.AddCard(ticket, []signer.Card{{CardID: coupon}})
@@ -69,6 +77,9 @@ func TestWalletAddRejections(t *testing.T) {
 	}{
 		{"tampered signature", "oA", tampered, emulator.ErrcodeInvalidCardExt, emulator.ReasonSignatureMismatch},
 		{"jsapi ticket used for a card", "oA", h.signCards(jsapi, signer.Card{CardID: coupon}), emulator.ErrcodeInvalidCardExt, emulator.ReasonWrongTicketType},
+		{"uppercase signature", "oA", upper, emulator.ErrcodeInvalidCardExt, emulator.ReasonSignatureUppercase},
+		{`"null" signed for the absent openid`, "oA", nullOpenID, emulator.ErrcodeInvalidCardExt, emulator.ReasonLiteralNull},
+		{"milliseconds signed, seconds sent", "oA", millisSigned, emulator.ErrcodeInvalidCardExt, emulator.ReasonTimestampMillis},
 		{"made-up ticket", "oA", h.signCards("not-the-ticket", signer.Card{CardID: coupon}), emulator.ErrcodeInvalidCardExt, emulator.ReasonSignatureMismatch},
 		{"timestamp two hours old", "oA", stale, emulator.ErrcodeInvalidCardExt, emulator.ReasonTimestamp},
 		{"unknown card", "oA", h.signCards(ticket, signer.Card{CardID: "pNOPE0000000000000000000000"}), emulator.ErrcodeInvalidCardID, emulator.ReasonUnknownCard},
@@ -94,6 +105,30 @@ func TestWalletAddRejections(t *testing.T) {
 	// Nothing above reached a wallet or the stock.
 	r := h.wxOK("card/user/getcardlist", map[string]any{"openid": "oA"})
 	assert.Empty(t, r.body["card_list"])
+}
+
+func upperSig(t *testing.T, cardExt string) string {
+	t.Helper()
+	var ext struct{ Signature string }
+	require.NoError(t, json.Unmarshal([]byte(cardExt), &ext))
+	return ext.Signature
+}
+
+// nonce_str is optional in a cardExt: signed without one by the documented
+// rule, it is accepted, and (having no nonce to spend) can be replayed.
+func TestWalletAddWithoutNonce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	id := h.approvedCoupon(nil)
+	ticket := h.ticket("wx_card")
+	ts := testEpoch.Unix()
+	ext := `{"timestamp":"` + strconv.FormatInt(ts, 10) + `","signature":"` + signer.CardExtSignature(ticket, ts, id, "", "", "") + `"}`
+	for _, openID := range []string{"oA", "oA"} {
+		res := h.walletAdd(openID, signer.CardList{{CardID: id, CardExt: ext}}).CardList[0]
+		assert.True(t, res.IsSuccess, "%s: %s", res.Reason, res.Errmsg)
+	}
+	r := h.wxOK("card/user/getcardlist", map[string]any{"openid": "oA"})
+	assert.Len(t, r.body["card_list"], 2, "the replay added a second card")
 }
 
 func TestWalletAddReusedNonce(t *testing.T) {

@@ -20,5 +20,11 @@
 //   - kv/workerkv: a Cloudflare Workers KV namespace, for the edge Worker
 //     (its locks reach the Go instances of one isolate).
 //
+// [Guard] wraps any store so that a failing one costs its callers little:
+// each call gets its own short deadline, and after repeated failures the
+// store is skipped ([ErrUnavailable], no I/O) until a probe finds it
+// answering again. The admin client guards Redis and File stores by
+// default.
+//
 // Every backend passes the conformance suite in package kvtest.
 package kv

@@ -2,6 +2,7 @@ package kv_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,3 +57,34 @@ func ExampleNewRedis() {
 	var _ kv.Locker = store // Redis coordinates processes
 	// admin.NewClient(appID, secret, admin.WithStore(store))
 }
+
+func ExampleGuard() {
+	ctx := context.Background()
+	// Any store: a dead Redis, a hung disk. Here one that always fails.
+	g, err := kv.Guard(failing{}, kv.WithCallTimeout(20*time.Millisecond), kv.WithFailureThreshold(2))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := 0; i < 3; i++ {
+		_, _, err := g.Get(ctx, "wxcard:wx123:ticket:wx_card")
+		fmt.Println(errors.Is(err, kv.ErrUnavailable))
+	}
+	// Output:
+	// false
+	// false
+	// true
+}
+
+// failing is a store whose every call fails, as a dead server's does.
+type failing struct{}
+
+func (failing) Get(context.Context, string) ([]byte, bool, error) {
+	return nil, false, errors.New("connection refused")
+}
+
+func (failing) Set(context.Context, string, []byte, time.Duration) error {
+	return errors.New("connection refused")
+}
+
+func (failing) Delete(context.Context, string) error { return errors.New("connection refused") }

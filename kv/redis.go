@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,13 +28,57 @@ var unlockScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] the
 // NewRedis connects to the server named by a redis:// or rediss:// URL, as
 // in "redis://:password@127.0.0.1:6379/0". It does not dial: the first
 // command does. Close releases the connections.
+//
+// go-redis's own defaults suit a server that is always there: 5 dial
+// attempts 100 ms apart, 3 retries with backoff, 3-5 s socket timeouts, and
+// a context's deadline ignored. Against a Redis that refuses connections
+// they turned every call into ~1.7 s, and against one that hangs into
+// seconds more. NewRedis instead honours the caller's deadline, dials once
+// per attempt with a short timeout, and retries once, quickly; a cache
+// should fail fast and let its caller fall back. Any of these set in the
+// URL's query (dial_timeout, read_timeout, write_timeout, pool_timeout,
+// max_retries, min_retry_backoff, max_retry_backoff) wins.
 func NewRedis(rawURL string) (*Redis, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		// The parser's message can quote the URL, password included.
 		return nil, fmt.Errorf("%w: Redis URL is not of the form redis://[user:password@]host[:port][/db]", ErrInvalidArgument)
 	}
+	failFast(opts, rawURL)
 	return &Redis{rdb: redis.NewClient(opts), owned: true}, nil
+}
+
+// Fail-fast client settings; see NewRedis.
+const (
+	redisDialTimeout     = 250 * time.Millisecond
+	redisSocketTimeout   = 500 * time.Millisecond
+	redisPoolTimeout     = 500 * time.Millisecond
+	redisMaxRetries      = 1
+	redisMinRetryBackoff = time.Millisecond
+	redisMaxRetryBackoff = 10 * time.Millisecond
+)
+
+// failFast applies the settings NewRedis documents to what the URL left
+// unset. ParseURL has already accepted the URL, so it parses here too.
+func failFast(opts *redis.Options, rawURL string) {
+	q := url.Values{}
+	if u, err := url.Parse(rawURL); err == nil {
+		q = u.Query()
+	}
+	set := func(name string, apply func()) {
+		if !q.Has(name) {
+			apply()
+		}
+	}
+	opts.ContextTimeoutEnabled = true
+	opts.DialerRetries = 1
+	set("dial_timeout", func() { opts.DialTimeout = redisDialTimeout })
+	set("read_timeout", func() { opts.ReadTimeout = redisSocketTimeout })
+	set("write_timeout", func() { opts.WriteTimeout = redisSocketTimeout })
+	set("pool_timeout", func() { opts.PoolTimeout = redisPoolTimeout })
+	set("max_retries", func() { opts.MaxRetries = redisMaxRetries })
+	set("min_retry_backoff", func() { opts.MinRetryBackoff = redisMinRetryBackoff })
+	set("max_retry_backoff", func() { opts.MaxRetryBackoff = redisMaxRetryBackoff })
 }
 
 // NewRedisFromClient uses an existing client (a *redis.Client,

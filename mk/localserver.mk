@@ -24,7 +24,9 @@ test-localserver-e2e: wasm
 	WXCARD_LOCALSERVER_E2E=1 $(GO) test -count=1 -run '^(TestDemoInChromium|TestStandInOnAMerchantsOwnPage)$$' ./cmd/localserver
 
 # wrk (apt) against the real binary: POST /v1/addcard vs GET /healthz on the
-# same server, plus the upstream ticket fetches during the run (must be 1).
+# same server, plus the upstream ticket fetches during the run (must be 1);
+# then addcard on -store redis://… with Redis healthy, killed and paused
+# (redis-server from apt; any non-2xx answer fails the run).
 BENCH_TARGETS += bench-localserver
 .PHONY: bench-localserver
 bench-localserver:

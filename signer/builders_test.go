@@ -28,6 +28,7 @@ func newTestSigner(t *testing.T, nonces ...string) *signer.Signer {
 }
 
 func TestAddCardSignsEachCardWithItsOwnNonce(t *testing.T) {
+	t.Parallel()
 	balance := int64(100)
 	cards := []signer.Card{
 		{CardID: testCardID},
@@ -68,6 +69,7 @@ func TestAddCardSignsEachCardWithItsOwnNonce(t *testing.T) {
 }
 
 func TestAddCardDefaultsUseFreshRandomNonces(t *testing.T) {
+	t.Parallel()
 	var s signer.Signer // the zero value works
 	cards := make([]signer.Card, 10)
 	for i := range cards {
@@ -87,6 +89,7 @@ func TestAddCardDefaultsUseFreshRandomNonces(t *testing.T) {
 }
 
 func TestAddCardValidation(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", 65)
 	neg := int64(-1)
 	tests := []struct {
@@ -124,6 +127,7 @@ func TestAddCardValidation(t *testing.T) {
 }
 
 func TestSignerClockAndNonceFailures(t *testing.T) {
+	t.Parallel()
 	cards := []signer.Card{{CardID: testCardID}}
 
 	s, err := signer.New(signer.WithClock(func() time.Time { return time.Unix(-1, 0) }))
@@ -158,6 +162,7 @@ func TestSignerClockAndNonceFailures(t *testing.T) {
 }
 
 func TestRandomNonce(t *testing.T) {
+	t.Parallel()
 	counts := map[rune]int{}
 	for i := 0; i < 2000; i++ {
 		n, err := signer.RandomNonce(16)
@@ -175,6 +180,7 @@ func TestRandomNonce(t *testing.T) {
 }
 
 func TestChooseCard(t *testing.T) {
+	t.Parallel()
 	s := newTestSigner(t, "Wm3WZYTPz0wzccnW")
 	p, err := s.ChooseCard(testTicket, signer.ChooseCardRequest{AppID: "123456", CardType: "GROUPON"})
 	require.NoError(t, err)
@@ -202,6 +208,7 @@ func TestChooseCard(t *testing.T) {
 }
 
 func TestJSConfig(t *testing.T) {
+	t.Parallel()
 	s := newTestSigner(t, "Wm3WZYTPz0wzccnW", "Wm3WZYTPz0wzccnW")
 	cfg, err := s.JSConfig(testTicket, signer.JSConfigRequest{AppID: testAppID, URL: "http://mp.weixin.qq.com?params=value#xxxx", JSAPIList: []string{"addCard", "chooseCard"}})
 	require.NoError(t, err)
@@ -243,6 +250,7 @@ func TestJSConfig(t *testing.T) {
 }
 
 func TestVerifyCardExtExplainsMistakes(t *testing.T) {
+	t.Parallel()
 	good := signer.SignCardExt(testTicket, testTime, "abc", signer.Card{CardID: testCardID, Code: "123"})
 	goodJSON := good.String()
 	msTime := signer.SignCardExt(testTicket, testTime*1000, "abc", signer.Card{CardID: testCardID})
@@ -298,6 +306,7 @@ func TestVerifyCardExtExplainsMistakes(t *testing.T) {
 }
 
 func TestJSONEncodingMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "tab\tnl\ncr\r", "\x00\x01\x1f", "<>&", "中文", "\u2028\u2029", "bad\xffutf8", "\xe2\x80"} {
 		ext := signer.CardExt{Code: s, Timestamp: "1", NonceStr: "n", Signature: "s"}
 		var back signer.CardExt

@@ -12,6 +12,7 @@ import (
 // independent four-digit lanes, and its last two. Every value of each lane
 // and of the last two digits, with the others held, covers all it computes.
 func TestTenDigitsEveryLaneValue(t *testing.T) {
+	t.Parallel()
 	var b [10]byte
 	var want []byte
 	check := func(v uint64) {
@@ -36,6 +37,7 @@ func TestTenDigitsEveryLaneValue(t *testing.T) {
 }
 
 func TestFormatIntOutsideTenDigits(t *testing.T) {
+	t.Parallel()
 	for _, v := range []int64{0, 1, 999999999, 1e10, 1e13, -1, math.MinInt64, math.MaxInt64} {
 		var buf [20]byte
 		if got := formatInt(&buf, v); got != strconv.FormatInt(v, 10) {
@@ -45,6 +47,7 @@ func TestFormatIntOutsideTenDigits(t *testing.T) {
 }
 
 func TestPutShortAndTinyEveryLength(t *testing.T) {
+	t.Parallel()
 	src := "abcdefghijklmnopqrstuvwxyz0123456789"
 	for n := 0; n <= 32; n++ {
 		var d [32]byte
@@ -74,6 +77,7 @@ var keySorters = []struct {
 // By the zero-one principle a comparator network sorts every input if it
 // sorts every sequence of zeros and ones.
 func TestSortingNetworks(t *testing.T) {
+	t.Parallel()
 	for _, tc := range keySorters {
 		for mask := 0; mask < 1<<tc.n; mask++ {
 			var all [maxStackValues]uint64
@@ -94,6 +98,7 @@ func TestSortingNetworks(t *testing.T) {
 // The tie report must be true exactly when two keys share a prefix: every
 // assignment of prefixes 0-3 to the positions covers both outcomes.
 func TestSortersReportTies(t *testing.T) {
+	t.Parallel()
 	for _, tc := range keySorters {
 		total := 1
 		for range tc.n {
@@ -119,6 +124,7 @@ func TestSortersReportTies(t *testing.T) {
 }
 
 func TestPrefix7Order(t *testing.T) {
+	t.Parallel()
 	for _, pair := range [][2]string{{"", "a"}, {"a", "a\x00"}, {"abc", "abd"}, {"abcdefg", "abcdefgh"}, {"\xff", "\xff\x01"}, {"1234567", "12345678"}} {
 		if prefix7(pair[0]) > prefix7(pair[1]) {
 			t.Fatalf("%q > %q", pair[0], pair[1])
@@ -127,6 +133,7 @@ func TestPrefix7Order(t *testing.T) {
 }
 
 func TestPrefix7EveryShortLength(t *testing.T) {
+	t.Parallel()
 	src := "\x01\x82\x03\xf4\x05\x66\x07\x88\x09"
 	for n := 0; n <= len(src); n++ {
 		var want uint64
@@ -140,6 +147,7 @@ func TestPrefix7EveryShortLength(t *testing.T) {
 }
 
 func TestPutHexMatchesEncodingHex(t *testing.T) {
+	t.Parallel()
 	var sum [20]byte
 	for round := range 64 {
 		for i := range sum {

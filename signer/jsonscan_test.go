@@ -64,6 +64,7 @@ func checkAgainstEncodingJSON(t *testing.T, doc string) {
 }
 
 func TestParseCardExtAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
 	docs := []string{
 		`{}`, ` { } `, `{"code":"a\"b\\c\/d\b\f\n\r\t"}`, `{"code":"\u4e2d\u6587"}`, `{"code":"\ud83d\ude00"}`,
 		`{"code":"\ud83d"}`, `{"code":"\ude00x"}`, `{"code":"\ud83d\u0041"}`, "{\"code\":\"\xff\xfe\"}", `{"code":"a","code":"b"}`,

@@ -19,6 +19,7 @@ func loadVectors(t *testing.T) vectors.File {
 }
 
 func TestVectorsCardExt(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadVectors(t).CardExt {
 		t.Run(v.Source, func(t *testing.T) {
 			// The generic rule covers every vector, including the one whose
@@ -43,6 +44,7 @@ func TestVectorsCardExt(t *testing.T) {
 }
 
 func TestVectorsChooseCard(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadVectors(t).ChooseCard {
 		t.Run(v.Source, func(t *testing.T) {
 			ts, err := strconv.ParseInt(v.Timestamp, 10, 64)
@@ -54,6 +56,7 @@ func TestVectorsChooseCard(t *testing.T) {
 }
 
 func TestVectorsJSSDK(t *testing.T) {
+	t.Parallel()
 	for _, v := range loadVectors(t).JSSDK {
 		t.Run(v.Source, func(t *testing.T) {
 			ts, err := strconv.ParseInt(v.Timestamp, 10, 64)
@@ -66,6 +69,7 @@ func TestVectorsJSSDK(t *testing.T) {
 // TestVectorsNegative feeds the classic mistakes through every entry point
 // and asserts the known wrong digests never come out.
 func TestVectorsNegative(t *testing.T) {
+	t.Parallel()
 	vs := loadVectors(t)
 	wrong := map[string]map[string]bool{}
 	for _, n := range vs.Negative {

@@ -3,7 +3,7 @@
 // which the js/ package loads in browsers, Node and Workers.
 //
 // The module is a thin shim over package signer with a JSON ABI (see
-// DESIGN.md, "The WASM ABI"):
+// ARCHITECTURE.md, "The WebAssembly ABI"):
 //
 //   - wxcard_alloc(n) ptr and wxcard_free(ptr) manage buffers the host writes
 //     requests into and reads responses from;

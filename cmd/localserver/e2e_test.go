@@ -119,6 +119,15 @@ func TestDemoInChromium(t *testing.T) {
 	for _, name := range []string{"1-add-sheet.png", "2-added.png", "2b-choose-sheet.png", "3-consumed.png", "4-preview-valid.png", "5-preview-tampered.png"} {
 		assert.FileExists(t, filepath.Join(shots, name))
 	}
+
+	// Both sizes, both languages; the preview fills in the ticket that signed.
+	var laidOut struct {
+		Checked []string `json:"checked"`
+	}
+	runPhase(t, node, chromium, "layout", map[string]any{
+		"base": p.URL, "profiles": t.TempDir(), "shots": shots, "cardId": card.CardID, "ticket": ticket,
+	}, &laidOut)
+	assert.Equal(t, []string{"layout-1280-en", "layout-1280-zh-CN", "layout-390-en", "layout-390-zh-CN", "switch"}, laidOut.Checked)
 	p.stop(t)
 }
 

@@ -94,6 +94,14 @@ func TestEveryPartIsMounted(t *testing.T) {
 	})
 
 	card := approvedCard(t, base)
+	// The demo logos are served here, under WeChat's 128-byte logo_url.
+	require.True(t, strings.HasPrefix(card.LogoURL, base+"/demo/logo/"), card.LogoURL)
+	assert.LessOrEqual(t, len(card.LogoURL), 128)
+	logo, err := http.Get(card.LogoURL)
+	require.NoError(t, err)
+	logo.Body.Close()
+	assert.Equal(t, http.StatusOK, logo.StatusCode)
+	assert.Equal(t, "image/svg+xml", logo.Header.Get("Content-Type"))
 	client := adminFor(t, p)
 	openid := "oTestUser0000000000000000001"
 	var list cardListAnswer
@@ -240,6 +248,7 @@ func TestEveryPartIsMounted(t *testing.T) {
 		}
 		resp, body = get("/js/.gitignore")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+		assert.NotContains(t, body, "wxcard.wasm\n", "the dotfile's content is not served")
 		resp, body = get("/no/such/page")
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 		assert.Contains(t, body, `"code":"not_found"`)
@@ -263,6 +272,44 @@ func TestEveryPartIsMounted(t *testing.T) {
 		}
 		assert.NotContains(t, logs, "access_token=")
 	})
+}
+
+// After the emulator's clock moves, the config API signs on that clock: a
+// fresh ticket (the cached one expired with the emulator's) and timestamps
+// in the phone's window, before and after a restart that keeps store.db.
+func TestAutoApproveBannerCountsNothingInReview(t *testing.T) {
+	t.Parallel()
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-auto-approve")
+	assert.Contains(t, p.Stdout.String(), "4 created for the demo (4 approved, 0 left in review)")
+}
+
+func TestConfigAPIRunsOnTheEmulatorsClock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	openid := "oClockUser00000000000000001"
+	addAndWallet := func(p *proc, card cardFace) emulator.WalletResponse {
+		t.Helper()
+		var list cardListAnswer
+		resp := httpJSON(t, http.MethodPost, p.URL+"/v1/addcard", map[string]any{"cards": []map[string]string{{"card_id": card.CardID}}}, &list)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return walletAdd(t, p.URL, openid, list)
+	}
+	first := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
+	card := approvedCard(t, first.URL)
+	require.Equal(t, "addCard:ok", addAndWallet(first, card).ErrMsg)
+	// Past the ticket's two hours: the kept ticket is dead in the emulator.
+	resp := httpJSON(t, http.MethodPost, first.URL+"/wechat/emulator/v1/clock", map[string]any{"advance": "3h"}, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	added := addAndWallet(first, card)
+	require.Equal(t, "addCard:ok", added.ErrMsg, "%+v", added.CardList)
+	assert.Equal(t, 2, first.countRequests(t, "/wechat/cgi-bin/ticket/getticket"), "the expired ticket was replaced")
+	first.stop(t)
+
+	second := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
+	require.Equal(t, http.StatusOK, httpJSON(t, http.MethodPost, second.URL+"/wechat/emulator/v1/clock", map[string]any{"advance": "3h"}, nil).StatusCode)
+	added = addAndWallet(second, card)
+	assert.Equal(t, "addCard:ok", added.ErrMsg, "the ticket kept in store.db is not served past the emulator's expiry: %+v", added.CardList)
+	assert.Equal(t, 1, second.countRequests(t, "/wechat/cgi-bin/ticket/getticket"))
 }
 
 func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
@@ -522,7 +569,7 @@ func TestWeChatMode(t *testing.T) {
 		t.Cleanup(upstream.Close)
 		up, err := admin.NewClient(appID, secret, admin.WithBaseURL(upstream.URL))
 		require.NoError(t, err)
-		cardID, err := up.Card.Create(context.Background(), admin.CardType("CASH"), demoCards()[0].attrs)
+		cardID, err := up.Card.Create(context.Background(), admin.CardType("CASH"), demoCards(upstream.URL)[0].attrs)
 		require.NoError(t, err)
 
 		key := grant.Key{ID: "k1", Secret: []byte("localserver-grant-key-0123456789abcdef")}
@@ -554,7 +601,7 @@ func TestWeChatMode(t *testing.T) {
 // TestInterruptIsAlsoGraceful: Ctrl-C in a terminal sends SIGINT.
 // TestShutdownCutsOffAStuckRequestWithin5s: a request that would outlast
 // the shutdown budget is cut off, the process still exits within 5 s, says
-// so, exits non-zero, and the emulator's state file is left intact.
+// so, exits 3, and the emulator's state file is left intact.
 func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -590,7 +637,7 @@ func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 	require.NoError(t, p.Signal(syscall.SIGTERM))
 	code, took := p.exit(t, 8*time.Second)
 	assert.Less(t, took, 5*time.Second, "exit within 5 s even with a request stuck")
-	assert.NotEqual(t, 0, code)
+	assert.Equal(t, exitUncleanShutdown, code, "3: an unclean shutdown, not 1 (never started)")
 	assert.Contains(t, p.Stderr.String(), "were cut off")
 	select {
 	case err := <-answered:

@@ -54,7 +54,9 @@
 // Exit status: 0 after a clean shutdown (SIGINT or SIGTERM; in-flight requests
 // finish, state is flushed, within 5 s), 1 when the server could not start
 // (port in use, store unreachable or held by another process), 2 for a usage
-// mistake (bad flag, bad store URL, wechat mode without a secret).
+// mistake (bad flag, bad store URL, wechat mode without a secret), 3 when a
+// shutdown was not clean: requests still running after the budget were cut
+// off, or the state could not be flushed (stderr says which).
 package main
 
 import (
@@ -75,6 +77,10 @@ func main() {
 	stop()
 	os.Exit(code)
 }
+
+// exitUncleanShutdown is the status of a shutdown that cut requests off or
+// could not flush the state; 1 means the server never started.
+const exitUncleanShutdown = 3
 
 // run starts the server and blocks until ctx is done; it returns the exit
 // status.
@@ -97,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if err := srv.wait(ctx); err != nil {
 		fmt.Fprintln(stderr, "localserver:", err)
-		return 1
+		return exitUncleanShutdown
 	}
 	return 0
 }

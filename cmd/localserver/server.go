@@ -17,6 +17,7 @@ import (
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/edge"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/signer"
 )
 
 // shutdownTimeout bounds the wait for in-flight requests at shutdown, so the
@@ -32,6 +33,7 @@ type server struct {
 	store   *openedStore
 	dirLock *os.File           // the data directory's lock, when one is used
 	emu     *emulator.Emulator // nil in wechat mode
+	signer  *signer.Signer     // on the emulator's clock; nil (signer defaults) in wechat mode
 	admin   *admin.Client
 	appID   string
 	secret  string // the emulator's dev secret; empty in wechat mode
@@ -94,7 +96,7 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 			s.seeded.skipped = "the emulator's control routes are off"
 		} else {
 			sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-			s.seeded, err = seedDemoCards(sctx, s.admin, s.baseURL+"/wechat", s.log)
+			s.seeded, err = seedDemoCards(sctx, s.admin, s.baseURL, s.log)
 			cancel()
 			if err != nil {
 				s.log.Warn("demo cards were not created", "error", err.Error())
@@ -113,7 +115,10 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 func (s *server) wire() error {
 	cfg := s.cfg
 	hc := &http.Client{Timeout: 15 * time.Second}
-	opts := []admin.Option{admin.WithStore(s.store), admin.WithHTTPClient(hc), admin.WithLogger(s.log)}
+	// The store itself, not its openedStore wrapper: that one hides the
+	// kv.Locker (cross-process refresh lock) and the type the admin client
+	// picks its store deadline by.
+	opts := []admin.Option{admin.WithStore(s.store.Store), admin.WithHTTPClient(hc), admin.WithLogger(s.log)}
 	switch cfg.mode {
 	case modeEmulator:
 		eopts := []emulator.Option{
@@ -144,7 +149,10 @@ func (s *server) wire() error {
 			s.log.Info("imported the emulator's JSON state; the JSON file is no longer read", "from", from, "into", emu.SnapshotPath())
 		}
 		s.appID, s.secret = emu.DevApp()
-		opts = append(opts, admin.WithBaseURL(s.baseURL+"/wechat/"))
+		// Everything that reads the time runs on the emulator's clock:
+		// after POST /wechat/emulator/v1/clock the cached tickets expire
+		// with the emulator's, and cardExt timestamps fall in its window.
+		opts = append(opts, admin.WithBaseURL(s.baseURL+"/wechat/"), admin.WithClock(emu.Now))
 	case modeWeChat:
 		s.appID = cfg.appID
 		if cfg.baseURL != "" {
@@ -154,6 +162,13 @@ func (s *server) wire() error {
 	secret := s.secret
 	if cfg.mode == modeWeChat {
 		secret = cfg.secret
+	}
+	if s.emu != nil {
+		sig, err := signer.New(signer.WithClock(s.emu.Now))
+		if err != nil {
+			return err
+		}
+		s.signer = sig
 	}
 	client, err := admin.NewClient(s.appID, secret, opts...)
 	if err != nil {
@@ -165,9 +180,14 @@ func (s *server) wire() error {
 
 func (s *server) routes() http.Handler {
 	cfg := s.cfg
+	var now func() time.Time
+	if s.emu != nil {
+		now = s.emu.Now
+	}
 	api, err := edge.NewHandler(edge.Config{
 		AppID:          s.appID,
 		Tickets:        s.admin,
+		Signer:         s.signer,
 		AllowedCardIDs: cfg.allowedCardIDs,
 		AllowedOrigins: cfg.allowedOrigins,
 		Logger:         s.log,
@@ -175,6 +195,7 @@ func (s *server) routes() http.Handler {
 			GrantKeys:           cfg.grantKeys,
 			PublicCardIDs:       cfg.publicCardIDs,
 			JSConfigURLPrefixes: cfg.jsconfigPrefixes,
+			Now:                 now,
 			// The emulator's demo signs whatever the page asks; the
 			// banner says so.
 			Open: cfg.mode == modeEmulator,
@@ -214,12 +235,14 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("/preview/", toPreview)
 	if s.emu != nil {
 		mux.Handle("/demo/", serveEmbedded("", files))
+		mux.HandleFunc("GET /demo/logo/{name}", serveDemoLogo)
 		mux.Handle("GET /wx-standin.js", serveFile(files, "wx-standin.js", "text/javascript; charset=utf-8"))
 		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/demo/", http.StatusFound)
 		})
 		s.standinRoutes(mux)
 		s.demoRoutes(mux)
+		mux.HandleFunc(cardTicketPath, s.serveCardTicket)
 	} else {
 		needsEmulator := func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")

@@ -72,7 +72,7 @@ func (f failingTickets) JSAPITicket(context.Context) (string, error) { return ""
 
 func assertEdgeAnswer(t *testing.T, tickets edge.TicketProvider, status int, code, detail string) {
 	t.Helper()
-	h, err := edge.NewHandler(edge.Config{AppID: "wx0123456789abcdef", Tickets: tickets})
+	h, err := edge.NewHandler(edge.Config{AppID: "wx0123456789abcdef", Tickets: tickets, Policy: edge.Policy{Open: true}})
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/choosecard", strings.NewReader(`{}`)))

@@ -1,6 +1,7 @@
 // Package vectors reads the signature test vectors that every signer in
-// wxcard must pass: signer/testdata/signatures.json, a copy of
-// ../shared/vectors/signatures.json, collected from public sources.
+// wxcard must pass: signer/testdata/signatures.json, collected from public
+// sources (WeChat's documentation and the peers' test suites; ARCHITECTURE.md
+// says where each part runs them).
 package vectors
 
 import (

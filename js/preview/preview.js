@@ -2,8 +2,28 @@
 // face preview. Every computation goes through the wxcard module (the Go
 // signer compiled to WebAssembly); nothing leaves the page.
 import { load, WxcardError } from '../index.js';
+import { browserLang, saveLang, translator, applyStatic } from './i18n.js';
+import { STATIC, TEXT, CODES } from './strings.js';
 
 const $ = (id) => document.getElementById(id);
+
+let lang = browserLang();
+let t = translator(TEXT, lang);
+
+// codeText is the sentence for a code shown to people: in English the
+// module's own message when there is one, in Chinese the table's sentence
+// (the module's English then follows as detail where the page shows one).
+function codeText(code, message) {
+  if (lang === 'en') return message || CODES.en[code] || code;
+  return CODES['zh-CN'][code] ?? message ?? code;
+}
+
+// pageError is an error this page raises itself, already in the page's language.
+function pageError(code, message, field) {
+  const err = new WxcardError(code, message, field);
+  err.localized = true;
+  return err;
+}
 
 // The WeChat JS-SDK documentation's cardExt example (appendix 4) and
 // wx.config example (appendix 1); signer/testdata/signatures.json has both.
@@ -44,19 +64,25 @@ function showError(box, err) {
     return;
   }
   box.hidden = false;
+  const explained = explainError(err);
+  const msg = err.message ?? String(err);
   box.replaceChildren(
-    el('strong', { text: err instanceof WxcardError ? `${err.code}${err.field ? ` · ${err.field}` : ''}` : 'error' }),
-    ' ', explainError(err),
+    el('strong', { text: err instanceof WxcardError ? `${err.code}${err.field ? ` · ${err.field}` : ''}` : t('error') }),
+    ' ', explained,
+    explained !== msg && lang !== 'en' && !err.localized ? el('small', { class: 'detail', lang: 'en', text: msg }) : null,
   );
 }
 
 function explainError(err) {
   const msg = err.message ?? String(err);
+  if (err.localized) return msg;
   if (err.field === 'timestamp' && /milliseconds/.test(msg)) {
-    return `${msg}. JavaScript's Date.now() and Java's System.currentTimeMillis() are milliseconds: divide by 1000.`;
+    return lang === 'en' ? `${msg}. JavaScript's Date.now() and Java's System.currentTimeMillis() are milliseconds: divide by 1000.` : CODES['zh-CN'].ms_timestamp;
   }
-  if (/is null/.test(msg)) return `${msg}. An absent code or openid is signed as the empty string.`;
-  return msg;
+  if (/is null/.test(msg)) return lang === 'en' ? `${msg}. An absent code or openid is signed as the empty string.` : CODES['zh-CN'].null_value;
+  if (lang === 'en') return msg;
+  const sentence = CODES['zh-CN'][err.code];
+  return sentence ? `${sentence}${err.field ? `（${err.field}）` : ''}` : msg;
 }
 
 // ---- tabs ------------------------------------------------------------------
@@ -85,17 +111,21 @@ function renderSorted(list, sorted, byField) {
     const i = pending.findIndex(([, v]) => v === value);
     const name = i >= 0 ? pending.splice(i, 1)[0][0] : '';
     return el('li', {},
-      el('code', { class: value === '' ? 'empty' : '', text: value === '' ? '(empty)' : value }),
+      el('code', { class: value === '' ? 'empty' : '', text: value === '' ? t('empty') : value }),
       name && el('span', { class: 'tag', text: name }));
   }));
 }
 
 function renderPreimage(pre, parts) {
   pre.replaceChildren(...parts.map((p, i) => el('span', { class: `seg seg${i % 2}`, text: p })));
-  if (!parts.some((p) => p)) pre.textContent = '(empty)';
+  if (!parts.some((p) => p)) pre.textContent = t('empty');
 }
 
+// rendered holds the outputs shown so far, redrawn in the new language on a switch.
+const rendered = new Set();
+
 function sign() {
+  rendered.add('sign');
   const f = signForm();
   const out = { sig: $('sig-result-signature'), sorted: $('sig-sorted'), pre: $('sig-preimage'), ext: $('sig-cardext') };
   try {
@@ -149,11 +179,11 @@ for (const b of document.querySelectorAll('button.copy')) {
   b.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText($(b.dataset.copy).textContent);
-      b.textContent = 'copied';
+      b.textContent = t('copied');
     } catch {
-      b.textContent = 'select it';
+      b.textContent = t('selectIt');
     }
-    setTimeout(() => { b.textContent = 'copy'; }, 1200);
+    setTimeout(() => { b.textContent = t('copy'); }, 1200);
   });
 }
 
@@ -164,10 +194,10 @@ function parseCardList(text) {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new WxcardError('invalid_json', `the cardList is not valid JSON: ${err.message}`);
+    throw pageError('invalid_json', t('notJSONList', { detail: err.message }));
   }
   if (data && !Array.isArray(data)) data = data.cardList ?? data.ok?.cardList ?? data.card_list ?? [data];
-  if (!Array.isArray(data) || data.length === 0) throw new WxcardError('invalid_input', 'expected a non-empty array of {cardId, cardExt}');
+  if (!Array.isArray(data) || data.length === 0) throw pageError('invalid_input', t('notList'));
   return data.map((item) => ({
     cardId: item?.cardId ?? item?.card_id ?? item?.cardID,
     cardExt: item?.cardExt ?? item?.card_ext,
@@ -191,36 +221,37 @@ function formCauses(found, base, form) {
   const tries = [];
   const add = (fields, message, patch) => tries.push({ fields, message, values: { ...base, ...patch } });
   const changed = SIGNED_FIELDS.filter((f) => form[f] !== base[f]);
-  for (const f of changed) add([f], `${f} in cardExt is not the value that was signed ("${short(form[f])}")`, { [f]: form[f] });
-  if (changed.length > 1) add(changed, `cardExt differs from the signed values in ${changed.join(', ')}`, Object.fromEntries(changed.map((f) => [f, form[f]])));
-  return tries.filter((t) => sigOf(t.values) === found);
+  for (const f of changed) add([f], t('notSigned', { field: f, value: short(form[f]) }), { [f]: form[f] });
+  if (changed.length > 1) add(changed, t('differsIn', { fields: changed.join(', ') }), Object.fromEntries(changed.map((f) => [f, form[f]])));
+  return tries.filter((c) => sigOf(c.values) === found);
 }
 
 function short(s) {
   s = String(s);
-  return s === '' ? '(empty)' : s.length > 24 ? `${s.slice(0, 12)}…${s.slice(-8)}` : s;
+  return s === '' ? t('empty') : s.length > 24 ? `${s.slice(0, 12)}…${s.slice(-8)}` : s;
 }
 
 function verifyItem(item, index, ticket, jsapiTicket, form) {
   const notes = [];
   let extText = item.cardExt;
-  if (extText && typeof extText === 'object') {
-    notes.push({ level: 'bad', field: 'cardExt', text: 'cardExt is an object: wx.addCard wants it as a JSON string (JSON.stringify it). Checked as if it were stringified.' });
-    extText = JSON.stringify(extText);
-  }
+  // An object is refused by wx.addCard before any signature check; its
+  // signature may well be right, so the card says what to fix, not
+  // "mismatch".
+  const objectExt = Boolean(extText && typeof extText === 'object');
+  if (objectExt) extText = JSON.stringify(extText);
   if (typeof item.cardId !== 'string' || item.cardId === '') {
-    return { index, fatal: 'the item has no cardId (wx.addCard wants {cardId, cardExt}; card_id is the server-side name)', notes };
+    return { index, fatal: t('fatalNoCardId'), notes };
   }
-  if (typeof extText !== 'string') return { index, cardId: item.cardId, fatal: 'the item has no cardExt', notes };
+  if (typeof extText !== 'string') return { index, cardId: item.cardId, fatal: t('fatalNoCardExt'), notes };
   let res;
   try {
     res = wx.verifyCardExt({ apiTicket: ticket, jsapiTicket: jsapiTicket || undefined, cardId: item.cardId, cardExt: extText });
   } catch (err) {
-    return { index, cardId: item.cardId, fatal: explainError(err), notes };
+    return { index, cardId: item.cardId, fatal: explainError(err), notes, objectExt };
   }
   let raw = {};
   try { raw = JSON.parse(extText); } catch { /* verifyCardExt already accepted it */ }
-  if ('nonceStr' in raw && !('nonce_str' in raw)) notes.push({ level: 'bad', field: 'nonce_str', text: 'cardExt says nonceStr: the key WeChat reads is nonce_str' });
+  if ('nonceStr' in raw && !('nonce_str' in raw)) notes.push({ level: 'bad', field: 'nonce_str', text: t('nonceStrKey') });
   const base = valuesOf(ticket, item.cardId, res.cardExt);
   const compare = form && form.card_id === item.cardId ? { ...form } : null;
   if (compare) {
@@ -229,7 +260,7 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
     if (!compare.nonce_str) compare.nonce_str = base.nonce_str;
   }
   const found = res.signature;
-  const causes = res.problems.filter((p) => p.cause).map((p) => ({ fields: [p.field], message: p.message }));
+  const causes = res.problems.filter((p) => p.cause).map((p) => ({ fields: [p.field], message: codeText(p.code, p.message) }));
   if (!causes.length && compare && found && found !== res.expected && !res.problems.some((p) => p.code === 'signature_uppercase')) {
     causes.push(...formCauses(found, base, compare));
   }
@@ -243,7 +274,7 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
   for (const p of res.problems) {
     if (p.cause) continue; // flagged with the causes below
     const field = p.field === 'cardExt' ? 'signature' : p.field;
-    flag(field || 'signature', FATAL.has(p.code) ? 'bad' : 'warn', p.message);
+    flag(field || 'signature', FATAL.has(p.code) ? 'bad' : 'warn', codeText(p.code, p.message));
   }
   for (const n of notes) flag(n.field === 'cardExt' ? 'signature' : n.field, n.level, n.text);
   for (const c of causes) for (const f of c.fields) flag(f, 'bad', c.message);
@@ -251,11 +282,11 @@ function verifyItem(item, index, ticket, jsapiTicket, form) {
     for (const f of SIGNED_FIELDS) {
       if (compare[f] === base[f]) continue;
       const explained = causes.some((c) => c.fields.includes(f));
-      flag(f, causes.length ? 'bad' : 'differs', explained ? '' : `signed: "${short(compare[f])}"`);
+      flag(f, causes.length ? 'bad' : 'differs', explained ? '' : t('signedWas', { value: short(compare[f]) }));
     }
   }
-  const valid = res.valid && !res.problems.some((p) => FATAL.has(p.code)) && !notes.some((n) => n.level === 'bad');
-  return { index, cardId: item.cardId, res, base, status, causes, compare, valid, notes, raw };
+  const signatureOK = res.valid && !res.problems.some((p) => FATAL.has(p.code)) && !notes.some((n) => n.level === 'bad');
+  return { index, cardId: item.cardId, res, base, status, causes, compare, valid: signatureOK && !objectExt, signatureOK, objectExt, notes, raw };
 }
 
 function rank(level) {
@@ -265,9 +296,10 @@ function rank(level) {
 function renderCard(r) {
   const head = el('div', { class: 'card-head' },
     el('span', { class: 'card-index', text: `#${r.index + 1}` }),
-    el('code', { class: 'card-id', text: r.cardId ?? '(no cardId)' }),
-    el('span', { class: `badge ${r.fatal ? 'bad' : r.valid ? 'ok' : 'bad'}`, text: r.fatal ? 'cannot verify' : r.valid ? 'signature valid' : 'signature mismatch' }));
+    el('code', { class: 'card-id', text: r.cardId ?? t('noCardId') }),
+    el('span', { class: `badge ${r.valid ? 'ok' : 'bad'}`, 'data-badge': badgeOf(r), text: t(badgeOf(r)) }));
   const box = el('article', { class: 'card-result', 'data-valid': String(Boolean(r.valid)), 'data-card-id': r.cardId ?? '' }, head);
+  if (r.objectExt) box.append(el('p', { class: 'alert alert-error', 'data-code': 'cardext_not_string', text: t('objectNote') }));
   if (r.fatal) {
     box.append(el('p', { class: 'alert alert-error', text: r.fatal }));
     return box;
@@ -278,40 +310,47 @@ function renderCard(r) {
     if (field === 'signature') value = r.res.signature;
     else if (field === 'api_ticket') value = r.base.api_ticket;
     else value = r.base[field];
-    const where = field === 'api_ticket' ? 'verifier input' : field === 'card_id' ? 'cardList item' : field in r.raw || field === 'signature' ? 'cardExt' : 'absent from cardExt';
+    const where = field === 'api_ticket' ? t('whereInput') : field === 'card_id' ? t('whereItem') : field in r.raw || field === 'signature' ? t('whereExt') : t('whereAbsent');
     const detail = [...s.texts];
-    if (field === 'signature' && r.res.signature !== r.res.expected) detail.unshift(`expected ${r.res.expected}`);
+    if (field === 'signature' && r.res.signature !== r.res.expected) detail.unshift(t('expected', { sig: r.res.expected }));
     return el('tr', { 'data-field': field, 'data-status': s.level },
       el('th', { text: field }),
-      el('td', {}, el('code', { class: value === '' ? 'empty' : '', text: value === '' ? '(empty)' : field === 'api_ticket' ? short(value) : value })),
+      el('td', { class: 'value' }, el('code', { class: value === '' ? 'empty' : '', text: value === '' ? t('empty') : field === 'api_ticket' ? short(value) : value })),
       el('td', { class: 'where', text: where }),
-      el('td', { class: 'verdict' }, el('span', { class: `dot ${s.level}`, text: { ok: 'ok', warn: 'check', bad: 'wrong', differs: 'differs' }[s.level] }),
-        ...detail.map((t) => el('div', { class: 'why', text: t }))));
+      el('td', { class: 'verdict' }, el('span', { class: `dot ${s.level}`, text: t(s.level) }),
+        ...detail.map((text) => el('div', { class: 'why', text }))));
   });
   box.append(el('table', { class: 'fields' },
     el('colgroup', {}, el('col', { class: 'c-field' }), el('col', { class: 'c-value' }), el('col', { class: 'c-from' }), el('col', { class: 'c-verdict' })),
-    el('thead', {}, el('tr', {}, el('th', { text: 'field' }), el('th', { text: 'value' }), el('th', { text: 'from' }), el('th', { text: 'verdict' }))),
+    el('thead', {}, el('tr', {}, el('th', { text: t('field') }), el('th', { text: t('value') }), el('th', { text: t('from') }), el('th', { text: t('verdict') }))),
     el('tbody', {}, rows)));
   const explain = [];
-  for (const c of r.causes) explain.push(el('li', { class: 'cause', text: `Found it: ${c.message}.` }));
-  if (!r.valid && !r.causes.length && r.res.signature && r.res.signature !== r.res.expected) {
-    explain.push(el('li', { text: 'The usual causes: the ticket is the jsapi ticket or an expired card api_ticket (type wx_card); the timestamp or nonce signed are not the ones in cardExt; code or openid were signed but left out of cardExt (or the reverse); a missing value was signed as "null". Fill the signature form with what your server signed to compare field by field.' }));
+  for (const c of r.causes) explain.push(el('li', { class: 'cause', text: t('foundIt', { what: c.message }) }));
+  if (!r.signatureOK && !r.causes.length && r.res.signature && r.res.signature !== r.res.expected) {
+    explain.push(el('li', { text: t('usual') }));
   }
   if (explain.length) box.append(el('ul', { class: 'explain' }, explain));
-  const details = el('details', {}, el('summary', { text: 'sorted values and hashed string' }), el('ol', { class: 'sorted' }), el('pre', { class: 'preimage' }));
+  const details = el('details', {}, el('summary', { text: t('sortedAndHashed') }), el('ol', { class: 'sorted' }), el('pre', { class: 'preimage' }));
   renderSorted(details.querySelector('ol'), r.res.sortedValues, r.base);
   renderPreimage(details.querySelector('pre'), r.res.sortedValues);
   box.append(details);
   return box;
 }
 
+function badgeOf(r) {
+  if (r.fatal) return 'cannotVerify';
+  if (r.objectExt) return 'mustBeString';
+  return r.valid ? 'valid' : 'mismatch';
+}
+
 function verifyList() {
+  rendered.add('list');
   const out = $('list-results');
   const summary = $('list-summary');
   const ticket = $('list-ticket').value.trim();
   let items;
   try {
-    if (!ticket) throw new WxcardError('invalid_input', 'enter the card api_ticket WeChat verifies with', 'api_ticket');
+    if (!ticket) throw pageError('invalid_input', t('enterTicket'), 'api_ticket');
     items = parseCardList($('list-input').value);
   } catch (err) {
     summary.className = 'summary bad';
@@ -323,7 +362,7 @@ function verifyList() {
   const results = items.map((item, i) => verifyItem(item, i, ticket, $('list-jsapi-ticket').value.trim(), form));
   const good = results.filter((r) => r.valid).length;
   summary.className = `summary ${good === results.length ? 'ok' : 'bad'}`;
-  summary.textContent = `${results.length} card${results.length === 1 ? '' : 's'}: ${good} valid, ${results.length - good} failing`;
+  summary.textContent = t('summary', { n: results.length, s: results.length === 1 ? '' : 's', good, bad: results.length - good });
   out.replaceChildren(...results.map(renderCard));
 }
 $('list-form').addEventListener('submit', (e) => { e.preventDefault(); verifyList(); });
@@ -331,6 +370,7 @@ $('list-form').addEventListener('submit', (e) => { e.preventDefault(); verifyLis
 // ---- wx.config checker -------------------------------------------------------
 
 function checkConfig() {
+  rendered.add('config');
   const p = {
     jsapiTicket: $('cfg-ticket').value.trim(), appId: $('cfg-app-id').value.trim(), url: $('cfg-url').value.trim(),
     timestamp: $('cfg-timestamp').value.trim() || undefined, nonceStr: $('cfg-nonce').value.trim() || undefined,
@@ -346,7 +386,7 @@ function checkConfig() {
     $('cfg-signed-url').textContent = res.signedUrl;
     renderPreimage($('cfg-preimage'), [res.preimage]);
     $('cfg-json').textContent = JSON.stringify({ debug: false, ...res.config, jsApiList: res.config.jsApiList ?? ['addCard', 'chooseCard'] }, null, 2);
-    const items = res.warnings.map((w) => el('div', { class: 'alert alert-warn', 'data-code': w.code }, el('strong', { text: w.code }), ' ', w.message));
+    const items = res.warnings.map((w) => el('div', { class: 'alert alert-warn', 'data-code': w.code }, el('strong', { text: w.code }), ' ', codeText(w.code, w.message)));
     const theirs = $('cfg-their-signature').value.trim();
     if (theirs) {
       // The module explains a mismatch (signer.VerifyJSConfig): the page is
@@ -356,12 +396,12 @@ function checkConfig() {
         timestamp: res.config.timestamp, nonceStr: res.config.nonceStr, signature: theirs,
       });
       if (check.valid) {
-        items.push(el('div', { class: 'alert alert-ok', 'data-code': 'signature_match', text: 'Your signature matches.' }));
+        items.push(el('div', { class: 'alert alert-ok', 'data-code': 'signature_match', text: t('sigMatches') }));
       } else {
         const named = check.problems.filter((pr) => pr.code !== 'signature_mismatch');
         items.push(el('div', { class: 'alert alert-error', 'data-code': 'signature_mismatch', 'data-causes': check.problems.map((pr) => pr.code).join(' ') },
           el('strong', { text: 'signature_mismatch' }), ' ',
-          named.length ? `Found it: ${named.map((pr) => pr.message).join('; ')}.` : check.problems.map((pr) => pr.message).join('; ')));
+          named.length ? t('foundIt', { what: named.map((pr) => codeText(pr.code, pr.message)).join('; ') }) : check.problems.map((pr) => codeText(pr.code, pr.message)).join('; ')));
       }
     }
     warnings.replaceChildren(...items);
@@ -419,7 +459,7 @@ function fmtDate(seconds) {
 }
 
 function validity(info) {
-  if (!info) return { text: 'no date_info', ok: false };
+  if (!info) return { text: t('noDateInfo'), ok: false };
   switch (info.type) {
     case 'DATE_TYPE_FIX_TIME_RANGE':
     case 1:
@@ -430,7 +470,7 @@ function validity(info) {
     case 'DATE_TYPE_PERMANENT':
       return { text: '永久有效', ok: true };
     default:
-      return { text: `unknown date_info.type ${info.type}`, ok: false };
+      return { text: t('unknownDate', { type: info.type }), ok: false };
   }
 }
 
@@ -497,13 +537,15 @@ function pseudoCode(kind, seed) {
 }
 
 function renderCardFace() {
+  rendered.add('card');
   const face = $('card-face');
   const notes = $('card-notes');
   let data;
   try {
     data = JSON.parse($('card-input').value);
   } catch (err) {
-    showError($('card-error'), new WxcardError('invalid_json', `not valid JSON: ${err.message}`));
+    showError($('card-error'), pageError('invalid_json', t('notJSON', { detail: err.message })));
+    clearCardFace();
     return;
   }
   const card = data?.card ?? data;
@@ -511,23 +553,24 @@ function renderCardFace() {
   const section = card?.[type.toLowerCase()];
   const base = section?.base_info;
   if (!type || !section || !base) {
-    showError($('card-error'), new WxcardError('invalid_input', `expected {"card":{"card_type":"…","<type>":{"base_info":{…}}}}${type ? `; there is no "${type.toLowerCase()}" object with base_info` : ''}`));
+    showError($('card-error'), pageError('invalid_input', `${t('notCard')}${type ? t('noSection', { type: type.toLowerCase() }) : ''}`));
+    clearCardFace();
     return;
   }
   showError($('card-error'), null);
 
   const findings = [];
   for (const f of ['logo_url', 'brand_name', 'title', 'color', 'code_type', 'notice', 'description', 'date_info', 'sku']) {
-    if (base[f] === undefined || base[f] === '') findings.push(['bad', `base_info.${f} is required by card/create`]);
+    if (base[f] === undefined || base[f] === '') findings.push(['bad', t('required', { field: f })]);
   }
   for (const [f, max] of Object.entries(LIMITS)) {
-    if (typeof base[f] === 'string' && [...base[f]].length > max) findings.push(['warn', `base_info.${f} has ${[...base[f]].length} characters; WeChat allows ${max}`]);
+    if (typeof base[f] === 'string' && [...base[f]].length > max) findings.push(['warn', t('tooLong', { field: f, n: [...base[f]].length, max })]);
   }
   const color = COLORS[base.color] ?? (/^#[0-9a-f]{6}$/i.test(base.color ?? '') ? base.color : null);
-  if (!color) findings.push(['warn', `color "${base.color ?? ''}" is not one of WeChat's names (Color010…Color102)`]);
+  if (!color) findings.push(['warn', t('badColor', { color: base.color ?? '' })]);
   const valid = validity(base.date_info);
-  if (!valid.ok) findings.push(['warn', `date_info looks wrong: ${valid.text}`]);
-  if (base.logo_url && !logoURL) findings.push(['info', 'the logo is not fetched (this page sends nothing); choose a logo file to see it']);
+  if (!valid.ok) findings.push(['warn', t('badDate', { text: valid.text })]);
+  if (base.logo_url && !logoURL) findings.push(['info', t('noLogo')]);
   notes.replaceChildren(...findings.map(([level, text]) => el('div', { class: `alert alert-${level === 'bad' ? 'error' : level === 'warn' ? 'warn' : 'info'}`, text })));
 
   const brand = String(base.brand_name ?? '');
@@ -560,25 +603,121 @@ function renderCardFace() {
         base.service_phone && el('p', { class: 'muted', text: `客服电话 ${base.service_phone}` }),
         base.sku?.quantity !== undefined && el('p', { class: 'muted', text: `库存 ${base.sku.quantity}${base.get_limit ? ` · 每人限领 ${base.get_limit} 张` : ''}` }))));
 }
+
+// clearCardFace drops the last face: after bad input, an old face under the
+// error would look like the input's.
+function clearCardFace() {
+  const face = $('card-face');
+  face.className = 'face empty';
+  face.style.removeProperty('--card-color');
+  face.textContent = t('faceEmpty');
+  $('card-notes').replaceChildren();
+}
+
 $('card-form').addEventListener('submit', (e) => { e.preventDefault(); renderCardFace(); });
 $('card-example').addEventListener('click', () => {
   $('card-input').value = JSON.stringify(EXAMPLE_CARD, null, 2);
   renderCardFace();
 });
 
+// ---- where the ticket comes from ---------------------------------------------
+
+// The local server in emulator mode answers this with the emulator's
+// current wx_card ticket, to loopback callers only; in wechat mode the
+// route does not exist. Elsewhere (the tool hosted on its own) nobody asks.
+const EMULATOR_TICKET = '/dev/v1/card-ticket';
+let emulatorTicket = false;
+
+function servedByLocalServer() {
+  return location.pathname.startsWith('/js/preview/') && ['127.0.0.1', 'localhost', '[::1]'].includes(location.hostname);
+}
+
+async function probeEmulatorTicket() {
+  if (!servedByLocalServer()) return;
+  try {
+    const resp = await fetch(EMULATOR_TICKET, { cache: 'no-store' });
+    emulatorTicket = resp.ok;
+  } catch {
+    emulatorTicket = false;
+  }
+  renderTicketSources();
+}
+
+async function fillEmulatorTicket(input, status) {
+  try {
+    const resp = await fetch(EMULATOR_TICKET, { cache: 'no-store' });
+    const data = await resp.json();
+    if (!resp.ok || typeof data.ticket !== 'string') throw new Error(data?.error?.code ?? `HTTP ${resp.status}`);
+    input.value = data.ticket;
+    status.className = 'ticket-status ok';
+    status.textContent = t('ticketFilled');
+  } catch (err) {
+    status.className = 'ticket-status bad';
+    status.textContent = t('ticketFailed', { detail: err.message });
+  }
+}
+
+function renderTicketSources() {
+  for (const box of document.querySelectorAll('.ticket-source')) {
+    const input = $(box.dataset.ticketFor);
+    if (emulatorTicket) {
+      const status = el('span', { class: 'ticket-status' });
+      box.replaceChildren(
+        el('button', { type: 'button', class: 'fill-ticket', 'data-fill': box.dataset.ticketFor, text: t('fillTicket'), onclick: () => fillEmulatorTicket(input, status) }),
+        status);
+    } else {
+      box.replaceChildren(el('p', { class: 'hint ticket-where', text: t('ticketWhere') }));
+    }
+  }
+}
+
+// ---- language ------------------------------------------------------------------
+
+function setLang(next, { save } = { save: true }) {
+  lang = next;
+  t = translator(TEXT, lang);
+  if (save) {
+    saveLang(lang);
+    // A ?lang= would win over the saved choice on the next load.
+    const url = new URL(location.href);
+    if (url.searchParams.has('lang')) {
+      url.searchParams.delete('lang');
+      history.replaceState(null, '', url);
+    }
+  }
+  applyStatic(document, lang, STATIC);
+  for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
+  const engine = $('engine');
+  engine.textContent = t({ 'pill-ok': 'ready', 'pill-bad': 'failed' }[engine.classList[1]] ?? 'loading');
+  if (engineMS !== null) $('engine-detail').textContent = t('loadedIn', { ms: engineMS.toFixed(0) });
+  if (!rendered.has('list')) $('list-summary').textContent = t('nothingYet');
+  if ($('card-face').classList.contains('empty')) $('card-face').textContent = t('faceEmpty');
+  renderTicketSources();
+  if (wx) {
+    if (rendered.has('sign')) sign();
+    if (rendered.has('list')) verifyList();
+    if (rendered.has('config')) checkConfig();
+    if (rendered.has('card')) renderCardFace();
+  }
+}
+for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
+
 // ---- start -----------------------------------------------------------------
 
+let engineMS = null;
+setLang(lang, { save: false });
+probeEmulatorTicket();
 try {
   const t0 = performance.now();
   wx = await load();
-  const ms = performance.now() - t0;
+  engineMS = performance.now() - t0;
   $('engine').className = 'pill pill-ok';
-  $('engine').textContent = 'signer ready';
-  $('engine-detail').textContent = `wxcard.wasm loaded in ${ms.toFixed(0)} ms`;
+  $('engine').textContent = t('ready');
+  $('engine-detail').textContent = t('loadedIn', { ms: engineMS.toFixed(0) });
   document.body.dataset.ready = 'true';
 } catch (err) {
   $('engine').className = 'pill pill-bad';
-  $('engine').textContent = 'signer failed to load';
+  $('engine').textContent = t('failed');
   $('engine-detail').textContent = err.message;
   document.body.dataset.ready = 'error';
 }

@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 
 import { chromium } from 'playwright-core';
 
+import { pickLang, normalizeLang } from '../preview/i18n.js';
+
 const jsDir = fileURLToPath(new URL('..', import.meta.url));
 const PREFIX = '/any/prefix/js/';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
@@ -179,8 +181,12 @@ test('the preview tool in headless Chromium', async (t) => {
     assert.equal(st2.openid, 'bad', JSON.stringify(st2));
     assert.match(await cards[2].textContent('tr[data-field="openid"]'), /text "null"/);
 
+    // An object cardExt: refused by wx.addCard, but its signature is right,
+    // so the card says what to fix instead of "signature mismatch".
     assert.equal(await cards[3].getAttribute('data-valid'), 'false');
-    assert.match(await cards[3].textContent('tr[data-field="signature"]'), /cardExt is an object/);
+    assert.equal(await (await cards[3].$('.badge')).textContent(), 'cardExt must be a string');
+    assert.match(await cards[3].textContent('[data-code="cardext_not_string"]'), /cardExt is an object: wx\.addCard wants it as a JSON string/);
+    assert.equal((await rowStatus(cards[3])).signature, 'ok');
 
     assert.equal((await rowStatus(cards[4])).nonce_str, 'bad');
     assert.match(await cards[4].textContent('tr[data-field="nonce_str"]'), /no nonce_str/);
@@ -233,6 +239,106 @@ test('the preview tool in headless Chromium', async (t) => {
     await page.fill('#card-input', '{"card":{"card_type":"GIFT"}}');
     await page.click('#card-render');
     assert.match(await page.textContent('#card-error'), /no "gift" object with base_info/);
+    assert.equal(await page.locator('#card-face.empty').count(), 1, 'no old face under the error');
+
+    // After invalid JSON the old face goes too.
+    await page.click('#card-example');
+    assert.equal(await page.locator('#card-face svg.qrcode').count(), 1);
+    await page.fill('#card-input', '{"card": ');
+    await page.click('#card-render');
+    assert.match(await page.textContent('#card-error'), /invalid_json/);
+    assert.equal(await page.locator('#card-face .face-top').count(), 0);
+    assert.equal(await page.textContent('#card-face'), 'Render a card to see its face.');
+  });
+
+  await t.test('standalone, the page says where the ticket comes from', async () => {
+    await page.click('#tab-sign');
+    assert.match(await page.textContent('[data-ticket-for="sig-ticket"]'), /getticket\?type=wx_card/);
+    assert.equal(await page.locator('button.fill-ticket').count(), 0, 'no emulator here, no fill-in button');
+  });
+
+  // Each view at a desktop and a phone size, in both languages: nothing
+  // scrolls sideways, the key texts are there, a failing card stays short.
+  const VIEWS = [{ width: 1280, height: 800 }, { width: 390, height: 844 }];
+  const KEY_TEXTS = {
+    en: { tabs: ['Card signature', 'cardList verifier', 'wx.config checker', 'Card preview'], summary: '2 cards: 0 valid, 2 failing', object: 'cardExt must be a string', mismatch: 'signature mismatch', where: /getticket\?type=wx_card/ },
+    'zh-CN': { tabs: ['卡券签名', 'cardList 校验', 'wx.config 检查', '卡券预览'], summary: '共 2 张卡券：0 张有效，2 张失败', object: 'cardExt 必须是字符串', mismatch: '签名不一致', where: /getticket\?type=wx_card.*缓存/ },
+  };
+  for (const view of VIEWS) {
+    for (const lang of ['en', 'zh-CN']) {
+      await t.test(`${view.width}×${view.height}, ${lang}: no sideways scrolling, the key texts`, async () => {
+        const want = KEY_TEXTS[lang];
+        await page.setViewportSize(view);
+        await page.goto(`${base}${PREFIX}preview/?lang=${lang}`);
+        await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+        assert.equal(await page.getAttribute('html', 'lang'), lang);
+        const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        const tabs = await page.$$eval('[role=tab]', (els) => els.map((e) => e.textContent.trim()));
+        assert.deepEqual(tabs, want.tabs);
+        // Every tab is on screen: none hides past the edge.
+        const outside = await page.$$eval('[role=tab]', (els) => els.filter((e) => e.getBoundingClientRect().right > innerWidth).length);
+        assert.equal(outside, 0, 'all tabs on screen');
+        const logo = await page.$eval('.logo', (e) => e.getBoundingClientRect());
+        assert.equal(Math.round(logo.width), 40, 'the logo keeps its size');
+        assert.match(await page.textContent('[data-ticket-for="sig-ticket"]'), want.where);
+
+        await page.click('#sign-example');
+        assert.equal(await page.textContent('#sig-result-signature'), DOC.signature);
+        assert.ok(await overflow() <= 0, `signature tab overflows by ${await overflow()} px`);
+
+        const cardExt = await page.$eval('#sig-cardext', (e) => e.dataset.raw);
+        await page.click('#tab-list');
+        await page.fill('#list-ticket', DOC.ticket);
+        await page.uncheck('#list-compare');
+        await page.fill('#list-input', JSON.stringify([
+          { cardId: DOC.cardId, cardExt: cardExt.replace(DOC.code, '1434008072') },
+          { cardId: DOC.cardId, cardExt: JSON.parse(cardExt) },
+        ]));
+        await page.click('#list-verify');
+        assert.equal(await page.textContent('#list-summary'), want.summary);
+        const badges = await page.$$eval('#list-results .badge', (els) => els.map((e) => e.textContent));
+        assert.deepEqual(badges, [want.mismatch, want.object]);
+        assert.ok(await overflow() <= 0, `cardList tab overflows by ${await overflow()} px`);
+        const failing = await page.$eval('#list-results .card-result', (e) => e.getBoundingClientRect().height);
+        assert.ok(failing < 1500, `a failing card is ${failing} px tall`);
+        const verdict = await page.$eval('#list-results tr[data-field="signature"] td.verdict', (e) => e.getBoundingClientRect().width);
+        assert.ok(verdict > 150, `the verdict column is ${verdict} px wide`);
+        const badgeLines = await page.$$eval('#list-results .dot, #list-results .badge', (els) => els.filter((e) => e.getClientRects().length > 1 || e.getBoundingClientRect().height > 30).length);
+        assert.equal(badgeLines, 0, 'no badge breaks over lines');
+
+        await page.click('#tab-config');
+        await page.click('#config-example');
+        assert.ok(await page.isVisible('#cfg-warnings [data-code="url_fragment"]'));
+        if (lang === 'zh-CN') assert.match(await page.textContent('#cfg-warnings [data-code="url_fragment"]'), /#fragment/);
+        assert.ok(await overflow() <= 0, `config tab overflows by ${await overflow()} px`);
+
+        await page.click('#tab-card');
+        await page.click('#card-example');
+        assert.equal(await page.textContent('#card-title'), '满100元减20元');
+        assert.ok(await overflow() <= 0, `card tab overflows by ${await overflow()} px`);
+        await page.screenshot({ path: join(tmp, `preview-${view.width}-${lang}.png`), fullPage: true });
+      });
+    }
+  }
+
+  await t.test('the switch changes the language, and the choice outlives a reload', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}${PREFIX}preview/?lang=en`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    await page.click('#sign-example');
+    await page.click('[data-lang="zh-CN"]');
+    assert.equal(await page.textContent('#tab-sign'), '卡券签名');
+    assert.equal(await page.textContent('#sig-sign'), '签名');
+    assert.equal(await page.textContent('#engine'), '签名器已就绪');
+    assert.equal(await page.getAttribute('[data-lang="zh-CN"]', 'aria-pressed'), 'true');
+    assert.equal(await page.textContent('#sig-result-signature'), DOC.signature, 'the result is redrawn, not lost');
+    assert.ok(!page.url().includes('lang='), 'the ?lang= no longer overrides the choice');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    assert.equal(await page.textContent('#tab-list'), 'cardList 校验');
+    await page.click('[data-lang="en"]');
+    assert.equal(await page.textContent('#tab-list'), 'cardList verifier');
+    await page.setViewportSize({ width: 1360, height: 1000 });
   });
 
   await t.test('nothing was sent anywhere and the page logged no error', () => {
@@ -241,4 +347,17 @@ test('the preview tool in headless Chromium', async (t) => {
   });
 });
 
-
+test('the language rule: ?lang=, then the saved choice, then the browser', () => {
+  const cases = [
+    [{ search: '?lang=zh', stored: 'en', languages: ['en-US'] }, 'zh-CN'],
+    [{ search: '?lang=en', stored: 'zh-CN', languages: ['zh-CN'] }, 'en'],
+    [{ search: '?lang=fr', stored: 'zh-CN', languages: ['en-US'] }, 'zh-CN'],
+    [{ search: '', stored: '', languages: ['zh-TW', 'en'] }, 'zh-CN'],
+    [{ search: '', stored: '', languages: ['fr-FR', 'en-GB'] }, 'en'],
+    [{ search: '', stored: 'nonsense', languages: ['ja'] }, 'en'],
+    [{}, 'en'],
+  ];
+  for (const [input, want] of cases) assert.equal(pickLang(input), want, JSON.stringify(input));
+  assert.equal(normalizeLang('ZH-hans-CN'), 'zh-CN');
+  assert.equal(normalizeLang(undefined), '');
+});

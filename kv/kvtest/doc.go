@@ -12,5 +12,9 @@
 // [StartRedis] runs redis-server on a free loopback port without
 // persistence and stops it when the test ends. Without the binary the test
 // is skipped, unless the CI environment variable is set: then it fails, so
-// that CI can never pass by skipping the real thing.
+// that CI can never pass by skipping the real thing. A test plays outages
+// on it with [RedisServer.Stop] (connections refused),
+// [RedisServer.Pause] and [RedisServer.Resume] (SIGSTOP: connections
+// accepted, never answered) and [RedisServer.Restart] (back, empty);
+// [SilentListener] is a server that never answers from the start.
 package kvtest

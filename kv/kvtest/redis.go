@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,10 +16,18 @@ import (
 	"github.com/wxcard/wxcard/internal/testproc"
 )
 
-// RedisServer is a redis-server process owned by one test.
+// RedisServer is a redis-server process owned by one test. Stop, Pause,
+// Resume and Restart play the outages an operator sees: a server that
+// refuses connections, one that accepts them and never answers, and one
+// that comes back empty.
 type RedisServer struct {
 	// Addr is host:port on loopback.
 	Addr string
+	bin  string
+	dir  string
+	port int
+
+	mu   sync.Mutex // guards proc
 	proc *testproc.Process
 }
 
@@ -38,12 +47,16 @@ func StartRedis(t testing.TB) *RedisServer {
 	var lastErr error
 	// A free port can be taken between choosing and binding it; retry.
 	for attempt := 0; attempt < 5; attempt++ {
-		s, err := startRedis(t, bin)
-		if err == nil {
+		port, err := testproc.FreePort()
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin, dir: t.TempDir(), port: port}
+		if lastErr = s.start(); lastErr == nil {
 			t.Cleanup(s.Stop)
 			return s
 		}
-		lastErr = err
 	}
 	unavailable(t, "redis-server did not start: "+lastErr.Error())
 	return nil
@@ -54,31 +67,29 @@ func unavailable(t testing.TB, why string) {
 	testenv.Unavailable(t, "kvtest: "+why+" (Debian: apt-get install redis-server)")
 }
 
-func startRedis(t testing.TB, bin string) (*RedisServer, error) {
-	port, err := testproc.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	dir := t.TempDir()
-	proc, err := testproc.Start(testproc.Command{Path: bin, Args: []string{
-		"--port", strconv.Itoa(port),
+// start runs redis-server on s.port and waits for its PONG.
+func (s *RedisServer) start() error {
+	proc, err := testproc.Start(testproc.Command{Path: s.bin, Args: []string{
+		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--save", "",
 		"--appendonly", "no",
-		"--dir", dir,
+		"--dir", s.dir,
 		"--protected-mode", "yes",
 		"--daemonize", "no",
 		"--loglevel", "warning",
 	}})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), proc: proc}
+	s.mu.Lock()
+	s.proc = proc
+	s.mu.Unlock()
 	if err := proc.WaitUntil(5*time.Second, func() error { return ping(s.Addr) }); err != nil {
 		s.Stop()
-		return nil, fmt.Errorf("%w: %s", err, strings.TrimSpace(proc.Stdout.String()+proc.Stderr.String()))
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(proc.Output()))
 	}
-	return s, nil
+	return nil
 }
 
 // ping speaks just enough RESP to see that the server answers.
@@ -102,10 +113,49 @@ func ping(addr string) error {
 	return nil
 }
 
-// Stop kills the server and waits for it to exit; tests call it to
-// simulate an outage. It is safe to call more than once.
+// Stop kills the server (SIGKILL, paused or not) and waits for it to exit;
+// tests call it to simulate an outage: connections are refused. It is safe
+// to call more than once.
 func (s *RedisServer) Stop() {
-	s.proc.Kill()
+	if p := s.process(); p != nil {
+		p.Kill()
+	}
+}
+
+func (s *RedisServer) process() *testproc.Process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc
+}
+
+// Restart kills the server if it runs and starts a new, empty one on the
+// same address: what clients see after a crash without persistence.
+func (s *RedisServer) Restart() error {
+	s.Stop()
+	var err error
+	// The port was free a moment ago and nobody else picks ports in this
+	// range on purpose; a few tries cover a TIME_WAIT or a slow exit.
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.start(); err == nil {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("kvtest: restarting redis-server on %s: %w", s.Addr, err)
+}
+
+// Running reports whether the server process is alive (paused or not).
+func (s *RedisServer) Running() bool {
+	p := s.process()
+	if p == nil {
+		return false
+	}
+	select {
+	case <-p.Done():
+		return false
+	default:
+		return true
+	}
 }
 
 // FlushAll empties the server, for benchmarks that reuse one.
@@ -127,4 +177,43 @@ func (s *RedisServer) FlushAll(ctx context.Context) error {
 		return fmt.Errorf("FLUSHALL: %q", line)
 	}
 	return nil
+}
+
+// SilentListener returns the address of a loopback TCP listener that
+// accepts connections and never answers, like a server that hangs (a
+// paused Redis, a stuck proxy). It and its connections close when the test
+// ends.
+func SilentListener(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("kvtest: listen: %v", err)
+	}
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return l.Addr().String()
 }

@@ -18,6 +18,14 @@
 //       check it verifies (and that a tampered copy does not);
 //       prints {"status","previewSummary"}
 //
+//   node demo.mjs layout '{"base","profiles","shots","cardId","ticket"}'
+//       at 1280×800 and 390×844, with the browser in English and in Chinese
+//       (a fresh profile each): the demo page, the stand-in's sheet with a
+//       refused card, and the preview tool's "fill in the emulator's ticket"
+//       button; nothing scrolls sideways, the key texts are in the browser's
+//       language, the console stays clean; then the language switch of one
+//       page carries over to the other; prints {"checked"}
+//
 //   node demo.mjs foreign '{"page","profile"}'
 //       open a merchant page served from another origin that loads
 //       /wx-standin.js with one <script> tag; prints what its callbacks got
@@ -27,6 +35,7 @@
 // Any failed expectation exits non-zero with the reason on stderr.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 // playwright-core is a devDependency of the repository root.
@@ -39,13 +48,14 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 const [phase, rawArgs] = process.argv.slice(2);
 const args = JSON.parse(rawArgs || '{}');
 
-async function open() {
-  const context = await chromium.launchPersistentContext(args.profile, {
+async function open({ profile = args.profile, viewport = { width: 1280, height: 960 }, locale = 'en-US' } = {}) {
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: FLAGS,
-    viewport: { width: 1280, height: 960 },
+    viewport,
     deviceScaleFactor: 1,
+    locale,
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: args.base });
   const page = context.pages()[0] || await context.newPage();
@@ -223,7 +233,130 @@ async function foreign() {
   }
 }
 
-const phases = { add, check, screenshot, foreign };
+// layout: both sizes, both languages, chosen by the browser's language.
+const KEY_TEXTS = {
+  'en-US': {
+    lang: 'en', banner: /wx\.config ok/, coupons: 'Coupons', add: 'Add to wallet', sheet: 'Add to card wallet', cancel: 'Cancel',
+    refused: /Not added: The card was signed for another user \(openid\)\./, fill: 'Fill in the local emulator\'s ticket', filled: /current wx_card ticket/,
+  },
+  'zh-CN': {
+    lang: 'zh-CN', banner: /wx\.config 成功/, coupons: '优惠券', add: '领取到卡包', sheet: '添加到卡包', cancel: '取消',
+    refused: /领取失败：这张卡券是为另一个用户（openid）签名的。/, fill: '填入本地模拟器的 ticket', filled: /当前的 wx_card ticket/,
+  },
+};
+
+async function noOverflow(page, what) {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(over <= 0, `${what} scrolls sideways by ${over} px`);
+}
+
+async function insideViewport(page, selector) {
+  const box = await page.$eval(selector, (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, width: innerWidth }; });
+  assert.ok(box.left >= 0 && box.right <= box.width, `${selector} sticks out: ${JSON.stringify(box)}`);
+}
+
+async function layout() {
+  const checked = [];
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    for (const locale of Object.keys(KEY_TEXTS)) {
+      const want = KEY_TEXTS[locale];
+      const name = `layout-${viewport.width}-${want.lang}`;
+      const profile = await mkdtemp(join(args.profiles, `${name}-`));
+      const { context, page, errors } = await open({ profile, viewport, locale });
+      try {
+        await page.goto(`${args.base}/demo/`);
+        await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+        assert.equal(await page.getAttribute('html', 'lang'), want.lang);
+        assert.match(await page.textContent('#config-banner'), want.banner);
+        assert.equal((await page.textContent('h2.section')).trim(), want.coupons);
+        const button = page.locator(`button[data-add="${args.cardId}"]`);
+        assert.equal((await button.textContent()).trim(), want.add);
+        await noOverflow(page, `${name} demo`);
+        await insideViewport(page, '.phone');
+        await insideViewport(page, '.devtools');
+        await page.screenshot({ path: join(args.shots, `${name}-demo.png`) });
+
+        // The sheet, in the page's language; then a card signed for somebody
+        // else, refused with a sentence, not a code.
+        await button.click();
+        await page.waitForSelector('[data-standin="sheet"]');
+        assert.match(await page.textContent('[data-standin="sheet"] .wxsi-head'), new RegExp(want.sheet));
+        assert.equal(await page.textContent('[data-standin="cancel"]'), want.cancel);
+        await insideViewport(page, '.wxsi-sheet');
+        await page.screenshot({ path: join(args.shots, `${name}-sheet.png`), animations: 'disabled' });
+        await page.click('[data-standin="cancel"]');
+        // The sheet shows why for a moment, then closes: an observer keeps
+        // the line, so no timing decides the outcome.
+        await page.evaluate(() => {
+          window.refusedLine = new Promise((resolve) => {
+            new MutationObserver((_, observer) => {
+              const line = document.querySelector('.wxsi-err[data-codes]');
+              if (line && !line.hidden) {
+                observer.disconnect();
+                resolve({ codes: line.dataset.codes, text: line.textContent });
+              }
+            }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+          });
+        });
+        const refused = page.evaluate(async (cardId) => {
+          const resp = await fetch('/v1/addcard', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ cards: [{ card_id: cardId, openid: 'oSomebodyElse00000000000000' }] }) });
+          const { cardList } = await resp.json();
+          return new Promise((resolve) => window.wx.addCard({ cardList, complete: resolve }));
+        }, args.cardId);
+        await page.click('[data-standin="confirm"]');
+        const line = await page.evaluate(() => window.refusedLine);
+        assert.equal(line.codes, 'openid_mismatch');
+        assert.match(line.text, want.refused);
+        assert.equal((await refused).errMsg, 'addCard:fail');
+
+        // The preview tool, served by this server in emulator mode, fills in
+        // the emulator's ticket: the one /v1/addcard signs with.
+        await page.goto(`${args.base}/js/preview/`);
+        await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+        assert.equal(await page.getAttribute('html', 'lang'), want.lang);
+        await page.click('#tab-list');
+        const fill = page.locator('button[data-fill="list-ticket"]');
+        await fill.waitFor();
+        assert.equal(await fill.textContent(), want.fill);
+        await fill.click();
+        await page.waitForFunction(() => document.querySelector('#list-ticket').value !== '');
+        assert.equal(await page.inputValue('#list-ticket'), args.ticket);
+        assert.match(await page.textContent('[data-ticket-for="list-ticket"] .ticket-status'), want.filled);
+        await noOverflow(page, `${name} preview`);
+        await page.screenshot({ path: join(args.shots, `${name}-preview.png`), fullPage: true });
+        assert.deepEqual(errors, []);
+        checked.push(name);
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  // The switch on one page is the choice of the others on this server.
+  const { context, page, errors } = await open({ profile: await mkdtemp(join(args.profiles, 'switch-')), locale: 'en-US' });
+  try {
+    await page.goto(`${args.base}/demo/`);
+    await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+    await page.click('[data-lang="zh-CN"]');
+    assert.equal((await page.textContent('h2.section')).trim(), '优惠券');
+    assert.match(await page.textContent('#config-banner'), /wx\.config 成功/);
+    assert.equal(await page.evaluate(() => window.wx.standin.lang), 'zh-CN', 'the sheets follow');
+    await page.goto(`${args.base}/js/preview/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    assert.equal(await page.textContent('#tab-sign'), '卡券签名');
+    await page.click('[data-lang="en"]');
+    await page.goto(`${args.base}/demo/`);
+    await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+    assert.equal((await page.textContent('h2.section')).trim(), 'Coupons');
+    assert.deepEqual(errors, []);
+    checked.push('switch');
+  } finally {
+    await context.close();
+  }
+  return { checked };
+}
+
+const phases = { add, check, screenshot, foreign, layout };
 if (!phases[phase]) {
   console.error(`usage: node demo.mjs ${Object.keys(phases).join('|')} '<json args>'`);
   process.exit(2);

@@ -13,12 +13,17 @@
  * Optional attributes on that tag:
  *   data-openid="o…"     the simulated user (default: one per browser, kept in localStorage)
  *   data-confirm="auto"  add/choose without showing the WeChat sheet (default "sheet")
+ *   data-lang="zh-CN"    the sheets' language, zh-CN or en (default: a ?lang= in the
+ *                        page URL, else the choice saved under "wxcard-lang" by the
+ *                        wxcard pages' switch, else the browser's language)
  *
  * The sheet covers the window, or the element marked data-wx-viewport.
  *
  * Beyond WeChat's API, wx.standin offers: openid, setOpenID(id), wallet(),
- * cards(), server. Nothing here talks to WeChat; everything goes to the local
- * server the script was loaded from.
+ * cards(), server, lang, setLang(lang), and explain(code) — a sentence in
+ * the chosen language for an error code of the stand-in, the emulator
+ * (wallet/add reasons) or the config API (/v1/ errors). Nothing here talks
+ * to WeChat; everything goes to the local server the script was loaded from.
  */
 (function () {
   'use strict';
@@ -29,6 +34,187 @@
   var emulatorURL = server + '/wechat/emulator/v1';
   var OPENID_KEY = 'wxcard-standin-openid';
   var confirmMode = dataset.confirm === 'auto' ? 'auto' : 'sheet';
+  var LANG_KEY = 'wxcard-lang';
+
+  // ---- language ---------------------------------------------------------------
+
+  function normalizeLang(tag) {
+    var t = String(tag || '').trim().toLowerCase();
+    if (t.indexOf('zh') === 0) return 'zh-CN';
+    if (t.indexOf('en') === 0) return 'en';
+    return '';
+  }
+
+  function pickLang() {
+    var fromTag = normalizeLang(dataset.lang);
+    if (fromTag) return fromTag;
+    var fromURL = '';
+    try { fromURL = normalizeLang(new URLSearchParams(location.search).get('lang')); } catch (e) { /* old browsers */ }
+    if (fromURL) return fromURL;
+    var saved = '';
+    try { saved = normalizeLang(localStorage.getItem(LANG_KEY)); } catch (e) { /* storage off */ }
+    if (saved) return saved;
+    var langs = navigator.languages || [navigator.language];
+    for (var i = 0; i < langs.length; i++) {
+      var n = normalizeLang(langs[i]);
+      if (n) return n;
+    }
+    return 'en';
+  }
+
+  var lang = pickLang();
+
+  var TEXT = {
+    en: {
+      addTitle: 'Add to card wallet', addConfirm: 'Add', chooseTitle: 'Choose a card', chooseConfirm: 'Use',
+      cancel: 'Cancel', standin: 'WeChat stand-in', user: 'Simulated user {openid}', code: 'code {code}',
+      noCards: 'No usable card in this wallet.', addFailed: 'Not added: {why}',
+    },
+    'zh-CN': {
+      addTitle: '添加到卡包', addConfirm: '领取', chooseTitle: '选择卡券', chooseConfirm: '使用',
+      cancel: '取消', standin: '微信替身', user: '模拟用户 {openid}', code: '券码 {code}',
+      noCards: '卡包中暂无可用卡券。', addFailed: '领取失败：{why}',
+    },
+  };
+
+  // CODES: every code the pages show people, as a sentence. The emulator's
+  // wallet/add reasons, the config API's (and the local server's) error
+  // codes, the stand-in's own.
+  var CODES = {
+    en: {
+      unknown_card: 'WeChat does not know this card_id.',
+      card_not_approved: 'WeChat has not approved this card yet.',
+      card_deleted: 'The card has been deleted.',
+      card_expired: 'The card has expired.',
+      bad_card_ext: 'cardExt is not valid JSON with timestamp, nonce_str and signature.',
+      signature_mismatch: 'The signature does not match: signed with other values or another ticket.',
+      ticket_expired: 'Signed with a card ticket that has expired: fetch a new one.',
+      wrong_ticket_type: 'Signed with the jsapi ticket: cards need the wx_card api_ticket.',
+      no_ticket: 'No card ticket has been issued for this account yet.',
+      timestamp_out_of_range: 'The timestamp is too far from now (seconds, not milliseconds?).',
+      nonce_reused: 'This nonce_str was used before: every signature needs a new one.',
+      openid_mismatch: 'The card was signed for another user (openid).',
+      openid_required: 'This card must be signed for the user: the openid is missing.',
+      code_required: 'This card needs a code in cardExt (the merchant assigns codes).',
+      code_not_allowed: 'This card does not take a code in cardExt (WeChat assigns them).',
+      code_not_deposited: 'That code was not deposited for this card.',
+      code_already_used: 'That code has already been taken.',
+      stock_empty: 'The card is out of stock.',
+      get_limit_reached: 'This user already has as many of this card as allowed (get_limit).',
+      invalid_json: 'The request is not valid JSON.',
+      unknown_field: 'The request has a field the API does not know.',
+      missing_cards: 'The request names no card.',
+      missing_card_id: 'A card in the request has no card_id.',
+      too_many_cards: 'Too many cards in one request.',
+      invalid_field: 'A value in the request cannot be signed.',
+      invalid_url: 'The page URL is missing or not an absolute http(s) URL.',
+      card_not_allowed: 'The server does not sign this card.',
+      origin_not_allowed: 'This page\'s origin may not call the config API.',
+      not_found: 'No such address on the server.',
+      method_not_allowed: 'Wrong HTTP method.',
+      body_too_large: 'The request is too large.',
+      unsupported_media_type: 'The request must be JSON.',
+      internal: 'The server failed: see its log.',
+      upstream_unavailable: 'WeChat could not be reached.',
+      upstream_rejected: 'WeChat refused the request or the credentials.',
+      upstream_busy: 'WeChat is busy: try again shortly.',
+      upstream_quota: 'WeChat\'s daily quota is used up.',
+      timeout: 'WeChat took too long to answer.',
+      grant_required: 'This card needs a grant from the merchant\'s backend.',
+      grant_invalid: 'The grant is malformed or was altered.',
+      grant_unknown_key: 'The grant was signed with a key this server does not hold.',
+      grant_expired: 'The grant has expired: get a new one.',
+      grant_not_yet_valid: 'The grant is not valid yet (check the backend\'s clock).',
+      grant_wrong_app: 'The grant is for another official account.',
+      field_not_allowed: 'The page may not choose that field for this card.',
+      url_not_allowed: 'The server does not sign wx.config for this page URL.',
+      forbidden_origin: 'The stand-in answers pages on this machine only.',
+      emulator_off: 'The WeChat emulator is not running (wechat mode).',
+      network: 'The local server could not be reached.',
+      invalid_request: 'The request is missing a value or has a wrong one.',
+      js_not_found: 'The server did not find the js/ package: run it from the wxcard repository.',
+      wasm_not_built: 'wxcard.wasm has not been built yet: run make wasm.',
+      wechat_error: 'WeChat (the emulator) refused the call.',
+      not_loopback: 'Only this machine may ask for that.',
+      forbidden_host: 'Open the page as 127.0.0.1 or localhost.',
+      cross_site: 'Only the local server\'s own pages may ask for that.',
+    },
+    'zh-CN': {
+      unknown_card: '微信不认识这个 card_id。',
+      card_not_approved: '这张卡券尚未通过微信审核。',
+      card_deleted: '卡券已被删除。',
+      card_expired: '卡券已过期。',
+      bad_card_ext: 'cardExt 不是包含 timestamp、nonce_str 和 signature 的合法 JSON。',
+      signature_mismatch: '签名不一致：签名用了别的值或别的 ticket。',
+      ticket_expired: '签名用的卡券 ticket 已过期，请重新获取。',
+      wrong_ticket_type: '签名用了 jsapi ticket：卡券需要 wx_card 类型的 api_ticket。',
+      no_ticket: '这个公众号还没有签发过卡券 ticket。',
+      timestamp_out_of_range: 'timestamp 与当前时间相差太大（是否用了毫秒而不是秒？）。',
+      nonce_reused: '这个 nonce_str 已经用过：每次签名都要新的随机串。',
+      openid_mismatch: '这张卡券是为另一个用户（openid）签名的。',
+      openid_required: '这张卡券必须指定用户签名：缺少 openid。',
+      code_required: '这张卡券需要在 cardExt 中提供 code（由商户分配）。',
+      code_not_allowed: '这张卡券不接受 cardExt 中的 code（由微信分配）。',
+      code_not_deposited: '这个 code 没有导入到这张卡券。',
+      code_already_used: '这个 code 已被领取。',
+      stock_empty: '卡券库存不足。',
+      get_limit_reached: '该用户领取这张卡券已达上限（get_limit）。',
+      invalid_json: '请求不是合法的 JSON。',
+      unknown_field: '请求中有接口不认识的字段。',
+      missing_cards: '请求中没有卡券。',
+      missing_card_id: '请求中的某张卡券缺少 card_id。',
+      too_many_cards: '一次请求中的卡券太多。',
+      invalid_field: '请求中的某个值无法签名。',
+      invalid_url: '页面 URL 缺失，或不是完整的 http(s) 地址。',
+      card_not_allowed: '服务器不为这张卡券签名。',
+      origin_not_allowed: '此页面的来源不允许调用配置接口。',
+      not_found: '服务器上没有这个地址。',
+      method_not_allowed: 'HTTP 方法不对。',
+      body_too_large: '请求太大。',
+      unsupported_media_type: '请求必须是 JSON。',
+      internal: '服务器出错，请查看服务器日志。',
+      upstream_unavailable: '无法连接微信。',
+      upstream_rejected: '微信拒绝了请求或凭证。',
+      upstream_busy: '微信系统繁忙，请稍后再试。',
+      upstream_quota: '微信接口今日调用次数已用完。',
+      timeout: '微信响应超时。',
+      grant_required: '这张卡券需要商户后台签发的授权（grant）。',
+      grant_invalid: '授权（grant）格式错误或被篡改。',
+      grant_unknown_key: '授权（grant）所用的密钥本服务器没有。',
+      grant_expired: '授权（grant）已过期，请重新获取。',
+      grant_not_yet_valid: '授权（grant）尚未生效（请检查后台时钟）。',
+      grant_wrong_app: '授权（grant）属于另一个公众号。',
+      field_not_allowed: '页面不能为这张卡券指定该字段。',
+      url_not_allowed: '服务器不为这个页面 URL 签名 wx.config。',
+      forbidden_origin: '替身只响应本机的页面。',
+      emulator_off: '微信模拟器未运行（wechat 模式）。',
+      network: '无法连接本地服务器。',
+      invalid_request: '请求缺少某个值或值有误。',
+      js_not_found: '服务器找不到 js/ 包：请在 wxcard 仓库中运行它。',
+      wasm_not_built: '尚未构建 wxcard.wasm：请运行 make wasm。',
+      wechat_error: '微信（模拟器）拒绝了这次调用。',
+      not_loopback: '只有本机可以请求它。',
+      forbidden_host: '请用 127.0.0.1 或 localhost 打开页面。',
+      cross_site: '只有本地服务器自己的页面可以请求它。',
+    },
+  };
+
+  function fill(text, vars) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) { return vars && k in vars ? String(vars[k]) : m; });
+  }
+
+  function t(key, vars) {
+    var own = TEXT[lang] || TEXT.en;
+    return fill(own[key] !== undefined ? own[key] : TEXT.en[key], vars);
+  }
+
+  // explain turns a code into a sentence; an unknown code stays as given
+  // (with the fallback text when there is one), so nothing is hidden.
+  function explain(code, fallback) {
+    var table = CODES[lang] || CODES.en;
+    if (code && Object.prototype.hasOwnProperty.call(table, code)) return table[code];
+    return fallback || String(code || '');
+  }
 
   function randomOpenID() {
     // Shaped like WeChat's: 28 characters, starting with "o".
@@ -96,19 +282,23 @@
       body: JSON.stringify(body),
     }).then(function (resp) {
       return resp.json().then(function (data) {
-        if (!resp.ok) {
-          var msg = data && data.error ? data.error.message : 'HTTP ' + resp.status;
-          throw new Error(msg);
-        }
+        if (!resp.ok) throw httpError(resp, data);
         return data;
       });
     });
   }
 
+  // httpError keeps the server's error code, for explain().
+  function httpError(resp, data) {
+    var err = new Error(data && data.error ? data.error.message : 'HTTP ' + resp.status);
+    err.code = data && data.error ? data.error.code : '';
+    return err;
+  }
+
   function getJSON(url) {
     return fetch(url).then(function (resp) {
       return resp.json().then(function (data) {
-        if (!resp.ok) throw new Error(data && data.error ? data.error.message : 'HTTP ' + resp.status);
+        if (!resp.ok) throw httpError(resp, data);
         return data;
       });
     });
@@ -283,12 +473,12 @@
     ensureStyle();
     return new Promise(function (resolve) {
       var primary = el('button', { class: 'wxsi-primary', type: 'button', 'data-standin': 'confirm', text: opts.confirm });
-      var cancel = el('button', { class: 'wxsi-secondary', type: 'button', 'data-standin': 'cancel', text: 'Cancel 取消' });
+      var cancel = el('button', { class: 'wxsi-secondary', type: 'button', 'data-standin': 'cancel', text: t('cancel') });
       var errLine = el('p', { class: 'wxsi-err', role: 'alert' });
       errLine.hidden = true;
-      var mask = el('div', { class: 'wxsi-mask', 'data-standin': 'sheet', role: 'dialog', 'aria-label': opts.title }, [
+      var mask = el('div', { class: 'wxsi-mask', 'data-standin': 'sheet', role: 'dialog', 'aria-label': opts.title, lang: lang }, [
         el('div', { class: 'wxsi-sheet' }, [
-          el('div', { class: 'wxsi-head' }, [el('span', { class: 'wxsi-wx', text: '微' }), el('span', { text: opts.title }), el('small', { text: 'WeChat stand-in' })]),
+          el('div', { class: 'wxsi-head' }, [el('span', { class: 'wxsi-wx', text: '微' }), el('span', { text: opts.title }), el('small', { text: t('standin') })]),
           el('div', { class: 'wxsi-body' }, opts.body.concat([errLine])),
           el('div', { class: 'wxsi-actions' }, [cancel, primary]),
         ]),
@@ -305,6 +495,7 @@
         Promise.resolve(opts.onConfirm()).then(function (value) {
           if (value && value.keepOpen) {
             errLine.textContent = value.message;
+            if (value.codes) errLine.setAttribute('data-codes', value.codes.join(' '));
             errLine.hidden = false;
             setTimeout(function () { close(value.result); }, opts.failDelay || 1200);
             return;
@@ -342,25 +533,29 @@
       var submit = function () {
         return postJSON(emulatorURL + '/wallet/add', { appid: appID(), openid: state.openid, cardList: list })
           .then(function (res) { return settleAdd(list, res); },
-            function (err) { return { kind: 'fail', res: { errMsg: 'addCard:fail, ' + err.message } }; });
+            function (err) { return { kind: 'fail', code: err.code || 'network', res: { errMsg: 'addCard:fail, ' + err.message } }; });
       };
       if (confirmMode === 'auto') {
         return submit().then(function (out) { finish(opts, out.kind, out.res); });
       }
       cards().catch(function () { return []; }).then(function (faces) {
         return sheet({
-          title: '添加到卡包 · Add to wallet',
-          confirm: 'Add 领取',
+          title: t('addTitle'),
+          confirm: t('addConfirm'),
           body: list.map(function (c) { return cardFace(faceOf(faces, c.cardId)); })
-            .concat([el('p', { class: 'wxsi-note', text: 'Simulated user ' + state.openid })]),
+            .concat([el('p', { class: 'wxsi-note', text: t('user', { openid: state.openid }) })]),
           onConfirm: function () {
             return submit().then(function (out) {
               if (out.kind === 'fail') {
-                var why = out.res.standin && out.res.standin.cardList
+                // The emulator's reason codes, as sentences people read.
+                var failed = out.res.standin && out.res.standin.cardList
                   ? out.res.standin.cardList.filter(function (r) { return !r.isSuccess; })
-                    .map(function (r) { return r.reason || r.errmsg; }).join(', ')
-                  : out.res.errMsg;
-                return { keepOpen: true, message: '领取失败 · ' + why, result: out };
+                  : [];
+                var codes = failed.map(function (r) { return r.reason || ''; });
+                var why = failed.length
+                  ? failed.map(function (r) { return explain(r.reason, r.errmsg); }).join(' ')
+                  : explain(out.code, out.res.errMsg);
+                return { keepOpen: true, message: t('addFailed', { why: why }), codes: codes, result: out };
               }
               return out;
             });
@@ -420,9 +615,9 @@
       var radio = el('input', { type: 'radio', name: 'wxsi-pick', value: String(i) });
       if (i === 0) radio.checked = true;
       radio.addEventListener('change', function () { chosen = i; });
-      return el('label', { class: 'wxsi-pick', 'data-card-id': c.card_id, 'data-code': c.code }, [radio, cardFace(faceOf(faces, c.card_id), 'code ' + c.code)]);
+      return el('label', { class: 'wxsi-pick', 'data-card-id': c.card_id, 'data-code': c.code }, [radio, cardFace(faceOf(faces, c.card_id), t('code', { code: c.code }))]);
     });
-    if (!usable.length) body = [el('p', { class: 'wxsi-note', text: 'No usable card in this wallet. 暂无可用卡券' })];
+    if (!usable.length) body = [el('p', { class: 'wxsi-note', text: t('noCards') })];
     var finishPick = function () {
       var c = usable[chosen];
       return postJSON(emulatorURL + '/encrypt', { appid: appID(), code: c.code, card_id: c.card_id }).then(function (enc) {
@@ -433,7 +628,7 @@
     };
     var done = confirmMode === 'auto' && usable.length
       ? finishPick()
-      : sheet({ title: '选择卡券 · Choose a card', confirm: 'Use 使用', body: body, disabled: !usable.length, onConfirm: finishPick });
+      : sheet({ title: t('chooseTitle'), confirm: t('chooseConfirm'), body: body, disabled: !usable.length, onConfirm: finishPick });
     return done.then(function (out) {
       if (!out) return finish(opts, 'cancel', { errMsg: 'chooseCard:cancel' });
       finish(opts, out.kind, out.res);
@@ -461,6 +656,15 @@
       get configResult() { return state.result; },
       wallet: wallet,
       cards: cards,
+      get lang() { return lang; },
+      // setLang switches the sheets' language and saves the choice for the
+      // other wxcard pages of this origin.
+      setLang: function (next) {
+        lang = normalizeLang(next) || lang;
+        try { localStorage.setItem(LANG_KEY, lang); } catch (e) { /* private mode */ }
+        return lang;
+      },
+      explain: explain,
     },
   };
   window.wx = wx;

@@ -11,10 +11,14 @@
 // addcard run starts cold: its first requests all miss the ticket cache at
 // once, which is where a fetch stampede would show.
 //
+// Then it runs the binary again on -store redis://… and loads addcard
+// while Redis is healthy, killed and paused (see benchRedisOutage).
+//
 // Output lines are in Go benchmark format:
 //
 //	BenchmarkLocalserverHealthz  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms
 //	BenchmarkLocalserverAddCard  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms  <n> ticket-fetches
+//	BenchmarkLocalserverAddCardRedis/{healthy,stopped,paused}  <requests>  <req/s> req/s  <ms> p50-ms  <ms> p99-ms
 package main
 
 import (
@@ -151,10 +155,15 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 	if err != nil {
 		return nil, 0, err
 	}
-	return []string{
+	lines := []string{
 		health.line("LocalserverHealthz", ""),
 		add.line("LocalserverAddCard", fmt.Sprintf("\t%d ticket-fetches", fetches)),
-	}, fetches, nil
+	}
+	outage, err := benchRedisOutage(ctx, bin, wrk, d, threads, rounds)
+	if err != nil {
+		return nil, 0, fmt.Errorf("redis outage: %w", err)
+	}
+	return append(lines, outage...), fetches, nil
 }
 
 func best(a, b result) result {
