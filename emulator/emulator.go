@@ -65,7 +65,9 @@ type call struct {
 }
 
 // New returns an Emulator configured by opts. It starts no goroutines. With
-// WithSnapshotFile it loads the snapshot when the file exists.
+// WithSnapshotFile it opens (or creates) the snapshot, loads and validates
+// it, and holds the file's lock until Close. Errors include
+// ErrInvalidSnapshot and ErrSnapshotInUse.
 func New(opts ...Option) (*Emulator, error) {
 	cfg := defaultConfig()
 	for _, opt := range opts {
