@@ -418,12 +418,12 @@ func (e *Emulator) openSnapshot(path string) error {
 		}
 		imported = st
 	}
-	db, err := bolt.Open(dbPath, 0o600, &bolt.Options{
-		Timeout: snapshotLockWait,
-		// Without the freelist on disk a commit writes only the pages it
-		// changed; the freelist is rebuilt by scanning at open.
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
+	db, err := openBolt(dbPath, &bolt.Options{
+		Timeout:      snapshotLockWait,
+		FreelistType: bolt.FreelistMapType,
+		// The freelist stays on disk (NoFreelistSync would save a page
+		// per commit, but rebuilds the freelist at open in a goroutine of
+		// bbolt's own, where a damaged page panics beyond any recover).
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return fmt.Errorf("%w: %s", ErrSnapshotInUse, dbPath)
@@ -449,6 +449,17 @@ func (e *Emulator) openSnapshot(path string) error {
 	}
 	e.snap = s
 	return nil
+}
+
+// openBolt is bolt.Open with its panics (a damaged meta or freelist page)
+// turned into errors.
+func openBolt(path string, opts *bolt.Options) (db *bolt.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, fmt.Errorf("%w: %s: the file is damaged: %v", ErrInvalidSnapshot, filepath.Base(path), p)
+		}
+	}()
+	return bolt.Open(path, 0o600, opts)
 }
 
 // removeStaleTemps deletes the temporary files of the JSON snapshot writer
@@ -493,7 +504,14 @@ func readJSONSnapshot(path string) (*state, error) {
 
 // load reads every bucket into st and checks the whole; an empty file
 // leaves st as it is.
-func (s *snapshotDB) load(st *state) error {
+func (s *snapshotDB) load(st *state) (err error) {
+	// bbolt panics on some corrupted pages instead of returning an error;
+	// a damaged file must give a clear error, not a stack trace.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the file is damaged: %v", p)
+		}
+	}()
 	return s.db.View(func(tx *bolt.Tx) error {
 		mb := tx.Bucket([]byte(bucketMeta))
 		if mb == nil || mb.Get([]byte("state")) == nil {

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,4 +181,38 @@ func TestSnapshotFormatIsStable(t *testing.T) {
 	res := h.addOne("oSnap2", signer.Card{CardID: cardID, Code: "SNAP-2"})
 	assert.True(t, res.IsSuccess, res.Errmsg)
 	assert.Equal(t, emulator.ReasonCodeTaken, h.addOne("oSnap3", signer.Card{CardID: cardID, Code: "SNAP-1"}).Reason)
+}
+
+// TestSnapshotDamagedFile: a snapshot whose pages were overwritten fails
+// with an error (bbolt's own panics included), never a crash.
+func TestSnapshotDamagedFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	h := newHarness(t, emulator.WithSnapshotFile(good))
+	id := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
+	codes := make([]string, 100)
+	for i := range codes {
+		codes[i] = fmt.Sprintf("DMG-%03d", i)
+	}
+	h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": codes})
+	require.NoError(t, h.emu.Close())
+	data, err := os.ReadFile(good)
+	require.NoError(t, err)
+	// Every 4 KiB page after the two meta pages, in turn, filled with junk.
+	for page := 2; page*4096 < len(data); page++ {
+		damaged := append([]byte(nil), data...)
+		for i := page * 4096; i < min((page+1)*4096, len(damaged)); i++ {
+			damaged[i] = byte(i*7 + page)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("damaged-%d.db", page))
+		require.NoError(t, os.WriteFile(p, damaged, 0o600))
+		func() {
+			defer func() { require.Nil(t, recover(), "page %d", page) }()
+			emu, err := emulator.New(emulator.WithSnapshotFile(p))
+			if err == nil {
+				emu.Close()
+			}
+		}()
+	}
 }

@@ -1,6 +1,6 @@
 # emulator/: the offline WeChat card backend. Its Go tests and benchmarks run
-# with everyone's (`go test -race ./...`, `make bench`); the fuzz target runs
-# briefly in `make test`.
+# with everyone's (`go test -race ./...`, `make bench`); the fuzz targets' seed corpora
+# run in `make test`.
 FUZZ_TARGETS += ./emulator:FuzzWeChatRequest ./emulator:FuzzSnapshotJSON
 
 EMULATOR_ADDR ?= 127.0.0.1:8081
