@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/internal/syncbuf"
 )
 
@@ -81,4 +83,29 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	assert.Error(t, run(ctx, []string{"-addr", "256.0.0.1:0"}, none, &out, nil))
 	assert.Error(t, run(ctx, []string{"-addr", "127.0.0.1:0", "-public-url", "nope"}, none, &out, nil))
 	assert.True(t, strings.Contains(out.String(), "flag provided but not defined"))
+}
+
+// TestRunRefusesASnapshotInUse: a second emulator on the same snapshot
+// exits with an error instead of overwriting the first one's state.
+func TestRunRefusesASnapshotInUse(t *testing.T) {
+	snap := filepath.Join(t.TempDir(), "emu.db")
+	_, _, stop := start(t, []string{"-addr", "127.0.0.1:0", "-snapshot", snap}, nil)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-snapshot", snap}, func(string) string { return "" }, &out, nil)
+	require.ErrorIs(t, err, emulator.ErrSnapshotInUse)
+	require.NoError(t, stop())
+}
+
+// TestRunImportsJSONSnapshot: a -snapshot path ending in .json (the format
+// of earlier versions) is imported into the .db beside it, and said so.
+func TestRunImportsJSONSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	legacy, err := os.ReadFile("../../testdata/snapshot-v1.json")
+	require.NoError(t, err)
+	jsonPath := filepath.Join(dir, "emu.json")
+	require.NoError(t, os.WriteFile(jsonPath, legacy, 0o600))
+	_, out, stop := start(t, []string{"-addr", "127.0.0.1:0", "-snapshot", jsonPath}, nil)
+	require.NoError(t, stop())
+	assert.Contains(t, out.String(), "imported "+jsonPath+" into "+filepath.Join(dir, "emu.db"))
+	assert.Contains(t, out.String(), "appid: wx0123456789abcdef")
 }
