@@ -189,3 +189,29 @@ func depositUntilKilled(t *testing.T, proc *emulatorProc, token, cardID string, 
 	defer mu.Unlock()
 	return append([]string(nil), acked...)
 }
+
+// TestInvalidSnapshotExitsOne: a snapshot that does not hold together (a
+// null card entry, a card_order naming a missing card) stops the binary
+// with exit code 1 and one clear line, not a stack trace or a server that
+// wedges on its first state request.
+func TestInvalidSnapshotExitsOne(t *testing.T) {
+	bin, err := testproc.Build(t.Context(), ".", ".")
+	require.NoError(t, err)
+	for name, content := range map[string]string{
+		"null-card":      `{"version":1,"apps":{"wx1":{"appid":"wx1","cards":{"pX":null},"card_order":["pX"]}}}`,
+		"dangling-order": `{"version":1,"apps":{"wx1":{"appid":"wx1","card_order":["pX"]}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			snap := filepath.Join(t.TempDir(), "state.json")
+			require.NoError(t, os.WriteFile(snap, []byte(content), 0o600))
+			p, err := testproc.Start(testproc.Command{Path: bin, Args: []string{"-addr", "127.0.0.1:0", "-snapshot", snap}})
+			require.NoError(t, err)
+			t.Cleanup(p.Kill)
+			code, err := p.Wait(15 * time.Second)
+			require.NoError(t, err)
+			require.Equal(t, 1, code, p.Output())
+			require.Regexp(t, `^wxcard-emulator: emulator: invalid snapshot: state.json: app "wx1": card`, p.Stderr.String())
+			require.NotContains(t, p.Output(), "goroutine")
+		})
+	}
+}
