@@ -137,8 +137,9 @@
 // The state view counts each card's deposited codes (deposited_codes,
 // unclaimed_codes) rather than listing them, and shows one page of its user
 // cards, oldest first: 100 unless limit (at most 1000) says otherwise, from
-// offset, with user_cards_total; card_id keeps one card. So it stays
-// readable, and quick to build, with a million codes:
+// offset, with user_cards_total; card_id keeps one card, openid one user's
+// user cards. So it stays readable, and quick to build, with a million
+// codes:
 //
 //	GET /emulator/v1/state?card_id=p…&offset=100&limit=100
 //

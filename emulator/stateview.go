@@ -24,8 +24,8 @@ const (
 // statePage selects what the state view shows; the zero value is not
 // valid (limit 0), use parseStatePage.
 type statePage struct {
-	appID, cardID string
-	offset, limit int
+	appID, cardID, openID string
+	offset, limit         int
 }
 
 type stateView struct {
@@ -118,7 +118,7 @@ func (e *Emulator) view(page statePage) stateView {
 			// A loaded snapshot has been validated; the nil check keeps a
 			// bug elsewhere from turning into a panic here.
 			if cd := a.Cards[cid]; cd != nil && (page.cardID == "" || cid == page.cardID) {
-				av.Cards = append(av.Cards, cd.stateView(now, page.offset, page.limit))
+				av.Cards = append(av.Cards, cd.stateView(now, page))
 			}
 		}
 		for _, m := range a.SubMerchants {
@@ -129,7 +129,7 @@ func (e *Emulator) view(page statePage) stateView {
 	return v
 }
 
-func (cd *card) stateView(now time.Time, offset, limit int) cardView {
+func (cd *card) stateView(now time.Time, page statePage) cardView {
 	bi, _ := getObject(cd.Attributes, "base_info")
 	title, _, _ := getString(bi, "title")
 	cv := cardView{
@@ -137,11 +137,23 @@ func (cd *card) stateView(now time.Time, offset, limit int) cardView {
 		Quantity: cd.Quantity, TotalQuantity: cd.TotalQuantity, GetLimit: cd.GetLimit,
 		UseCustomCode: cd.UseCustomCode, DepositMode: cd.DepositMode, BindOpenID: cd.BindOpenID,
 		DepositedCodes: len(cd.Deposited), UnclaimedCodes: cd.unclaimedCodes(), PayCell: cd.PayCell,
-		UserCards: []userCardView{}, UserCardsTotal: len(cd.UserCardOrder), UserCardsOffset: offset,
+		UserCards: []userCardView{}, UserCardsTotal: len(cd.UserCardOrder), UserCardsOffset: page.offset,
 	}
-	end := min(offset+limit, len(cd.UserCardOrder))
-	for i := offset; i < end; i++ {
-		u := cd.UserCards[cd.UserCardOrder[i]]
+	// With an openid the page is of that user's cards, which takes a scan
+	// of the card's user cards; without, it is a slice of the order.
+	matches := cd.UserCardOrder
+	if page.openID != "" {
+		matches = nil
+		for _, code := range cd.UserCardOrder {
+			if u := cd.UserCards[code]; u != nil && u.OpenID == page.openID {
+				matches = append(matches, code)
+			}
+		}
+		cv.UserCardsTotal = len(matches)
+	}
+	end := min(page.offset+page.limit, len(matches))
+	for i := page.offset; i < end; i++ {
+		u := cd.UserCards[matches[i]]
 		if u == nil {
 			continue
 		}
@@ -154,9 +166,10 @@ func (cd *card) stateView(now time.Time, offset, limit int) cardView {
 	return cv
 }
 
-// GET /emulator/v1/state[?appid=…][&card_id=…][&offset=…][&limit=…]:
-// everything but secrets; appid keeps one app, card_id one card, offset
-// and limit choose the page of each card's user cards.
+// GET /emulator/v1/state[?appid=…][&card_id=…][&openid=…][&offset=…][&limit=…]:
+// everything but secrets; appid keeps one app, card_id one card, openid
+// one user's user cards; offset and limit choose the page of each card's
+// user cards.
 func (e *Emulator) stateRoute(w http.ResponseWriter, r *http.Request) {
 	page, msg := parseStatePage(r.URL.Query())
 	if msg != "" {
@@ -192,7 +205,7 @@ func (e *Emulator) stateRoute(w http.ResponseWriter, r *http.Request) {
 
 // parseStatePage reads the state view's query, or says what is wrong.
 func parseStatePage(q url.Values) (statePage, string) {
-	p := statePage{appID: q.Get("appid"), cardID: q.Get("card_id"), limit: defaultUserCardPage}
+	p := statePage{appID: q.Get("appid"), cardID: q.Get("card_id"), openID: q.Get("openid"), limit: defaultUserCardPage}
 	for _, f := range []struct {
 		name string
 		dst  *int

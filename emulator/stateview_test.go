@@ -27,7 +27,7 @@ func TestStateViewPagesUserCards(t *testing.T) {
 		codes[i] = fmt.Sprintf("PAGE-%03d", i)
 	}
 	h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": codes})
-	h.wxOK("card/modifystock", map[string]any{"card_id": id, "increase_stock_value": 5})
+	h.wxOK("card/modifystock", map[string]any{"card_id": id, "increase_stock_value": 6})
 	for i := range 5 {
 		require.True(t, h.addOne("oPager", signer.Card{CardID: id, Code: codes[i]}).IsSuccess)
 	}
@@ -60,6 +60,12 @@ func TestStateViewPagesUserCards(t *testing.T) {
 	assert.Equal(t, codes[2:4], userCodes(page))
 	assert.EqualValues(t, 2, page["user_cards_offset"])
 	assert.EqualValues(t, 5, page["user_cards_total"])
+	require.True(t, h.addOne("oOther", signer.Card{CardID: id, Code: codes[5]}).IsSuccess)
+	mine := card(h.do("GET", "/emulator/v1/state?openid=oPager&offset=3", nil, nil))
+	assert.Equal(t, codes[3:5], userCodes(mine))
+	assert.EqualValues(t, 5, mine["user_cards_total"], "the total counts that user's cards")
+	other := card(h.do("GET", "/emulator/v1/state?openid=oOther", nil, nil))
+	assert.Equal(t, codes[5:6], userCodes(other))
 	past := card(h.do("GET", "/emulator/v1/state?offset=10", nil, nil))
 	assert.Empty(t, userCodes(past))
 
