@@ -93,8 +93,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		Handler:           emu,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// Above the longest injectable latency (a minute), so a latency
+		// fault delays an answer rather than cutting it off.
+		WriteTimeout: 90 * time.Second,
+		IdleTimeout:  2 * time.Minute,
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
