@@ -407,7 +407,6 @@ func snapshotPaths(path string) (dbPath, legacyJSON string) {
 // behind when killed mid-write.
 func (e *Emulator) openSnapshot(path string) error {
 	dbPath, legacy := snapshotPaths(path)
-	removeStaleTemps(filepath.Dir(dbPath))
 	_, statErr := os.Stat(dbPath)
 	fresh := errors.Is(statErr, fs.ErrNotExist)
 	var imported *state
@@ -425,12 +424,16 @@ func (e *Emulator) openSnapshot(path string) error {
 		// per commit, but rebuilds the freelist at open in a goroutine of
 		// bbolt's own, where a damaged page panics beyond any recover).
 	})
-	if errors.Is(err, bolterrors.ErrTimeout) {
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
 		return fmt.Errorf("%w: %s", ErrSnapshotInUse, dbPath)
-	}
-	if err != nil {
+	case errors.Is(err, ErrInvalidSnapshot):
+		return err
+	case err != nil:
 		return fmt.Errorf("emulator: open snapshot %s: %w", filepath.Base(dbPath), err)
 	}
+	// Under the lock: no other emulator of this version is writing here.
+	removeStaleTemps(filepath.Dir(dbPath))
 	s := &snapshotDB{db: db, path: dbPath, savedApps: map[string][]byte{}, pending: map[entity]struct{}{}, colls: map[string]collection{}}
 	for _, c := range collections() {
 		s.colls[c.bucket] = c
