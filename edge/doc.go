@@ -36,6 +36,10 @@
 // origin is still served, without CORS headers, so the browser withholds the
 // answer from the foreign page while same-origin pages keep working.
 //
+// Abuse: a net/http deployment wraps the handler in [RateLimit], a token
+// bucket per client address (429 and CodeRateLimited with Retry-After); the
+// Worker uses Cloudflare's Rate Limiting binding instead (edge/README.md).
+//
 // NewHandler returns (http.Handler, error) rather than a bare handler so that
 // an invalid Config is reported to the caller instead of turning into a
 // panic (ARCHITECTURE.md has the request path through this package).

@@ -25,6 +25,7 @@ const (
 	CodeMethodNotAllowed     = "method_not_allowed"     // 405: wrong method for the route (Allow header lists the right ones)
 	CodeBodyTooLarge         = "body_too_large"         // 413: body over Config.MaxBodyBytes
 	CodeUnsupportedMediaType = "unsupported_media_type" // 415: a body that is not JSON
+	CodeRateLimited          = "rate_limited"           // 429: the client is over its RateLimit budget (Retry-After says when to retry)
 	CodeInternal             = "internal"               // 500: a bug; details are logged, not returned
 	CodeUpstreamUnavailable  = "upstream_unavailable"   // 502: WeChat could not be reached or answered garbage
 	CodeUpstreamRejected     = "upstream_rejected"      // 502: WeChat refused the credentials or the request

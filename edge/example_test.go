@@ -101,3 +101,23 @@ func ExampleNewHandler_grants() {
 	// 403 grant_required
 	// 403 field_not_allowed
 }
+
+func ExampleRateLimit() {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "signed\n") })
+	// Two requests at once per client address, then one a second.
+	limited, err := edge.RateLimit(api, edge.RateLimitConfig{Rate: 1, Burst: 2})
+	if err != nil {
+		panic(err)
+	}
+	for range 3 {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/v1/jsconfig", nil)
+		req.RemoteAddr = "192.0.2.1:50000"
+		limited.ServeHTTP(rec, req)
+		fmt.Printf("%d Retry-After:%q\n", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	// Output:
+	// 200 Retry-After:""
+	// 200 Retry-After:""
+	// 429 Retry-After:"1"
+}

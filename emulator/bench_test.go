@@ -24,7 +24,9 @@ type benchEmulator struct {
 
 func (b *benchEmulator) serve(method, path string, body []byte) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	b.emu.ServeHTTP(rec, httptest.NewRequest(method, path, bytes.NewReader(body)))
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	b.emu.ServeHTTP(rec, req)
 	return rec
 }
 

@@ -58,6 +58,7 @@ func (c *call) createCard() (any, error) {
 	cd.fill()
 	if c.e.cfg.autoApprove {
 		cd.Status = StatusVerifyOK
+		c.e.pushReview(c.app, cd, false, "")
 	}
 	c.app.Cards[cd.ID] = cd
 	c.app.CardOrder = append(c.app.CardOrder, cd.ID)

@@ -264,6 +264,7 @@ func (c *call) consumeCode() (any, error) {
 	}
 	u.Status = UserCardConsumed
 	u.ConsumedAt = c.now.Unix()
+	c.e.pushConsume(c.app, u)
 	return struct {
 		envelope
 		Card   cardIDRequest `json:"card"`

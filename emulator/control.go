@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxcard/wxcard/internal/devhttp"
 )
 
 // Errors of the Go-side helpers, matched with errors.Is.
@@ -78,18 +78,7 @@ func (e *Emulator) controlApp(w http.ResponseWriter, r *http.Request, bodyAppID 
 }
 
 // loopbackOrigin accepts the origins of pages served from this machine.
-func loopbackOrigin(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func loopbackOrigin(origin string) bool { return devhttp.IsLoopbackOrigin(origin) }
 
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest string) {
 	if !e.cfg.controlRoutes {
@@ -111,6 +100,13 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest str
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+	}
+	// A cross-site page may POST text/plain, a form or multipart without a
+	// preflight; application/json needs one, which the check above answers
+	// for loopback origins only. Empty bodies too: approve needs none.
+	if r.Method == http.MethodPost && !devhttp.IsJSON(r) {
+		controlError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send control requests as application/json, even with an empty body")
+		return
 	}
 	method := func(allowed ...string) bool {
 		for _, m := range allowed {
@@ -142,6 +138,18 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request, rest str
 	case rest == "/v1/faults":
 		if method(http.MethodGet, http.MethodPost) {
 			e.faultsRoute(w, r)
+		}
+	case rest == "/v1/push":
+		if method(http.MethodGet, http.MethodPost) {
+			e.pushRoute(w, r)
+		}
+	case rest == "/v1/push/faults":
+		if method(http.MethodPost) {
+			e.pushFaultsRoute(w, r)
+		}
+	case rest == "/v1/wallet/delete", rest == "/v1/wallet/gift":
+		if method(http.MethodPost) {
+			e.walletActionRoute(w, r, strings.TrimPrefix(rest, "/v1/wallet/"))
 		}
 	case strings.HasPrefix(rest, "/v1/cards/") && strings.HasSuffix(rest, "/approve"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "/v1/cards/"), "/approve")
@@ -198,13 +206,18 @@ func (e *Emulator) encryptRoute(w http.ResponseWriter, r *http.Request) {
 	writeControl(w, http.StatusOK, map[string]string{"encrypt_code": enc, "card_id": found.CardID})
 }
 
-// POST /emulator/v1/cards/{id}/approve {"appid"?,"reject"?}
+// POST /emulator/v1/cards/{id}/approve {"appid"?,"reject"?,"reason"?}
 func (e *Emulator) approveRoute(w http.ResponseWriter, r *http.Request, cardID string) {
 	var req struct {
 		AppID  string `json:"appid"`
 		Reject bool   `json:"reject"`
+		Reason string `json:"reason"` // card_not_pass_check's RefuseReason
 	}
 	if !decodeControl(w, r, &req) {
+		return
+	}
+	if len(req.Reason) > maxRefuseReason || (req.Reason != "" && !req.Reject) {
+		controlError(w, http.StatusBadRequest, "invalid_request", "reason goes with reject, at most 256 bytes")
 		return
 	}
 	e.mu.Lock()
@@ -213,7 +226,7 @@ func (e *Emulator) approveRoute(w http.ResponseWriter, r *http.Request, cardID s
 	if !ok {
 		return
 	}
-	cd, err := e.reviewLocked(a, cardID, req.Reject)
+	cd, err := e.reviewLocked(a, cardID, req.Reject, req.Reason)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		controlError(w, http.StatusNotFound, "unknown_card", "no card with that id in this app")
@@ -247,13 +260,13 @@ func (e *Emulator) review(ctx context.Context, appID, cardID string, reject bool
 		return err
 	}
 	defer unlock()
-	_, err = e.reviewLocked(a, cardID, reject)
+	_, err = e.reviewLocked(a, cardID, reject, "")
 	return err
 }
 
 // reviewLocked sets a card's review outcome and saves the snapshot; callers
 // hold mu.
-func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool) (*card, error) {
+func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool, reason string) (*card, error) {
 	cd := a.Cards[cardID]
 	if cd == nil {
 		return nil, ErrNotFound
@@ -270,6 +283,10 @@ func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool) (*card,
 	if err := e.saveLocked(); err != nil {
 		return nil, err
 	}
+	if reason == "" {
+		reason = defaultRefuseReason
+	}
+	e.pushReview(a, cd, reject, reason)
 	return cd, nil
 }
 

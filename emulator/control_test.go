@@ -202,6 +202,9 @@ func TestNewValidatesOptions(t *testing.T) {
 		emulator.WithSnapshotFile(" "),
 		emulator.WithPublicURL("ftp://x"),
 		emulator.WithPublicURL("http://x/?q=1"),
+		emulator.WithPublicURL("http://x/?"),
+		emulator.WithPublicURL("http://x/#"),
+		emulator.WithPublicURL("http://user@x/"),
 		emulator.WithPublicURL("/relative"),
 		emulator.WithTokenDailyQuota(0),
 		emulator.WithCardExtWindow(0, 0),
@@ -265,4 +268,21 @@ func TestReviewFromGo(t *testing.T) {
 			assert.ErrorIs(t, h.emu.Approve(tt.ctx, tt.appID, tt.cardID), tt.want)
 		})
 	}
+}
+
+// TestControlPostsTakeJSONOnly: a page on another site can send text/plain,
+// a form or multipart without a CORS preflight; every state-changing
+// control route refuses them, with or without a body.
+func TestControlPostsTakeJSONOnly(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, path := range []string{"/emulator/v1/wallet/add", "/emulator/v1/encrypt", "/emulator/v1/clock", "/emulator/v1/faults", "/emulator/v1/cards/pAny/approve"} {
+		for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "", "application/jsonx"} {
+			r := h.do("POST", path, `{"advance":"1h"}`, map[string]string{"Content-Type": ct})
+			assert.Equal(t, http.StatusUnsupportedMediaType, r.status, "%s %q", path, ct)
+			assert.Equal(t, "unsupported_media_type", r.body["error"].(map[string]any)["code"], "%s %q", path, ct)
+		}
+	}
+	clock := h.do("GET", "/emulator/v1/clock", nil, nil)
+	assert.Equal(t, "0s", clock.body["offset"], "no refused request moved the clock")
 }

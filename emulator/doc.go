@@ -26,6 +26,9 @@
 // (or make emulator-run). It prints the dev app's appid (-print-secret also
 // prints a generated AppSecret); -appid and -secret (or the
 // WXCARD_EMULATOR_SECRET environment variable) choose the app instead.
+// -push-url pushes the dev app's card events to a server URL (token and
+// EncodingAESKey from WXCARD_EMULATOR_PUSH_TOKEN and
+// WXCARD_EMULATOR_PUSH_AES_KEY, -push-mode plaintext, safe or compatible).
 // Mounted under a prefix, give the public URL so the URLs it hands out
 // point back at it:
 //
@@ -124,16 +127,81 @@
 // (signature_mismatch, wrong_ticket_type, ticket_expired, nonce_reused,
 // timestamp_out_of_range, …) that a real phone would not tell you.
 //
+// # Web authorization
+//
+// The emulator also plays open.weixin.qq.com's consent page and the sns/
+// endpoints, so package oauth works against it with oauth.WithBaseURL
+// and oauth.WithAuthorizeURL pointed at its base URL:
+//
+//   - GET connect/oauth2/authorize?appid&redirect_uri&response_type=code&scope&state:
+//     snsapi_base redirects straight back to redirect_uri with a one-time
+//     code and the state; snsapi_userinfo first shows a small consent page
+//     whose Allow and Deny buttons come back with consent=allow (then the
+//     code) or consent=deny (back with the state only). The simulated user
+//     is the emulator_user parameter, DefaultOAuthUser without one (the
+//     consent page has a field for it); each user has one openid per app,
+//     "o" and 27 characters ([Emulator.OAuthOpenID]). A bad link gets
+//     WeChat's HTML error page with the errcode on it (10003 redirect_uri,
+//     10005 scope or response_type, 40013 appid).
+//   - GET sns/oauth2/access_token: a code works once (40163 after) and for
+//     5 minutes (40029 after, and for a code never issued or issued to
+//     another app); wrong secret 40125.
+//   - GET sns/oauth2/refresh_token: a new access token (2 hours); the
+//     refresh token (30 days) stays the same; 40030 unknown, 42002 expired.
+//   - GET sns/userinfo: the profile (nickname is the simulated user's name)
+//     for a snsapi_userinfo token; 48001 for a snsapi_base one; 40001
+//     unknown token, 42001 expired, 40003 openid not the token's.
+//   - GET sns/auth: errcode 0 while the token is valid, else as userinfo.
+//
+// Codes and user tokens are kept in memory, not in the snapshot.
+//
+// # Event pushes
+//
+// Give an app a server URL ([Emulator.SetPushConfig] or POST
+// /emulator/v1/push) and the emulator pushes its card events there as
+// WeChat does: XML signed with the token in the query (plaintext mode),
+// encrypted with the EncodingAESKey and signed with msg_signature (safe
+// mode), or both side by side (compatible mode), built with package events'
+// sending side. What pushes what:
+//
+//	card review (approve route, Approve, Reject, auto-approve)  card_pass_check / card_not_pass_check
+//	wallet/add, AddToWallet                                     user_get_card (UserCardCode, OuterStr, IsGiveByFriend 0)
+//	wallet/gift, GiveCard                                       user_gifting_card, then user_get_card (IsGiveByFriend 1, FriendUserName, OldUserCardCode)
+//	wallet/delete, RemoveFromWallet                             user_del_card
+//	card/code/consume                                           user_consume_card (ConsumeSource FROM_API)
+//	membercard|generalcard/updateuser changing points/balance   update_member_card (ModifyBonus, ModifyBalance)
+//	a claim leaving <= 100 of a card whose total is > 200        card_sku_remind (at most every 12 hours)
+//
+// A push is queued while the change that causes it holds the emulator's
+// lock and sent once that change has committed, by one sender goroutine
+// that never holds the lock while a push is on the wire, in order. It
+// waits [WithPushTimeout] (5 s) for an answer and sends again, up to
+// [WithPushRetries] (3) more times, when none comes or the answer is not
+// HTTP 200; the push log (the last [MaxPushLog] pushes, each attempt with
+// its outcome, and the plaintext XML) is at GET /emulator/v1/push and
+// [Emulator.Pushes]. [PushFaults] LoseAnswers discards the answers of the
+// next attempts as if they came too late, which makes WeChat's retry
+// happen on demand. [Emulator.WaitPushes] (or GET
+// /emulator/v1/push?wait=5s) returns once every push queued so far has
+// landed or given up, so tests need not poll. The query's timestamp is the
+// wall clock (the receiver checks it against its own); CreateTime is the
+// emulated clock. Push configuration and log are kept in memory.
+//
 // # Control routes
 //
 //	POST /emulator/v1/wallet/add       the simulated wx.addCard (above)
+//	POST /emulator/v1/wallet/gift      {"card_id","code","friend_openid"}: the user gives the card to a friend
+//	POST /emulator/v1/wallet/delete    {"card_id","code"}: the user deletes it from the wallet
+//	GET  /emulator/v1/push             the server URL (never its token or key), push faults and push log; ?wait=5s first waits for pushes in flight
+//	POST /emulator/v1/push             {"url","token","encoding_aes_key","mode","original_id"?}; {"url":""} removes it
+//	POST /emulator/v1/push/faults      {"lose_answers":n}
 //	POST /emulator/v1/encrypt          {"code","card_id"?} → {"encrypt_code"} for card/code/decrypt
 //	GET  /emulator/v1/state            cards, code counts, user cards, quotas — never secrets, tokens or tickets
 //	GET  /emulator/v1/clock            the emulated time
 //	POST /emulator/v1/clock            {"advance":"2h"} or {"advance_seconds":7200}
 //	GET  /emulator/v1/faults           the fault configuration
 //	POST /emulator/v1/faults           replace it (see [Faults])
-//	POST /emulator/v1/cards/{id}/approve  review a card: VERIFY_OK, or {"reject":true} for VERIFY_FAIL
+//	POST /emulator/v1/cards/{id}/approve  review a card: VERIFY_OK, or {"reject":true,"reason"?} for VERIFY_FAIL
 //
 // The state view counts each card's deposited codes (deposited_codes,
 // unclaimed_codes) rather than listing them, and shows one page of its user
@@ -147,8 +215,15 @@
 // Each takes an "appid" field (or query parameter) and defaults to the dev
 // app. Errors are {"error":{"code","message"}} with a 4xx status. Requests
 // with an Origin header are answered only for loopback origins, with CORS
-// headers (a demo page served from 127.0.0.1 can call wallet/add). With
-// [WithControlRoutes](false) they all answer 404.
+// headers (a demo page served from 127.0.0.1 can call wallet/add), and
+// every POST must be application/json, even with an empty body (415
+// unsupported_media_type otherwise): a page on another site cannot send
+// that without a CORS preflight. With [WithControlRoutes](false) they all
+// answer 404.
+//
+// The emulator does not look at the Host header: a server that mounts it
+// where a browser can reach it should refuse foreign Host names (DNS
+// rebinding), as the local server and wxcard-emulator do.
 //
 // # Go-side helpers
 //
@@ -159,8 +234,10 @@
 // review), [Emulator.AddToWallet] (wx.addCard on a user's phone, as
 // wallet/add), [Emulator.SetTicketLifetime], [Emulator.FillActivationForm]
 // (a user submitting a member card's activation form; returns the
-// activate_ticket) and [Emulator.RemoveFromWallet] (a user deleting a card:
-// status DELETE). [WithTicketPerCall] makes getticket issue a new ticket on
+// activate_ticket), [Emulator.RemoveFromWallet] (a user deleting a card:
+// status DELETE), [Emulator.GiveCard] (a user giving it to a friend),
+// [Emulator.OAuthOpenID], and for pushes [Emulator.SetPushConfig],
+// [Emulator.SetPushFaults], [Emulator.Pushes] and [Emulator.WaitPushes]. [WithTicketPerCall] makes getticket issue a new ticket on
 // every call, the harsher model for testing a ticket cache.
 //
 // Package emulatortest starts an emulator on a loopback port for a test,
@@ -185,12 +262,15 @@
 //
 //	errcode  meaning                                               source
 //	-1       system busy (fault injection; snapshot write failed)  documented
-//	40001    access_token superseded more than 5 minutes ago       documented
+//	40001    access_token superseded more than 5 minutes ago;
+//	         user access token unknown (sns/)                      documented
 //	40002    grant_type is not client_credential                   documented
 //	40003    invalid openid (test whitelist)                       documented
 //	40013    unknown appid                                         documented
 //	40014    access_token unknown (never issued, or long gone)     documented
 //	40053    invalid action_info in card/qrcode/create             documented
+//	40029    web authorization code invalid, expired or another app's documented
+//	40030    refresh_token unknown                                 documented
 //	40056    code not found for the card / encrypt_code unknown    documented (code); emulator's choice (decrypt)
 //	40066    no such API path (HTTP 404)                           documented
 //	40071    invalid card type (create; type-specific endpoint
@@ -219,12 +299,16 @@
 //	40124    member card custom_field beyond custom_field3         documented
 //	40125    wrong AppSecret                                       documented
 //	40127    user card not usable (unavailable, deleted, expired)  documented
+//	40163    web authorization code already used                   documented
 //	41001    access_token missing                                  documented
 //	41002    appid missing                                         documented
+//	41003    refresh_token missing                                 documented
 //	41004    secret missing                                        documented
+//	41008    web authorization code missing                        documented
 //	41011    a required field is missing                           documented
 //	41012    card_id missing (or required for a custom code)       documented
-//	42001    access_token expired                                  documented
+//	42001    access_token expired (also a user access token)       documented
+//	42002    refresh_token expired                                 documented
 //	43001    GET required                                          documented
 //	43002    POST required                                         documented
 //	44002    empty POST body                                       documented
@@ -233,6 +317,7 @@
 //	45031    stock is 0                                            documented
 //	45033    get_limit reached for this user                       documented
 //	47001    body is not JSON / a field has the wrong type         documented
+//	48001    sns/userinfo with a snsapi_base token                 documented
 //
 // HTTP statuses on WeChat paths: 200 for every errcode answer (as WeChat
 // does), 404 for an unknown path or an unknown/expired showqrcode ticket,

@@ -40,6 +40,11 @@ type Emulator struct {
 	snap     *snapshotDB
 	imported string
 	closed   bool
+	// auth is web authorization's codes and user tokens (webauth.go).
+	auth webAuth
+	// push sends event pushes to the apps' server URLs (push.go); it has
+	// its own lock and never takes mu while a push is on the wire.
+	push *pusher
 }
 
 // route is one WeChat endpoint.
@@ -64,7 +69,8 @@ type call struct {
 	path string
 }
 
-// New returns an Emulator configured by opts. It starts no goroutines. With
+// New returns an Emulator configured by opts. It starts no goroutines (one
+// runs while event pushes are being sent, and ends when they are). With
 // WithSnapshotFile it opens (or creates) the snapshot, loads and validates
 // it, and holds the file's lock until Close. Errors include
 // ErrInvalidSnapshot and ErrSnapshotInUse.
@@ -78,7 +84,8 @@ func New(opts ...Option) (*Emulator, error) {
 			return nil, err
 		}
 	}
-	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall}
+	e := &Emulator{cfg: cfg, faults: cfg.faults.clone(), ticketLifetime: cfg.ticketLifetime, ticketPerCall: cfg.ticketPerCall, auth: newWebAuth()}
+	e.push = newPusher(e, cfg.push)
 	var seed [32]byte
 	if cfg.seed != nil {
 		binary.LittleEndian.PutUint64(seed[:], *cfg.seed)
@@ -126,7 +133,14 @@ func (e *Emulator) finishNew() error {
 		return fmt.Errorf("emulator: page template: %w", err)
 	}
 	e.page = page
-	return e.saveLocked()
+	if err := e.saveLocked(); err != nil {
+		return err
+	}
+	if e.snap != nil {
+		dev := e.st.Apps[e.st.DevApp]
+		return writeDevApp(e.snap.path, dev.AppID, dev.Secret)
+	}
+	return nil
 }
 
 // DevApp returns the default app: the first WithApp, else the one kept in
@@ -266,6 +280,9 @@ func (e *Emulator) serveWeChat(w http.ResponseWriter, r *http.Request, path stri
 	switch {
 	case path == "cgi-bin/showqrcode":
 		e.serveShowQRCode(w, r)
+		return
+	case path == "connect/oauth2/authorize":
+		e.serveAuthorize(w, r)
 		return
 	case path == "bizmall/cardlandingpage":
 		e.serveLandingPage(w, r)

@@ -2,14 +2,17 @@ package emulator_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/wxcard/wxcard/emulator"
@@ -129,4 +132,51 @@ func ExampleWithSnapshotFile() {
 	// Output:
 	// second emulator on the same file: true
 	// dev app kept: true
+}
+
+// Card events pushed to a server URL, here a bare handler that prints what
+// arrives in plaintext mode; WaitPushes returns once it has.
+func ExampleEmulator_SetPushConfig() {
+	received := make(chan string, 4)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		received <- fmt.Sprintf("signature=%t %s", r.URL.Query().Get("signature") != "", strings.Split(strings.Split(string(body), "<Event><![CDATA[")[1], "]")[0])
+		io.WriteString(w, "success")
+	}))
+	defer backend.Close()
+	emu, _ := emulator.New(emulator.WithApp("wx0123456789abcdef", "dev-secret"))
+	ctx := context.Background()
+	err := emu.SetPushConfig(ctx, "wx0123456789abcdef", emulator.PushConfig{URL: backend.URL, Token: "token123", Mode: emulator.PushPlaintext})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(emu)
+	defer srv.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	post(srv.URL+"/cgi-bin/stable_token", map[string]any{"grant_type": "client_credential", "appid": "wx0123456789abcdef", "secret": "dev-secret"}, &tok)
+	var created struct {
+		CardID string `json:"card_id"`
+	}
+	post(srv.URL+"/card/create?access_token="+url.QueryEscape(tok.AccessToken), map[string]any{"card": map[string]any{"card_type": "GENERAL_COUPON", "general_coupon": map[string]any{
+		"default_detail": "满100减10",
+		"base_info": map[string]any{
+			"logo_url": "http://mmbiz.qpic.cn/logo.png", "brand_name": "咖啡店", "code_type": "CODE_TYPE_QRCODE",
+			"title": "十元券", "color": "Color010", "notice": "出示二维码", "description": "每人限领一张",
+			"sku":       map[string]any{"quantity": 100},
+			"date_info": map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 30},
+		},
+	}}}, &created)
+	if err := emu.Reject(ctx, "wx0123456789abcdef", created.CardID); err != nil {
+		panic(err)
+	}
+	if err := emu.WaitPushes(ctx); err != nil {
+		panic(err)
+	}
+	fmt.Println(<-received)
+	fmt.Println(emu.Pushes("wx0123456789abcdef")[0].Status)
+	// Output:
+	// signature=true card_not_pass_check
+	// delivered
 }

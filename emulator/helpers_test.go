@@ -119,6 +119,10 @@ func (h *harness) do(method, path string, body any, header map[string]string) re
 	}
 	req, err := http.NewRequest(method, h.srv.URL+path, rd)
 	require.NoError(h.t, err)
+	if method == http.MethodPost {
+		// The control routes take JSON only; WeChat's paths ignore it.
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

@@ -164,6 +164,7 @@ func (c *call) updateUser(cardType string) (any, error) {
 			return nil, wxErr(ErrcodeInvalidArgs, f.set+" would go below zero")
 		}
 	}
+	c.e.pushMemberUpdate(c.app, u, bonus-u.Bonus, balance-u.MemberBalance)
 	u.Bonus, u.MemberBalance = bonus, balance
 	if u.Member == nil {
 		u.Member = object{}

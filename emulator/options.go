@@ -32,6 +32,7 @@ type config struct {
 	stableForceQuota int
 	ticketLifetime   time.Duration
 	ticketPerCall    bool
+	push             pushSettings
 }
 
 // Defaults, as WeChat documents them where it does.
@@ -72,6 +73,7 @@ func defaultConfig() config {
 		maxBodyBytes:     maxRequestBody,
 		stableForceQuota: StableForceRefreshDailyQuota,
 		ticketLifetime:   TokenLifetime,
+		push:             pushSettings{timeout: DefaultPushTimeout, retries: DefaultPushRetries},
 	}
 }
 
@@ -144,8 +146,8 @@ func WithSnapshotFile(path string) Option {
 func WithPublicURL(base string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(base)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return errors.New("emulator: WithPublicURL: want an absolute http(s) URL without query or fragment")
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(base, "#") {
+			return errors.New("emulator: WithPublicURL: want an absolute http(s) URL without user, query or fragment")
 		}
 		c.publicURL = strings.TrimRight(base, "/")
 		return nil

@@ -49,6 +49,11 @@ func (e *Emulator) wechatRoutes() map[string]route {
 		"card/submerchant/update":              {methods: post, auth: true, writes: true, handle: h((*call).updateSubMerchant)},
 		"card/submerchant/get":                 {methods: post, auth: true, handle: h((*call).getSubMerchant)},
 		"card/submerchant/batchget":            {methods: post, auth: true, handle: h((*call).listSubMerchants)},
+		// Web authorization (webauth.go); the consent page is served apart.
+		"sns/oauth2/access_token":  {methods: get, handle: h((*call).oauthAccessToken)},
+		"sns/oauth2/refresh_token": {methods: get, handle: h((*call).oauthRefresh)},
+		"sns/userinfo":             {methods: get, handle: h((*call).oauthUserInfo)},
+		"sns/auth":                 {methods: get, handle: h((*call).oauthCheck)},
 		"card/boardingpass/checkin": {methods: post, auth: true, writes: true, handle: func(c *call) (any, error) {
 			return c.ticketUpdate("BOARDING_PASS", "passenger_name", "class", "etkt_bnr")
 		}},

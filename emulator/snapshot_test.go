@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,4 +216,34 @@ func TestSnapshotDamagedFile(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// TestReadDevAppWhileLocked: the dev app's credentials can be read while
+// an emulator holds the snapshot (the wxcard CLI finds the local server's
+// app this way), and from a JSON snapshot not yet imported.
+func TestReadDevAppWhileLocked(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "emulator.json")
+	_, _, err := emulator.ReadDevApp(path)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+
+	data, err := os.ReadFile("testdata/snapshot-v1.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	appID, secret, err := emulator.ReadDevApp(path)
+	require.NoError(t, err)
+	assert.Equal(t, testAppID, appID)
+	assert.Equal(t, testSecret, secret)
+
+	emu, err := emulator.New(emulator.WithSnapshotFile(path), emulator.WithApp("wx00000000000000aa", "another-secret"))
+	require.NoError(t, err)
+	defer emu.Close()
+	appID, secret, err = emulator.ReadDevApp(path)
+	require.NoError(t, err, "readable while the emulator holds the lock")
+	assert.Equal(t, "wx00000000000000aa", appID)
+	assert.Equal(t, "another-secret", secret)
+	info, err := os.Stat(filepath.Join(dir, "emulator.db.devapp"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }

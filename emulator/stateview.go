@@ -243,7 +243,15 @@ func (e *Emulator) RemoveFromWallet(ctx context.Context, appID, cardID, code str
 	if cd == nil || cd.UserCards[code] == nil {
 		return ErrNotFound
 	}
-	cd.UserCards[code].Status = UserCardDelete
-	e.touchUserCard(appID, cd.UserCards[code])
-	return e.saveLocked()
+	u := cd.UserCards[code]
+	if u.Status == UserCardDelete {
+		return nil
+	}
+	u.Status = UserCardDelete
+	e.touchUserCard(appID, u)
+	if err := e.saveLocked(); err != nil {
+		return err
+	}
+	e.pushDelete(a, u)
+	return nil
 }

@@ -249,6 +249,8 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 	e.touchUserCard(a.AppID, u)
 	e.touchCard(a.AppID, cd)
 	res.IsSuccess, res.Code, res.EncryptCode, res.Errmsg = true, code, e.encrypt(a, u), "ok"
+	e.pushGetCard(a, u, "", "")
+	e.pushSkuRemind(a, cd, now)
 	return res
 }
 

@@ -10,7 +10,7 @@ RUN_TARGET := run-localserver
 LOCALSERVER_FLAGS ?=
 
 TEST_TARGETS += test-localserver-e2e
-FUZZ_TARGETS += ./cmd/localserver:FuzzStoreSpec
+FUZZ_TARGETS += ./cmd/localserver:FuzzStoreSpec ./internal/devhttp:FuzzGuards
 
 .PHONY: run-localserver test-localserver-e2e
 

@@ -1,16 +1,24 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/wxcard/wxcard/edge"
+	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/grant"
+	"github.com/wxcard/wxcard/internal/devhttp"
 )
 
 // Modes the server runs in.
@@ -18,6 +26,10 @@ const (
 	modeEmulator = "emulator" // WeChat is the in-process emulator under /wechat/
 	modeWeChat   = "wechat"   // WeChat is the real API (or WXCARD_BASE_URL)
 )
+
+// maxLogSample bounds -log-sample: past it, log every request with
+// -log-level debug.
+const maxLogSample = 1_000_000
 
 // errUsage marks configuration mistakes: the process exits with status 2.
 var errUsage = errors.New("usage")
@@ -55,7 +67,21 @@ type config struct {
 	seed             bool
 	logFormat        string
 	logLevel         string
-	loopback         bool // addr binds a loopback interface only
+	logSample        float64 // request lines a second at info level
+	loopback         bool    // addr binds a loopback interface only
+	// publicHosts are the Host names, besides loopback ones, that the
+	// emulator and demo routes answer to.
+	publicHosts []string
+	rateLimit   float64 // /v1/ requests a second per client; 0 is off
+	rateBurst   int
+	timeouts    devhttp.Timeouts
+	// The server URL (/events): in emulator mode the emulator pushes there
+	// (token and key made up when not given); in wechat mode it is served
+	// when a token is given.
+	eventsMode   string // plaintext, safe or compatible
+	eventsToken  string
+	eventsAESKey string
+	pushTimeout  time.Duration // the emulator's wait for an answer to a push
 }
 
 // emulatorSnapshot is where the emulator keeps its state; empty when the
@@ -92,7 +118,7 @@ func (c *config) usesDataDir() bool {
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("localserver", flag.ContinueOnError)
 	fs.SetOutput(out)
-	c := &config{}
+	c := &config{timeouts: devhttp.DefaultTimeouts()}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -115,8 +141,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	fs.BoolVar(&c.control, "emulator-control", true, "serve the emulator's control routes (/wechat/emulator/v1/…, used by the demo); on by default only for a loopback -addr")
 	fs.BoolVar(&c.autoApprove, "auto-approve", false, "approve new cards at once in the emulator (WeChat reviews them)")
 	fs.BoolVar(&c.seed, "seed", true, "create a few demo cards in an empty emulator")
+	fs.StringVar(&c.eventsMode, "events-mode", env("WXCARD_EVENTS_MODE", "safe"), "how events reach /events: safe (encrypted with the EncodingAESKey), compatible (both) or plaintext; env WXCARD_EVENTS_MODE")
+	fs.StringVar(&c.eventsToken, "events-token", "", "the Token of the server URL (/events), 3..32 letters and digits; made up in emulator mode (prefer env WXCARD_EVENTS_TOKEN)")
+	fs.StringVar(&c.eventsAESKey, "events-aes-key", "", "the EncodingAESKey (43 characters) for safe mode; made up in emulator mode (prefer env WXCARD_EVENTS_AES_KEY: flags show up in ps)")
+	fs.DurationVar(&c.pushTimeout, "push-timeout", emulator.DefaultPushTimeout, "how long the emulator waits for /events to answer a push before it retries (WeChat: 5s)")
 	fs.StringVar(&c.logFormat, "log-format", env("WXCARD_LOG_FORMAT", "text"), "request log format: text or json")
-	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info, or debug to also log the server's own start-up calls")
+	fs.StringVar(&c.logLevel, "log-level", env("WXCARD_LOG_LEVEL", "info"), "info: failed requests (5xx), warnings and a sample of the other requests; debug: every request, the server's own start-up calls too")
+	logSample := fs.String("log-sample", env("WXCARD_LOG_SAMPLE", "10"), "at -log-level info, log at most `n` request lines a second (a burst of ten times that); 5xx answers are always logged, 0 logs only them; env WXCARD_LOG_SAMPLE")
+	publicHosts := fs.String("public-hosts", getenv("WXCARD_PUBLIC_HOSTS"), "comma-separated host names or addresses, besides localhost and loopback addresses, that the emulator, demo and stand-in routes answer to (the Host header; others get 403 host_not_allowed, against DNS rebinding); for a reverse proxy's name or this machine's LAN address; env WXCARD_PUBLIC_HOSTS")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 20, "`n` /v1/ requests a second each client address may make, sustained; past it 429 rate_limited with Retry-After; 0 turns the limit off")
+	fs.IntVar(&c.rateBurst, "rate-burst", 40, "/v1/ requests a client address may make at once before -rate-limit applies")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
@@ -131,13 +165,24 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 			c.controlSet = true
 		}
 	})
+	var err error
 	if c.secret == "" {
 		c.secret = getenv("WXCARD_SECRET")
+	}
+	if c.eventsToken == "" {
+		c.eventsToken = getenv("WXCARD_EVENTS_TOKEN")
+	}
+	if c.eventsAESKey == "" {
+		c.eventsAESKey = getenv("WXCARD_EVENTS_AES_KEY")
 	}
 	c.allowedOrigins = splitList(*origins)
 	c.allowedCardIDs = splitList(*cardIDs)
 	c.publicCardIDs = splitList(*publicCards)
 	c.jsconfigPrefixes = splitList(*prefixes)
+	c.publicHosts = splitList(*publicHosts)
+	if c.logSample, err = strconv.ParseFloat(*logSample, 64); err != nil {
+		return nil, usagef("-log-sample %q: want request lines a second, such as 10", *logSample)
+	}
 	if *grantKeys == "" {
 		*grantKeys = getenv("WXCARD_GRANT_KEYS")
 	}
@@ -211,10 +256,38 @@ func (c *config) validate() error {
 		return err
 	}
 	for _, o := range c.allowedOrigins {
-		u, err := url.Parse(o)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
-			return usagef("-allowed-origins: %q is not an origin (scheme://host[:port], no path)", o)
+		if !isOrigin(o) {
+			return usagef("-allowed-origins: %q is not an origin: want scheme://host[:port] in lower case, as browsers send it, with nothing after it (no path, ?, # or user@)", o)
 		}
+	}
+	if err := c.checkEdgeConfig(); err != nil {
+		return err
+	}
+	if _, err := devhttp.NewHostGuard(c.publicHosts); err != nil {
+		return usagef("-public-hosts %v", err)
+	}
+	if math.IsNaN(c.rateLimit) || math.IsInf(c.rateLimit, 0) || c.rateLimit < 0 {
+		return usagef("-rate-limit %v: want requests a second, 0 or more (0: no limit)", c.rateLimit)
+	}
+	if c.rateLimit > 0 && c.rateBurst < 1 {
+		return usagef("-rate-burst %d: want at least 1", c.rateBurst)
+	}
+	if math.IsNaN(c.logSample) || c.logSample < 0 || c.logSample > maxLogSample {
+		return usagef("-log-sample %v: want request lines a second, 0 to %d", c.logSample, maxLogSample)
+	}
+	switch c.eventsMode {
+	case "plaintext", "safe", "compatible":
+	default:
+		return usagef("-events-mode %q: want safe, compatible or plaintext", c.eventsMode)
+	}
+	if c.eventsMode != "plaintext" && c.mode == modeWeChat && c.eventsToken != "" && c.eventsAESKey == "" {
+		return usagef("-events-mode %s needs the EncodingAESKey: set WXCARD_EVENTS_AES_KEY (or -events-mode plaintext)", c.eventsMode)
+	}
+	if c.eventsToken != "" && !validEventsToken(c.eventsToken) {
+		return usagef("-events-token: want 3..32 letters and digits, as WeChat's console does")
+	}
+	if c.pushTimeout < time.Millisecond || c.pushTimeout > time.Minute {
+		return usagef("-push-timeout %v: want 1ms..1m", c.pushTimeout)
 	}
 	switch c.logFormat {
 	case "text", "json":
@@ -231,13 +304,72 @@ func (c *config) validate() error {
 
 // isLoopbackHost reports whether binding host reaches this machine only.
 // An empty host or 0.0.0.0 binds every interface.
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+func isLoopbackHost(host string) bool { return devhttp.IsLoopbackHost(host) }
+
+// isOrigin accepts what a browser sends in the Origin header.
+func isOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
+		u.Path == "" && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && !strings.ContainsAny(o, "?#") &&
+		o == strings.ToLower(o)
 }
+
+// edgeFlagNames turns the edge.Config fields its errors name into the flags
+// that set them.
+var edgeFlagNames = strings.NewReplacer(
+	"Policy.PublicCardIDs", "-public-card-ids",
+	"Policy.JSConfigURLPrefixes", "-jsconfig-url-prefixes",
+	"Policy.GrantKeys", "-grant-keys",
+	"AllowedCardIDs", "-allowed-card-ids",
+	"AllowedOrigins", "-allowed-origins",
+	"AppID", "-appid",
+)
+
+// placeholderAppID stands in for the emulator's dev appid, generated later,
+// while the edge config is checked.
+const placeholderAppID = "wx0000000000000000"
+
+// checkEdgeConfig runs the flags that end up in edge.Config through its
+// own validation now, so a value it would refuse is a usage error (exit 2)
+// before anything is opened, never a failure at start-up.
+func (c *config) checkEdgeConfig() error {
+	appID := c.appID
+	if appID == "" {
+		appID = placeholderAppID
+	}
+	_, err := edge.NewHandler(c.edgeConfig(appID, noTickets{}, nil))
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), edge.ErrInvalidConfig.Error()+": ")
+		return usagef("%s", edgeFlagNames.Replace(msg))
+	}
+	return nil
+}
+
+// edgeConfig is the config API's configuration.
+func (c *config) edgeConfig(appID string, tickets edge.TicketProvider, log *slog.Logger) edge.Config {
+	return edge.Config{
+		AppID:          appID,
+		Tickets:        tickets,
+		AllowedCardIDs: c.allowedCardIDs,
+		AllowedOrigins: c.allowedOrigins,
+		Logger:         log,
+		Policy: edge.Policy{
+			GrantKeys:           c.grantKeys,
+			PublicCardIDs:       c.publicCardIDs,
+			JSConfigURLPrefixes: c.jsconfigPrefixes,
+			// The emulator's demo signs whatever the page asks; the
+			// banner says so.
+			Open: c.mode == modeEmulator,
+		},
+	}
+}
+
+// noTickets satisfies edge.TicketProvider for checkEdgeConfig, which
+// never serves a request.
+type noTickets struct{}
+
+func (noTickets) CardTicket(context.Context) (string, error)  { return "", errors.New("no tickets") }
+func (noTickets) JSAPITicket(context.Context) (string, error) { return "", errors.New("no tickets") }
 
 func splitList(s string) []string {
 	var out []string
@@ -247,4 +379,18 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// validEventsToken is WeChat's rule for a server URL's Token.
+func validEventsToken(t string) bool {
+	if len(t) < 3 || len(t) > 32 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

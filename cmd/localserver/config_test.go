@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,6 +97,25 @@ func TestParseConfig(t *testing.T) {
 		{name: "origin with a path", args: []string{"-allowed-origins", "https://a.example/x"}, err: "is not an origin"},
 		{name: "bad log format", args: []string{"-log-format", "xml"}, err: "want text or json"},
 		{name: "unknown flag", args: []string{"-port", "1"}, err: "flag provided but not defined"},
+		{name: "events in safe mode by default, pushed within 5 s", check: func(t *testing.T, c *config) {
+			assert.Equal(t, "safe", c.eventsMode)
+			assert.Equal(t, 5*time.Second, c.pushTimeout)
+			assert.Empty(t, c.eventsToken, "made up at start-up in emulator mode")
+		}},
+		{name: "events token and key from the environment", env: map[string]string{"WXCARD_EVENTS_TOKEN": "tok123", "WXCARD_EVENTS_AES_KEY": "k"},
+			args: []string{"-events-mode", "plaintext", "-push-timeout", "250ms"},
+			check: func(t *testing.T, c *config) {
+				assert.Equal(t, "tok123", c.eventsToken)
+				assert.Equal(t, "k", c.eventsAESKey)
+				assert.Equal(t, "plaintext", c.eventsMode)
+				assert.Equal(t, 250*time.Millisecond, c.pushTimeout)
+			}},
+		{name: "unknown events mode", args: []string{"-events-mode", "compat"}, err: "want safe, compatible or plaintext"},
+		{name: "events token as WeChat's console wants it", args: []string{"-events-token", "no spaces!"}, err: "3..32 letters and digits"},
+		{name: "safe mode in wechat mode needs the key",
+			env: map[string]string{"WXCARD_APPID": "wx0123456789abcdef", "WXCARD_SECRET": "s", "WXCARD_PUBLIC_CARD_IDS": "pA", "WXCARD_EVENTS_TOKEN": "tok123"},
+			err: "WXCARD_EVENTS_AES_KEY"},
+		{name: "push timeout bounded", args: []string{"-push-timeout", "2m"}, err: "want 1ms..1m"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

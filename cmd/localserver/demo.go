@@ -42,10 +42,10 @@ type cardFace struct {
 const maxDemoCards = 200
 
 func (s *server) demoRoutes(mux *http.ServeMux) {
-	mux.Handle("/demo/api/cards", only(http.MethodGet, s.serveCards))
-	mux.Handle("/demo/api/decrypt", only(http.MethodPost, s.serveDecrypt))
-	mux.Handle("/demo/api/consume", only(http.MethodPost, s.serveConsume))
-	mux.Handle("/demo/api/grant", only(http.MethodPost, s.serveGrant))
+	mux.Handle("/demo/api/cards", s.guarded(http.MethodGet, s.serveCards))
+	mux.Handle("/demo/api/decrypt", s.guarded(http.MethodPost, s.serveDecrypt))
+	mux.Handle("/demo/api/consume", s.guarded(http.MethodPost, s.serveConsume))
+	mux.Handle("/demo/api/grant", s.guarded(http.MethodPost, s.serveGrant))
 }
 
 // POST /demo/api/grant {"card_id","openid"} → {"grant"}: the merchant's
@@ -54,9 +54,6 @@ func (s *server) demoRoutes(mux *http.ServeMux) {
 // keys the grant is "" and the page asks for the card directly, which the
 // emulator's open policy signs (a 200, so the page's console stays clean).
 func (s *server) serveGrant(w http.ResponseWriter, r *http.Request) {
-	if !standinCORS(w, r) {
-		return
-	}
 	var req struct {
 		CardID string `json:"card_id"`
 		OpenID string `json:"openid"`
@@ -79,9 +76,6 @@ func (s *server) serveGrant(w http.ResponseWriter, r *http.Request) {
 
 // GET /demo/api/cards → {"cards":[cardFace…]}
 func (s *server) serveCards(w http.ResponseWriter, r *http.Request) {
-	if !standinCORS(w, r) {
-		return
-	}
 	faces, err := s.cardFaces(r.Context())
 	if err != nil {
 		s.upstreamError(w, r, "listing cards", err)

@@ -116,7 +116,7 @@ func TestDemoInChromium(t *testing.T) {
 	}, &checked)
 	assert.Equal(t, "CONSUMED", checked.Status)
 	assert.Contains(t, checked.PreviewSummary, "1 valid")
-	for _, name := range []string{"1-add-sheet.png", "2-added.png", "2b-choose-sheet.png", "3-consumed.png", "4-preview-valid.png", "5-preview-tampered.png"} {
+	for _, name := range []string{"1-add-sheet.png", "2-added.png", "2b-choose-sheet.png", "3-consumed.png", "3b-pushed-events.png", "4-preview-valid.png", "5-preview-tampered.png", "6-consent.png"} {
 		assert.FileExists(t, filepath.Join(shots, name))
 	}
 

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {
@@ -66,33 +70,75 @@ func (r *statusRecorder) Flush() {
 	}
 }
 
-// logRequests writes one line per request: method, path, status, bytes and
+// logSampler lets at most a number of request lines a second through (with
+// a burst of ten seconds' worth) and counts the ones it holds back, so a
+// flood of requests cannot fill the disk with its log.
+type logSampler struct {
+	limiter *rate.Limiter
+	now     func() time.Time
+	held    atomic.Int64
+}
+
+func newLogSampler(perSecond float64) *logSampler {
+	return &logSampler{limiter: rate.NewLimiter(rate.Limit(perSecond), int(math.Ceil(perSecond*10))), now: time.Now}
+}
+
+// allow reports whether a line may be written, and how many were held back
+// since the last one written.
+func (s *logSampler) allow() (bool, int64) {
+	if !s.limiter.AllowN(s.now(), 1) {
+		s.held.Add(1)
+		return false, 0
+	}
+	return true, s.held.Swap(0)
+}
+
+// logRequests writes a line per request: method, path, status, bytes and
 // latency. It logs the path only — never the query string, where WeChat's
 // access_token and AppSecret travel on /wechat/ calls — and no headers.
+//
+// Server errors (5xx) are always logged, at error level. At debug level
+// every other request is too; at info level a sample, as sampler allows
+// (the next line written says how many were left out, as "unlogged").
 // While quiet reports true (the server's own calls at start-up, before the
 // banner) the lines are at debug level, so the banner is the first screen.
-func logRequests(log *slog.Logger, quiet func() bool, next http.Handler) http.Handler {
+func logRequests(log *slog.Logger, quiet func() bool, sampler *logSampler, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
+			status := rec.status
+			if status == 0 && !rec.hijacked {
+				// The handler wrote nothing; net/http answers 200 for it.
+				status = http.StatusOK
+			}
+			level := slog.LevelInfo
+			var unlogged int64
+			switch {
+			case quiet():
+				level = slog.LevelDebug
+			case status >= 500:
+				level = slog.LevelError
+			case log.Enabled(r.Context(), slog.LevelDebug):
+			default:
+				ok, held := sampler.allow()
+				if !ok {
+					return
+				}
+				unlogged = held
+			}
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
-				slog.Int("status", rec.status),
+				slog.Int("status", status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Duration("latency", time.Since(start)),
 			}
 			if rec.hijacked {
 				attrs = append(attrs, slog.Bool("hijacked", true))
 			}
-			if rec.status == 0 && !rec.hijacked {
-				// The handler wrote nothing; net/http answers 200 for it.
-				attrs[2] = slog.Int("status", http.StatusOK)
-			}
-			level := slog.LevelInfo
-			if quiet() {
-				level = slog.LevelDebug
+			if unlogged > 0 {
+				attrs = append(attrs, slog.Int64("unlogged", unlogged))
 			}
 			log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()

@@ -11,7 +11,9 @@
 // app whose appid and AppSecret are printed at start-up; an empty emulator
 // gets four demo cards. With WXCARD_APPID and WXCARD_SECRET set (or -appid and
 // the secret), the server runs in wechat mode and talks to the real WeChat
-// API (or WXCARD_BASE_URL) instead; the demo and the stand-in are off then.
+// API (or WXCARD_BASE_URL) instead; the demo and the stand-in are off then,
+// and /events is the account's server URL when WXCARD_EVENTS_TOKEN (and, for
+// safe mode, WXCARD_EVENTS_AES_KEY) is set.
 //
 // # URLs
 //
@@ -19,7 +21,10 @@
 //	/js/preview/               the preview tool (/preview/ redirects there)
 //	/v1/addcard /v1/choosecard /v1/jsconfig /healthz   the config API
 //	/wechat/                   WeChat's paths, emulated (admin.WithBaseURL)
-//	/wechat/emulator/v1/…      the emulator's control routes (state, clock, faults, approve, wallet/add)
+//	/wechat/emulator/v1/…      the emulator's control routes (state, clock, faults, approve, wallet/add, push)
+//	/events                    the merchant backend's server URL (events.Handler); the emulator pushes here
+//	/demo/auth/login           sign-in through the emulated web authorization (/demo/auth-profile/login: with consent)
+//	/demo/api/me, /demo/api/events   the signed-in user; the events received, with their decrypted XML
 //	/js/, /js/wxcard.wasm, /wxcard.wasm   the js package and its module
 //	/wx-standin.js             the wx stand-in
 //
@@ -47,9 +52,20 @@
 // State (tickets in the store, cards and codes in the emulator) lives under
 // .wxcard/ by default, so a restart keeps it; -store memory keeps nothing,
 // -store redis://… shares tickets with other servers. Request logs (stderr)
-// carry method, path, status, bytes and latency, never a query string. A
-// non-loopback -addr prints a warning and turns the emulator's control
-// routes off unless -emulator-control=true.
+// carry method, path, status, bytes and latency, never a query string; at
+// -log-level info they are sampled (-log-sample lines a second) except for
+// 5xx answers, at debug every request is logged. A non-loopback -addr prints
+// a warning and turns the emulator's control routes, the demo page, its
+// backend and the stand-in off unless -emulator-control=true.
+//
+// The demo's backend, the stand-in's checks and the emulator's control
+// routes answer only pages from loopback origins, take only
+// application/json POSTs (so a page on another site cannot post to them
+// without a refused preflight), and, like the emulator's WeChat paths, only
+// requests whose Host is a loopback name or address, the bound address or
+// one of -public-hosts (DNS rebinding). /v1/ is rate limited per client
+// address (-rate-limit, -rate-burst); every connection has read-header,
+// read, write and idle timeouts.
 //
 // Exit status: 0 after a clean shutdown (SIGINT or SIGTERM; in-flight requests
 // finish, state is flushed, within 5 s), 1 when the server could not start

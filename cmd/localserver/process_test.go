@@ -57,7 +57,10 @@ var (
 // launch starts the binary without waiting for it.
 func launch(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	started, err := testproc.Start(testproc.Command{Path: localserverBinary(t), Args: args, Dir: repoRoot(t), Env: append(cleanEnv(), env...)})
+	// Every request line is logged (flushLogs waits for one); a test may
+	// pass its own WXCARD_LOG_SAMPLE, the last value wins.
+	started, err := testproc.Start(testproc.Command{Path: localserverBinary(t), Args: args, Dir: repoRoot(t),
+		Env: append(append(cleanEnv(), "WXCARD_LOG_SAMPLE=1000000"), env...)})
 	require.NoError(t, err)
 	p := &proc{Process: started}
 	t.Cleanup(func() {

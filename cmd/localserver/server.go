@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -17,6 +18,8 @@ import (
 	"github.com/wxcard/wxcard/admin"
 	"github.com/wxcard/wxcard/edge"
 	"github.com/wxcard/wxcard/emulator"
+	"github.com/wxcard/wxcard/events"
+	"github.com/wxcard/wxcard/internal/devhttp"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -39,9 +42,17 @@ type server struct {
 	secret  string // the emulator's dev secret; empty in wechat mode
 	baseURL string // how this machine reaches the server, "http://127.0.0.1:8080"
 	js      jsAssets
-	http    *http.Server
-	served  chan error
-	seeded  seedResult
+	// hosts guards the routes that read or change the emulator's state.
+	hosts  *devhttp.HostGuard
+	http   *http.Server
+	served chan error
+	seeded seedResult
+	// The server URL's handler (nil in wechat mode without -events-token),
+	// its mode and what it received; sign-in for the demo page.
+	events     *events.Handler
+	eventsMode string
+	received   eventLog
+	signin     *signIn
 	// starting is true until the banner is out.
 	starting atomic.Bool
 }
@@ -59,6 +70,17 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 		return nil, fmt.Errorf("cannot listen on %s: %w", cfg.addr, err)
 	}
 	s.baseURL = "http://" + reachableAddr(ln.Addr().(*net.TCPAddr))
+	// The address the server's own calls use (and a browser typing it)
+	// is no DNS name, so no rebinding: it joins the public hosts.
+	own := ln.Addr().(*net.TCPAddr).IP
+	hosts := slices.Clone(cfg.publicHosts)
+	if !own.IsUnspecified() {
+		hosts = append(hosts, own.String())
+	}
+	if s.hosts, err = devhttp.NewHostGuard(hosts); err != nil {
+		ln.Close()
+		return nil, &usageError{msg: fmt.Sprintf("-public-hosts %v", err)}
+	}
 
 	// Two servers on one data directory would overwrite each other's
 	// state whatever the store; the first one keeps it.
@@ -80,14 +102,27 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 		s.unlockDataDir()
 		return nil, err
 	}
-
-	handler := s.routes()
-	s.http = &http.Server{
-		Handler:           logRequests(s.log, s.starting.Load, handler),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	if err := s.wireEvents(ctx); err != nil {
+		ln.Close()
+		s.store.Close()
+		return nil, err
 	}
+	if s.emu != nil {
+		if s.signin, err = s.newSignIn(); err != nil {
+			ln.Close()
+			s.store.Close()
+			return nil, err
+		}
+	}
+
+	handler, err := s.routes()
+	if err != nil {
+		ln.Close()
+		s.store.Close()
+		return nil, err
+	}
+	logged := logRequests(s.log, s.starting.Load, newLogSampler(cfg.logSample), handler)
+	s.http = devhttp.NewServer(logged, cfg.timeouts, slog.NewLogLogger(s.log.Handler(), slog.LevelWarn))
 	s.starting.Store(true)
 	go func() { s.served <- s.http.Serve(ln) }()
 
@@ -125,6 +160,7 @@ func (s *server) wire() error {
 			emulator.WithPublicURL(s.baseURL + "/wechat"),
 			emulator.WithControlRoutes(cfg.control),
 			emulator.WithAutoApprove(cfg.autoApprove),
+			emulator.WithPushTimeout(cfg.pushTimeout),
 		}
 		snap := cfg.emulatorSnapshot()
 		if snap != "" {
@@ -178,32 +214,24 @@ func (s *server) wire() error {
 	return nil
 }
 
-func (s *server) routes() http.Handler {
+func (s *server) routes() (http.Handler, error) {
 	cfg := s.cfg
-	var now func() time.Time
+	ec := cfg.edgeConfig(s.appID, s.admin, s.log)
 	if s.emu != nil {
-		now = s.emu.Now
+		// The emulator's clock, for what is signed and for grant expiry.
+		ec.Signer, ec.Policy.Now = s.signer, s.emu.Now
 	}
-	api, err := edge.NewHandler(edge.Config{
-		AppID:          s.appID,
-		Tickets:        s.admin,
-		Signer:         s.signer,
-		AllowedCardIDs: cfg.allowedCardIDs,
-		AllowedOrigins: cfg.allowedOrigins,
-		Logger:         s.log,
-		Policy: edge.Policy{
-			GrantKeys:           cfg.grantKeys,
-			PublicCardIDs:       cfg.publicCardIDs,
-			JSConfigURLPrefixes: cfg.jsconfigPrefixes,
-			Now:                 now,
-			// The emulator's demo signs whatever the page asks; the
-			// banner says so.
-			Open: cfg.mode == modeEmulator,
-		},
-	})
+	api, err := edge.NewHandler(ec)
 	if err != nil {
-		// The config was validated by parseConfig; this is a bug.
-		panic(err)
+		// parseConfig ran the same checks with a placeholder appid.
+		return nil, &usageError{msg: fmt.Sprintf("config API: %v", err)}
+	}
+	limitedAPI := api
+	if cfg.rateLimit > 0 {
+		limitedAPI, err = edge.RateLimit(api, edge.RateLimitConfig{Rate: cfg.rateLimit, Burst: cfg.rateBurst})
+		if err != nil {
+			return nil, &usageError{msg: fmt.Sprintf("rate limit: %v", err)}
+		}
 	}
 	jsDir := cfg.jsDir
 	if jsDir == "" {
@@ -213,13 +241,22 @@ func (s *server) routes() http.Handler {
 	files := webFS()
 
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", api)
+	mux.Handle("/v1/", limitedAPI)
+	// Health checks are not limited: a client over its budget must not
+	// make the server look down.
 	mux.Handle("/healthz", api)
 	if s.emu != nil {
-		mux.Handle("/wechat/", http.StripPrefix("/wechat", s.emu))
+		mux.Handle("/wechat/", s.hosts.Wrap(http.StripPrefix("/wechat", s.emu)))
 	} else {
 		mux.HandleFunc("/wechat/", func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the WeChat emulator is not running: this server is in wechat mode")
+		})
+	}
+	if s.events != nil {
+		mux.Handle(eventsPath, s.events)
+	} else {
+		mux.HandleFunc(eventsPath, func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "events_off", "no server URL is configured: give -events-token (and -events-aes-key for safe mode)")
 		})
 	}
 	mux.HandleFunc("/js/", s.js.serveJS)
@@ -233,7 +270,8 @@ func (s *server) routes() http.Handler {
 	}
 	mux.HandleFunc("/preview", toPreview)
 	mux.HandleFunc("/preview/", toPreview)
-	if s.emu != nil {
+	switch {
+	case s.emu != nil && cfg.control:
 		mux.Handle("/demo/", serveEmbedded("", files))
 		mux.HandleFunc("GET /demo/logo/{name}", serveDemoLogo)
 		mux.Handle("GET /wx-standin.js", serveFile(files, "wx-standin.js", "text/javascript; charset=utf-8"))
@@ -243,7 +281,22 @@ func (s *server) routes() http.Handler {
 		s.standinRoutes(mux)
 		s.demoRoutes(mux)
 		mux.HandleFunc(cardTicketPath, s.serveCardTicket)
-	} else {
+		s.signInRoutes(mux)
+		mux.Handle("/demo/api/events", s.guarded(http.MethodGet, s.serveReceivedEvents))
+	case s.emu != nil:
+		// The demo's backend consumes and decrypts codes with the server's
+		// own token: off, like the emulator's control routes, for anyone
+		// on the network.
+		demoOff := func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "demo_off", "the demo page and the wx stand-in are off with the emulator's control routes (non-loopback -addr); -emulator-control=true turns them on")
+		}
+		for _, p := range []string{"/demo/", "/standin/", "/wx-standin.js"} {
+			mux.HandleFunc(p, demoOff)
+		}
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/js/preview/", http.StatusFound)
+		})
+	default:
 		needsEmulator := func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")
 		}
@@ -262,7 +315,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "not_found", "no route "+r.URL.Path+"; the start-up banner lists every URL")
 	})
-	return mux
+	return mux, nil
 }
 
 // reachableAddr is the address this machine uses to reach a listener: a
@@ -285,7 +338,21 @@ func (s *server) wait(ctx context.Context) error {
 	s.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	if s.emu != nil {
+		// The emulator pushes to this server: let pushes on their way land
+		// while it still answers (bounded by the shutdown timeout).
+		pctx, pcancel := context.WithTimeout(sctx, shutdownTimeout/2)
+		if perr := s.emu.WaitPushes(pctx); perr != nil {
+			s.log.Warn("event pushes still on their way at shutdown were abandoned")
+		}
+		pcancel()
+	}
 	err := s.http.Shutdown(sctx)
+	if s.events != nil {
+		if werr := s.events.Wait(sctx); werr != nil {
+			err = errors.Join(err, fmt.Errorf("event callbacks still running: %w", werr))
+		}
+	}
 	if err != nil {
 		s.http.Close()
 		err = fmt.Errorf("requests still running after %s were cut off: %w", shutdownTimeout, err)
@@ -321,19 +388,22 @@ func (s *server) printBanner() {
 		fmt.Fprintf(b, "\nwxcard local server · wechat mode (talking to %s)\n\n", firstNonEmpty(cfg.baseURL, admin.DefaultBaseURL))
 	}
 	row := func(label, value string) { fmt.Fprintf(b, "  %-19s %s\n", label, value) }
-	if s.emu != nil {
+	if s.emu != nil && cfg.control {
 		row("Demo merchant page", u+"/demo/")
 	}
 	row("Preview tool", u+"/js/preview/")
 	row("Config API", u+"/v1/addcard (POST), /v1/choosecard (POST), /v1/jsconfig?url=… (GET)")
 	row("Health", u+"/healthz")
+	if s.events != nil {
+		row("Server URL (events)", u+eventsPath+"  ("+s.eventsMode+" mode)")
+	}
 	if s.emu != nil {
 		row("WeChat emulator", u+"/wechat/  (admin.WithBaseURL for your own code)")
 		if cfg.control {
 			row("Emulator state", u+"/wechat/emulator/v1/state")
 			row("wx stand-in", `<script src="`+u+`/wx-standin.js"></script>`)
 		} else {
-			row("Emulator control", "off (non-loopback -addr); -emulator-control=true turns it on")
+			row("Emulator control", "off, with the demo and the stand-in (non-loopback -addr); -emulator-control=true turns them on")
 		}
 	}
 	if s.js.dir != "" {
@@ -354,6 +424,14 @@ func (s *server) printBanner() {
 		row("AppSecret", "set (never printed)")
 	}
 	row("Signing policy", policySummary(cfg))
+	if cfg.rateLimit > 0 {
+		row("Rate limit", fmt.Sprintf("/v1/: %g requests/s per client address, bursts of %d (-rate-limit, -rate-burst)", cfg.rateLimit, cfg.rateBurst))
+	} else {
+		row("Rate limit", "off (-rate-limit 0)")
+	}
+	if len(cfg.publicHosts) > 0 {
+		row("Public hosts", strings.Join(cfg.publicHosts, ", ")+" (besides loopback names, for the emulator and the demo)")
+	}
 	row("Store", s.store.spec.describe())
 	if s.emu != nil && s.emu.SnapshotPath() != "" {
 		row("Emulator file", s.emu.SnapshotPath())
@@ -364,7 +442,10 @@ func (s *server) printBanner() {
 	if !cfg.loopback {
 		fmt.Fprintf(b, "\n  WARNING: %s is reachable from other machines. The config API signs for anyone who can reach it", cfg.addr)
 		if s.emu != nil && cfg.control {
-			b.WriteString(",\n  and -emulator-control=true lets them drive the emulator")
+			b.WriteString(",\n  and -emulator-control=true lets them drive the emulator and the demo's backend")
+			if len(cfg.publicHosts) == 0 {
+				b.WriteString("\n  (under a loopback Host only: add this machine's name or address with -public-hosts)")
+			}
 		}
 		b.WriteString(".\n")
 	}

@@ -18,9 +18,19 @@ import (
 // nothing on disk.
 func startInProcess(t *testing.T, args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
 	t.Helper()
+	return startInProcessWith(t, nil, args...)
+}
+
+// startInProcessWith is startInProcess with a change to the parsed config
+// (timeouts, which have no flags).
+func startInProcessWith(t *testing.T, change func(*config), args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
+	t.Helper()
 	var stdout, stderr syncbuf.Buffer
 	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-js-dir", filepath.Join(repoRoot(t), "js")}, args...), envOf(nil), io.Discard)
 	require.NoError(t, err)
+	if change != nil {
+		change(cfg)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := start(ctx, cfg, &stdout, &stderr)
 	require.NoError(t, err)

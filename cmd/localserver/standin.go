@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
+	"github.com/wxcard/wxcard/internal/devhttp"
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -47,25 +47,31 @@ type checkResult struct {
 }
 
 func (s *server) standinRoutes(mux *http.ServeMux) {
-	mux.Handle("/standin/v1/config", only(http.MethodPost, s.checkConfig))
-	mux.Handle("/standin/v1/choosecard", only(http.MethodPost, s.checkChooseCard))
-	mux.Handle("/standin/v1/cards", only(http.MethodGet, s.serveCards))
+	mux.Handle("/standin/v1/config", s.guarded(http.MethodPost, s.checkConfig))
+	mux.Handle("/standin/v1/choosecard", s.guarded(http.MethodPost, s.checkChooseCard))
+	mux.Handle("/standin/v1/cards", s.guarded(http.MethodGet, s.serveCards))
 }
 
-// only serves one method (plus CORS preflight) and answers any other with
-// 405 and a JSON error.
-func only(method string, h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// guarded serves one method (plus CORS preflight) of a demo or stand-in
+// route. Like the emulator's control routes, it answers only requests for
+// this machine's Host names (DNS rebinding), pages from loopback origins,
+// and POSTs of application/json: a page on another site cannot send that
+// without a preflight, which is refused. Anything else gets a JSON error.
+func (s *server) guarded(method string, h http.HandlerFunc) http.Handler {
+	return s.hosts.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case r.Method == method, method == http.MethodGet && r.Method == http.MethodHead:
-			h(w, r)
 		case r.Method == http.MethodOptions:
 			standinPreflight(w, r, method)
-		default:
+		case r.Method != method && (method != http.MethodGet || r.Method != http.MethodHead):
 			w.Header().Set("Allow", method+", OPTIONS")
 			writeJSONError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use "+method)
+		case !standinCORS(w, r):
+		case r.Method == http.MethodPost && !devhttp.IsJSON(r):
+			writeJSONError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body as application/json")
+		default:
+			h(w, r)
 		}
-	})
+	}))
 }
 
 // standinCORS lets merchant pages served from other local ports use the
@@ -96,7 +102,7 @@ func standinPreflight(w http.ResponseWriter, r *http.Request, method string) {
 
 // decodeCheck reads a small JSON body; it answers the error itself.
 func (s *server) decodeCheck(w http.ResponseWriter, r *http.Request, v any) bool {
-	return standinCORS(w, r) && decodeDemo(w, r, v)
+	return decodeDemo(w, r, v)
 }
 
 // timestampText is the timestamp as the page wrote it, a JSON number or a
@@ -194,10 +200,4 @@ func (s *server) checkChooseCard(w http.ResponseWriter, r *http.Request) {
 }
 
 // loopbackOrigin accepts the origins of pages served from this machine.
-func loopbackOrigin(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" || u.Host == "" {
-		return false
-	}
-	return isLoopbackHost(u.Hostname())
-}
+func loopbackOrigin(origin string) bool { return devhttp.IsLoopbackOrigin(origin) }

@@ -113,7 +113,39 @@ function release(inst) {
   else idle.push(inst);
 }
 
+// Per-client rate limiting on /v1/ with Cloudflare's Rate Limiting binding,
+// when the deployment declares one (wrangler.toml, [[ratelimits]]). It runs
+// before Go, so a client over its budget costs no Go instance. The binding
+// counts per Cloudflare location and does not say when the window ends;
+// WXCARD_RATE_LIMIT_PERIOD (its period, 10 or 60 s) is the Retry-After.
+async function rateLimited(req, env) {
+  const limiter = env.WXCARD_RATE_LIMITER;
+  if (limiter === undefined || !new URL(req.url).pathname.startsWith("/v1/")) return null;
+  // Cloudflare sets CF-Connecting-IP to the client's address.
+  const key = req.headers.get("CF-Connecting-IP") ?? "unknown";
+  const { success } = await limiter.limit({ key });
+  if (success) return null;
+  const headers = new Headers({
+    "Content-Type": "application/json; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Retry-After": /^[0-9]{1,4}$/.test(env.WXCARD_RATE_LIMIT_PERIOD ?? "") ? env.WXCARD_RATE_LIMIT_PERIOD : "60",
+  });
+  // The page must be able to read the refusal, as it reads the API's own
+  // errors: the same exact-match origin list.
+  const origin = req.headers.get("Origin");
+  const allowed = (env.WXCARD_ALLOWED_ORIGINS ?? "").split(",").map((o) => o.trim());
+  if (origin !== null && origin !== "" && allowed.includes(origin)) {
+    headers.set("Access-Control-Allow-Origin", origin);
+    headers.set("Vary", "Origin");
+  }
+  const body = '{"error":{"code":"rate_limited","message":"too many requests from this client; retry after the number of seconds in Retry-After"}}\n';
+  return new Response(body, { status: 429, headers });
+}
+
 async function fetch(req, env, ctx) {
+  const refused = await rateLimited(req, env);
+  if (refused !== null) return refused;
   const inst = await acquire(env, ctx);
   try {
     inst.context.env = env;

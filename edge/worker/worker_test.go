@@ -98,6 +98,8 @@ type harness struct {
 	client   *http.Client
 	log      *syncbuf.Buffer
 	bindings map[string]string
+	// rateLimits are Rate Limiting bindings for the next start.
+	rateLimits map[string]workerd.RateLimit
 }
 
 // newHarness starts the upstream and a worker with a fresh persisted KV dir.
@@ -144,7 +146,7 @@ func (h *harness) start(script string) {
 	h.t.Helper()
 	w, err := workerd.Start(context.Background(), repoRoot, workerd.Options{
 		Dir: buildDir, Script: script, KVNamespaces: []string{app.KVBinding},
-		KVPersist: h.kvDir, Bindings: h.bindings, Log: h.log,
+		KVPersist: h.kvDir, Bindings: h.bindings, RateLimits: h.rateLimits, Log: h.log,
 	})
 	require.NoError(h.t, err, h.log.String())
 	h.running.worker = w

@@ -4,19 +4,22 @@
 // part (the admin client) in between:
 //
 //   node demo.mjs add   '{"base","profile","shots","cardId"}'
-//       open /demo/, wait for wx.ready, click "Add to wallet" on cardId,
+//       open /demo/ (which signs the user in through the emulated web
+//       authorization first), wait for wx.ready, click "Add to wallet" on cardId,
 //       cancel the stand-in's sheet, then confirm it, wait for the card in the
 //       wallet, copy the cardList, check the fail/complete callbacks, pick the
-//       card with wx.chooseCard; prints {"openid","code","cardList"}
+//       card with wx.chooseCard, see user_get_card for the code in the
+//       developer panel's pushed events; prints {"openid","code","cardList"}
 //   node demo.mjs screenshot '{"base","profile","cardIds"?,"out"}'
 //       add each card (default: the demo's member card, then its cash
 //       coupon), then save the page; `make docs-demo-png` runs it for
 //       docs/demo.png
 //   node demo.mjs check '{"base","profile","shots","cardId","code","cardList","ticket"}'
-//       reload /demo/ and wait for that code to show as used; open the preview
+//       reload /demo/ and wait for that code to show as used and for
+//       user_consume_card in the pushed events; open the preview
 //       tool, paste the cardList copied from the demo with the ticket, and
-//       check it verifies (and that a tampered copy does not);
-//       prints {"status","previewSummary"}
+//       check it verifies (and that a tampered copy does not); then sign in
+//       as "alice" through the consent page; prints {"status","previewSummary"}
 //
 //   node demo.mjs layout '{"base","profiles","shots","cardId","ticket"}'
 //       at 1280×800 and 390×844, with the browser in English and in Chinese
@@ -71,10 +74,34 @@ async function openDemo(page) {
   assert.match(await page.textContent('#config-banner'), /wx\.config ok/);
 }
 
+// signedInUser checks the page's user came from web authorization: the
+// backend's session names the openid the stand-in plays.
+async function signedInUser(page) {
+  const openid = await page.getAttribute('#signin-user', 'data-openid');
+  assert.match(openid || '', /^o[A-Za-z0-9_-]{27}$/, 'signed in through the emulated web authorization');
+  assert.equal(await page.evaluate(() => window.wx.standin.openid), openid);
+  const me = await page.evaluate(async () => (await fetch('/demo/api/me')).json());
+  assert.equal(me.openid, openid);
+  return openid;
+}
+
+// pushedEvent waits for the developer panel to list event for code (the
+// panel polls the backend once a second) and returns its decrypted XML.
+async function pushedEvent(page, event, code) {
+  const item = page.locator(`#pushed-events li[data-event="${event}"][data-code="${code}"]`);
+  await item.first().waitFor({ timeout: 15000 });
+  assert.equal(await item.count(), 1, `${event} for ${code} ran the callback once`);
+  await item.locator('summary').click();
+  const xml = await item.locator('pre').textContent();
+  assert.match(xml, new RegExp(`<UserCardCode><!\\[CDATA\\[${code}\\]\\]></UserCardCode>`));
+  return xml;
+}
+
 async function add() {
   const { context, page, errors } = await open();
   try {
     await openDemo(page);
+    const signedIn = await signedInUser(page);
     const button = page.locator(`button[data-add="${args.cardId}"]`);
     await button.waitFor();
     assert.equal(await button.isEnabled(), true, 'the add button is enabled after wx.ready');
@@ -107,6 +134,9 @@ async function add() {
     assert.deepEqual(cardList, JSON.parse(await page.textContent('#cardlist')));
     const openid = await page.evaluate(() => window.wx.standin.openid);
     assert.equal(await page.textContent('#openid'), openid);
+    assert.equal(openid, signedIn);
+    const xml = await pushedEvent(page, 'user_get_card', code);
+    assert.match(xml, new RegExp(`<FromUserName><!\\[CDATA\\[${openid}\\]\\]></FromUserName>`));
 
     // WeChat's callback shapes, called directly the way a merchant page
     // would: a cardList signed for someone else fails for this user.
@@ -158,6 +188,12 @@ async function check() {
     assert.equal((await used.locator('.badge').textContent()).trim(), 'Used');
     await used.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(args.shots, '3-consumed.png') });
+    await signedInUser(page);
+    await pushedEvent(page, 'user_get_card', args.code);
+    const consumed = await pushedEvent(page, 'user_consume_card', args.code);
+    assert.match(consumed, /<ConsumeSource><!\[CDATA\[FROM_API\]\]><\/ConsumeSource>/);
+    await page.locator('#pushed-events').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(args.shots, '3b-pushed-events.png') });
 
     // The preview tool, with the cardList copied from the demo page.
     await page.goto(`${args.base}/preview/`);
@@ -180,6 +216,21 @@ async function check() {
     await page.click('#list-verify');
     await page.waitForFunction(() => document.querySelector('#list-results .card-result')?.dataset.valid === 'false');
     await page.screenshot({ path: join(args.shots, '5-preview-tampered.png'), fullPage: true });
+
+    // "Sign in as another user": WeChat's consent page (snsapi_userinfo),
+    // where the emulator lets you name the simulated user.
+    await openDemo(page);
+    const before = await signedInUser(page);
+    await page.click('#switch-user');
+    await page.waitForSelector('#consent-allow');
+    await page.fill('#emulator-user', 'alice');
+    await page.screenshot({ path: join(args.shots, '6-consent.png') });
+    await page.click('#consent-allow');
+    await page.waitForSelector('#config-banner.banner-ok', { timeout: 15000 });
+    const alice = await signedInUser(page);
+    assert.notEqual(alice, before, 'another user has another openid');
+    assert.equal(await page.textContent('#signin-user'), `alice · ${alice}`);
+    assert.equal(await page.textContent('#openid'), alice);
     assert.deepEqual(errors, []);
     return { status: 'CONSUMED', previewSummary: summary };
   } finally {

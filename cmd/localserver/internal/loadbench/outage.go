@@ -54,7 +54,7 @@ func benchRedisOutage(ctx context.Context, bin, wrk string, d time.Duration, thr
 	}
 	defer logFile.Close()
 	srv, err := testproc.Start(testproc.Command{Path: bin, Args: []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"),
-		"-store", "redis://" + rs.addr + "/0"}, Stderr: logFile})
+		"-store", "redis://" + rs.addr + "/0", "-rate-limit", "0", "-log-sample", "1000000"}, Stderr: logFile})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,9 @@
 // way a merchant would write it. The only wxcard-specific line is the
 // <script src="/wx-standin.js"> in index.html, which stands in for WeChat.
 
+// Signs the user in (web authorization) before anything else runs.
+import './signin.js';
+
 const $ = (id) => document.getElementById(id);
 const wx = window.wx;
 
@@ -65,8 +68,13 @@ const STATIC = {
   previewTool: '预览工具',
   emulatorState: '模拟器状态',
   simUser: '模拟的微信用户',
-  newUser: '换一个用户',
-  userHint: '替身在每个浏览器中保存一个 openid。页面用 <code>POST /v1/addcard</code> 为它签名每张卡券，所以只有这个用户能领取。',
+  newUser: '以另一个用户登录',
+  userHint: '页面用 <code>POST /v1/addcard</code> 为这个 openid 签名每张卡券，所以只有这个用户能领取。',
+  signedInVia: '已通过网页授权登录：',
+  signOut: '退出登录',
+  signinHint: '后台通过微信网页授权得到 openid（<code>snsapi_base</code>；“另一个用户”会经过 <code>snsapi_userinfo</code> 授权页），由模拟器提供。',
+  pushedTitle: '推送到服务器地址 <code>/events</code> 的事件',
+  pushedHint: '后台 <code>events.Handler</code> 回调收到的内容，即使微信重试也每次推送只处理一次；点开可看解密后的 XML。',
   lastList: '最近一次 <code>/v1/addcard</code> 返回的 <code>cardList</code>',
   copy: '复制',
   verifyInPreview: '在预览工具中校验 →',
@@ -391,10 +399,8 @@ function setupDevPanel() {
   $('openid').textContent = wx.standin.openid;
   $('snippet').textContent = `<script src="${wx.standin.server}/wx-standin.js"></script>`;
   $('switch-user').addEventListener('click', () => {
-    wx.standin.setOpenID('');
-    $('openid').textContent = wx.standin.openid;
-    logEvent('warn', t('newUserEvent'), wx.standin.openid);
-    loadWallet();
+    // Another user is another sign-in: the consent page lets you name them.
+    location.assign(`/demo/auth-profile/login?next=${encodeURIComponent(location.pathname)}`);
   });
   $('copy-cardlist').addEventListener('click', async () => {
     if (!state.lastCardList) return;

@@ -4,7 +4,8 @@
 //   node miniflare.mjs '<json options>'
 //
 // Options: scriptPath, modulesRoot, kvNamespaces (names), kvPersist (dir),
-// bindings (plain text vars), seedKV ({namespace: {key: value}}), port.
+// bindings (plain text vars), ratelimits ({NAME: {simple: {limit, period}}}),
+// seedKV ({namespace: {key: value}}), port.
 // Prints one JSON line {"url": "..."} on stdout once the worker is ready,
 // and shuts workerd down when stdin closes or on SIGTERM/SIGINT.
 import { Miniflare } from "miniflare";
@@ -22,6 +23,7 @@ const mf = new Miniflare({
   kvNamespaces: opts.kvNamespaces ?? [],
   kvPersist: opts.kvPersist ?? false,
   bindings: opts.bindings ?? {},
+  ratelimits: opts.ratelimits ?? {},
   // Without cf:false miniflare looks up workers.cloudflare.com for Request.cf.
   cf: false,
   host: "127.0.0.1",

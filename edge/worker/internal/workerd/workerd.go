@@ -68,10 +68,19 @@ type Options struct {
 	KVPersist    string
 	// Bindings are the Worker's text variables and secrets.
 	Bindings map[string]string
+	// RateLimits are Rate Limiting bindings, by binding name.
+	RateLimits map[string]RateLimit
 	// SeedKV is written into the namespaces before the first request.
 	SeedKV map[string]map[string]string
 	// Log receives workerd's and miniflare's output (nil discards it).
 	Log io.Writer
+}
+
+// RateLimit is a Rate Limiting binding's "simple" configuration: Limit
+// requests per key in Period seconds (10 or 60).
+type RateLimit struct {
+	Limit  int `json:"limit"`
+	Period int `json:"period"`
 }
 
 // Worker is a running workerd.
@@ -94,6 +103,7 @@ func Start(ctx context.Context, repoRoot string, o Options) (*Worker, error) {
 		"kvPersist":    nonEmpty(o.KVPersist),
 		"bindings":     o.Bindings,
 		"seedKV":       o.SeedKV,
+		"ratelimits":   rateLimitBindings(o.RateLimits),
 	})
 	if err != nil {
 		return nil, err
@@ -200,4 +210,15 @@ func BundleSize(dir string, level int, modules ...string) (raw, gzipped int64, e
 		gzipped += int64(buf.Len())
 	}
 	return raw, gzipped, nil
+}
+
+// rateLimitBindings is miniflare's form of RateLimits.
+func rateLimitBindings(limits map[string]RateLimit) map[string]any {
+	out := make(map[string]any, len(limits))
+	i := 0
+	for name, l := range limits {
+		i++
+		out[name] = map[string]any{"namespace_id": fmt.Sprint(1000 + i), "simple": l}
+	}
+	return out
 }
