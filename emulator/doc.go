@@ -86,7 +86,9 @@
 // disagrees with its record fails with [ErrInvalidSnapshot], never later
 // with a panic. The file is locked while the Emulator is open: a second
 // Emulator on it, in any process, fails with [ErrSnapshotInUse];
-// [Emulator.Close] releases it. Temporary files left by the JSON snapshot
+// [Emulator.Close] releases it. The dev app's credentials are also kept in
+// a small file beside it (<snapshot>.devapp, mode 0600), which
+// [ReadDevApp] reads while the snapshot is locked. Temporary files left by the JSON snapshot
 // writer of earlier versions (.emulator-snapshot-*) are removed at open.
 // A path ending in .json names such a JSON snapshot: it is imported once
 // into the .db file beside it ([Emulator.ImportedJSON] says so) and not
