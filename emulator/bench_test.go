@@ -32,8 +32,13 @@ func (b *benchEmulator) serve(method, path string, body []byte) *httptest.Respon
 
 func newBenchEmulator(tb testing.TB) *benchEmulator {
 	tb.Helper()
-	emu, err := emulator.New(emulator.WithApp(testAppID, testSecret), emulator.WithAutoApprove(true),
-		emulator.WithClock(func() time.Time { return testEpoch }), emulator.WithRandSeed(3))
+	return newBenchEmulatorWith(tb)
+}
+
+func newBenchEmulatorWith(tb testing.TB, opts ...emulator.Option) *benchEmulator {
+	tb.Helper()
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithApp(testAppID, testSecret), emulator.WithAutoApprove(true),
+		emulator.WithClock(func() time.Time { return testEpoch }), emulator.WithRandSeed(3)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -72,6 +72,10 @@ func (c *call) card(cardID string) (*card, error) {
 	if cd == nil {
 		return nil, wxErr(ErrcodeInvalidCardID, "no card "+cardID)
 	}
+	// Every handler that changes a card finds it here; marking it is what
+	// gets the change into the snapshot (a read-only call costs one
+	// rewrite of the card at the next commit, no more).
+	c.e.touchCard(c.app.AppID, cd)
 	return cd, nil
 }
 

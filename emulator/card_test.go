@@ -11,7 +11,7 @@ import (
 )
 
 func TestCreateCard(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	r := h.wxOK("card/create", couponBody(nil))
 	id := r.str("card_id")
 	assert.Regexp(t, `^p[A-Za-z0-9_-]{27}$`, id)
@@ -30,7 +30,7 @@ func TestCreateCard(t *testing.T) {
 }
 
 func TestCreateCardAutoApprove(t *testing.T) {
-	h := newHarness(t, emulator.WithAutoApprove(true))
+	h := newPersistedHarness(t, emulator.WithAutoApprove(true))
 	id := h.createCard(couponBody(nil))
 	r := h.wxOK("card/batchget", map[string]any{"offset": 0, "count": 10, "status_list": []string{emulator.StatusVerifyOK}})
 	assert.Equal(t, []any{id}, r.body["card_id_list"])
@@ -56,7 +56,7 @@ func TestCreateCardLimitsAreBytes(t *testing.T) {
 }
 
 func TestCreateCardValidation(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	withType := func(cardType string, attrs map[string]any) map[string]any {
 		return map[string]any{"card": map[string]any{"card_type": cardType, strings.ToLower(cardType): attrs}}
 	}
@@ -121,7 +121,7 @@ func TestCreateCardValidation(t *testing.T) {
 }
 
 func TestCardGetErrors(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	assert.Equal(t, emulator.ErrcodeMissingCardID, h.wx("card/get", map[string]any{}).errcode())
 	assert.Equal(t, emulator.ErrcodeInvalidCardID, h.wx("card/get", map[string]any{"card_id": "pXXXXXXXXXXXXXXXXXXXXXXXXXXX"}).errcode())
 	assert.Equal(t, emulator.ErrcodeDataFormat, h.wx("card/get", map[string]any{"card_id": 7}).errcode())
@@ -132,7 +132,7 @@ func TestCardGetErrors(t *testing.T) {
 }
 
 func TestBatchGet(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	var ids []any
 	for i := 0; i < 5; i++ {
 		ids = append(ids, h.createCard(couponBody(nil)))
@@ -160,7 +160,7 @@ func TestBatchGet(t *testing.T) {
 }
 
 func TestUpdateCard(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	// Changing what users see sends the card back to review.
 	r := h.wxOK("card/update", map[string]any{"card_id": id, "general_coupon": map[string]any{"base_info": map[string]any{"title": "八折券"}}})
@@ -189,7 +189,7 @@ func TestUpdateCard(t *testing.T) {
 }
 
 func TestDeleteCard(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	h.wxOK("card/delete", map[string]any{"card_id": id})
 	bi := h.wxOK("card/get", map[string]any{"card_id": id}).body["card"].(map[string]any)["general_coupon"].(map[string]any)["base_info"].(map[string]any)
@@ -201,7 +201,7 @@ func TestDeleteCard(t *testing.T) {
 }
 
 func TestColorsAndCategories(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	colors := h.wxGet("card/getcolors", nil)
 	require.Equal(t, 0, colors.errcode())
 	list := colors.body["colors"].([]any)
@@ -219,7 +219,7 @@ func TestColorsAndCategories(t *testing.T) {
 }
 
 func TestModifyStock(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	stock := func() (q, total float64) {
 		sku := h.wxOK("card/get", map[string]any{"card_id": id}).body["card"].(map[string]any)["general_coupon"].(map[string]any)["base_info"].(map[string]any)["sku"].(map[string]any)
@@ -241,7 +241,7 @@ func TestModifyStock(t *testing.T) {
 }
 
 func TestDepositModeStock(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["use_custom_code"] = true
 		bi["get_custom_code_mode"] = "GET_CUSTOM_CODE_MODE_DEPOSIT"
@@ -253,7 +253,7 @@ func TestDepositModeStock(t *testing.T) {
 }
 
 func TestPayCellSelfConsumeWhitelistHTML(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.createCard(couponBody(nil))
 	h.wxOK("card/paycell/set", map[string]any{"card_id": id, "is_open": true})
 	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/paycell/set", map[string]any{"card_id": id}).errcode())

@@ -62,6 +62,7 @@ func (c *call) createCard() (any, error) {
 	}
 	c.app.Cards[cd.ID] = cd
 	c.app.CardOrder = append(c.app.CardOrder, cd.ID)
+	c.e.touchCard(c.app.AppID, cd)
 	return struct {
 		envelope
 		CardID string `json:"card_id"`

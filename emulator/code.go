@@ -18,6 +18,9 @@ const (
 const maxCodesPerCall = 100
 
 type userCard struct {
+	// seq is the user card's place in its card's UserCardOrder, which keys
+	// its snapshot record.
+	seq        int
 	CardID     string `json:"card_id"`
 	Code       string `json:"code"`
 	OpenID     string `json:"openid"`
@@ -77,6 +80,7 @@ func (c *call) findCode(code, cardID string) (*userCard, *card, error) {
 		if u == nil {
 			return nil, nil, wxErr(ErrcodeInvalidSerialCode, "no such code for this card")
 		}
+		c.e.touchUserCard(c.app.AppID, u)
 		return u, cd, nil
 	}
 	var found *userCard
@@ -96,6 +100,8 @@ func (c *call) findCode(code, cardID string) (*userCard, *card, error) {
 	if foundCard.UseCustomCode {
 		return nil, nil, wxErr(ErrcodeMissingCardID, "card_id is required for a custom-code card")
 	}
+	// Handlers change the user card they find; see call.card.
+	c.e.touchUserCard(c.app.AppID, found)
 	return found, foundCard, nil
 }
 
@@ -144,6 +150,7 @@ func (c *call) depositCodes() (any, error) {
 			res.Duplicate = append(res.Duplicate, code)
 		default:
 			cd.Deposited[code] = false
+			c.e.touchCode(c.app.AppID, cd, code)
 			res.Succ = append(res.Succ, code)
 		}
 	}
@@ -298,6 +305,7 @@ func (e *Emulator) encrypt(a *appState, u *userCard) string {
 	enc := e.randString(b64, 43) + "="
 	a.Encrypted[enc] = ref
 	a.EncryptedBy[ref] = enc
+	e.touch(bucketEncrypted, a.AppID, "", enc)
 	return enc
 }
 
@@ -333,6 +341,7 @@ func (c *call) updateCode() (any, error) {
 	if enc, ok := c.app.EncryptedBy[old]; ok {
 		delete(c.app.Encrypted, enc)
 		delete(c.app.EncryptedBy, old)
+		c.e.touch(bucketEncrypted, c.app.AppID, "", enc)
 	}
 	u.Code = req.NewCode
 	cd.UserCards[u.Code] = u

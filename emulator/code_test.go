@@ -15,7 +15,7 @@ import (
 )
 
 func TestDepositCheckAndCount(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
 	r := h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": []string{"A1", "A2", "A1", "", "012345678901234567890"}})
 	assert.Equal(t, []any{"A1", "A2"}, r.body["succ_code"])
@@ -47,7 +47,7 @@ func TestDepositCheckAndCount(t *testing.T) {
 }
 
 func TestCodeGetConsume(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	res := h.addOne("oA", signer.Card{CardID: id, OuterStr: "campaign-7"})
 	require.True(t, res.IsSuccess)
@@ -82,7 +82,7 @@ func TestCodeGetConsume(t *testing.T) {
 }
 
 func TestCodeExpiresWithCard(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["date_info"] = map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 1}
 	})
@@ -96,7 +96,7 @@ func TestCodeExpiresWithCard(t *testing.T) {
 }
 
 func TestDecryptCode(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	res := h.addOne("oA", signer.Card{CardID: id})
 	r := h.do("POST", "/emulator/v1/encrypt", map[string]any{"code": res.Code}, nil)
@@ -114,7 +114,7 @@ func TestDecryptCode(t *testing.T) {
 }
 
 func TestUpdateCode(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
 	h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": []string{"OLD1", "OTHER"}})
 	require.True(t, h.addOne("oA", signer.Card{CardID: id, Code: "OLD1"}).IsSuccess)
@@ -133,7 +133,7 @@ func TestUpdateCode(t *testing.T) {
 }
 
 func TestDisableCode(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	code := h.addOne("oA", signer.Card{CardID: id}).Code
 	h.wxOK("card/code/unavailable", map[string]any{"code": code, "reason": "refund"})
@@ -154,7 +154,7 @@ func TestDisableCode(t *testing.T) {
 }
 
 func TestUserCardList(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	a := h.approvedCoupon(nil)
 	b := h.approvedCoupon(nil)
 	ca := h.addOne("oA", signer.Card{CardID: a}).Code

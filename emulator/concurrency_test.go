@@ -16,7 +16,7 @@ import (
 )
 
 func TestConcurrentConsumeExactlyOnce(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	code := h.addOne("oC", signer.Card{CardID: id}).Code
 	consumeURL := h.srv.URL + "/card/code/consume?access_token=" + url.QueryEscape(h.accessToken())
@@ -58,7 +58,7 @@ func TestConcurrentConsumeExactlyOnce(t *testing.T) {
 }
 
 func TestConcurrentWalletAddNeverOversells(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	const stock, users = 10, 40
 	id := h.approvedCoupon(func(bi map[string]any) { bi["sku"] = map[string]any{"quantity": stock} })
 	ticket := h.ticket("wx_card")

@@ -279,6 +279,7 @@ func (e *Emulator) reviewLocked(a *appState, cardID string, reject bool, reason 
 		cd.Status = StatusVerifyFail
 	}
 	cd.UpdateTime = e.now().Unix()
+	e.touchCard(a.AppID, cd)
 	if err := e.saveLocked(); err != nil {
 		return nil, err
 	}
@@ -304,9 +305,8 @@ func (e *Emulator) clockView() clockView {
 // POST /emulator/v1/clock {"advance":"2h"} or {"advance_seconds":7200}.
 func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
-		e.mu.Lock()
-		v := e.clockView()
-		e.mu.Unlock()
+		var v clockView
+		e.locked(func() { v = e.clockView() })
 		writeControl(w, http.StatusOK, v)
 		return
 	}
@@ -335,16 +335,24 @@ func (e *Emulator) clockRoute(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "invalid_request", "give a positive advance (at most 10 years); the clock only moves forward")
 		return
 	}
-	e.mu.Lock()
-	if err := e.advanceLocked(d); err != nil {
-		ahead := e.st.ClockOffset
-		e.mu.Unlock()
+	var (
+		v        clockView
+		err      error
+		boundErr error
+		ahead    time.Duration
+	)
+	e.locked(func() {
+		if boundErr = e.advanceLocked(d); boundErr != nil {
+			ahead = e.st.ClockOffset
+			return
+		}
+		err = e.saveLocked()
+		v = e.clockView()
+	})
+	if boundErr != nil {
 		controlError(w, http.StatusBadRequest, "clock_bound", "the clock is already "+ahead.String()+" ahead; it may move at most "+MaxClockOffset.String()+" in all")
 		return
 	}
-	err := e.saveLocked()
-	v := e.clockView()
-	e.mu.Unlock()
 	if err != nil {
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
@@ -363,13 +371,10 @@ func (e *Emulator) faultsRoute(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusBadRequest, "invalid_request", err.Error())
 			return
 		}
-		e.mu.Lock()
-		e.faults = f.clone()
-		e.mu.Unlock()
+		e.locked(func() { e.faults = f.clone() })
 	}
-	e.mu.Lock()
-	f := e.faults.clone()
-	e.mu.Unlock()
+	var f Faults
+	e.locked(func() { f = e.faults.clone() })
 	if f.Rules == nil {
 		f.Rules = []FaultRule{}
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 func TestControlRoutesDisabled(t *testing.T) {
-	h := newHarness(t, emulator.WithControlRoutes(false))
+	h := newPersistedHarness(t, emulator.WithControlRoutes(false))
 	for _, p := range []string{"/emulator/v1/state", "/emulator/v1/wallet/add", "/emulator/v1/clock", "/emulator"} {
 		r := h.do("GET", p, nil, nil)
 		assert.Equal(t, http.StatusNotFound, r.status, p)
@@ -27,7 +27,7 @@ func TestControlRoutesDisabled(t *testing.T) {
 }
 
 func TestControlCORS(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	for _, origin := range []string{"http://127.0.0.1:5173", "http://localhost:8080", "http://[::1]:3000"} {
 		r := h.do("OPTIONS", "/emulator/v1/wallet/add", nil, map[string]string{"Origin": origin, "Access-Control-Request-Method": "POST"})
 		assert.Equal(t, http.StatusNoContent, r.status, origin)
@@ -51,7 +51,7 @@ func TestControlCORS(t *testing.T) {
 }
 
 func TestControlErrors(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tests := []struct {
 		method, path string
 		body         any
@@ -110,7 +110,7 @@ func TestControlClockIsBounded(t *testing.T) {
 }
 
 func TestControlClock(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	r := h.do("GET", "/emulator/v1/clock", nil, nil)
 	assert.EqualValues(t, testEpoch.Unix(), r.body["unix"])
 	r = h.do("POST", "/emulator/v1/clock", map[string]any{"advance": "1h", "advance_seconds": 60}, nil)
@@ -128,7 +128,7 @@ func TestControlClock(t *testing.T) {
 
 func TestControlApproveReject(t *testing.T) {
 	const otherApp = "wxfedcba9876543210"
-	h := newHarness(t, emulator.WithApp(otherApp, "s3cr3t-other-app"))
+	h := newPersistedHarness(t, emulator.WithApp(otherApp, "s3cr3t-other-app"))
 	id := h.createCard(couponBody(nil))
 	r := h.do("POST", "/emulator/v1/cards/"+id+"/approve", map[string]any{"reject": true}, nil)
 	assert.Equal(t, emulator.StatusVerifyFail, r.str("status"))
@@ -143,7 +143,7 @@ func TestControlApproveReject(t *testing.T) {
 // body, state dump or error message carries the AppSecret, an access token
 // or a ticket, except the endpoints whose job is to hand them out.
 func TestNoSecretsInResponses(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	token := h.accessToken()
 	cardTicket := h.ticket("wx_card")
 	jsapi := h.ticket("jsapi")
@@ -169,7 +169,7 @@ func TestNoSecretsInResponses(t *testing.T) {
 }
 
 func TestStateView(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
 	h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": []string{"S1", "S2"}})
 	h.addOne("oS", signer.Card{CardID: id, Code: "S1", OuterStr: "o"})
@@ -238,7 +238,7 @@ func (h *harness) cardStatus(cardID string) string {
 
 func TestReviewFromGo(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	ctx := t.Context()
 	approved := h.createCard(couponBody(nil))
 	require.NoError(t, h.emu.Approve(ctx, testAppID, approved))

@@ -39,6 +39,7 @@ func (e *Emulator) issueToken(app *appState, kind string, now time.Time) string 
 	e.pruneTokens(now)
 	v := e.randString(urlSafe, 136)
 	e.st.Tokens[v] = &tokenRecord{AppID: app.AppID, Kind: kind, Expires: now.Add(TokenLifetime)}
+	e.touchToken(v)
 	return v
 }
 
@@ -53,6 +54,7 @@ func (e *Emulator) supersede(value string, now time.Time) {
 	if t.Revoked.After(t.Expires) {
 		t.Revoked = t.Expires
 	}
+	e.touchToken(value)
 }
 
 // GET cgi-bin/token?grant_type=client_credential&appid=…&secret=…

@@ -32,7 +32,7 @@ func (h *harness) colorsWith(token string) int {
 }
 
 func TestTokenErrors(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tests := []struct {
 		name    string
 		method  string
@@ -57,7 +57,7 @@ func TestTokenErrors(t *testing.T) {
 }
 
 func TestTokenOverlapAndExpiry(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	first := h.fetchToken()
 	assert.Len(t, first, 136)
 	assert.Equal(t, 0, h.colorsWith(first))
@@ -79,7 +79,7 @@ func TestTokenOverlapAndExpiry(t *testing.T) {
 }
 
 func TestTokenDailyQuota(t *testing.T) {
-	h := newHarness(t, emulator.WithTokenDailyQuota(3))
+	h := newPersistedHarness(t, emulator.WithTokenDailyQuota(3))
 	for i := 0; i < 3; i++ {
 		h.fetchToken()
 	}
@@ -104,7 +104,7 @@ func (h *harness) stable(force bool) (string, int64) {
 }
 
 func TestStableToken(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tok, exp := h.stable(false)
 	assert.EqualValues(t, 7200, exp)
 	// The same token while it is valid, with a shrinking expires_in.
@@ -126,7 +126,7 @@ func TestStableToken(t *testing.T) {
 }
 
 func TestStableTokenForceRefresh(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tok, _ := h.stable(false)
 	forced, _ := h.stable(true)
 	require.NotEqual(t, tok, forced)
@@ -152,7 +152,7 @@ func TestStableTokenForceRefresh(t *testing.T) {
 }
 
 func TestStableTokenErrors(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tests := []struct {
 		name    string
 		method  string
@@ -175,7 +175,7 @@ func TestStableTokenErrors(t *testing.T) {
 }
 
 func TestGetTicket(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	card := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"wx_card"}})
 	require.Equal(t, 0, card.errcode())
 	assert.Equal(t, "ok", card.str("errmsg"))
@@ -204,7 +204,7 @@ func TestGetTicket(t *testing.T) {
 
 func TestTokensAreIsolatedPerApp(t *testing.T) {
 	const otherApp, otherSecret = "wxfedcba9876543210", "other-secret-0000000000000000000"
-	h := newHarness(t, emulator.WithApp(otherApp, otherSecret))
+	h := newPersistedHarness(t, emulator.WithApp(otherApp, otherSecret))
 	r := h.do("GET", tokenQuery(otherApp, otherSecret), nil, nil)
 	require.Equal(t, 0, r.errcode())
 	other := r.str("access_token")
@@ -217,7 +217,7 @@ func TestTokensAreIsolatedPerApp(t *testing.T) {
 }
 
 func TestLongGoneTokensAreForgotten(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	old := h.fetchToken()
 	h.advance(2 * time.Hour)
 	assert.Equal(t, emulator.ErrcodeAccessTokenExpired, h.colorsWith(old))
@@ -243,7 +243,7 @@ func TestTicketLifetimeAndPerCall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, tt.opts...)
+			h := newPersistedHarness(t, tt.opts...)
 			first := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"wx_card"}})
 			require.Equal(t, 0, first.errcode(), string(first.raw))
 			assert.Equal(t, tt.wantExpires, first.body["expires_in"])
@@ -258,7 +258,7 @@ func TestTicketLifetimeAndPerCall(t *testing.T) {
 
 func TestSetTicketLifetime(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	require.NoError(t, h.emu.SetTicketLifetime(90*time.Second))
 	r := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"jsapi"}})
 	assert.EqualValues(t, 90, r.body["expires_in"])

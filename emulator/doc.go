@@ -21,7 +21,7 @@
 //
 // Standalone (state kept in a snapshot file across restarts):
 //
-//	go run ./emulator/cmd/wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.json
+//	go run ./emulator/cmd/wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.db
 //
 // (or make emulator-run). It prints the dev app's appid (-print-secret also
 // prints a generated AppSecret); -appid and -secret (or the
@@ -39,14 +39,60 @@
 //
 // State lives in memory behind one mutex; every request runs under it, so
 // concurrent calls are linearised (50 goroutines consuming one code: one
-// succeeds, 49 get 40099). With [WithSnapshotFile] the state is loaded by
-// [New] and rewritten atomically after every request that may change it;
-// [Emulator.Save] writes it on demand. Time is the clock of [WithClock]
+// succeeds, 49 get 40099). Every path releases the mutex with defer, so a
+// bug that panics in one request cannot wedge the others. With
+// [WithSnapshotFile] the state is also kept in a file (see Snapshot
+// below). Time is the clock of [WithClock]
 // (default time.Now) plus an offset that POST /emulator/v1/clock and
 // [Emulator.Advance] move forward, so expiry is testable in milliseconds.
 // Random values (tokens, tickets, ids, codes, fault decisions) come from a
 // ChaCha8 stream held by the Emulator, seeded from crypto/rand or
 // [WithRandSeed].
+//
+// # Snapshot
+//
+// The snapshot is a bbolt file. Memory stays the source of truth for every
+// read; the file receives, after each request that may change state, only
+// the records that request touched, in one transaction that bbolt fsyncs
+// before the answer is written. A write costs what it changes, not what is
+// stored (a one-code deposit with 1,000,000 codes stored stays within twice
+// its time on an empty emulator; both are mostly the fsync), and a kill -9
+// loses no acknowledged change. A
+// failed commit answers errcode -1 (control routes: 500 snapshot_failed);
+// the change stays in memory and is written by the next commit.
+//
+// One bucket per kind of record: meta (clock offset, dev app), apps (an app
+// without its collections), cards (a card without its codes and user
+// cards), codes, user_cards (keyed by their place in the card's order),
+// tokens, encrypted (encrypt_codes), nonces, qrcodes, activations. The meta
+// and app records are small; each commit writes them when they differ from
+// what it last wrote. Entries of the other kinds are written when the code
+// that changes them marks them (Emulator.touch; call.card and
+// call.findCode mark what they return, since every handler that changes a
+// card or user card finds it through them).
+//
+// Adding state: a field on appState (or state) that stays small — a
+// setting, a counter, a short list — needs nothing more; it travels with
+// its app record. State that grows with traffic (OAuth codes, a push log)
+// gets its own kind: a map on appState masked in appRecord, an entry in
+// collections() (appMap does a per-app map of JSON values), a touch where
+// an entry is added, changed or deleted, and a check in appState.validate.
+// The emulator's own tests reopen the snapshot at the end of every test
+// and compare the whole state with memory, so a missing touch fails them.
+//
+// [New] loads the file and validates it as a whole: a dangling reference
+// (card_order naming a missing card, an encrypt_code of an unknown code, a
+// token of an unknown app), a null entry, a duplicate id or a key that
+// disagrees with its record fails with [ErrInvalidSnapshot], never later
+// with a panic. The file is locked while the Emulator is open: a second
+// Emulator on it, in any process, fails with [ErrSnapshotInUse];
+// [Emulator.Close] releases it. The dev app's credentials are also kept in
+// a small file beside it (<snapshot>.devapp, mode 0600), which
+// [ReadDevApp] reads while the snapshot is locked. Temporary files left by the JSON snapshot
+// writer of earlier versions (.emulator-snapshot-*) are removed at open.
+// A path ending in .json names such a JSON snapshot: it is imported once
+// into the .db file beside it ([Emulator.ImportedJSON] says so) and not
+// read again.
 //
 // # Credentials, as WeChat does them
 //
@@ -152,12 +198,21 @@
 //	POST /emulator/v1/push             {"url","token","encoding_aes_key","mode","original_id"?}; {"url":""} removes it
 //	POST /emulator/v1/push/faults      {"lose_answers":n}
 //	POST /emulator/v1/encrypt          {"code","card_id"?} → {"encrypt_code"} for card/code/decrypt
-//	GET  /emulator/v1/state            cards, codes, user cards, quotas — never secrets, tokens or tickets
+//	GET  /emulator/v1/state            cards, code counts, user cards, quotas — never secrets, tokens or tickets
 //	GET  /emulator/v1/clock            the emulated time
 //	POST /emulator/v1/clock            {"advance":"2h"} or {"advance_seconds":7200}
 //	GET  /emulator/v1/faults           the fault configuration
 //	POST /emulator/v1/faults           replace it (see [Faults])
 //	POST /emulator/v1/cards/{id}/approve  review a card: VERIFY_OK, or {"reject":true,"reason"?} for VERIFY_FAIL
+//
+// The state view counts each card's deposited codes (deposited_codes,
+// unclaimed_codes) rather than listing them, and shows one page of its user
+// cards, oldest first: 100 unless limit (at most 1000) says otherwise, from
+// offset, with user_cards_total; card_id keeps one card, openid one user's
+// user cards. So it stays readable, and quick to build, with a million
+// codes:
+//
+//	GET /emulator/v1/state?card_id=p…&offset=100&limit=100
 //
 // Each takes an "appid" field (or query parameter) and defaults to the dev
 // app. Errors are {"error":{"code","message"}} with a 4xx status. Requests

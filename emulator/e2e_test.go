@@ -17,7 +17,7 @@ import (
 // → getticket → signer.AddCard → wallet/add → getcardlist → code/get →
 // consume → a second consume fails; then the ways a cardList goes wrong.
 func TestEndToEndRawHTTP(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tok, _ := h.stable(false)
 	h.token = tok
 

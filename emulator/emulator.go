@@ -35,6 +35,11 @@ type Emulator struct {
 	// WithTicketLifetime and WithTicketPerCall.
 	ticketLifetime time.Duration
 	ticketPerCall  bool
+	// snap is the open snapshot file (nil without WithSnapshotFile);
+	// imported names a JSON snapshot New imported into it.
+	snap     *snapshotDB
+	imported string
+	closed   bool
 	// auth is web authorization's codes and user tokens (webauth.go).
 	auth webAuth
 	// push sends event pushes to the apps' server URLs (push.go); it has
@@ -66,7 +71,9 @@ type call struct {
 
 // New returns an Emulator configured by opts. It starts no goroutines (one
 // runs while event pushes are being sent, and ends when they are). With
-// WithSnapshotFile it loads the snapshot when the file exists.
+// WithSnapshotFile it opens (or creates) the snapshot, loads and validates
+// it, and holds the file's lock until Close. Errors include
+// ErrInvalidSnapshot and ErrSnapshotInUse.
 func New(opts ...Option) (*Emulator, error) {
 	cfg := defaultConfig()
 	for _, opt := range opts {
@@ -88,10 +95,23 @@ func New(opts ...Option) (*Emulator, error) {
 	e.rng = mrand.NewChaCha8(seed)
 	e.st = state{Version: snapshotVersion, Apps: map[string]*appState{}, Tokens: map[string]*tokenRecord{}}
 	if cfg.snapshotFile != "" {
-		if err := e.loadSnapshot(cfg.snapshotFile); err != nil {
+		if err := e.openSnapshot(cfg.snapshotFile); err != nil {
 			return nil, err
 		}
 	}
+	if err := e.finishNew(); err != nil {
+		if e.snap != nil {
+			e.snap.close()
+		}
+		return nil, err
+	}
+	return e, nil
+}
+
+// finishNew registers the configured apps over the loaded state and commits
+// the result, so a generated dev app survives a kill.
+func (e *Emulator) finishNew() error {
+	cfg := e.cfg
 	for i, a := range cfg.apps {
 		if existing := e.st.Apps[a.appID]; existing != nil {
 			existing.Secret = a.secret
@@ -110,10 +130,17 @@ func New(opts ...Option) (*Emulator, error) {
 	e.routes = e.wechatRoutes()
 	page, err := parsePage()
 	if err != nil {
-		return nil, fmt.Errorf("emulator: page template: %w", err)
+		return fmt.Errorf("emulator: page template: %w", err)
 	}
 	e.page = page
-	return e, nil
+	if err := e.saveLocked(); err != nil {
+		return err
+	}
+	if e.snap != nil {
+		dev := e.st.Apps[e.st.DevApp]
+		return writeDevApp(e.snap.path, dev.AppID, dev.Secret)
+	}
+	return nil
 }
 
 // DevApp returns the default app: the first WithApp, else the one kept in
@@ -184,6 +211,15 @@ func (e *Emulator) lockApp(ctx context.Context, appID string) (*appState, func()
 		return nil, nil, ErrUnknownApp
 	}
 	return a, e.mu.Unlock, nil
+}
+
+// locked runs f under mu and releases it however f ends: a panic in a
+// handler (recovered by net/http) must not leave every later request, and
+// shutdown, waiting for the lock.
+func (e *Emulator) locked(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f()
 }
 
 // Ticket returns the current api_ticket of typ ("wx_card" or "jsapi") for

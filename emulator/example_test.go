@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -98,6 +101,37 @@ func ExampleWithPublicURL() {
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output:
 	// 200 {"errcode":41001,"errmsg":"access_token missing"}
+}
+
+// A snapshot file keeps the state across restarts; each change is
+// committed before it is answered, and the file is locked until Close.
+func ExampleWithSnapshotFile() {
+	dir, err := os.MkdirTemp("", "emulator-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "emulator.db")
+
+	first, err := emulator.New(emulator.WithSnapshotFile(path))
+	if err != nil {
+		panic(err)
+	}
+	appID, _ := first.DevApp()
+	_, err = emulator.New(emulator.WithSnapshotFile(path))
+	fmt.Println("second emulator on the same file:", errors.Is(err, emulator.ErrSnapshotInUse))
+	first.Close()
+
+	again, err := emulator.New(emulator.WithSnapshotFile(path))
+	if err != nil {
+		panic(err)
+	}
+	defer again.Close()
+	kept, _ := again.DevApp()
+	fmt.Println("dev app kept:", kept == appID)
+	// Output:
+	// second emulator on the same file: true
+	// dev app kept: true
 }
 
 // Card events pushed to a server URL, here a bare handler that prints what

@@ -25,7 +25,7 @@ func (h *harness) setFaults(f map[string]any) {
 }
 
 func TestFaultFailNext(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	h.accessToken()
 	h.setFaults(map[string]any{"rules": []any{
 		map[string]any{"path": "card/getcolors", "count": 2, "errcode": 45009},
@@ -47,7 +47,7 @@ func TestFaultFailNext(t *testing.T) {
 }
 
 func TestFaultRates(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	h.accessToken()
 	h.setFaults(map[string]any{"http_5xx_rate": 1})
 	r := h.wxGet("card/getcolors", nil)
@@ -72,7 +72,7 @@ func TestFaultRates(t *testing.T) {
 }
 
 func TestFaultLatency(t *testing.T) {
-	h := newHarness(t, emulator.WithLatency(50*time.Millisecond))
+	h := newPersistedHarness(t, emulator.WithLatency(50*time.Millisecond))
 	h.accessToken()
 	start := time.Now()
 	h.wxGet("card/getcolors", nil)
@@ -87,7 +87,7 @@ func TestFaultLatency(t *testing.T) {
 }
 
 func TestFaultDisconnectAfterTheCallRan(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	code := h.addOne("oD", signer.Card{CardID: id}).Code
 	h.setFaults(map[string]any{"rules": []any{map[string]any{"path": "card/code/consume", "count": 1, "disconnect": true}}})
@@ -112,7 +112,7 @@ func TestFaultDisconnectWithoutHijacker(t *testing.T) {
 }
 
 func TestSetFaults(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	require.NoError(t, h.emu.SetFaults(emulator.Faults{Rules: []emulator.FaultRule{{Path: "card/getcolors", Count: 1, Errcode: 48001}}}))
 	assert.Equal(t, 48001, h.wxGet("card/getcolors", nil).errcode())
 	assert.ErrorIs(t, h.emu.SetFaults(emulator.Faults{BusyRate: 3}), emulator.ErrInvalidArgument)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,8 +45,41 @@ func newHarness(t *testing.T, opts ...emulator.Option) *harness {
 	emu, err := emulator.New(append(base, opts...)...)
 	require.NoError(t, err)
 	srv := httptest.NewServer(emu)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		checkReopens(t, emu, base...)
+	})
 	return &harness{t: t, emu: emu, srv: srv}
+}
+
+// newPersistedHarness is newHarness with a snapshot file; at the end of
+// the test the snapshot must reopen to exactly the state in memory, which
+// proves that every change the test made was written.
+func newPersistedHarness(t *testing.T, opts ...emulator.Option) *harness {
+	t.Helper()
+	return newHarness(t, append([]emulator.Option{emulator.WithSnapshotFile(filepath.Join(t.TempDir(), "state.db"))}, opts...)...)
+}
+
+// checkReopens closes emu and, when it has a snapshot file, opens it again
+// and compares the whole state.
+func checkReopens(t *testing.T, emu *emulator.Emulator, opts ...emulator.Option) {
+	t.Helper()
+	if emu.Closed() {
+		return // the test closed it to hand the file on
+	}
+	path := emu.SnapshotPath()
+	want, err := emu.StateJSON()
+	require.NoError(t, err)
+	require.NoError(t, emu.Close())
+	if path == "" {
+		return
+	}
+	again, err := emulator.New(append(opts, emulator.WithSnapshotFile(path))...)
+	require.NoError(t, err, "the snapshot reopens")
+	defer again.Close()
+	got, err := again.StateJSON()
+	require.NoError(t, err)
+	require.JSONEq(t, string(want), string(got), "the snapshot holds every change made in memory")
 }
 
 // resp is a decoded JSON answer.

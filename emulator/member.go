@@ -288,6 +288,7 @@ func (e *Emulator) FillActivationForm(ctx context.Context, appID, cardID, openID
 		copied[k] = v
 	}
 	a.ActivateTickets[t] = &activation{CardID: cardID, OpenID: openID, Fields: copied, Expires: e.now().Add(30 * time.Minute).Unix()}
+	e.touch(bucketActivations, a.AppID, "", t)
 	return t, e.saveLocked()
 }
 

@@ -32,7 +32,7 @@ func (h *harness) memberCard() string {
 }
 
 func TestMemberCardActivateUpdateUserInfo(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.memberCard()
 	code := h.addOne("oM", signer.Card{CardID: id}).Code
 
@@ -81,7 +81,7 @@ func TestMemberCardActivateUpdateUserInfo(t *testing.T) {
 }
 
 func TestMemberCardActivationForm(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.memberCard()
 	h.wxOK("card/membercard/activateuserform/set", map[string]any{
 		"card_id":       id,
@@ -116,7 +116,7 @@ func TestMemberCardActivationForm(t *testing.T) {
 }
 
 func TestGeneralCard(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.typedCard("GENERAL_CARD", map[string]any{"prerogative": "会员价"})
 	code := h.addOne("oG", signer.Card{CardID: id}).Code
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/generalcard/unactivate", map[string]any{"card_id": id, "code": code}).errcode())
@@ -137,7 +137,7 @@ func TestGeneralCard(t *testing.T) {
 }
 
 func TestTicketCards(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	boarding := h.typedCard("BOARDING_PASS", map[string]any{"from": "PEK", "to": "SHA", "flight": "CA1501"})
 	meeting := h.typedCard("MEETING_TICKET", map[string]any{"meeting_detail": "年会"})
 	movie := h.typedCard("MOVIE_TICKET", map[string]any{"detail": "电影"})
@@ -156,7 +156,7 @@ func TestTicketCards(t *testing.T) {
 }
 
 func TestSubMerchants(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	info := map[string]any{
 		"brand_name": "子商户", "logo_url": "http://mmbiz.qpic.cn/sub.png", "protocol": "media-1",
 		"end_time": testEpoch.Add(365 * 24 * time.Hour).Unix(), "primary_category_id": 1, "secondary_category_id": 101,

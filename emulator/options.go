@@ -121,10 +121,12 @@ func WithAutoApprove(on bool) Option {
 	}
 }
 
-// WithSnapshotFile keeps the state in a JSON file: it is read by New when it
-// exists, and rewritten (atomically, mode 0600) after every request that
-// changes state. Emulator.Save writes it on demand. The file holds secrets
-// and tokens: keep it out of version control.
+// WithSnapshotFile keeps the state in a bbolt file (mode 0600): New loads
+// it when it exists, and every request that changes state commits what it
+// changed before it answers. A path ending in .json names the JSON snapshot
+// of earlier versions, imported once into the .db file beside it. The file
+// is locked until Emulator.Close. It holds secrets and tokens: keep it out
+// of version control.
 func WithSnapshotFile(path string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(path) == "" {

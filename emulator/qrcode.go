@@ -94,6 +94,7 @@ func (c *call) createQRCode() (any, error) {
 	}
 	q.URL = c.base() + "/q/" + q.ID
 	c.app.QRCodes[q.Ticket] = q
+	c.e.touch(bucketQRCodes, c.app.AppID, "", q.Ticket)
 	return struct {
 		envelope
 		Ticket        string `json:"ticket"`
@@ -128,14 +129,13 @@ func (e *Emulator) serveShowQRCode(w http.ResponseWriter, r *http.Request) {
 		writeWeChat(w, http.StatusBadRequest, nil, missing("ticket"))
 		return
 	}
-	e.mu.Lock()
-	_, q := e.findQR(func(q *qrCode) bool { return q.Ticket == t })
-	now := e.now()
 	var content string
-	if q != nil && now.Unix() < q.Expires {
-		content = q.URL
-	}
-	e.mu.Unlock()
+	e.locked(func() {
+		_, q := e.findQR(func(q *qrCode) bool { return q.Ticket == t })
+		if q != nil && e.now().Unix() < q.Expires {
+			content = q.URL
+		}
+	})
 	if content == "" {
 		writeWeChat(w, http.StatusNotFound, nil, wxErr(ErrcodeInvalidArgs, "unknown or expired ticket"))
 		return
@@ -195,14 +195,17 @@ func parsePage() (*template.Template, error) { return template.New("page").Parse
 
 // GET /q/{id}: the page a card QR code points at.
 func (e *Emulator) serveQRTarget(w http.ResponseWriter, r *http.Request, id string) {
-	e.mu.Lock()
-	a, q := e.findQR(func(q *qrCode) bool { return q.ID == id })
-	var data pageData
-	found := q != nil && e.now().Unix() < q.Expires
-	if found {
-		data = pageData{Title: "领取卡券", Cards: a.pageCards(q.CardIDs)}
-	}
-	e.mu.Unlock()
+	var (
+		data  pageData
+		found bool
+	)
+	e.locked(func() {
+		a, q := e.findQR(func(q *qrCode) bool { return q.ID == id })
+		found = q != nil && e.now().Unix() < q.Expires
+		if found {
+			data = pageData{Title: "领取卡券", Cards: a.pageCards(q.CardIDs)}
+		}
+	})
 	if !found {
 		e.writePage(w, http.StatusNotFound, pageData{Title: "二维码已过期或不存在"})
 		return
@@ -285,15 +288,17 @@ func (c *call) createLandingPage() (any, error) {
 func (e *Emulator) serveLandingPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	id, err := strconv.ParseInt(q.Get("page_id"), 10, 64)
-	e.mu.Lock()
-	var data pageData
-	found := false
-	if a := e.st.Apps[q.Get("biz")]; a != nil && err == nil && id >= 1 && id <= int64(len(a.LandingPages)) {
-		p := a.LandingPages[id-1]
-		data = pageData{Title: p.Title, Banner: p.Banner, Cards: a.pageCards(p.CardIDs)}
-		found = true
-	}
-	e.mu.Unlock()
+	var (
+		data  pageData
+		found bool
+	)
+	e.locked(func() {
+		if a := e.st.Apps[q.Get("biz")]; a != nil && err == nil && id >= 1 && id <= int64(len(a.LandingPages)) {
+			p := a.LandingPages[id-1]
+			data = pageData{Title: p.Title, Banner: p.Banner, Cards: a.pageCards(p.CardIDs)}
+			found = true
+		}
+	})
 	if !found {
 		e.writePage(w, http.StatusNotFound, pageData{Title: "页面不存在"})
 		return

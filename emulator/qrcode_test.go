@@ -16,7 +16,7 @@ import (
 )
 
 func TestQRCodeCreateAndShow(t *testing.T) {
-	h := newHarness(t, emulator.WithPublicURL("http://127.0.0.1:9999/wechat"))
+	h := newPersistedHarness(t, emulator.WithPublicURL("http://127.0.0.1:9999/wechat"))
 	id := h.approvedCoupon(nil)
 	r := h.wxOK("card/qrcode/create", map[string]any{
 		"action_name": "QR_CARD", "expire_seconds": 1800,
@@ -51,7 +51,7 @@ func TestQRCodeCreateAndShow(t *testing.T) {
 }
 
 func TestQRCodeMultipleAndValidation(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	a := h.approvedCoupon(nil)
 	b := h.approvedCoupon(nil)
 	r := h.wxOK("card/qrcode/create", map[string]any{
@@ -80,7 +80,7 @@ func TestQRCodeMultipleAndValidation(t *testing.T) {
 }
 
 func TestLandingPage(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	a := h.approvedCoupon(nil)
 	pending := h.createCard(couponBody(nil))
 	page := map[string]any{
@@ -124,7 +124,7 @@ func TestLandingPage(t *testing.T) {
 }
 
 func TestURLsFollowTheRequestHost(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	r := h.wxOK("card/qrcode/create", map[string]any{"action_name": "QR_CARD", "action_info": map[string]any{"card": map[string]any{"card_id": id}}})
 	assert.True(t, strings.HasPrefix(r.str("show_qrcode_url"), h.srv.URL+"/cgi-bin/showqrcode?ticket="), r.str("show_qrcode_url"))

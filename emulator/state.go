@@ -2,12 +2,8 @@ package emulator
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"time"
 )
@@ -112,8 +108,8 @@ func newAppState(appID, secret string) *appState {
 	}
 }
 
-// fill replaces nil maps after a snapshot load, so handlers never meet one.
-func (a *appState) fill() {
+// fillMaps replaces an app's nil maps, so handlers never meet one.
+func (a *appState) fillMaps() {
 	if a.Tickets == nil {
 		a.Tickets = map[string]*ticket{}
 	}
@@ -132,50 +128,153 @@ func (a *appState) fill() {
 	if a.ActivateTickets == nil {
 		a.ActivateTickets = map[string]*activation{}
 	}
-	a.EncryptedBy = make(map[codeRef]string, len(a.Encrypted))
-	for enc, ref := range a.Encrypted {
-		a.EncryptedBy[ref] = enc
-	}
-	for _, c := range a.Cards {
-		c.fill()
-	}
 }
 
-// loadSnapshot reads path into e.st; a missing file is not an error.
-func (e *Emulator) loadSnapshot(path string) error {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("emulator: read snapshot: %w", err)
-	}
-	var st state
-	if err := json.Unmarshal(data, &st); err != nil {
-		return fmt.Errorf("emulator: snapshot %s is not valid JSON: %w", filepath.Base(path), err)
-	}
-	if st.Version != snapshotVersion {
-		return fmt.Errorf("emulator: snapshot %s has version %d, want %d", filepath.Base(path), st.Version, snapshotVersion)
-	}
+// fill completes a loaded state that validate accepted: nil maps become
+// empty ones and the indexes that are not stored are rebuilt.
+func (st *state) fill() {
 	if st.Apps == nil {
 		st.Apps = map[string]*appState{}
 	}
 	if st.Tokens == nil {
 		st.Tokens = map[string]*tokenRecord{}
 	}
-	for id, a := range st.Apps {
-		if a == nil || a.AppID != id {
-			return fmt.Errorf("emulator: snapshot %s: app entry %q is inconsistent", filepath.Base(path), id)
+	for _, a := range st.Apps {
+		a.fillMaps()
+		a.EncryptedBy = make(map[codeRef]string, len(a.Encrypted))
+		for enc, ref := range a.Encrypted {
+			a.EncryptedBy[ref] = enc
 		}
-		a.fill()
+		for _, c := range a.Cards {
+			c.fill()
+		}
 	}
-	e.st = st
+}
+
+// validate checks a loaded state as a whole, so that no handler can later
+// meet a nil entry or a reference to nothing: it reports the first null
+// entry, key that disagrees with its record, dangling reference or
+// duplicate it finds.
+func (st *state) validate() error {
+	if st.DevApp != "" && st.Apps[st.DevApp] == nil {
+		return fmt.Errorf("dev_app %q is not among the apps", st.DevApp)
+	}
+	for _, id := range sortedKeys(st.Apps) {
+		a := st.Apps[id]
+		if a == nil {
+			return fmt.Errorf("app %q is null", id)
+		}
+		if a.AppID != id {
+			return fmt.Errorf("app entry %q holds appid %q", id, a.AppID)
+		}
+		if err := a.validate(); err != nil {
+			return fmt.Errorf("app %q: %w", id, err)
+		}
+	}
+	for _, t := range st.Tokens {
+		if t == nil {
+			return errors.New("a token record is null")
+		}
+		if st.Apps[t.AppID] == nil {
+			return fmt.Errorf("a token names unknown app %q", t.AppID)
+		}
+	}
 	return nil
 }
 
-// Save writes the snapshot file now. It is a no-op without
-// WithSnapshotFile. The emulator already saves after every state change;
-// Save is for callers that want to be sure before they exit.
+func (a *appState) validate() error {
+	for typ, t := range a.Tickets {
+		if t == nil {
+			return fmt.Errorf("ticket %q is null", typ)
+		}
+	}
+	seen := make(map[string]bool, len(a.CardOrder))
+	for _, id := range a.CardOrder {
+		if seen[id] {
+			return fmt.Errorf("card_order names card %q twice", id)
+		}
+		seen[id] = true
+		if a.Cards[id] == nil {
+			return fmt.Errorf("card_order names card %q, which is missing or null", id)
+		}
+	}
+	for _, id := range sortedKeys(a.Cards) {
+		cd := a.Cards[id]
+		if cd == nil {
+			return fmt.Errorf("card %q is null", id)
+		}
+		if cd.ID != id {
+			return fmt.Errorf("card entry %q holds card_id %q", id, cd.ID)
+		}
+		if !seen[id] {
+			return fmt.Errorf("card %q is missing from card_order", id)
+		}
+		if err := cd.validate(); err != nil {
+			return fmt.Errorf("card %q: %w", id, err)
+		}
+	}
+	for i, p := range a.LandingPages {
+		if p == nil {
+			return fmt.Errorf("landing page %d is null", i+1)
+		}
+	}
+	for i, m := range a.SubMerchants {
+		if m == nil {
+			return fmt.Errorf("sub-merchant %d is null", i)
+		}
+	}
+	for t, q := range a.QRCodes {
+		if q == nil || q.Ticket != t {
+			return errors.New("a QR code entry is null or disagrees with its ticket")
+		}
+		for _, id := range q.CardIDs {
+			if a.Cards[id] == nil {
+				return fmt.Errorf("a QR code names unknown card %q", id)
+			}
+		}
+	}
+	for _, act := range a.ActivateTickets {
+		if act == nil {
+			return errors.New("an activate_ticket entry is null")
+		}
+	}
+	for _, ref := range a.Encrypted {
+		cd := a.Cards[ref.CardID]
+		if cd == nil || cd.UserCards[ref.Code] == nil {
+			return fmt.Errorf("an encrypt_code names unknown code %q of card %q", ref.Code, ref.CardID)
+		}
+	}
+	return nil
+}
+
+func (cd *card) validate() error {
+	seen := make(map[string]bool, len(cd.UserCardOrder))
+	for _, code := range cd.UserCardOrder {
+		if seen[code] {
+			return fmt.Errorf("user_card_order names code %q twice", code)
+		}
+		seen[code] = true
+		if cd.UserCards[code] == nil {
+			return fmt.Errorf("user_card_order names code %q, which is missing or null", code)
+		}
+	}
+	for code, u := range cd.UserCards {
+		if u == nil {
+			return fmt.Errorf("user card %q is null", code)
+		}
+		if u.Code != code || u.CardID != cd.ID {
+			return fmt.Errorf("user card entry %q holds code %q of card %q", code, u.Code, u.CardID)
+		}
+		if !seen[code] {
+			return fmt.Errorf("user card %q is missing from user_card_order", code)
+		}
+	}
+	return nil
+}
+
+// Save commits any change not yet written. It is a no-op without
+// WithSnapshotFile. Every state change is already committed before its
+// answer; Save is for callers that want to be sure before they exit.
 func (e *Emulator) Save(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -185,36 +284,68 @@ func (e *Emulator) Save(ctx context.Context) error {
 	return e.saveLocked()
 }
 
+// saveLocked commits what changed since the last commit; callers hold mu.
 func (e *Emulator) saveLocked() error {
-	if e.cfg.snapshotFile == "" {
+	if e.closed {
+		return errors.New("emulator: closed")
+	}
+	if e.snap == nil {
 		return nil
 	}
-	data, err := json.MarshalIndent(&e.st, "", " ")
-	if err != nil {
-		return fmt.Errorf("emulator: encode snapshot: %w", err)
-	}
-	dir := filepath.Dir(e.cfg.snapshotFile)
-	tmp, err := os.CreateTemp(dir, ".emulator-snapshot-*")
-	if err != nil {
-		return fmt.Errorf("emulator: write snapshot: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("emulator: write snapshot: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("emulator: write snapshot: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("emulator: write snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), e.cfg.snapshotFile); err != nil {
-		return fmt.Errorf("emulator: write snapshot: %w", err)
-	}
-	return nil
+	return e.snap.commit(&e.st)
 }
+
+// Close commits what is pending and closes the snapshot file, releasing
+// its lock. The Emulator must not serve requests afterwards. It is a no-op
+// without WithSnapshotFile.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.snap == nil {
+		return nil
+	}
+	err := e.snap.commit(&e.st)
+	if cerr := e.snap.close(); cerr != nil && err == nil {
+		err = fmt.Errorf("emulator: close snapshot: %w", cerr)
+	}
+	e.snap = nil
+	e.closed = true
+	return err
+}
+
+// SnapshotPath is the snapshot file in use ("" without WithSnapshotFile):
+// the path given, or for a path ending in .json the .db file beside it.
+func (e *Emulator) SnapshotPath() string {
+	if e.cfg.snapshotFile == "" {
+		return ""
+	}
+	p, _ := snapshotPaths(e.cfg.snapshotFile)
+	return p
+}
+
+// ImportedJSON names the JSON snapshot of an earlier version that New
+// imported into SnapshotPath, or is "". The JSON file is left as it was
+// and no longer read.
+func (e *Emulator) ImportedJSON() string { return e.imported }
+
+// touch marks a collection entry changed, for the next commit.
+func (e *Emulator) touch(bucket, appID, cardID, key string) {
+	if e.snap != nil {
+		e.snap.touch(entity{bucket: bucket, app: appID, card: cardID, key: key})
+	}
+}
+
+func (e *Emulator) touchCard(appID string, cd *card) { e.touch(bucketCards, appID, cd.ID, "") }
+
+func (e *Emulator) touchCode(appID string, cd *card, code string) {
+	e.touch(bucketCodes, appID, cd.ID, code)
+}
+
+func (e *Emulator) touchUserCard(appID string, u *userCard) {
+	e.touch(bucketUserCards, appID, u.CardID, seqKey(u.seq))
+}
+
+func (e *Emulator) touchToken(value string) { e.touch(bucketTokens, "", "", value) }
 
 // pruneTokens forgets tokens that expired more than a day ago; a request
 // with one of them then gets 40014 instead of 42001.
@@ -222,6 +353,7 @@ func (e *Emulator) pruneTokens(now time.Time) {
 	for v, t := range e.st.Tokens {
 		if now.Sub(t.Expires) > 24*time.Hour {
 			delete(e.st.Tokens, v)
+			e.touchToken(v)
 		}
 	}
 }

@@ -2,12 +2,31 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 )
 
 // The /emulator/v1/state view. It leaves out every secret: AppSecrets,
-// access tokens, tickets and encrypt_codes never appear in it.
+// access tokens, tickets and encrypt_codes never appear in it. Deposited
+// codes are counted, not listed, and each card shows one page of its user
+// cards (the first 100 unless offset and limit say otherwise), so the view
+// stays readable, and quick to build under the lock, with a million codes.
+
+// Paging of user cards in the state view.
+const (
+	defaultUserCardPage = 100
+	maxUserCardPage     = 1000
+)
+
+// statePage selects what the state view shows; the zero value is not
+// valid (limit 0), use parseStatePage.
+type statePage struct {
+	appID, cardID, openID string
+	offset, limit         int
+}
 
 type stateView struct {
 	Clock  clockView `json:"clock"`
@@ -48,23 +67,28 @@ type userCardView struct {
 }
 
 type cardView struct {
-	CardID         string         `json:"card_id"`
-	CardType       string         `json:"card_type"`
-	Title          string         `json:"title"`
-	Status         string         `json:"status"`
-	Quantity       int64          `json:"quantity"`
-	TotalQuantity  int64          `json:"total_quantity"`
-	GetLimit       int64          `json:"get_limit"`
-	UseCustomCode  bool           `json:"use_custom_code"`
-	DepositMode    bool           `json:"deposit_mode"`
-	BindOpenID     bool           `json:"bind_openid"`
-	DepositedCodes int            `json:"deposited_codes"`
-	UnclaimedCodes int64          `json:"unclaimed_codes"`
-	PayCell        bool           `json:"pay_cell"`
-	UserCards      []userCardView `json:"user_cards"`
+	CardID         string `json:"card_id"`
+	CardType       string `json:"card_type"`
+	Title          string `json:"title"`
+	Status         string `json:"status"`
+	Quantity       int64  `json:"quantity"`
+	TotalQuantity  int64  `json:"total_quantity"`
+	GetLimit       int64  `json:"get_limit"`
+	UseCustomCode  bool   `json:"use_custom_code"`
+	DepositMode    bool   `json:"deposit_mode"`
+	BindOpenID     bool   `json:"bind_openid"`
+	DepositedCodes int    `json:"deposited_codes"`
+	UnclaimedCodes int64  `json:"unclaimed_codes"`
+	PayCell        bool   `json:"pay_cell"`
+	// UserCards is one page of the card's user cards, oldest first: from
+	// UserCardsOffset, at most the limit asked for (100 by default), out of
+	// UserCardsTotal.
+	UserCards       []userCardView `json:"user_cards"`
+	UserCardsTotal  int            `json:"user_cards_total"`
+	UserCardsOffset int            `json:"user_cards_offset"`
 }
 
-func (e *Emulator) view() stateView {
+func (e *Emulator) view(page statePage) stateView {
 	now := e.now()
 	v := stateView{Clock: e.clockView(), DevApp: e.st.DevApp, Apps: []appView{}, Faults: e.faults.clone()}
 	if v.Faults.Rules == nil {
@@ -72,6 +96,9 @@ func (e *Emulator) view() stateView {
 	}
 	for _, id := range sortedKeys(e.st.Apps) {
 		a := e.st.Apps[id]
+		if page.appID != "" && id != page.appID {
+			continue
+		}
 		av := appView{
 			AppID:            a.AppID,
 			TokenCallsToday:  a.TokenQuota.used(now),
@@ -88,7 +115,11 @@ func (e *Emulator) view() stateView {
 			av.Tickets[typ] = ticketView{t.Expires.Unix(), t.Previous != "" && now.Before(t.PreviousExp)}
 		}
 		for _, cid := range a.CardOrder {
-			av.Cards = append(av.Cards, a.Cards[cid].stateView(now))
+			// A loaded snapshot has been validated; the nil check keeps a
+			// bug elsewhere from turning into a panic here.
+			if cd := a.Cards[cid]; cd != nil && (page.cardID == "" || cid == page.cardID) {
+				av.Cards = append(av.Cards, cd.stateView(now, page))
+			}
 		}
 		for _, m := range a.SubMerchants {
 			av.SubMerchants = append(av.SubMerchants, m.view(a.AppID))
@@ -98,7 +129,7 @@ func (e *Emulator) view() stateView {
 	return v
 }
 
-func (cd *card) stateView(now time.Time) cardView {
+func (cd *card) stateView(now time.Time, page statePage) cardView {
 	bi, _ := getObject(cd.Attributes, "base_info")
 	title, _, _ := getString(bi, "title")
 	cv := cardView{
@@ -106,10 +137,26 @@ func (cd *card) stateView(now time.Time) cardView {
 		Quantity: cd.Quantity, TotalQuantity: cd.TotalQuantity, GetLimit: cd.GetLimit,
 		UseCustomCode: cd.UseCustomCode, DepositMode: cd.DepositMode, BindOpenID: cd.BindOpenID,
 		DepositedCodes: len(cd.Deposited), UnclaimedCodes: cd.unclaimedCodes(), PayCell: cd.PayCell,
-		UserCards: []userCardView{},
+		UserCards: []userCardView{}, UserCardsTotal: len(cd.UserCardOrder), UserCardsOffset: page.offset,
 	}
-	for _, code := range cd.UserCardOrder {
-		u := cd.UserCards[code]
+	// With an openid the page is of that user's cards, which takes a scan
+	// of the card's user cards; without, it is a slice of the order.
+	matches := cd.UserCardOrder
+	if page.openID != "" {
+		matches = nil
+		for _, code := range cd.UserCardOrder {
+			if u := cd.UserCards[code]; u != nil && u.OpenID == page.openID {
+				matches = append(matches, code)
+			}
+		}
+		cv.UserCardsTotal = len(matches)
+	}
+	end := min(page.offset+page.limit, len(matches))
+	for i := page.offset; i < end; i++ {
+		u := cd.UserCards[matches[i]]
+		if u == nil {
+			continue
+		}
 		cv.UserCards = append(cv.UserCards, userCardView{
 			Code: u.Code, OpenID: u.OpenID, Status: u.status(now), OuterStr: u.OuterStr,
 			BeginTime: u.BeginTime, EndTime: u.EndTime, Activated: u.Activated,
@@ -119,28 +166,69 @@ func (cd *card) stateView(now time.Time) cardView {
 	return cv
 }
 
-// GET /emulator/v1/state[?appid=…]: everything but secrets; with appid,
-// only that app.
+// GET /emulator/v1/state[?appid=…][&card_id=…][&openid=…][&offset=…][&limit=…]:
+// everything but secrets; appid keeps one app, card_id one card, openid
+// one user's user cards; offset and limit choose the page of each card's
+// user cards.
 func (e *Emulator) stateRoute(w http.ResponseWriter, r *http.Request) {
-	e.mu.Lock()
-	v := e.view()
-	want := r.URL.Query().Get("appid")
-	if want != "" && e.st.Apps[want] == nil {
-		e.mu.Unlock()
-		controlError(w, http.StatusNotFound, "unknown_app", "no app with that appid is registered")
+	page, msg := parseStatePage(r.URL.Query())
+	if msg != "" {
+		controlError(w, http.StatusBadRequest, "invalid_request", msg)
 		return
 	}
-	e.mu.Unlock()
-	if want != "" {
-		apps := v.Apps[:0]
-		for _, a := range v.Apps {
-			if a.AppID == want {
-				apps = append(apps, a)
+	var (
+		v       stateView
+		unknown string
+	)
+	e.locked(func() {
+		switch {
+		case page.appID != "" && e.st.Apps[page.appID] == nil:
+			unknown = "unknown_app"
+		case page.cardID != "" && e.st.card(firstNonEmpty(page.appID, e.st.DevApp), page.cardID) == nil:
+			unknown = "unknown_card"
+		default:
+			if page.cardID != "" && page.appID == "" {
+				page.appID = e.st.DevApp
 			}
+			v = e.view(page)
 		}
-		v.Apps = apps
+	})
+	switch unknown {
+	case "unknown_app":
+		controlError(w, http.StatusNotFound, unknown, "no app with that appid is registered")
+	case "unknown_card":
+		controlError(w, http.StatusNotFound, unknown, "no card with that id in this app")
+	default:
+		writeControl(w, http.StatusOK, v)
 	}
-	writeControl(w, http.StatusOK, v)
+}
+
+// parseStatePage reads the state view's query, or says what is wrong.
+func parseStatePage(q url.Values) (statePage, string) {
+	p := statePage{appID: q.Get("appid"), cardID: q.Get("card_id"), openID: q.Get("openid"), limit: defaultUserCardPage}
+	for _, f := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"offset", &p.offset, 1 << 40}, {"limit", &p.limit, maxUserCardPage}} {
+		s := q.Get(f.name)
+		if s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > f.max {
+			return p, fmt.Sprintf("%s must be an integer in 0..%d", f.name, f.max)
+		}
+		*f.dst = n
+	}
+	return p, ""
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // RemoveFromWallet simulates the user deleting a card from the wallet: the
@@ -160,6 +248,7 @@ func (e *Emulator) RemoveFromWallet(ctx context.Context, appID, cardID, code str
 		return nil
 	}
 	u.Status = UserCardDelete
+	e.touchUserCard(appID, u)
 	if err := e.saveLocked(); err != nil {
 		return err
 	}

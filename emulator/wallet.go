@@ -87,14 +87,20 @@ func (e *Emulator) walletAdd(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "invalid_request", "cardList must hold 1.."+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
 		return
 	}
-	e.mu.Lock()
-	a, ok := e.controlApp(w, r, req.AppID)
+	var (
+		resp WalletResponse
+		ok   bool
+		err  error
+	)
+	e.locked(func() {
+		var a *appState
+		if a, ok = e.controlApp(w, r, req.AppID); ok {
+			resp, err = e.addToWalletLocked(a, req.OpenID, req.CardList)
+		}
+	})
 	if !ok {
-		e.mu.Unlock()
 		return
 	}
-	resp, err := e.addToWalletLocked(a, req.OpenID, req.CardList)
-	e.mu.Unlock()
 	if err != nil {
 		controlError(w, http.StatusInternalServerError, "snapshot_failed", "the snapshot file could not be written")
 		return
@@ -151,6 +157,7 @@ func (e *Emulator) pruneNonces(a *appState, now time.Time) {
 	for n, exp := range a.Nonces {
 		if now.Unix() > exp {
 			delete(a.Nonces, n)
+			e.touch(bucketNonces, a.AppID, "", n)
 		}
 	}
 }
@@ -222,6 +229,7 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 		code = e.newCode(a)
 	} else {
 		cd.Deposited[code] = true
+		e.touchCode(a.AppID, cd, code)
 	}
 	begin, end := userCardWindow(cd.Date, now, parsed.FixedBeginTimestamp)
 	u := &userCard{
@@ -229,13 +237,17 @@ func (e *Emulator) addOne(a *appState, now time.Time, openID, cardID, cardExt st
 		OuterStr: parsed.OuterStr, Balance: parsed.Balance,
 		BeginTime: begin, EndTime: end, AddTime: now.Unix(),
 	}
+	u.seq = len(cd.UserCardOrder)
 	cd.UserCards[code] = u
 	cd.UserCardOrder = append(cd.UserCardOrder, code)
 	cd.Holders[openID]++
 	cd.Quantity--
 	if parsed.NonceStr != "" {
 		a.Nonces[parsed.NonceStr] = ts + int64(e.cfg.cardExtMaxAge/time.Second)
+		e.touch(bucketNonces, a.AppID, "", parsed.NonceStr)
 	}
+	e.touchUserCard(a.AppID, u)
+	e.touchCard(a.AppID, cd)
 	res.IsSuccess, res.Code, res.EncryptCode, res.Errmsg = true, code, e.encrypt(a, u), "ok"
 	e.pushGetCard(a, u, "", "")
 	e.pushSkuRemind(a, cd, now)

@@ -17,7 +17,7 @@ import (
 )
 
 func TestWalletAddGeneratedCode(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	out := h.walletAdd("oUser1", h.signCards(h.ticket("wx_card"), signer.Card{CardID: id}))
 	assert.Equal(t, "addCard:ok", out.ErrMsg)
@@ -38,7 +38,7 @@ func TestWalletAddGeneratedCode(t *testing.T) {
 }
 
 func TestWalletAddRejections(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	coupon := h.approvedCoupon(nil)
 	custom := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
 	h.wxOK("card/code/deposit", map[string]any{"card_id": custom, "code": []string{"C0001", "C0002"}})
@@ -132,7 +132,7 @@ func TestWalletAddWithoutNonce(t *testing.T) {
 }
 
 func TestWalletAddReusedNonce(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	list := h.signCards(h.ticket("wx_card"), signer.Card{CardID: id})
 	first := h.walletAdd("oA", list)
@@ -144,7 +144,7 @@ func TestWalletAddReusedNonce(t *testing.T) {
 }
 
 func TestWalletAddCustomCodes(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) { bi["use_custom_code"] = true })
 	h.wxOK("card/code/deposit", map[string]any{"card_id": id, "code": []string{"C0001"}})
 	res := h.addOne("oA", signer.Card{CardID: id, Code: "C0001"})
@@ -159,7 +159,7 @@ func TestWalletAddCustomCodes(t *testing.T) {
 }
 
 func TestWalletAddStockAndGetLimit(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["sku"] = map[string]any{"quantity": 3}
 		bi["get_limit"] = 2
@@ -177,7 +177,7 @@ func TestWalletAddStockAndGetLimit(t *testing.T) {
 }
 
 func TestWalletAddWhitelistedTesterGetsUnapprovedCard(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.createCard(couponBody(nil))
 	h.wxOK("card/testwhitelist/set", map[string]any{"openid": []string{"oTester"}})
 	assert.True(t, h.addOne("oTester", signer.Card{CardID: id}).IsSuccess)
@@ -185,7 +185,7 @@ func TestWalletAddWhitelistedTesterGetsUnapprovedCard(t *testing.T) {
 }
 
 func TestWalletAddTicketLifecycle(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	old := h.ticket("wx_card")
 	// Into the ticket's last 5 minutes: getticket renews it, and the
@@ -207,7 +207,7 @@ func TestWalletAddTicketLifecycle(t *testing.T) {
 }
 
 func TestWalletAddExpiredCardAndNoTicket(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["date_info"] = map[string]any{"type": "DATE_TYPE_FIX_TIME_RANGE", "begin_timestamp": testEpoch.Add(-time.Hour).Unix(), "end_timestamp": testEpoch.Add(time.Hour).Unix()}
 	})
@@ -220,7 +220,7 @@ func TestWalletAddExpiredCardAndNoTicket(t *testing.T) {
 }
 
 func TestWalletAddFixTermWindow(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["date_info"] = map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 7, "fixed_begin_term": 1}
 	})
@@ -236,7 +236,7 @@ func TestWalletAddFixTermWindow(t *testing.T) {
 }
 
 func TestWalletAddBadRequests(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	tests := []struct {
 		name   string
 		body   any
@@ -262,7 +262,7 @@ func TestWalletAddBadRequests(t *testing.T) {
 }
 
 func TestDeletedCardRefusesWalletAndConsume(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	code := h.addOne("oA", signer.Card{CardID: id}).Code
 	h.wxOK("card/delete", map[string]any{"card_id": id})
@@ -275,7 +275,7 @@ func TestDeletedCardRefusesWalletAndConsume(t *testing.T) {
 }
 
 func TestWalletAddSeveralCardsMixedResults(t *testing.T) {
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	a := h.approvedCoupon(nil)
 	b := h.approvedCoupon(func(bi map[string]any) { bi["sku"] = map[string]any{"quantity": 0} })
 	out := h.walletAdd("oA", h.signCards(h.ticket("wx_card"), signer.Card{CardID: a}, signer.Card{CardID: b}, signer.Card{CardID: a}))
@@ -288,7 +288,7 @@ func TestWalletAddSeveralCardsMixedResults(t *testing.T) {
 }
 
 func TestWalletAddTimestampWindow(t *testing.T) {
-	h := newHarness(t, emulator.WithCardExtWindow(time.Minute, 10*time.Second))
+	h := newPersistedHarness(t, emulator.WithCardExtWindow(time.Minute, 10*time.Second))
 	id := h.approvedCoupon(nil)
 	ticket := h.ticket("wx_card")
 	at := func(ts time.Time) signer.CardList {
@@ -312,7 +312,7 @@ func TestWalletAddTimestampWindow(t *testing.T) {
 
 func TestAddToWalletFromGo(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
+	h := newPersistedHarness(t)
 	ctx := t.Context()
 	id := h.approvedCoupon(nil)
 	list := h.signCards(h.ticket("wx_card"), signer.Card{CardID: id})

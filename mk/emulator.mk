@@ -1,10 +1,10 @@
 # emulator/: the offline WeChat card backend. Its Go tests and benchmarks run
-# with everyone's (`go test -race ./...`, `make bench`); the fuzz target runs
-# briefly in `make test`.
-FUZZ_TARGETS += ./emulator:FuzzWeChatRequest ./emulator:FuzzWebAuth
+# with everyone's (`go test -race ./...`, `make bench`); the fuzz targets'
+# seed corpora run in `make test`.
+FUZZ_TARGETS += ./emulator:FuzzWeChatRequest ./emulator:FuzzWebAuth ./emulator:FuzzSnapshotJSON ./emulator:FuzzEntityKey
 
 EMULATOR_ADDR ?= 127.0.0.1:8081
-EMULATOR_SNAPSHOT ?= $(BUILD)/emulator.json
+EMULATOR_SNAPSHOT ?= $(BUILD)/emulator.db
 
 .PHONY: emulator-run emulator-test
 

@@ -91,7 +91,28 @@ func (c *config) emulatorSnapshot() string {
 	if c.store == "memory" || c.dataDir == "" {
 		return ""
 	}
-	return filepath.Join(c.dataDir, "emulator.json")
+	return filepath.Join(c.dataDir, "emulator.db")
+}
+
+// legacyEmulatorSnapshot is the JSON file earlier versions kept the
+// emulator's state in; it is imported once when emulator.db is missing.
+func (c *config) legacyEmulatorSnapshot() string {
+	if snap := c.emulatorSnapshot(); snap != "" {
+		return filepath.Join(c.dataDir, "emulator.json")
+	}
+	return ""
+}
+
+// usesDataDir reports whether this run keeps anything in the data
+// directory, which it then locks for its lifetime.
+func (c *config) usesDataDir() bool {
+	if c.dataDir == "" {
+		return false
+	}
+	if c.mode == modeEmulator && c.emulatorSnapshot() != "" {
+		return true
+	}
+	return c.store == "file:"+filepath.Join(c.dataDir, "store.db")
 }
 
 // parseConfig reads flags (which win) and WXCARD_* environment variables.

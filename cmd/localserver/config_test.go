@@ -29,7 +29,7 @@ func TestParseConfig(t *testing.T) {
 			assert.Equal(t, "127.0.0.1:8080", c.addr)
 			assert.Equal(t, modeEmulator, c.mode)
 			assert.Equal(t, "file:.wxcard/store.db", c.store)
-			assert.Equal(t, ".wxcard/emulator.json", c.emulatorSnapshot())
+			assert.Equal(t, ".wxcard/emulator.db", c.emulatorSnapshot())
 			assert.True(t, c.loopback)
 			assert.True(t, c.control)
 		}},

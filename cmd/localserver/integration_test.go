@@ -325,7 +325,7 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	require.Equal(t, 4, first.countRequests(t, "/wechat/card/create"), "the demo cards were created through the admin client")
 	require.Equal(t, 1, first.countRequests(t, "/wechat/cgi-bin/ticket/getticket"))
 	first.stop(t)
-	require.FileExists(t, filepath.Join(dir, "emulator.json"))
+	require.FileExists(t, filepath.Join(dir, "emulator.db"))
 	require.FileExists(t, filepath.Join(dir, "store.db"))
 
 	second := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-log-level", "debug")
@@ -397,7 +397,7 @@ func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
 	assert.Contains(t, p.Stderr.String(), "msg=stopped")
 
 	// The emulator's state file is intact after the shutdown.
-	raw, err := os.ReadFile(filepath.Join(dir, "emulator.json"))
+	raw, err := os.ReadFile(filepath.Join(dir, "emulator.db"))
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), p.AppID)
 }
@@ -416,6 +416,9 @@ func TestStartupErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(corrupt, "emulator.json"), []byte("{not json"), 0o600))
 	held := t.TempDir()
 	holder := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", held)
+	// A store elsewhere: only the data directory's own lock can refuse the
+	// second server (the file store and the emulator's file lock too).
+	elsewhere := "file:" + filepath.Join(t.TempDir(), "store.db")
 
 	tests := []struct {
 		name    string
@@ -435,6 +438,7 @@ func TestStartupErrors(t *testing.T) {
 		{name: "unknown mode", args: []string{"-mode", "staging"}, code: 2, message: `-mode "staging": want emulator or wechat`},
 		{name: "bad origin", args: []string{"-allowed-origins", "https://shop.example.com/path"}, code: 2, message: "is not an origin"},
 		{name: "store held by another server", args: []string{"-data-dir", held}, code: 1, message: "in use by another process"},
+		{name: "data dir held by another server", args: []string{"-data-dir", held, "-store", elsewhere}, code: 1, message: "data dir " + held + " is in use by another process"},
 		{name: "corrupt emulator state", args: []string{"-data-dir", corrupt}, code: 1, message: "cannot be loaded (move the file away to start afresh)"},
 		{name: "stray argument", args: []string{"serve"}, code: 2, message: `unexpected argument "serve"`},
 	}
@@ -459,6 +463,46 @@ func TestStartupErrors(t *testing.T) {
 		})
 	}
 	holder.stop(t)
+}
+
+// TestRedisStoreDataDirIsLocked: with -store redis://… the file store
+// locks nothing, and two servers on one data directory used to both start
+// and overwrite each other's emulator state. The second one now exits 1.
+func TestRedisStoreDataDirIsLocked(t *testing.T) {
+	t.Parallel()
+	redis := kvtest.StartRedis(t)
+	dir := t.TempDir()
+	args := []string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-store", redis.URL()}
+	first := startServer(t, nil, args...)
+	second := launch(t, nil, args...)
+	code, _ := second.exit(t, 15*time.Second)
+	assert.Equal(t, 1, code)
+	out := second.Stdout.String() + second.Stderr.String()
+	assert.Contains(t, out, "is in use by another process (is another localserver running with the same -data-dir?)")
+	assert.NotContains(t, out, "Ready on")
+	first.stop(t)
+
+	third := startServer(t, nil, args...)
+	assert.Equal(t, first.AppID, third.AppID, "the lock goes with the process; the state stays")
+	third.stop(t)
+}
+
+// TestImportsLegacyEmulatorJSON: a data directory from before the emulator
+// kept a bbolt file holds emulator.json; it is imported once.
+func TestImportsLegacyEmulatorJSON(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	legacy, err := os.ReadFile("../../emulator/testdata/snapshot-v1.json")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "emulator.json"), legacy, 0o600))
+	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir, "-seed=false")
+	assert.Equal(t, "wx0123456789abcdef", p.AppID, "the dev app of the JSON state")
+	// The log goes to stderr, a pipe of its own: it may land after the banner.
+	_, err = p.WaitForLine(5*time.Second, regexp.MustCompile(`imported the emulator's JSON state`))
+	assert.NoError(t, err)
+	assert.Contains(t, p.Stdout.String(), filepath.Join(dir, "emulator.db"))
+	p.stop(t)
+	require.FileExists(t, filepath.Join(dir, "emulator.db"))
 }
 
 func containsFlag(args []string, flag string) bool {
@@ -601,7 +645,7 @@ func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stuck request's connection was not closed")
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "emulator.json"))
+	raw, err := os.ReadFile(filepath.Join(dir, "emulator.db"))
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), p.AppID, "the emulator's state file is intact")
 }

@@ -34,6 +34,7 @@ type server struct {
 	log     *slog.Logger
 	stdout  io.Writer
 	store   *openedStore
+	dirLock *os.File           // the data directory's lock, when one is used
 	emu     *emulator.Emulator // nil in wechat mode
 	signer  *signer.Signer     // on the emulator's clock; nil (signer defaults) in wechat mode
 	admin   *admin.Client
@@ -81,14 +82,24 @@ func start(ctx context.Context, cfg *config, stdout, stderr io.Writer) (*server,
 		return nil, &usageError{msg: fmt.Sprintf("-public-hosts %v", err)}
 	}
 
+	// Two servers on one data directory would overwrite each other's
+	// state whatever the store; the first one keeps it.
+	if cfg.usesDataDir() {
+		if s.dirLock, err = lockDataDir(cfg.dataDir); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	s.store, err = openStore(ctx, cfg.store)
 	if err != nil {
 		ln.Close()
+		s.unlockDataDir()
 		return nil, err
 	}
 	if err := s.wire(); err != nil {
 		ln.Close()
 		s.store.Close()
+		s.unlockDataDir()
 		return nil, err
 	}
 	if err := s.wireEvents(ctx); err != nil {
@@ -154,10 +165,12 @@ func (s *server) wire() error {
 			emulator.WithAutoApprove(cfg.autoApprove),
 			emulator.WithPushTimeout(cfg.pushTimeout),
 		}
-		if snap := cfg.emulatorSnapshot(); snap != "" {
+		snap := cfg.emulatorSnapshot()
+		if snap != "" {
 			if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 				return fmt.Errorf("data dir %s: %w", cfg.dataDir, err)
 			}
+			snap = snapshotToOpen(snap, cfg.legacyEmulatorSnapshot())
 			eopts = append(eopts, emulator.WithSnapshotFile(snap))
 		}
 		if cfg.appID != "" {
@@ -165,12 +178,15 @@ func (s *server) wire() error {
 		}
 		emu, err := emulator.New(eopts...)
 		if err != nil {
-			if snap := cfg.emulatorSnapshot(); snap != "" {
+			if snap != "" {
 				return fmt.Errorf("the emulator's state in %s cannot be loaded (move the file away to start afresh): %w", snap, err)
 			}
 			return fmt.Errorf("emulator: %w", err)
 		}
 		s.emu = emu
+		if from := emu.ImportedJSON(); from != "" {
+			s.log.Info("imported the emulator's JSON state; the JSON file is no longer read", "from", from, "into", emu.SnapshotPath())
+		}
 		s.appID, s.secret = emu.DevApp()
 		// Everything that reads the time runs on the emulator's clock:
 		// after POST /wechat/emulator/v1/clock the cached tickets expire
@@ -348,17 +364,16 @@ func (s *server) wait(ctx context.Context) error {
 		err = errors.Join(err, fmt.Errorf("serve: %w", serveErr))
 	}
 	if s.emu != nil {
-		// A fresh context: the shutdown one may be spent, the snapshot must
-		// still be written.
-		fctx, fcancel := context.WithTimeout(context.Background(), time.Second)
-		if serr := s.emu.Save(fctx); serr != nil {
+		// Every change is committed before it is answered; Close commits
+		// what a cut-off request left and releases the snapshot's lock.
+		if serr := s.emu.Close(); serr != nil {
 			err = errors.Join(err, fmt.Errorf("saving the emulator's state: %w", serr))
 		}
-		fcancel()
 	}
 	if cerr := s.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("closing the store: %w", cerr))
 	}
+	s.unlockDataDir()
 	if err == nil {
 		s.log.Info("stopped")
 	}
@@ -421,8 +436,8 @@ func (s *server) printBanner() {
 		row("Public hosts", strings.Join(cfg.publicHosts, ", ")+" (besides loopback names, for the emulator and the demo)")
 	}
 	row("Store", s.store.spec.describe())
-	if snap := cfg.emulatorSnapshot(); s.emu != nil && snap != "" {
-		row("Emulator file", snap)
+	if s.emu != nil && s.emu.SnapshotPath() != "" {
+		row("Emulator file", s.emu.SnapshotPath())
 	}
 	if s.emu != nil {
 		row("Demo cards", s.seeded.String())
@@ -473,4 +488,28 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// unlockDataDir releases the data directory's lock, if held.
+func (s *server) unlockDataDir() {
+	if s.dirLock != nil {
+		s.dirLock.Close()
+		s.dirLock = nil
+	}
+}
+
+// snapshotToOpen is the path to give emulator.WithSnapshotFile: the
+// snapshot, or the JSON file of earlier versions when only that exists, so
+// the emulator imports it into the snapshot.
+func snapshotToOpen(snap, legacy string) string {
+	if legacy == "" {
+		return snap
+	}
+	if _, err := os.Stat(snap); err == nil {
+		return snap
+	}
+	if _, err := os.Stat(legacy); err == nil {
+		return legacy
+	}
+	return snap
 }

@@ -125,7 +125,7 @@ func printTopUsage(w io.Writer, top *flag.FlagSet) {
 	top.PrintDefaults()
 	fmt.Fprint(w, "\nEnvironment: WXCARD_APPID, WXCARD_SECRET, WXCARD_BASE_URL, WXCARD_STORE, WXCARD_DATA_DIR.\n"+
 		"Without an appid and secret, wxcard uses the emulator of a running `make run`\n"+
-		"(http://127.0.0.1:8080/wechat/, dev app read from <data-dir>/emulator.json).\n"+
+		"(http://127.0.0.1:8080/wechat/, dev app read from <data-dir>/emulator.db).\n"+
 		"\nExit status: 0 ok, 1 failure, 2 usage, 3 configuration or credentials refused,\n"+
 		"4 WeChat error, 5 WeChat unavailable (try again), 6 signature does not verify,\n"+
 		"7 deposit finished with refused codes, 130 interrupted.\n")

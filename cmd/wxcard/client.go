@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -50,7 +49,7 @@ func (inv *invocation) resolveCredentials() (credentials, error) {
 	case c.secret != "":
 		return c, configf("WXCARD_SECRET is set but no appid: set WXCARD_APPID or --appid")
 	default:
-		snapshot := filepath.Join(g.dataDir, "emulator.json")
+		snapshot := filepath.Join(g.dataDir, "emulator.db")
 		appID, secret, err := devAppOf(snapshot)
 		if err != nil {
 			return c, err
@@ -69,21 +68,20 @@ func (inv *invocation) resolveCredentials() (credentials, error) {
 	return c, nil
 }
 
-// devAppOf reads the dev app from the emulator state file a local server
-// keeps, through the emulator's own loader, so the file's layout stays the
-// emulator's business.
+// devAppOf reads the dev app kept with the emulator state file a local
+// server keeps, through the emulator's own reader (which works while the
+// server holds the file's lock, and reads an emulator.json of earlier
+// versions), so the file's layout stays the emulator's business.
 func devAppOf(snapshot string) (appID, secret string, err error) {
-	if _, err := os.Stat(snapshot); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", "", configf("no credentials: set WXCARD_APPID and WXCARD_SECRET, or start the local server (make run), whose emulator's dev app is read from %s (run wxcard where make run runs, or give --data-dir)", snapshot)
-		}
-		return "", "", configf("reading the local server's state %s: %w", snapshot, err)
-	}
-	emu, err := emulator.New(emulator.WithSnapshotFile(snapshot))
-	if err != nil {
+	// The .json name makes the reader fall back on that file when no
+	// emulator.db exists yet.
+	appID, secret, err = emulator.ReadDevApp(strings.TrimSuffix(snapshot, ".db") + ".json")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", "", configf("no credentials: set WXCARD_APPID and WXCARD_SECRET, or start the local server (make run), whose emulator's dev app is read from %s (run wxcard where make run runs, or give --data-dir)", snapshot)
+	case err != nil:
 		return "", "", configf("the local server's state %s cannot be read: %w", snapshot, err)
 	}
-	appID, secret = emu.DevApp()
 	return appID, secret, nil
 }
 

@@ -50,7 +50,7 @@
 // running `make run`: the API root is http://127.0.0.1:8080/wechat/ (unless
 // --base-url says otherwise) and the dev app's appid and AppSecret are read
 // from the emulator's state file the local server keeps in its data
-// directory, .wxcard/emulator.json, the same file the server loads at
+// directory, .wxcard/emulator.db, the same file the server loads at
 // start-up. Run wxcard from the directory `make run` was started in, or
 // point --data-dir at it. A server started with -store memory keeps no such
 // file: set WXCARD_APPID and WXCARD_SECRET to the values its banner prints.

@@ -74,7 +74,10 @@ func Start(t testing.TB, opts ...Option) *Server {
 	rec := NewRecorder(emu, st.secret)
 	// httptest listens on 127.0.0.1: loopback only.
 	srv := httptest.NewServer(rec)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		require.NoError(t, emu.Close(), "closing the emulator's snapshot")
+	})
 	s := &Server{Recorder: rec, Emu: emu, URL: srv.URL, AppID: st.appID, Secret: st.secret}
 	s.Client = s.NewClient(t, st.clientOpts...)
 	return s

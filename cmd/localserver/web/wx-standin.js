@@ -384,8 +384,11 @@
   }
 
   // wallet lists the simulated user's cards, as the phone's card wallet shows them.
+  // The state view pages user cards (100 per card unless asked): ask for this
+  // user's only, the largest page.
   function wallet() {
-    var q = appID() ? '?appid=' + encodeURIComponent(appID()) : '';
+    var q = '?limit=1000&openid=' + encodeURIComponent(state.openid || '');
+    if (appID()) q += '&appid=' + encodeURIComponent(appID());
     return getJSON(emulatorURL + '/state' + q).then(function (st) {
       var out = [];
       (st.apps || []).forEach(function (app) {

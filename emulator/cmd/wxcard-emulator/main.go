@@ -1,7 +1,12 @@
 // Command wxcard-emulator serves the WeChat card backend emulator, for
 // developing against it without writing Go.
 //
-//	wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.json -auto-approve
+//	wxcard-emulator -addr 127.0.0.1:8081 -snapshot emulator.db -auto-approve
+//
+// The snapshot file is locked while the emulator runs: a second one on the
+// same file exits with an error instead of overwriting the first one's
+// state. A -snapshot path ending in .json names the JSON snapshot of
+// earlier versions: it is imported once into the .db file beside it.
 //
 // It prints the base URL and the dev app's appid. The AppSecret is chosen
 // with -secret or WXCARD_EMULATOR_SECRET (with -appid), or read from the
@@ -92,7 +97,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (*opti
 	fs.SetOutput(out)
 	o := &options{}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8081", "listen address `host:port` (loopback recommended)")
-	fs.StringVar(&o.snapshot, "snapshot", "", "JSON `file` keeping state across restarts")
+	fs.StringVar(&o.snapshot, "snapshot", "", "`file` keeping state across restarts (a .json path is imported into the .db beside it)")
 	fs.StringVar(&o.publicURL, "public-url", "", "externally visible base `URL` (default http://<addr>); its host is accepted in the Host header")
 	fs.StringVar(&o.appID, "appid", "", "appid of the dev app (default: generated, or from the snapshot)")
 	fs.StringVar(&o.secret, "secret", "", "AppSecret of -appid (default $WXCARD_EMULATOR_SECRET; flags show up in ps)")
@@ -187,6 +192,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	defer emu.Close()
+	if from := emu.ImportedJSON(); from != "" {
+		fmt.Fprintf(stdout, "imported %s into %s; the JSON file is no longer read\n", from, emu.SnapshotPath())
+	}
 	hosts := slices.Clone(o.publicHosts)
 	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsUnspecified() {
 		hosts = append(hosts, ip.String())
@@ -244,5 +253,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
-	return emu.Save(shutdownCtx)
+	return emu.Close()
 }

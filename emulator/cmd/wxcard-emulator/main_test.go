@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/events"
 	"github.com/wxcard/wxcard/internal/syncbuf"
 )
@@ -254,4 +256,29 @@ func TestRunPushesToTheServerURL(t *testing.T) {
 
 	assert.Error(t, run(context.Background(), []string{"-addr", "127.0.0.1:0", "-push-url", backend.URL}, func(string) string { return "" }, io.Discard, nil),
 		"a push URL without a token")
+}
+
+// TestRunRefusesASnapshotInUse: a second emulator on the same snapshot
+// exits with an error instead of overwriting the first one's state.
+func TestRunRefusesASnapshotInUse(t *testing.T) {
+	snap := filepath.Join(t.TempDir(), "emu.db")
+	_, _, stop := start(t, []string{"-addr", "127.0.0.1:0", "-snapshot", snap}, nil)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-snapshot", snap}, func(string) string { return "" }, &out, nil)
+	require.ErrorIs(t, err, emulator.ErrSnapshotInUse)
+	require.NoError(t, stop())
+}
+
+// TestRunImportsJSONSnapshot: a -snapshot path ending in .json (the format
+// of earlier versions) is imported into the .db beside it, and said so.
+func TestRunImportsJSONSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	legacy, err := os.ReadFile("../../testdata/snapshot-v1.json")
+	require.NoError(t, err)
+	jsonPath := filepath.Join(dir, "emu.json")
+	require.NoError(t, os.WriteFile(jsonPath, legacy, 0o600))
+	_, out, stop := start(t, []string{"-addr", "127.0.0.1:0", "-snapshot", jsonPath}, nil)
+	require.NoError(t, stop())
+	assert.Contains(t, out.String(), "imported "+jsonPath+" into "+filepath.Join(dir, "emu.db"))
+	assert.Contains(t, out.String(), "appid: wx0123456789abcdef")
 }
