@@ -599,9 +599,10 @@ func foldRune(r rune) rune {
 }
 
 // AppendString appends s as a JSON string literal escaped exactly as
-// encoding/json's Marshal escapes it (HTML-safe: <, > and & as \u003c,
-// \u003e, \u0026; U+2028 and U+2029 escaped; invalid UTF-8 as \ufffd).
-func AppendString(dst []byte, s string) []byte {
+// encoding/json escapes it: U+2028 and U+2029 escaped, invalid UTF-8 as
+// \ufffd, and with escapeHTML (Marshal's default; an Encoder's
+// SetEscapeHTML) <, > and & as \u003c, \u003e and \u0026.
+func AppendString(dst []byte, s string, escapeHTML bool) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
@@ -620,7 +621,7 @@ func AppendString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'b')
 			case b == '\f':
 				dst = append(dst, '\\', 'f')
-			case b < 0x20 || b == '<' || b == '>' || b == '&':
+			case b < 0x20 || escapeHTML && (b == '<' || b == '>' || b == '&'):
 				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
 			default:
 				dst = append(dst, b)

@@ -1,6 +1,7 @@
 package jsonlite_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -115,10 +116,20 @@ func TestAppendStringMatchesMarshal(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"", "plain", "<a href=\"x\">&amp;</a>", "tab\tnl\ncr\rbs\bff\f\x00\x1f\x7f",
 		"\u2028\u2029", "\xff\xfeok", "é😀", `back\slash`} {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		assert.Equal(t, string(want), string(jsonlite.AppendString(nil, s)))
+		assertAppendString(t, s)
 	}
+}
+
+func assertAppendString(t *testing.T, s string) {
+	t.Helper()
+	want, err := json.Marshal(s)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(jsonlite.AppendString(nil, s, true)))
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(s))
+	assert.Equal(t, strings.TrimSuffix(buf.String(), "\n"), string(jsonlite.AppendString(nil, s, false)))
 }
 
 func FuzzAppendString(f *testing.F) {
@@ -126,9 +137,7 @@ func FuzzAppendString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		assert.Equal(t, string(want), string(jsonlite.AppendString(nil, s)))
+		assertAppendString(t, s)
 	})
 }
 
@@ -156,7 +165,7 @@ func stdMatches(key, _ string) bool {
 	var v struct {
 		CardID string `json:"card_id"`
 	}
-	doc := string(jsonlite.AppendString([]byte("{"), key)) + `:"x"}`
+	doc := string(jsonlite.AppendString([]byte("{"), key, false)) + `:"x"}`
 	return json.Unmarshal([]byte(doc), &v) == nil && v.CardID == "x"
 }
 
@@ -164,7 +173,7 @@ func stdMatchesKey(key string) bool {
 	var v struct {
 		Key string `json:"key"`
 	}
-	doc := string(jsonlite.AppendString([]byte("{"), key)) + `:"x"}`
+	doc := string(jsonlite.AppendString([]byte("{"), key, false)) + `:"x"}`
 	return json.Unmarshal([]byte(doc), &v) == nil && v.Key == "x"
 }
 
