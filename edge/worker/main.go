@@ -13,7 +13,6 @@
 package main
 
 import (
-	"log/slog"
 	"net/http"
 	"os"
 	"syscall/js"
@@ -43,7 +42,6 @@ func main() {
 const memoryCacheAge = 30 * time.Second
 
 func newHandler() http.Handler {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	settings, err := app.LoadSettings(cloudflare.Getenv)
 	if err != nil {
 		return app.MisconfiguredHandler(err)
@@ -65,7 +63,7 @@ func newHandler() http.Handler {
 		return app.MisconfiguredHandler(err)
 	}
 	hc := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
-	h, err := app.NewHandler(settings, hc, store, logger)
+	h, err := app.NewHandler(settings, hc, store, os.Stderr)
 	if err != nil {
 		return app.MisconfiguredHandler(err)
 	}

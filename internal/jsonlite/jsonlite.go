@@ -27,6 +27,10 @@ const MaxDepth = 10000
 type SyntaxError struct {
 	Msg    string
 	Offset int64
+	// AtEnd is set when the document ended where another byte was needed
+	// (inside a number, a literal or an escape): encoding/json's Unmarshal
+	// reports that as a syntax error, its Decoder as io.ErrUnexpectedEOF.
+	AtEnd bool
 }
 
 func (e *SyntaxError) Error() string { return e.Msg }
@@ -73,6 +77,20 @@ func Check(data []byte) error {
 	return nil
 }
 
+// CheckPrefix checks the one JSON value that data starts with (after any
+// whitespace) and returns where it ends; what follows is not looked at.
+func CheckPrefix(data []byte) (end int, err error) {
+	c := checker{data: data}
+	c.space()
+	if c.pos == len(data) {
+		return 0, ErrUnexpectedEnd
+	}
+	if err := c.value(0); err != nil {
+		return 0, err
+	}
+	return c.pos, nil
+}
+
 // Parse checks data and returns its top-level value.
 func Parse(data []byte) (Value, error) {
 	if err := Check(data); err != nil {
@@ -105,7 +123,7 @@ func skipSpace(data []byte, i int) int {
 // or an escape that is a syntax error at the last byte; elsewhere it is an
 // unexpected end.
 func (c *checker) atEnd(context string) error {
-	return &SyntaxError{Msg: "invalid character ' ' " + context, Offset: int64(len(c.data))}
+	return &SyntaxError{Msg: "invalid character ' ' " + context, Offset: int64(len(c.data)), AtEnd: true}
 }
 
 // syntax builds the error for the byte at c.pos, worded as encoding/json's.

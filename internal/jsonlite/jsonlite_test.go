@@ -188,3 +188,35 @@ func TestMaxDepth(t *testing.T) {
 	ok := strings.Repeat("[", jsonlite.MaxDepth) + strings.Repeat("]", jsonlite.MaxDepth)
 	assert.NoError(t, jsonlite.Check([]byte(ok)))
 }
+
+func TestCheckPrefix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		end     int
+		atEnd   bool
+		invalid bool
+	}{
+		{in: ` {"a":1} {}`, end: 8},
+		{in: `[1] x`, end: 3},
+		{in: `12 `, end: 2},
+		{in: `tru`, atEnd: true},
+		{in: `"ab`, atEnd: true},
+		{in: `  `, atEnd: true},
+		{in: `{"a" 1}`, invalid: true},
+	}
+	for _, tt := range tests {
+		end, err := jsonlite.CheckPrefix([]byte(tt.in))
+		var syntax *jsonlite.SyntaxError
+		switch {
+		case tt.atEnd:
+			assert.True(t, errors.Is(err, jsonlite.ErrUnexpectedEnd) || errors.As(err, &syntax) && syntax.AtEnd, "%q: %v", tt.in, err)
+		case tt.invalid:
+			require.ErrorAs(t, err, &syntax, "%q", tt.in)
+			assert.False(t, syntax.AtEnd)
+		default:
+			require.NoError(t, err, "%q", tt.in)
+			assert.Equal(t, tt.end, end, "%q", tt.in)
+		}
+	}
+}
