@@ -33,4 +33,6 @@ edge-bench:
 
 CROSS_JS += ./edge/worker/...
 BENCH_TARGETS += edge-bench
-FUZZ_TARGETS += ./edge:FuzzRequests ./edge:FuzzPolicyRequests
+FUZZ_TARGETS += ./edge:FuzzRequests ./edge:FuzzPolicyRequests ./edge:FuzzDecodeJSONLite
+# The reflection-free JSON the Worker build reads with, against encoding/json.
+FUZZ_TARGETS += ./internal/jsonlite:FuzzCheck ./internal/jsonlite:FuzzAppendString ./internal/jsonlite:FuzzKeyMatches
