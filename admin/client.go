@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -85,7 +84,7 @@ type Client struct {
 	store     kv.Store
 	locker    kv.Locker
 	tokenMode TokenMode
-	log       *slog.Logger
+	log       logger
 	now       func() time.Time
 	signer    *signer.Signer
 
@@ -172,7 +171,7 @@ func NewClient(appID, appSecret string, opts ...Option) (*Client, error) {
 		baseURL:       base,
 		http:          &http.Client{Timeout: DefaultTimeout},
 		store:         kv.NewMemory(),
-		log:           slog.New(slog.DiscardHandler),
+		log:           discardLogger(),
 		now:           time.Now,
 		maxBody:       DefaultMaxResponseBytes,
 		maxRaw:        DefaultMaxRawBytes,
@@ -335,19 +334,6 @@ func WithTokenMode(m TokenMode) Option {
 			return invalidArg("token_mode", "is not a known TokenMode")
 		}
 		c.tokenMode = m
-		return nil
-	}
-}
-
-// WithLogger sets the logger for warnings (a store that fails) and debug
-// lines (each request, each refresh). Secrets never reach it. The default
-// discards everything.
-func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return invalidArg("logger", "is nil")
-		}
-		c.log = l
 		return nil
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -452,7 +451,7 @@ func (s *source) fetchEntry(ctx context.Context, store bool) (entry, error) {
 	}
 	now := s.c.now()
 	e := entry{Value: value, Issued: now.Unix(), Expiry: now.Unix() + expiresIn, Gen: gen}
-	raw, err := json.Marshal(e)
+	raw, err := marshalEntry(e)
 	if err != nil {
 		return entry{}, fmt.Errorf("wxcard: %s: %w", s.name, err)
 	}
@@ -558,7 +557,7 @@ func (s *source) readStore(ctx context.Context) (entry, bool, error) {
 		return m.entry, true, nil
 	}
 	var e entry
-	if err := json.Unmarshal(raw, &e); err != nil || e.Value == "" || e.Expiry <= 0 {
+	if err := unmarshalEntry(raw, &e); err != nil || e.Value == "" || e.Expiry <= 0 {
 		s.c.log.LogAttrs(ctx, slogWarn, "wxcard: ignoring malformed store entry", attrKey(s.key))
 		return entry{}, false, nil
 	}
@@ -645,7 +644,7 @@ type stableTokenRequest struct {
 // this never invalidates a token another process is using.
 func (c *Client) fetchStableToken(ctx context.Context) (string, int64, error) {
 	const op = "cgi-bin/stable_token"
-	body, err := encodeJSON(stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.appSecret})
+	body, err := encodeStableTokenRequest(stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.appSecret})
 	if err != nil {
 		return "", 0, fmt.Errorf("wxcard: %s: %w", op, err)
 	}
@@ -667,7 +666,7 @@ func (c *Client) fetchClassicToken(ctx context.Context) (string, int64, error) {
 
 // unauthenticated sends a token request: no access_token, busy retries as
 // for reads (no token fetch changes anything while it fails).
-func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.URL, body []byte, out any) error {
+func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.URL, body []byte, out responseBody) error {
 	for busy := 0; ; busy++ {
 		resp, raw, err := c.roundTrip(ctx, op, method, u, body, c.maxBody)
 		if err == nil {
@@ -689,7 +688,9 @@ func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.
 func (c *Client) fetchTicket(ctx context.Context, t TicketType) (string, int64, error) {
 	const op = "cgi-bin/ticket/getticket"
 	var out ticketResponse
-	if err := c.get(ctx, op, url.Values{"type": {string(t)}}, &out); err != nil {
+	// call, not get: get decodes with encoding/json, which the ticket path
+	// of a js/wasm build leaves out (wire_js.go).
+	if err := c.call(ctx, http.MethodGet, op, url.Values{"type": {string(t)}}, nil, &out, readCall); err != nil {
 		return "", 0, err
 	}
 	// A ticket the signer would refuse must not be cached: every signature

@@ -32,7 +32,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}}
 		var out cardGetResult
-		err := c.decode("card/get", resp, []byte(body), &out)
+		err := c.decode("card/get", resp, []byte(body), jsonInto(&out))
 		if err == nil {
 			return
 		}

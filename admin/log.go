@@ -1,9 +1,30 @@
+//go:build !js
+
 package admin
 
 import (
 	"log/slog"
 	"time"
 )
+
+// logger is what the client logs through: log/slog here, the smaller
+// linelog in js/wasm builds (log_js.go), which cannot afford slog's size.
+type logger = *slog.Logger
+
+func discardLogger() logger { return slog.New(slog.DiscardHandler) }
+
+// WithLogger sets the logger for warnings (a store that fails) and debug
+// lines (each request, each refresh). Secrets never reach it. The default
+// discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return invalidArg("logger", "is nil")
+		}
+		c.log = l
+		return nil
+	}
+}
 
 const (
 	slogDebug = slog.LevelDebug

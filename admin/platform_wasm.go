@@ -15,11 +15,8 @@ import (
 const syncInBackground = false
 
 // defaultStoreTimeout is the store deadline used without WithStoreTimeout:
-// kv's own out-of-process stores get the guard's default, others none
-// (kv.File is not built here).
-func defaultStoreTimeout(s kv.Store) time.Duration {
-	if _, ok := s.(*kv.Redis); ok {
-		return kv.DefaultCallTimeout
-	}
+// none here, where kv's out-of-process stores (kv.Redis, kv.File) are not
+// built; a Worker's store (Workers KV, the coordinator) is used as given.
+func defaultStoreTimeout(kv.Store) time.Duration {
 	return 0
 }

@@ -11,7 +11,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -42,7 +41,28 @@ func checkCtx(ctx context.Context) error {
 // get calls an API with GET; query may be nil. access_token is added.
 // path, relative to the base URL, also names the call in errors and logs.
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
-	return c.call(ctx, http.MethodGet, path, query, nil, out, readCall)
+	return c.call(ctx, http.MethodGet, path, query, nil, jsonInto(out), readCall)
+}
+
+// responseBody receives the JSON of a successful answer.
+type responseBody interface {
+	decodeResponse(raw []byte) error
+}
+
+// anyJSON decodes an answer into any value with encoding/json. The token
+// and ticket answers decode themselves instead (wire.go, wire_js.go), so a
+// js/wasm build that only fetches tickets, the edge Worker, does not link
+// encoding/json's decoder.
+type anyJSON struct{ v any }
+
+func (a anyJSON) decodeResponse(raw []byte) error { return json.Unmarshal(raw, a.v) }
+
+// jsonInto wraps out for decode; a nil out discards the answer.
+func jsonInto(out any) responseBody {
+	if out == nil {
+		return nil
+	}
+	return anyJSON{out}
 }
 
 // post calls an API with a JSON body (nil sends no body). access_token is
@@ -55,7 +75,7 @@ func (c *Client) post(ctx context.Context, path string, body, out any, kind call
 			return fmt.Errorf("wxcard: %s: encoding request: %w", path, err)
 		}
 	}
-	return c.call(ctx, http.MethodPost, path, nil, payload, out, kind)
+	return c.call(ctx, http.MethodPost, path, nil, payload, jsonInto(out), kind)
 }
 
 // getFor calls an API with GET and returns its answer decoded into a new T.
@@ -107,7 +127,7 @@ func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, st
 // errcode check, and the two narrow retries (one after a rejected token,
 // a few after -1 for reads). The path names the operation: WeChat's docs
 // and errors know each API by it.
-func (c *Client) call(ctx context.Context, method, path string, query url.Values, payload []byte, out any, kind callKind) error {
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, payload []byte, out responseBody, kind callKind) error {
 	if err := checkCtx(ctx); err != nil {
 		return err
 	}
@@ -154,7 +174,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 }
 
 // send does one authenticated round trip and decodes the answer.
-func (c *Client) send(ctx context.Context, op, method string, target *url.URL, query url.Values, token string, payload []byte, out any) error {
+func (c *Client) send(ctx context.Context, op, method string, target *url.URL, query url.Values, token string, payload []byte, out responseBody) error {
 	u := *target
 	q := url.Values{}
 	for k, v := range query {
@@ -209,7 +229,7 @@ func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, p
 }
 
 // decode checks errcode, then the HTTP status, then fills out.
-func (c *Client) decode(op string, resp *http.Response, raw []byte, out any, secrets ...string) error {
+func (c *Client) decode(op string, resp *http.Response, raw []byte, out responseBody, secrets ...string) error {
 	ct := resp.Header.Get("Content-Type")
 	code, msg, ok := peekErrcode(raw)
 	if !ok {
@@ -227,42 +247,10 @@ func (c *Client) decode(op string, resp *http.Response, raw []byte, out any, sec
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	if err := out.decodeResponse(raw); err != nil {
 		return &DecodeError{Op: op, ContentType: ct, Err: err}
 	}
 	return nil
-}
-
-// envelope is the part of every WeChat response that reports errors.
-// errcode is kept raw because it has been seen as a number and as a string.
-type envelope struct {
-	Errcode json.RawMessage `json:"errcode"`
-	Errmsg  string          `json:"errmsg"`
-}
-
-// peekErrcode reads errcode and errmsg. ok is false when raw is not a JSON
-// object or errcode is neither an integer nor a numeric string. A missing
-// errcode means success (cgi-bin/token omits it).
-func peekErrcode(raw []byte) (code int, msg string, ok bool) {
-	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return 0, "", false
-	}
-	if len(env.Errcode) == 0 || string(env.Errcode) == "null" {
-		return 0, env.Errmsg, true
-	}
-	s := string(env.Errcode)
-	if s[0] == '"' {
-		if err := json.Unmarshal(env.Errcode, &s); err != nil {
-			return 0, "", false
-		}
-		s = strings.TrimSpace(s)
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, "", false
-	}
-	return n, env.Errmsg, true
 }
 
 // describeNonJSON explains why a body is not a JSON object, without quoting
@@ -274,9 +262,9 @@ func describeNonJSON(raw []byte) error {
 		return errors.New("empty body")
 	case t[0] == '<':
 		return errors.New("body is HTML or XML, not JSON")
-	case t[0] == '{' && !json.Valid(t):
+	case t[0] == '{' && !validJSON(t):
 		return errors.New("malformed or truncated JSON")
-	case json.Valid(t):
+	case validJSON(t):
 		return errors.New("JSON is not an object with a numeric errcode")
 	}
 	return errors.New("body is not JSON")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"strings"
 
@@ -54,8 +53,10 @@ type Config struct {
 	// MaxCards limits the cards of one addcard request; 0 means
 	// signer.MaxCardsPerAddCard, which is also the upper bound.
 	MaxCards int
-	// Logger receives one line per failed request; nil logs nothing.
-	Logger *slog.Logger
+	// Logger receives one line per failed request; nil logs nothing. It is
+	// a *slog.Logger, or in js/wasm builds, which leave log/slog out to keep
+	// the edge Worker small, a *linelog.Logger.
+	Logger logger
 	// Policy decides whom cards are signed for (grants, public cards); it
 	// is required, see Policy.
 	Policy Policy
@@ -94,7 +95,7 @@ type settings struct {
 	origins      map[string]struct{}
 	maxBody      int64
 	maxCards     int
-	log          *slog.Logger
+	log          logger
 	policy       *policy
 }
 
@@ -129,7 +130,7 @@ func (c Config) settings() (*settings, error) {
 		return nil, configError("MaxCards %d is outside 1..%d", s.maxCards, signer.MaxCardsPerAddCard)
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+		s.log = discardLogger()
 	}
 	allowed, err := cardIDSet("AllowedCardIDs", c.AllowedCardIDs)
 	if err != nil {

@@ -2,7 +2,6 @@ package edge
 
 import (
 	"fmt"
-	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -111,13 +110,13 @@ func (h *handler) preflight(w http.ResponseWriter, r *http.Request, rt route, or
 }
 
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, e *apiError) {
-	level := slog.LevelInfo
+	level := levelInfo
 	switch {
 	case r.Context().Err() != nil:
 		// The client is gone; nobody reads this answer.
-		level = slog.LevelDebug
+		level = levelDebug
 	case e.status >= 500:
-		level = slog.LevelWarn
+		level = levelWarn
 	}
 	h.s.log.Log(r.Context(), level, "edge: request failed",
 		"method", r.Method, "path", r.URL.Path, "status", e.status, "code", e.code)

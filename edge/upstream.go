@@ -2,7 +2,6 @@ package edge
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 )
 
@@ -71,9 +70,9 @@ func upstreamErrcode(err error) (int, bool) {
 // WeChat or the store, so it is logged at debug level, not as a warning an
 // operator would chase.
 func (s *settings) ticketUnavailable(r *http.Request, what string, err error) *apiError {
-	level := slog.LevelWarn
+	level := levelWarn
 	if r.Context().Err() != nil {
-		level = slog.LevelDebug
+		level = levelDebug
 	}
 	s.log.Log(r.Context(), level, "edge: "+what+" unavailable", "error", err.Error())
 	return upstreamError(r.Context(), err, what)

@@ -3,7 +3,6 @@ package grant
 import (
 	"encoding/base64"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 )
@@ -47,9 +46,6 @@ func (k Key) String() string { return "grant.Key{ID:" + strconv.Quote(k.ID) + ",
 
 // GoString shows the key id only.
 func (k Key) GoString() string { return k.String() }
-
-// LogValue shows the key id only.
-func (k Key) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // ParseKeys reads keys written as "id:secret" with the secret in unpadded
 // base64url (what `openssl rand 32 | basenc --base64url` prints, padding

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -45,7 +44,7 @@ type guardConfig struct {
 	threshold  int
 	minBackoff time.Duration
 	maxBackoff time.Duration
-	log        *slog.Logger
+	log        GuardLogger
 	now        func() time.Time
 }
 
@@ -85,10 +84,17 @@ func WithBackoff(minWait, maxWait time.Duration) GuardOption {
 	}
 }
 
+// GuardLogger is where a guard logs its state changes. *slog.Logger
+// satisfies it, and so does the small logger the Worker build uses instead
+// (log/slog would link most of encoding/json into a Worker's bundle).
+type GuardLogger interface {
+	WarnContext(ctx context.Context, msg string, args ...any)
+}
+
 // WithGuardLogger sets where the circuit's state changes are logged: one
-// warning when it opens, one line when the store answers again. The
-// default discards them.
-func WithGuardLogger(l *slog.Logger) GuardOption {
+// warning when it opens, one when the store answers again. The default
+// discards them.
+func WithGuardLogger(l GuardLogger) GuardOption {
 	return func(c *guardConfig) error {
 		if l == nil {
 			return fmt.Errorf("%w: nil logger", ErrInvalidArgument)
@@ -143,7 +149,7 @@ func Guard(s Store, opts ...GuardOption) (Store, error) {
 		threshold:  DefaultFailureThreshold,
 		minBackoff: DefaultMinBackoff,
 		maxBackoff: DefaultMaxBackoff,
-		log:        slog.New(slog.DiscardHandler),
+		log:        discardGuardLog{},
 		now:        time.Now,
 	}
 	for i, opt := range opts {
@@ -322,15 +328,13 @@ func (b *breaker) settle(ctx context.Context, op string, probe bool, err error) 
 		b.failures, b.open, b.backoff = 0, false, b.cfg.minBackoff
 		b.mu.Unlock()
 		if wasOpen {
-			b.cfg.log.LogAttrs(ctx, slog.LevelInfo, "kv: store answering again; using it", slog.String("op", op))
+			b.cfg.log.WarnContext(ctx, "kv: store answering again; using it", "op", op)
 		}
 	case probe:
-		wait := b.backoff
+		// A probe that fails again is not a state change: nothing is logged.
+		b.retryAt = b.cfg.now().Add(b.backoff)
 		b.backoff = min(2*b.backoff, b.cfg.maxBackoff)
-		b.retryAt = b.cfg.now().Add(wait)
 		b.mu.Unlock()
-		b.cfg.log.LogAttrs(ctx, slog.LevelDebug, "kv: store still failing", slog.String("op", op),
-			slog.String("error", describe(err)), slog.Duration("next_probe_in", wait))
 	default:
 		b.failures++
 		opened := !b.open && b.failures >= b.cfg.threshold
@@ -342,9 +346,8 @@ func (b *breaker) settle(ctx context.Context, op string, probe bool, err error) 
 		failures := b.failures
 		b.mu.Unlock()
 		if opened {
-			b.cfg.log.LogAttrs(ctx, slog.LevelWarn, "kv: store failing; skipping it", slog.String("op", op),
-				slog.Int("failures", failures), slog.String("error", describe(err)),
-				slog.Duration("next_probe_in", b.cfg.minBackoff))
+			b.cfg.log.WarnContext(ctx, "kv: store failing; skipping it", "op", op,
+				"failures", failures, "error", describe(err), "next_probe_in", b.cfg.minBackoff)
 		}
 	}
 }
@@ -365,3 +368,8 @@ func describe(err error) string {
 	}
 	return fmt.Sprintf("%T", err)
 }
+
+// discardGuardLog is the default GuardLogger.
+type discardGuardLog struct{}
+
+func (discardGuardLog) WarnContext(context.Context, string, ...any) {}

@@ -1,6 +1,6 @@
 # admin/: the client's tests (a real redis-server included) run in
 # `go test -race ./...`; its benchmarks (cached ticket reads per store, the
 # stampede's upstream fetch counts) are picked up by `make bench`.
-FUZZ_TARGETS += ./admin:FuzzDecodeResponse ./admin:FuzzRedactURL
+FUZZ_TARGETS += ./admin:FuzzDecodeResponse ./admin:FuzzRedactURL ./admin:FuzzWireLite
 CROSS_JS += ./admin/...
 CROSS_WASIP1 += ./admin/...

@@ -16,7 +16,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"syscall/js"
@@ -47,7 +46,6 @@ func main() {
 const memoryCacheAge = 30 * time.Second
 
 func newHandler() http.Handler {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	settings, err := app.LoadSettings(cloudflare.Getenv)
 	if err != nil {
 		return app.MisconfiguredHandler(err)
@@ -73,7 +71,7 @@ func newHandler() http.Handler {
 		return app.MisconfiguredHandler(err)
 	}
 	hc := fetch.NewClient().HTTPClient(fetch.RedirectModeManual)
-	h, err := app.NewHandler(settings, hc, store, logger)
+	h, err := app.NewHandler(settings, hc, store, os.Stderr)
 	if err != nil {
 		return app.MisconfiguredHandler(err)
 	}

@@ -3,7 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"net/http"
 
 	"github.com/wxcard/wxcard/admin"
@@ -14,7 +14,9 @@ import (
 
 // NewHandler builds the config API for s: an admin client that fetches
 // tickets through hc and caches them in store, behind edge.NewHandler.
-func NewHandler(s Settings, hc *http.Client, store kv.Store, logger *slog.Logger) (http.Handler, error) {
+// Warnings and errors are written to logOutput as key=value lines; nil
+// discards them.
+func NewHandler(s Settings, hc *http.Client, store kv.Store, logOutput io.Writer) (http.Handler, error) {
 	if hc == nil || store == nil {
 		return nil, errors.New("app: nil HTTP client or store")
 	}
@@ -22,6 +24,7 @@ func NewHandler(s Settings, hc *http.Client, store kv.Store, logger *slog.Logger
 	if s.BaseURL != "" {
 		opts = append(opts, admin.WithBaseURL(s.BaseURL))
 	}
+	logger := newLogger(logOutput)
 	if logger != nil {
 		opts = append(opts, admin.WithLogger(logger))
 	}
