@@ -158,7 +158,10 @@ func TestGuardCircuit(t *testing.T) {
 	assert.Equal(t, 6, inner.count())
 
 	out := logs.String()
-	assert.Equal(t, 1, strings.Count(out, "level=WARN"), "one warning per outage:\n%s", out)
+	// One line when the circuit opens, one when it closes: state changes
+	// only, never a line per failed call or probe.
+	assert.Equal(t, 2, strings.Count(out, "level=WARN"), "two lines per outage:\n%s", out)
+	assert.Equal(t, 1, strings.Count(out, "store failing; skipping it"), out)
 	assert.Equal(t, 1, strings.Count(out, "store answering again"), out)
 	assert.NotContains(t, out, "input/output error", "a store's own error text is not logged")
 }
