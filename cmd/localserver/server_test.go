@@ -25,8 +25,15 @@ func startInProcess(t *testing.T, args ...string) (*server, *syncbuf.Buffer, *sy
 // (timeouts, which have no flags).
 func startInProcessWith(t *testing.T, change func(*config), args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
 	t.Helper()
+	return startInProcessEnv(t, nil, change, args...)
+}
+
+// startInProcessEnv is startInProcessWith with env as the process
+// environment the config reads (WXCARD_SECRET and the like).
+func startInProcessEnv(t *testing.T, env map[string]string, change func(*config), args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
+	t.Helper()
 	var stdout, stderr syncbuf.Buffer
-	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-js-dir", filepath.Join(repoRoot(t), "js")}, args...), envOf(nil), io.Discard)
+	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-js-dir", filepath.Join(repoRoot(t), "js")}, args...), envOf(env), io.Discard)
 	require.NoError(t, err)
 	if change != nil {
 		change(cfg)
