@@ -61,19 +61,11 @@ func TestInProcessRoutesValidateInput(t *testing.T) {
 	require.Contains(t, stdout.String(), "Ready on "+base)
 
 	do := func(method, path, origin, body string) (*http.Response, string) {
-		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
-		require.NoError(t, err)
+		contentType := ""
 		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			contentType = "application/json"
 		}
-		if origin != "" {
-			req.Header.Set("Origin", origin)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
+		resp, raw := sendRequest(t, method, base+path, "", origin, contentType, body)
 		return resp, string(raw)
 	}
 	tests := []struct {
