@@ -90,23 +90,23 @@ func Ping(addr string) error {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	line, err := exchange(conn, "PING")
+	return exchange(conn, "PING", "+PONG")
+}
+
+// exchange sends one inline RESP command on conn and checks that the first
+// line of the reply is want.
+func exchange(conn net.Conn, cmd, want string) error {
+	if _, err := conn.Write([]byte(cmd + "\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil {
 		return err
 	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("unexpected reply %q", line)
+	if line != want+"\r\n" {
+		return fmt.Errorf("%s: unexpected reply %q", cmd, line)
 	}
 	return nil
-}
-
-// exchange sends one inline RESP command on conn and returns the first
-// line of the reply, "\r\n" included.
-func exchange(conn net.Conn, cmd string) (string, error) {
-	if _, err := conn.Write([]byte(cmd + "\r\n")); err != nil {
-		return "", err
-	}
-	return bufio.NewReader(conn).ReadString('\n')
 }
 
 // Stop kills the server (SIGKILL, paused or not) and waits for it to exit:
@@ -161,12 +161,5 @@ func (s *Server) FlushAll(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	line, err := exchange(conn, "FLUSHALL")
-	if err != nil {
-		return err
-	}
-	if line != "+OK\r\n" {
-		return fmt.Errorf("FLUSHALL: %q", line)
-	}
-	return nil
+	return exchange(conn, "FLUSHALL", "+OK")
 }
