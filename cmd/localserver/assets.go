@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/wxcard/wxcard/internal/devhttp"
 )
 
 // web holds the demo merchant page and the wx stand-in script; they are part
@@ -160,19 +162,7 @@ func noCache(w http.ResponseWriter) {
 // writeJSONError answers {"error":{"code","message"}}, the format of every
 // wxcard HTTP API.
 func writeJSONError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+	devhttp.WriteError(w, status, code, message)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		raw = []byte(`{"error":{"code":"internal","message":"response could not be encoded"}}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write(append(raw, '\n'))
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { devhttp.WriteJSON(w, status, v) }

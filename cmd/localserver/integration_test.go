@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -347,52 +346,65 @@ func TestRestartKeepsTicketsAndEmulatorState(t *testing.T) {
 	second.stop(t)
 }
 
-func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// inFlightAnswer is what the client of startWithRequestInFlight got.
+type inFlightAnswer struct {
+	status int
+	body   string
+	err    error
+}
+
+// startWithRequestInFlight starts the server with its data in dir and its
+// emulator answering after latencyMS, sends it GET /wechat/card/getcolors
+// from another goroutine and returns once the server holds the request.
+// The answer (or the error that cut it off) arrives on the channel.
+func startWithRequestInFlight(t *testing.T, dir string, latencyMS int64) (*proc, <-chan inFlightAnswer) {
+	t.Helper()
 	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir)
-	resp := httpJSON(t, http.MethodPost, p.URL+"/wechat/emulator/v1/faults", emulator.Faults{LatencyMS: 1500}, nil)
+	resp := httpJSON(t, http.MethodPost, p.URL+"/wechat/emulator/v1/faults", emulator.Faults{LatencyMS: latencyMS}, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 
-	var (
-		wg     sync.WaitGroup
-		status int
-		body   string
-		reqErr error
-	)
 	wrote := make(chan struct{})
-	wg.Add(1)
+	answer := make(chan inFlightAnswer, 1)
 	go func() {
-		defer wg.Done()
 		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) }}
 		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, p.URL+"/wechat/card/getcolors?access_token=anything", nil)
 		if err != nil {
-			reqErr = err
+			answer <- inFlightAnswer{err: err}
 			return
 		}
 		r, err := http.DefaultClient.Do(req)
 		if err != nil {
-			reqErr = err
+			answer <- inFlightAnswer{err: err}
 			return
 		}
 		defer r.Body.Close()
-		raw, _ := io.ReadAll(r.Body)
-		status, body = r.StatusCode, string(raw)
+		raw, err := io.ReadAll(r.Body)
+		answer <- inFlightAnswer{status: r.StatusCode, body: string(raw), err: err}
 	}()
-	// Wait until the request has been sent and the server is sitting on it
-	// (1.5 s of injected latency), then ask it to stop.
 	select {
 	case <-wrote:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the request was never sent")
 	}
+	// Sent is not yet read: give the server a moment to pick the request
+	// up, or Shutdown closes the connection as idle and nothing is in
+	// flight.
 	time.Sleep(300 * time.Millisecond)
+	return p, answer
+}
+
+func TestGracefulShutdownFinishesInFlightRequests(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// 1.5 s of injected latency: the request is in flight when the server
+	// is asked to stop.
+	p, answer := startWithRequestInFlight(t, dir, 1500)
 	start := time.Now()
 	p.stop(t)
-	wg.Wait()
-	require.NoError(t, reqErr, "the in-flight request was cut off")
-	assert.Equal(t, http.StatusOK, status)
-	assert.Contains(t, body, "errcode", "the emulator answered it")
+	got := <-answer
+	require.NoError(t, got.err, "the in-flight request was cut off")
+	assert.Equal(t, http.StatusOK, got.status)
+	assert.Contains(t, got.body, "errcode", "the emulator answered it")
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "shutdown waited for the request")
 	assert.Contains(t, p.Stderr.String(), "msg=stopped")
 
@@ -605,43 +617,15 @@ func TestWeChatMode(t *testing.T) {
 func TestShutdownCutsOffAStuckRequestWithin5s(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	p := startServer(t, nil, "-addr", "127.0.0.1:0", "-data-dir", dir)
-	resp := httpJSON(t, http.MethodPost, p.URL+"/wechat/emulator/v1/faults", emulator.Faults{LatencyMS: 30000}, nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-
-	wrote := make(chan struct{})
-	answered := make(chan error, 1)
-	go func() {
-		trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) }}
-		req, err := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodGet, p.URL+"/wechat/card/getcolors?access_token=anything", nil)
-		if err != nil {
-			answered <- err
-			return
-		}
-		r, err := http.DefaultClient.Do(req)
-		if err == nil {
-			_, err = io.ReadAll(r.Body)
-			r.Body.Close()
-		}
-		answered <- err
-	}()
-	select {
-	case <-wrote:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the request was never sent")
-	}
-	// Sent is not yet read: give the server a moment to pick the request up,
-	// as TestGracefulShutdownFinishesInFlightRequests does, or Shutdown closes
-	// the connection as idle and nothing is "cut off".
-	time.Sleep(300 * time.Millisecond)
+	p, answered := startWithRequestInFlight(t, dir, 30000)
 	require.NoError(t, p.Signal(syscall.SIGTERM))
 	code, took := p.exit(t, 8*time.Second)
 	assert.Less(t, took, 5*time.Second, "exit within 5 s even with a request stuck")
 	assert.Equal(t, exitUncleanShutdown, code, "3: an unclean shutdown, not 1 (never started)")
 	assert.Contains(t, p.Stderr.String(), "were cut off")
 	select {
-	case err := <-answered:
-		assert.Error(t, err, "the stuck request was cut off, not answered")
+	case got := <-answered:
+		assert.Error(t, got.err, "the stuck request was cut off, not answered")
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stuck request's connection was not closed")
 	}

@@ -7,9 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/events"
+	"github.com/wxcard/wxcard/internal/testbalancer"
 	"github.com/wxcard/wxcard/kv/kvtest"
 )
 
@@ -306,28 +305,7 @@ func TestRetriedPushRunsOnceAcrossTwoServersSharingRedis(t *testing.T) {
 	card := approvedCard(t, a.URL)
 	waitPushes(t, a.URL) // the seeded cards' reviews, pushed to a
 
-	backends := []string{a.URL, b.URL}
-	var hits [2]atomic.Int32
-	var next atomic.Int32
-	balancer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		i := (next.Add(1) - 1) % 2
-		hits[i].Add(1)
-		req, err := http.NewRequestWithContext(r.Context(), r.Method, backends[i]+r.URL.RequestURI(), r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		req.Header = r.Header.Clone()
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		w.WriteHeader(res.StatusCode)
-		io.Copy(w, res.Body)
-	}))
-	t.Cleanup(balancer.Close)
+	balancer := testbalancer.Start(t, a.URL, b.URL)
 
 	res := httpJSON(t, "POST", a.URL+"/wechat/emulator/v1/push", map[string]string{
 		"url": balancer.URL + "/events", "token": token, "encoding_aes_key": key, "mode": "safe",
@@ -344,8 +322,8 @@ func TestRetriedPushRunsOnceAcrossTwoServersSharingRedis(t *testing.T) {
 		refused += len(receivedEvents(t, p.URL, "card_not_pass_check"))
 	}
 	assert.Equal(t, 1, refused, "one callback for two deliveries to two servers")
-	assert.Equal(t, int32(1), hits[0].Load())
-	assert.Equal(t, int32(1), hits[1].Load())
+	assert.Equal(t, int32(1), balancer.Hits(0))
+	assert.Equal(t, int32(1), balancer.Hits(1))
 	assertRetriedOnce(t, log, "card_not_pass_check")
 	a.stop(t)
 	b.stop(t)

@@ -22,6 +22,19 @@ import (
 // error body.
 func rawRequest(t *testing.T, method, url, host, origin, contentType, body string) (int, string) {
 	t.Helper()
+	resp, raw := sendRequest(t, method, url, host, origin, contentType, body)
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	return resp.StatusCode, e.Error.Code
+}
+
+// sendRequest sends one request with the Host, Origin and Content-Type
+// given (each left as Go sets it when empty) and returns the answer with
+// its body read.
+func sendRequest(t *testing.T, method, url, host, origin, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
@@ -40,11 +53,7 @@ func rawRequest(t *testing.T, method, url, host, origin, contentType, body strin
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	var e struct {
-		Error struct{ Code string } `json:"error"`
-	}
-	_ = json.Unmarshal(raw, &e)
-	return resp.StatusCode, e.Error.Code
+	return resp, raw
 }
 
 // userCode puts an approved card into a simulated user's wallet and returns

@@ -290,25 +290,9 @@ func (s *server) routes() (http.Handler, error) {
 		// The demo's backend consumes and decrypts codes with the server's
 		// own token: off, like the emulator's control routes, for anyone
 		// on the network.
-		demoOff := func(w http.ResponseWriter, r *http.Request) {
-			writeJSONError(w, http.StatusNotFound, "demo_off", "the demo page and the wx stand-in are off with the emulator's control routes (non-loopback -addr); -emulator-control=true turns them on")
-		}
-		for _, p := range []string{"/demo/", "/standin/", "/wx-standin.js"} {
-			mux.HandleFunc(p, demoOff)
-		}
-		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "/js/preview/", http.StatusFound)
-		})
+		demoRoutesOff(mux, "demo_off", "the demo page and the wx stand-in are off with the emulator's control routes (non-loopback -addr); -emulator-control=true turns them on")
 	default:
-		needsEmulator := func(w http.ResponseWriter, r *http.Request) {
-			writeJSONError(w, http.StatusNotFound, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")
-		}
-		for _, p := range []string{"/demo/", "/standin/", "/wx-standin.js"} {
-			mux.HandleFunc(p, needsEmulator)
-		}
-		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "/js/preview/", http.StatusFound)
-		})
+		demoRoutesOff(mux, "emulator_off", "the demo page and the wx stand-in need emulator mode; this server talks to the real WeChat")
 	}
 	// Browsers ask every origin for one; an empty answer keeps their
 	// consoles free of 404s.
@@ -319,6 +303,20 @@ func (s *server) routes() (http.Handler, error) {
 		writeJSONError(w, http.StatusNotFound, "not_found", "no route "+r.URL.Path+"; the start-up banner lists every URL")
 	})
 	return mux, nil
+}
+
+// demoRoutesOff answers the demo page's and the wx stand-in's routes with a
+// JSON 404 that says why (code, message), and sends / to the preview tool.
+func demoRoutesOff(mux *http.ServeMux, code, message string) {
+	off := func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusNotFound, code, message)
+	}
+	for _, p := range []string{"/demo/", "/standin/", "/wx-standin.js"} {
+		mux.HandleFunc(p, off)
+	}
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/js/preview/", http.StatusFound)
+	})
 }
 
 // reachableAddr is the address this machine uses to reach a listener: a

@@ -25,8 +25,15 @@ func startInProcess(t *testing.T, args ...string) (*server, *syncbuf.Buffer, *sy
 // (timeouts, which have no flags).
 func startInProcessWith(t *testing.T, change func(*config), args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
 	t.Helper()
+	return startInProcessEnv(t, nil, change, args...)
+}
+
+// startInProcessEnv is startInProcessWith with env as the process
+// environment the config reads (WXCARD_SECRET and the like).
+func startInProcessEnv(t *testing.T, env map[string]string, change func(*config), args ...string) (*server, *syncbuf.Buffer, *syncbuf.Buffer) {
+	t.Helper()
 	var stdout, stderr syncbuf.Buffer
-	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-js-dir", filepath.Join(repoRoot(t), "js")}, args...), envOf(nil), io.Discard)
+	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-js-dir", filepath.Join(repoRoot(t), "js")}, args...), envOf(env), io.Discard)
 	require.NoError(t, err)
 	if change != nil {
 		change(cfg)
@@ -54,19 +61,11 @@ func TestInProcessRoutesValidateInput(t *testing.T) {
 	require.Contains(t, stdout.String(), "Ready on "+base)
 
 	do := func(method, path, origin, body string) (*http.Response, string) {
-		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
-		require.NoError(t, err)
+		contentType := ""
 		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			contentType = "application/json"
 		}
-		if origin != "" {
-			req.Header.Set("Origin", origin)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
+		resp, raw := sendRequest(t, method, base+path, "", origin, contentType, body)
 		return resp, string(raw)
 	}
 	tests := []struct {

@@ -1,18 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/wxcard/wxcard/internal/syncbuf"
+
 	"github.com/wxcard/wxcard/signer"
 )
 
@@ -123,20 +121,9 @@ func TestLoopbackOnly(t *testing.T) {
 
 func TestCardTicketDoesNotExistInWeChatMode(t *testing.T) {
 	t.Parallel()
-	var stdout, stderr syncbuf.Buffer
 	env := map[string]string{"WXCARD_SECRET": "a-secret-that-is-never-used-here"}
-	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-store", "memory", "-mode", "wechat", "-appid", "wx0123456789abcdef",
-		"-public-card-ids", "pPublicCard", "-base-url", "http://127.0.0.1:1/", "-js-dir", filepath.Join(repoRoot(t), "js")}, envOf(env), io.Discard)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := start(ctx, cfg, &stdout, &stderr)
-	require.NoError(t, err)
-	done := make(chan error, 1)
-	go func() { done <- srv.wait(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	srv, stdout, _ := startInProcessEnv(t, env, nil, "-mode", "wechat", "-appid", "wx0123456789abcdef",
+		"-public-card-ids", "pPublicCard", "-base-url", "http://127.0.0.1:1/")
 	resp, body := getCardTicket(t, srv.baseURL, nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.Nil(t, body["ticket"])

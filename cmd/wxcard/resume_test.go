@@ -74,6 +74,45 @@ func (w *depositWire) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	rw.Write(applied.Body.Bytes())
 }
 
+// heldDeposit is a `codes deposit` run of the real binary through a
+// depositWire that is holding call holdAt: first is that run, cmd starts
+// another one the same way, release lets the held call answer.
+type heldDeposit struct {
+	wire    *depositWire
+	cmd     testproc.Command
+	first   *testproc.Process
+	release func()
+}
+
+// startHeldDeposit writes codes to a file, starts depositing them to
+// cardID through a depositWire in front of s, and returns once the wire
+// holds call holdAt.
+func startHeldDeposit(t *testing.T, bin string, s *emulatortest.Server, cardID string, holdAt int, codes []string) *heldDeposit {
+	t.Helper()
+	wire := &depositWire{next: s.Recorder, holdAt: holdAt, sent: map[string]int{}, held: make(chan struct{}), release: make(chan struct{})}
+	srv := httptest.NewServer(wire)
+	t.Cleanup(srv.Close)
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(wire.release) }) }
+	t.Cleanup(release)
+
+	dir := t.TempDir()
+	file := writeLines(t, dir, "codes.txt", codes)
+	cmd := testproc.Command{Path: bin, Args: []string{"codes", "deposit", "--json", "--card", cardID, file},
+		Env: []string{"HOME=" + dir, "WXCARD_APPID=" + s.AppID, "WXCARD_SECRET=" + s.Secret, "WXCARD_BASE_URL=" + srv.URL}}
+	first, err := testproc.Start(cmd)
+	require.NoError(t, err)
+	t.Cleanup(first.Kill)
+	select {
+	case <-wire.held:
+	case <-first.Done():
+		t.Fatalf("the first run ended before call %d:\n%s", holdAt, first.Output())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("call %d never came:\n%s", holdAt, first.Output())
+	}
+	return &heldDeposit{wire: wire, cmd: cmd, first: first, release: release}
+}
+
 // TestDepositKilledMidCallResumesExactlyOnce imports 100,000 codes with the
 // real binary, kills it with SIGKILL while a deposit call WeChat has
 // applied is waiting for its answer, and runs the same command again: every
@@ -94,30 +133,9 @@ func TestDepositKilledMidCallResumesExactlyOnce(t *testing.T) {
 	s := emulatortest.Start(t)
 	cardID := newDepositCard(t, s)
 	calls := (n + 99) / 100
-	wire := &depositWire{next: s.Recorder, holdAt: calls * 2 / 5, sent: map[string]int{},
-		held: make(chan struct{}), release: make(chan struct{})}
-	srv := httptest.NewServer(wire)
-	t.Cleanup(srv.Close)
-	var releaseOnce sync.Once
-	release := func() { releaseOnce.Do(func() { close(wire.release) }) }
-	t.Cleanup(release)
-
-	dir := t.TempDir()
 	codes := makeCodes("R", n)
-	file := writeLines(t, dir, "codes.txt", codes)
-	cmd := testproc.Command{Path: bin, Args: []string{"codes", "deposit", "--json", "--card", cardID, file},
-		Env: []string{"HOME=" + dir, "WXCARD_APPID=" + s.AppID, "WXCARD_SECRET=" + s.Secret, "WXCARD_BASE_URL=" + srv.URL}}
-
-	first, err := testproc.Start(cmd)
-	require.NoError(t, err)
-	t.Cleanup(first.Kill)
-	select {
-	case <-wire.held:
-	case <-first.Done():
-		t.Fatalf("the first run ended before call %d:\n%s", wire.holdAt, first.Output())
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("call %d never came:\n%s", wire.holdAt, first.Output())
-	}
+	run := startHeldDeposit(t, bin, s, cardID, calls*2/5, codes)
+	wire, cmd, first, release := run.wire, run.cmd, run.first, run.release
 	first.Kill() // SIGKILL: no chance to record anything more
 	release()
 
@@ -169,26 +187,9 @@ func TestDepositCtrlCFinishesTheCallInFlight(t *testing.T) {
 	require.NoError(t, err)
 	s := emulatortest.Start(t)
 	cardID := newDepositCard(t, s)
-	wire := &depositWire{next: s.Recorder, holdAt: 4, sent: map[string]int{}, held: make(chan struct{}), release: make(chan struct{})}
-	srv := httptest.NewServer(wire)
-	t.Cleanup(srv.Close)
-	var releaseOnce sync.Once
-	release := func() { releaseOnce.Do(func() { close(wire.release) }) }
-	t.Cleanup(release)
-
-	dir := t.TempDir()
 	codes := makeCodes("S", 1000)
-	file := writeLines(t, dir, "codes.txt", codes)
-	cmd := testproc.Command{Path: bin, Args: []string{"codes", "deposit", "--json", "--card", cardID, file},
-		Env: []string{"HOME=" + dir, "WXCARD_APPID=" + s.AppID, "WXCARD_SECRET=" + s.Secret, "WXCARD_BASE_URL=" + srv.URL}}
-	first, err := testproc.Start(cmd)
-	require.NoError(t, err)
-	t.Cleanup(first.Kill)
-	select {
-	case <-wire.held:
-	case <-first.Done():
-		t.Fatalf("the run ended before call 4:\n%s", first.Output())
-	}
+	run := startHeldDeposit(t, bin, s, cardID, 4, codes)
+	wire, cmd, first, release := run.wire, run.cmd, run.first, run.release
 	require.NoError(t, first.Signal(os.Interrupt))
 	_, err = first.WaitForLine(time.Minute, regexp.MustCompile(`stopping after the current call`))
 	require.NoError(t, err, first.Output())

@@ -156,21 +156,11 @@ func runVerifyCardExt(ctx context.Context, inv *invocation, args []string) error
 			{"signature", v.Signature, "cardExt"},
 		}
 		for _, r := range rows {
-			val := r[1]
-			if val == "" {
-				val = "(empty)"
-			}
-			inv.printf("  %-11s %-44s %s\n", r[0], val, r[2])
+			inv.printf("  %-11s %-44s %s\n", r[0], orEmpty(r[1]), r[2])
 		}
 		inv.printExplanation(v.Valid, v.Signature, v.Expected, v.Problems,
 			"The usual causes: the ticket is the jsapi ticket or an expired card api_ticket (type wx_card); the timestamp or nonce signed are not the ones in cardExt; code or openid were signed but left out of cardExt (or the reverse); a missing value was signed as \"null\".")
-		inv.printf("\nSorted values, hashed in this order (SHA-1 of their concatenation):\n")
-		for i, val := range v.SortedValues {
-			if val == "" {
-				val = "(empty)"
-			}
-			inv.printf("  %d. %s\n", i+1, val)
-		}
+		inv.printSortedValues("Sorted values, hashed in this order (SHA-1 of their concatenation):", v.SortedValues)
 	})
 	return verifyOutcome(v.Valid)
 }
@@ -221,13 +211,7 @@ with "appId" (the app's by default).`)
 		inv.printf("wx.chooseCard cardSign: %s\n", verdict(v.Valid))
 		inv.printExplanation(v.Valid, v.Signature, v.Expected, v.Problems,
 			"The usual causes: the ticket is the jsapi ticket or an expired card api_ticket; the app id, shopId, cardType, cardId, timestamp or nonceStr signed differ from the ones passed to wx.chooseCard.")
-		inv.printf("\nSorted values, hashed in this order:\n")
-		for i, val := range v.SortedValues {
-			if val == "" {
-				val = "(empty)"
-			}
-			inv.printf("  %d. %s\n", i+1, val)
-		}
+		inv.printSortedValues("Sorted values, hashed in this order:", v.SortedValues)
 	})
 	return verifyOutcome(v.Valid)
 }
@@ -316,6 +300,15 @@ func (inv *invocation) printExplanation(valid bool, found, expected string, prob
 	}
 	if !valid && !cause && found != "" && found != expected {
 		inv.printf("\n%s\n", usual)
+	}
+}
+
+// printSortedValues prints the values a signature hashes, numbered in the
+// order they are concatenated, under heading.
+func (inv *invocation) printSortedValues(heading string, values []string) {
+	inv.printf("\n%s\n", heading)
+	for i, val := range values {
+		inv.printf("  %d. %s\n", i+1, orEmpty(val))
 	}
 }
 

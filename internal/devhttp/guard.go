@@ -133,7 +133,18 @@ func (g *HostGuard) Wrap(next http.Handler) http.Handler {
 // WriteError writes {"error":{"code","message"}}; nothing from the request
 // is echoed.
 func WriteError(w http.ResponseWriter, status int, code, message string) {
-	raw, _ := json.Marshal(map[string]any{"error": map[string]string{"code": code, "message": message}})
+	WriteJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+}
+
+// WriteJSON writes v as a JSON body that is never cached nor sniffed as
+// another type; a v that cannot be encoded answers 500 with an "internal"
+// error body.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		raw = []byte(`{"error":{"code":"internal","message":"response could not be encoded"}}`)
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -5,15 +5,14 @@
 // load() on the same page (ChromiumLoadAgain) reuses the compiled module.
 // Printed in Go's benchmark format; the p50 is the row.
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join, normalize, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { TYPES, fileUnder, sendFile } from './static.mjs';
+
 const jsDir = fileURLToPath(new URL('..', import.meta.url));
 const LOADS = 10;
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8' };
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
@@ -37,17 +36,7 @@ const server = createServer(async (req, res) => {
     res.writeHead(200, { 'content-type': TYPES['.html'] }).end(PAGE);
     return;
   }
-  const file = normalize(join(jsDir, path));
-  if (!file.startsWith(jsDir)) {
-    res.writeHead(403).end();
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
+  await sendFile(res, fileUnder(jsDir, path));
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;

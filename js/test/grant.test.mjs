@@ -3,9 +3,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
-import { Miniflare } from 'miniflare';
+import { startWorker } from './workerd.mjs';
 
 import { mintGrant, verifyGrant, parseGrantKeys, GrantError, MAX_TOKEN_LENGTH } from 'wxcard/grant';
 import * as index from '../index.js';
@@ -126,28 +125,15 @@ describe('in Node', () => {
 });
 
 describe('in workerd', () => {
-  let mf;
+  let worker;
   before(async () => {
-    mf = new Miniflare({
-      modules: true,
-      scriptPath: fileURLToPath(new URL('./fixtures/grant-worker.mjs', import.meta.url)),
-      modulesRoot: fileURLToPath(new URL('..', import.meta.url)),
-      modulesRules: [{ type: 'ESModule', include: ['**/*.mjs', '**/*.js'] }],
-      compatibilityDate: '2025-01-01',
-      cf: false,
-      host: '127.0.0.1',
-      port: 0,
-    });
-    await mf.ready;
+    worker = await startWorker('grant-worker.mjs');
   });
   after(async () => {
-    await mf?.dispose();
+    await worker?.dispose();
   });
 
-  async function post(path, body) {
-    const res = await mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json() };
-  }
+  const post = (path, body) => worker.post(path, body);
 
   test('mints the Go tokens and accepts them', async () => {
     for (const v of vectors.valid) {

@@ -7,17 +7,17 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { mkdtemp, readFile, rm, mkdir, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, normalize, extname } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 
 import { chromium } from 'playwright-core';
 
 import { pickLang, normalizeLang } from '../preview/i18n.js';
+import { fileUnder, sendFile } from './static.mjs';
 
 const jsDir = fileURLToPath(new URL('..', import.meta.url));
 const PREFIX = '/any/prefix/js/';
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
@@ -59,18 +59,9 @@ before(async () => {
       res.writeHead(404).end();
       return;
     }
-    let file = normalize(join(jsDir, path.slice(PREFIX.length)));
-    if (!file.startsWith(jsDir)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (path.endsWith('/')) file = join(file, 'index.html');
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+    let file = fileUnder(jsDir, path.slice(PREFIX.length));
+    if (file !== null && path.endsWith('/')) file = join(file, 'index.html');
+    await sendFile(res, file);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}`;

@@ -2,35 +2,19 @@
 // precompiled WebAssembly.Module a Worker gets from `import wasm from …`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { startWorker } from './workerd.mjs';
 
-import { Miniflare } from 'miniflare';
-
-const jsDir = fileURLToPath(new URL('..', import.meta.url));
-let mf;
+let worker;
 
 before(async () => {
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: fileURLToPath(new URL('./fixtures/worker.mjs', import.meta.url)),
-    modulesRoot: jsDir,
-    modulesRules: [{ type: 'ESModule', include: ['**/*.mjs', '**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2025-01-01',
-    cf: false,
-    host: '127.0.0.1',
-    port: 0,
-  });
-  await mf.ready;
+  worker = await startWorker('worker.mjs');
 });
 
 after(async () => {
-  await mf?.dispose();
+  await worker?.dispose();
 });
 
-async function post(path, body) {
-  const res = await mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
+const post = (path, body) => worker.post(path, body);
 
 test('signatures in workerd match the documented vectors', async () => {
   const res = await post('/card-ext', {

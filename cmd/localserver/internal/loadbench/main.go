@@ -102,33 +102,12 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 		return nil, 0, err
 	}
 	defer logFile.Close()
-	// wrk is one client: without -rate-limit 0 it would measure 429s. Every
-	// request line is logged: the ticket fetches are counted from the log.
-	srv, err := testproc.Start(testproc.Command{Path: bin, Args: []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"),
-		"-rate-limit", "0", "-log-sample", "1000000"}, Stderr: logFile})
+	// Every request line is logged: the ticket fetches are counted from the log.
+	target, err := startAddCardTarget(ctx, bin, tmp, logFile)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer func() {
-		_ = srv.Signal(os.Interrupt)
-		_, _ = srv.Wait(10 * time.Second)
-		srv.Kill()
-	}()
-	m, err := srv.WaitForLine(30*time.Second, readyRE)
-	if err != nil {
-		return nil, 0, fmt.Errorf("the local server did not start: %w", err)
-	}
-	base := m[1]
-	cardID, err := approvedCardID(ctx, base)
-	if err != nil {
-		return nil, 0, err
-	}
-	script := filepath.Join(tmp, "addcard.lua")
-	body := fmt.Sprintf(`{"cards":[{"card_id":%q,"openid":"oLoadBench000000000000000001"}]}`, cardID)
-	lua := fmt.Sprintf("wrk.method = \"POST\"\nwrk.body = %q\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", body)
-	if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
-		return nil, 0, err
-	}
+	defer target.stop()
 
 	run := func(args ...string) (result, error) {
 		full := append([]string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", d.String(), "--latency"}, args...)
@@ -141,11 +120,11 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 	var health, add result
 	// Addcard first, cold: no ticket fetched yet.
 	for i := 0; i < rounds; i++ {
-		a, err := run("-s", script, base+"/v1/addcard")
+		a, err := run("-s", target.script, target.base+"/v1/addcard")
 		if err != nil {
 			return nil, 0, err
 		}
-		h, err := run(base + "/healthz")
+		h, err := run(target.base + "/healthz")
 		if err != nil {
 			return nil, 0, err
 		}
@@ -167,6 +146,52 @@ func bench(ctx context.Context, d time.Duration, conns, threads, rounds int) ([]
 		return nil, 0, fmt.Errorf("redis outage: %w", err)
 	}
 	return append(lines, outage...), fetches, nil
+}
+
+// addCardTarget is a local server ready for wrk: its base URL, a POST
+// /v1/addcard body for an approved card and the wrk script that sends it.
+type addCardTarget struct {
+	srv                *testproc.Process
+	base, body, script string
+}
+
+// startAddCardTarget starts the local server binary bin with its data and
+// the wrk script under tmp, its log in logFile and the extra flags, and
+// waits until it serves. wrk is one client: without -rate-limit 0 it would
+// measure 429s; every request line is logged. Stop it with stop.
+func startAddCardTarget(ctx context.Context, bin, tmp string, logFile io.Writer, extra ...string) (*addCardTarget, error) {
+	args := append([]string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"),
+		"-rate-limit", "0", "-log-sample", "1000000"}, extra...)
+	srv, err := testproc.Start(testproc.Command{Path: bin, Args: args, Stderr: logFile})
+	if err != nil {
+		return nil, err
+	}
+	t := &addCardTarget{srv: srv, script: filepath.Join(tmp, "addcard.lua")}
+	m, err := srv.WaitForLine(30*time.Second, readyRE)
+	if err != nil {
+		t.stop()
+		return nil, fmt.Errorf("the local server did not start: %w", err)
+	}
+	t.base = m[1]
+	cardID, err := approvedCardID(ctx, t.base)
+	if err != nil {
+		t.stop()
+		return nil, err
+	}
+	t.body = fmt.Sprintf(`{"cards":[{"card_id":%q,"openid":"oLoadBench000000000000000001"}]}`, cardID)
+	lua := fmt.Sprintf("wrk.method = \"POST\"\nwrk.body = %q\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", t.body)
+	if err := os.WriteFile(t.script, []byte(lua), 0o644); err != nil {
+		t.stop()
+		return nil, err
+	}
+	return t, nil
+}
+
+// stop interrupts the server and kills it if it has not exited in 10s.
+func (t *addCardTarget) stop() {
+	_ = t.srv.Signal(os.Interrupt)
+	_, _ = t.srv.Wait(10 * time.Second)
+	t.srv.Kill()
 }
 
 func best(a, b result) result {

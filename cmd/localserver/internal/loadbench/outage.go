@@ -1,22 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/wxcard/wxcard/internal/testproc"
+	"github.com/wxcard/wxcard/internal/redisproc"
 )
 
 // outageConns is how many wrk connections load the server during the
@@ -42,46 +39,27 @@ func benchRedisOutage(ctx context.Context, bin, wrk string, d time.Duration, thr
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	rs, err := startRedisServer(ctx, redisBin, tmp)
+	rs, err := redisproc.Start(redisBin, tmp)
 	if err != nil {
 		return nil, err
 	}
-	defer rs.kill()
+	defer rs.Stop()
 
 	logFile, err := os.Create(filepath.Join(tmp, "server.log"))
 	if err != nil {
 		return nil, err
 	}
 	defer logFile.Close()
-	srv, err := testproc.Start(testproc.Command{Path: bin, Args: []string{"-addr", "127.0.0.1:0", "-data-dir", filepath.Join(tmp, "data"),
-		"-store", "redis://" + rs.addr + "/0", "-rate-limit", "0", "-log-sample", "1000000"}, Stderr: logFile})
+	target, err := startAddCardTarget(ctx, bin, tmp, logFile, "-store", rs.URL())
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		_ = srv.Signal(os.Interrupt)
-		_, _ = srv.Wait(10 * time.Second)
-		srv.Kill()
-	}()
-	m, err := srv.WaitForLine(30*time.Second, readyRE)
-	if err != nil {
-		return nil, fmt.Errorf("the local server did not start: %w", err)
-	}
-	base := m[1]
-	cardID, err := approvedCardID(ctx, base)
-	if err != nil {
-		return nil, err
-	}
-	script := filepath.Join(tmp, "addcard.lua")
-	body := fmt.Sprintf(`{"cards":[{"card_id":%q,"openid":"oLoadBench000000000000000001"}]}`, cardID)
-	lua := fmt.Sprintf("wrk.method = \"POST\"\nwrk.body = %q\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", body)
-	if err := os.WriteFile(script, []byte(lua), 0o644); err != nil {
-		return nil, err
-	}
+	defer target.stop()
+	base, script := target.base, target.script
 
 	// Warm: the ticket is fetched and stored before the healthy phase, so
 	// that no phase pays the first fetch.
-	if err := postAddCard(ctx, base, body); err != nil {
+	if err := postAddCard(ctx, base, target.body); err != nil {
 		return nil, err
 	}
 
@@ -90,17 +68,17 @@ func benchRedisOutage(ctx context.Context, bin, wrk string, d time.Duration, thr
 		enter func() error
 	}{
 		{"healthy", func() error {
-			if rs.cmd == nil {
-				return rs.restart(ctx)
+			if !rs.Running() {
+				return rs.Restart()
 			}
-			return rs.signal(syscall.SIGCONT)
+			return rs.Resume()
 		}},
-		{"stopped", func() error { rs.kill(); return nil }},
+		{"stopped", func() error { rs.Stop(); return nil }},
 		{"paused", func() error {
-			if err := rs.restart(ctx); err != nil {
+			if err := rs.Restart(); err != nil {
 				return err
 			}
-			return rs.signal(syscall.SIGSTOP)
+			return rs.Pause()
 		}},
 	}
 	// The machine's other load shows in every phase's tail; running the
@@ -127,104 +105,12 @@ func benchRedisOutage(ctx context.Context, bin, wrk string, d time.Duration, thr
 			}
 		}
 	}
-	_ = rs.signal(syscall.SIGCONT)
+	_ = rs.Resume()
 	lines := make([]string, len(phases))
 	for i, p := range phases {
 		lines[i] = best[i].line("LocalserverAddCardRedis/"+p.name, "")
 	}
 	return lines, nil
-}
-
-// redisServer is a redis-server process on a fixed loopback port, so that
-// a restart comes back where the local server's client looks for it.
-type redisServer struct {
-	bin, dir, addr string
-	port           int
-	cmd            *exec.Cmd
-	done           chan struct{}
-}
-
-func startRedisServer(ctx context.Context, bin, dir string) (*redisServer, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	rs := &redisServer{bin: bin, dir: dir, port: port, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	return rs, rs.start(ctx)
-}
-
-func (rs *redisServer) start(ctx context.Context) error {
-	cmd := exec.Command(rs.bin, "--port", strconv.Itoa(rs.port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", rs.dir, "--daemonize", "no", "--loglevel", "warning")
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	rs.cmd, rs.done = cmd, done
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-done:
-			return errors.New("redis-server exited at start")
-		case <-ctx.Done():
-			return ctx.Err()
-		default:
-		}
-		if pingRedis(rs.addr) == nil {
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	rs.kill()
-	return errors.New("redis-server did not answer PING within 5s")
-}
-
-// kill stops the server with SIGKILL (paused or not) and waits for it.
-func (rs *redisServer) kill() {
-	if rs.cmd == nil {
-		return
-	}
-	_ = rs.cmd.Process.Kill()
-	<-rs.done
-	rs.cmd = nil
-}
-
-func (rs *redisServer) restart(ctx context.Context) error {
-	rs.kill()
-	return rs.start(ctx)
-}
-
-func (rs *redisServer) signal(sig syscall.Signal) error {
-	if rs.cmd == nil {
-		return errors.New("redis-server is not running")
-	}
-	return rs.cmd.Process.Signal(sig)
-}
-
-func pingRedis(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if strings.TrimSpace(line) != "+PONG" {
-		return fmt.Errorf("PING answered %q", line)
-	}
-	return nil
 }
 
 func postAddCard(ctx context.Context, base, body string) error {
