@@ -44,7 +44,7 @@ type server struct {
 	js      jsAssets
 	// hosts guards the routes that read or change the emulator's state.
 	hosts  *devhttp.HostGuard
-	http   *http.Server
+	http   *devhttp.Server
 	served chan error
 	seeded seedResult
 	// The server URL's handler (nil in wechat mode without -events-token),

@@ -120,3 +120,52 @@ func TestHeadersOverTheLimitAreRefused(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
 }
+
+// TestShutdownDoesNotWaitForSilentConnections: net/http's Shutdown counts a
+// connection that never sent a request as idle only after five seconds; a
+// client's spare connection made every shutdown wait that long. Ours closes
+// it at once, and still lets a request in flight finish.
+func TestShutdownDoesNotWaitForSilentConnections(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		_, _ = io.WriteString(w, "done")
+	}), DefaultTimeouts(), nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	silent, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer silent.Close()
+	busy, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer busy.Close()
+	_, err = io.WriteString(busy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	// The silent connection must have been accepted before Shutdown, or
+	// there is nothing to close: wait until the server has seen both.
+	require.Eventually(t, func() bool {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return len(srv.fresh) == 1
+	}, 5*time.Second, 5*time.Millisecond)
+
+	shut := make(chan error, 1)
+	start := time.Now()
+	go func() { shut <- srv.Shutdown(t.Context()) }()
+	// The silent connection is closed at once...
+	require.NoError(t, silent.SetReadDeadline(time.Now().Add(4*time.Second)))
+	_, err = silent.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, io.EOF, "closed by the server, not timed out")
+	// ...and the request in flight still gets its answer.
+	close(release)
+	answer, err := io.ReadAll(bufio.NewReader(busy))
+	require.NoError(t, err)
+	assert.Contains(t, string(answer), "done")
+	require.NoError(t, <-shut)
+	assert.Less(t, time.Since(start), 4*time.Second, "no five-second wait")
+	assert.ErrorIs(t, <-served, http.ErrServerClosed)
+}
