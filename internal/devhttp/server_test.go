@@ -127,8 +127,9 @@ func TestHeadersOverTheLimitAreRefused(t *testing.T) {
 // it at once, and still lets a request in flight finish.
 func TestShutdownDoesNotWaitForSilentConnections(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	release, entered := make(chan struct{}), make(chan struct{})
 	srv := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
 		<-release
 		_, _ = io.WriteString(w, "done")
 	}), DefaultTimeouts(), nil)
@@ -145,8 +146,14 @@ func TestShutdownDoesNotWaitForSilentConnections(t *testing.T) {
 	defer busy.Close()
 	_, err = io.WriteString(busy, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	require.NoError(t, err)
-	// The silent connection must have been accepted before Shutdown, or
-	// there is nothing to close: wait until the server has seen both.
+	// The busy connection's request must be in its handler, and the silent
+	// connection accepted, before Shutdown: otherwise Shutdown could find
+	// the busy one still fresh, or the silent one not there yet.
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached its handler")
+	}
 	require.Eventually(t, func() bool {
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
