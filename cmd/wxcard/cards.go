@@ -29,12 +29,9 @@ func runCardsList(ctx context.Context, inv *invocation, args []string) error {
 			statuses = append(statuses, admin.CardStatus(s))
 		}
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	list, err := a.client.Card.List(ctx, *offset, *count, statuses...)
+	list, err := withClient(ctx, inv, func(c *admin.Client) (*admin.CardIDList, error) {
+		return c.Card.List(ctx, *offset, *count, statuses...)
+	})
 	if err != nil {
 		return err
 	}
@@ -53,12 +50,7 @@ func runCardsGet(ctx context.Context, inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	card, err := a.client.Card.Get(ctx, rest[0])
+	card, err := withClient(ctx, inv, func(c *admin.Client) (*admin.Card, error) { return c.Card.Get(ctx, rest[0]) })
 	if err != nil {
 		return err
 	}
@@ -84,12 +76,7 @@ just the "card" object inside it. "-f -" reads standard input.`)
 	if err != nil {
 		return err
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	id, err := a.client.Card.Create(ctx, cardType, attrs)
+	id, err := withClient(ctx, inv, func(c *admin.Client) (string, error) { return c.Card.Create(ctx, cardType, attrs) })
 	if err != nil {
 		return err
 	}

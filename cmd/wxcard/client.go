@@ -86,6 +86,17 @@ func devAppOf(snapshot string) (appID, secret string, err error) {
 }
 
 // open builds the admin client for the resolved app and opens its store.
+// withClient opens the app, makes one call with its client and closes it.
+func withClient[T any](ctx context.Context, inv *invocation, call func(*admin.Client) (T, error)) (T, error) {
+	a, err := inv.open(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer a.close()
+	return call(a.client)
+}
+
 func (inv *invocation) open(ctx context.Context) (*app, error) {
 	c, err := inv.resolveCredentials()
 	if err != nil {

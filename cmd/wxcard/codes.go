@@ -40,12 +40,7 @@ func runCodesCheck(ctx context.Context, inv *invocation, args []string) error {
 	if len(codes) == 0 {
 		return usagef("codes check: no codes given")
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	res, err := a.client.Code.Check(ctx, *cardID, codes)
+	res, err := withClient(ctx, inv, func(c *admin.Client) (*admin.CheckResult, error) { return c.Code.Check(ctx, *cardID, codes) })
 	if err != nil {
 		return err
 	}
@@ -76,12 +71,7 @@ func runCodesCount(ctx context.Context, inv *invocation, args []string) error {
 	if *cardID == "" {
 		return usagef("codes count: --card is required")
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	n, err := a.client.Code.DepositedCount(ctx, *cardID)
+	n, err := withClient(ctx, inv, func(c *admin.Client) (int, error) { return c.Code.DepositedCount(ctx, *cardID) })
 	if err != nil {
 		return err
 	}
@@ -98,12 +88,9 @@ func runCodeGet(ctx context.Context, inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	info, err := a.client.Code.Get(ctx, admin.GetCodeRequest{Code: rest[0], CardID: *cardID, CheckConsume: *checkConsume})
+	info, err := withClient(ctx, inv, func(c *admin.Client) (*admin.CodeInfo, error) {
+		return c.Code.Get(ctx, admin.GetCodeRequest{Code: rest[0], CardID: *cardID, CheckConsume: *checkConsume})
+	})
 	if err != nil {
 		return err
 	}
@@ -128,12 +115,9 @@ again (a second consume answers errcode 40099).`)
 	if err != nil {
 		return err
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	res, err := a.client.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: rest[0], CardID: *cardID})
+	res, err := withClient(ctx, inv, func(c *admin.Client) (*admin.ConsumeResult, error) {
+		return c.Code.Consume(ctx, admin.ConsumeCodeRequest{Code: rest[0], CardID: *cardID})
+	})
 	if err != nil {
 		if transient(err) {
 			inv.note("wxcard: the answer was lost; the code may be consumed: check with wxcard code get %s\n", strings.TrimSpace(rest[0]))

@@ -79,12 +79,7 @@ prints it: {"cardId","cardExt"}, ready for wx.addCard({cardList:[…]}).`)
 	if err := signer.ValidateCard(card); err != nil {
 		return err
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	list, err := a.client.JSSDK.AddCard(ctx, []signer.Card{card})
+	list, err := withClient(ctx, inv, func(c *admin.Client) (signer.CardList, error) { return c.JSSDK.AddCard(ctx, []signer.Card{card}) })
 	if err != nil {
 		return err
 	}
@@ -102,12 +97,7 @@ func runSignChooseCard(ctx context.Context, inv *invocation, args []string) erro
 	if _, err := parseCommand(fs, args, 0, 0); err != nil {
 		return err
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	p, err := a.client.JSSDK.ChooseCard(ctx, req)
+	p, err := withClient(ctx, inv, func(c *admin.Client) (signer.ChooseCardParams, error) { return c.JSSDK.ChooseCard(ctx, req) })
 	if err != nil {
 		return err
 	}
@@ -132,12 +122,7 @@ func runSignJSConfig(ctx context.Context, inv *invocation, args []string) error 
 			req.JSAPIList = append(req.JSAPIList, api)
 		}
 	}
-	a, err := inv.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	cfg, err := a.client.JSSDK.Config(ctx, req)
+	cfg, err := withClient(ctx, inv, func(c *admin.Client) (signer.JSConfig, error) { return c.JSSDK.Config(ctx, req) })
 	if err != nil {
 		return err
 	}

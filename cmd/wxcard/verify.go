@@ -23,11 +23,31 @@ type tickets struct {
 	appID string
 }
 
-// ticketFlags adds --ticket and --jsapi-ticket to fs.
-func ticketFlags(fs *flag.FlagSet) (card, jsapi *string) {
-	card = fs.String("ticket", "", "the card api_ticket (wx_card) to verify with; default: the app's current one (given, nothing is fetched)")
-	jsapi = fs.String("jsapi-ticket", "", "the jsapi ticket; default: the app's current one when --ticket is not given")
-	return card, jsapi
+// verifyFlags are the flags every verify command has: the tickets to verify
+// with and whether to print them unmasked.
+type verifyFlags struct {
+	card, jsapi *string
+	show        *bool
+}
+
+// addVerifyFlags adds --ticket, --jsapi-ticket and --show to fs; shown
+// says where --show prints the ticket.
+func addVerifyFlags(fs *flag.FlagSet, shown string) verifyFlags {
+	return verifyFlags{
+		card:  fs.String("ticket", "", "the card api_ticket (wx_card) to verify with; default: the app's current one (given, nothing is fetched)"),
+		jsapi: fs.String("jsapi-ticket", "", "the jsapi ticket; default: the app's current one when --ticket is not given"),
+		show:  fs.Bool("show", false, "print the ticket in full in "+shown),
+	}
+}
+
+// load returns the tickets to verify with (see loadTickets) and the
+// shower that masks both in what is printed.
+func (f verifyFlags) load(ctx context.Context, inv *invocation, primary string) (tickets, secretShower, error) {
+	t, err := inv.loadTickets(ctx, *f.card, *f.jsapi, primary)
+	if err != nil {
+		return tickets{}, secretShower{}, err
+	}
+	return t, secretShower{show: *f.show, secrets: []string{t.card, t.jsapi}}, nil
 }
 
 // loadTickets returns the given tickets, or fetches the app's: the one the
@@ -115,8 +135,7 @@ func runVerifyCardExt(ctx context.Context, inv *invocation, args []string) error
 	fs := inv.flagSet("verify cardext", "wxcard verify cardext --card ID --card-ext JSON|-", verifyAbout)
 	cardID := fs.String("card", "", "the cardList item's cardId (required)")
 	cardExt := fs.String("card-ext", "", "the item's cardExt JSON string, or - to read it from stdin (required)")
-	ticket, jsapi := ticketFlags(fs)
-	show := fs.Bool("show", false, "print the ticket in full in the sorted values and the hashed string")
+	vf := addVerifyFlags(fs, "the sorted values and the hashed string")
 	if _, err := parseCommand(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -127,7 +146,7 @@ func runVerifyCardExt(ctx context.Context, inv *invocation, args []string) error
 	if err != nil {
 		return err
 	}
-	t, err := inv.loadTickets(ctx, *ticket, *jsapi, "card")
+	t, s, err := vf.load(ctx, inv, "card")
 	if err != nil {
 		return err
 	}
@@ -135,7 +154,6 @@ func runVerifyCardExt(ctx context.Context, inv *invocation, args []string) error
 	if err != nil {
 		return err
 	}
-	s := secretShower{show: *show, secrets: []string{t.card, t.jsapi}}
 	v.SortedValues = s.hideAll(v.SortedValues)
 	v.Preimage = s.hide(v.Preimage)
 	inv.output(v, func() {
@@ -172,8 +190,7 @@ func runVerifyChooseCard(ctx context.Context, inv *invocation, args []string) er
 {"shopId","cardType","cardId","timestamp","nonceStr","signType","cardSign"},
 with "appId" (the app's by default).`)
 	params := fs.String("params", "", "the wx.chooseCard arguments as JSON, or - for stdin (required)")
-	ticket, jsapi := ticketFlags(fs)
-	show := fs.Bool("show", false, "print the ticket in full in the sorted values and the hashed string")
+	vf := addVerifyFlags(fs, "the sorted values and the hashed string")
 	if _, err := parseCommand(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -190,7 +207,7 @@ with "appId" (the app's by default).`)
 	}
 	check := signer.ChooseCardCheck{AppID: fields["appId"], ShopID: fields["shopId"], CardType: fields["cardType"], CardID: fields["cardId"],
 		Timestamp: fields["timestamp"], NonceStr: fields["nonceStr"], SignType: fields["signType"], CardSign: fields["cardSign"]}
-	t, err := inv.loadTickets(ctx, *ticket, *jsapi, "card")
+	t, s, err := vf.load(ctx, inv, "card")
 	if err != nil {
 		return err
 	}
@@ -204,7 +221,6 @@ with "appId" (the app's by default).`)
 	if err != nil {
 		return err
 	}
-	s := secretShower{show: *show, secrets: []string{t.card, t.jsapi}}
 	v.SortedValues = s.hideAll(v.SortedValues)
 	v.Preimage = s.hide(v.Preimage)
 	inv.output(v, func() {
@@ -223,8 +239,7 @@ func runVerifyJSConfig(ctx context.Context, inv *invocation, args []string) erro
 all); --config the object passed to wx.config: {"timestamp","nonceStr","signature"}.`)
 	pageURL := fs.String("url", "", "the page `URL` (required)")
 	config := fs.String("config", "", "the wx.config argument as JSON, or - for stdin (required)")
-	ticket, jsapi := ticketFlags(fs)
-	show := fs.Bool("show", false, "print the ticket in full in the hashed string")
+	vf := addVerifyFlags(fs, "the hashed string")
 	if _, err := parseCommand(fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -239,7 +254,7 @@ all); --config the object passed to wx.config: {"timestamp","nonceStr","signatur
 	if err != nil {
 		return usagef("verify jsconfig: --config: %w", err)
 	}
-	t, err := inv.loadTickets(ctx, *ticket, *jsapi, "jsapi")
+	t, s, err := vf.load(ctx, inv, "jsapi")
 	if err != nil {
 		return err
 	}
@@ -247,7 +262,6 @@ all); --config the object passed to wx.config: {"timestamp","nonceStr","signatur
 	if err != nil {
 		return err
 	}
-	s := secretShower{show: *show, secrets: []string{t.card, t.jsapi}}
 	v.Preimage = s.hide(v.Preimage)
 	inv.output(v, func() {
 		inv.printf("wx.config signature: %s\n  signed URL  %s\n", verdict(v.Valid), v.SignedURL)
