@@ -3,14 +3,11 @@ package emulator
 // POST card/modifystock {"card_id","increase_stock_value"|"reduce_stock_value"}
 func (c *call) modifyStock() (any, error) {
 	var req struct {
-		CardID   string `json:"card_id"`
-		Increase int64  `json:"increase_stock_value"`
-		Reduce   int64  `json:"reduce_stock_value"`
+		cardIDRequest
+		Increase int64 `json:"increase_stock_value"`
+		Reduce   int64 `json:"reduce_stock_value"`
 	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&req, c.liveCard)
 	if err != nil {
 		return nil, err
 	}
@@ -39,13 +36,10 @@ func (c *call) modifyStock() (any, error) {
 // POST card/paycell/set {"card_id","is_open"}
 func (c *call) setPayCell() (any, error) {
 	var req struct {
-		CardID string `json:"card_id"`
-		IsOpen *bool  `json:"is_open"`
+		cardIDRequest
+		IsOpen *bool `json:"is_open"`
 	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&req, c.liveCard)
 	if err != nil {
 		return nil, err
 	}
@@ -59,15 +53,12 @@ func (c *call) setPayCell() (any, error) {
 // POST card/selfconsumecell/set {"card_id","is_open","need_verify_cod","need_remark_amount"}
 func (c *call) setSelfConsumeCell() (any, error) {
 	var req struct {
-		CardID           string `json:"card_id"`
-		IsOpen           *bool  `json:"is_open"`
-		NeedVerifyCod    bool   `json:"need_verify_cod"`
-		NeedRemarkAmount bool   `json:"need_remark_amount"`
+		cardIDRequest
+		IsOpen           *bool `json:"is_open"`
+		NeedVerifyCod    bool  `json:"need_verify_cod"`
+		NeedRemarkAmount bool  `json:"need_remark_amount"`
 	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&req, c.liveCard)
 	if err != nil {
 		return nil, err
 	}

@@ -213,6 +213,21 @@ func (e *Emulator) lockApp(ctx context.Context, appID string) (*appState, func()
 	return a, e.mu.Unlock, nil
 }
 
+// lockUserCard is lockApp for the helpers about one user card: it also
+// returns the card and the user card (ErrNotFound when either is missing).
+func (e *Emulator) lockUserCard(ctx context.Context, appID, cardID, code string) (*appState, *card, *userCard, func(), error) {
+	a, unlock, err := e.lockApp(ctx, appID)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	cd := a.Cards[cardID]
+	if cd == nil || cd.UserCards[code] == nil {
+		unlock()
+		return nil, nil, nil, nil, ErrNotFound
+	}
+	return a, cd, cd.UserCards[code], unlock, nil
+}
+
 // locked runs f under mu and releases it however f ends: a panic in a
 // handler (recovered by net/http) must not leave every later request, and
 // shutdown, waiting for the lock.

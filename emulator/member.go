@@ -326,13 +326,10 @@ func (c *call) activateTempInfo() (any, error) {
 // POST card/membercard/activate/geturl {"card_id","outer_str"?}
 func (c *call) activateURL() (any, error) {
 	var req struct {
-		CardID   string `json:"card_id"`
+		cardIDRequest
 		OuterStr string `json:"outer_str"`
 	}
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
-	cd, err := c.liveCard(req.CardID)
+	cd, err := c.decodeCard(&req, c.liveCard)
 	if err != nil {
 		return nil, err
 	}

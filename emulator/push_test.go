@@ -20,6 +20,7 @@ import (
 
 	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/events"
+	"github.com/wxcard/wxcard/internal/testbalancer"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/kv/kvtest"
 	"github.com/wxcard/wxcard/signer"
@@ -256,7 +257,7 @@ func TestRetriedPushRunsOnceAcrossTwoServersSharingRedis(t *testing.T) {
 	redis := kvtest.StartRedis(t)
 	var calls atomic.Int32
 	key := newAESKey(t)
-	backends := make([]*url.URL, 2)
+	backends := make([]string, 2)
 	for i := range backends {
 		store, err := kv.NewRedis(redis.URL())
 		require.NoError(t, err)
@@ -268,28 +269,9 @@ func TestRetriedPushRunsOnceAcrossTwoServersSharingRedis(t *testing.T) {
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
-		backends[i], _ = url.Parse(srv.URL)
+		backends[i] = srv.URL
 	}
-	var next, hits [2]atomic.Int32
-	balancer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		i := (next[0].Add(1) - 1) % 2
-		hits[i].Add(1)
-		req, err := http.NewRequestWithContext(r.Context(), r.Method, backends[i].String()+r.URL.RequestURI(), r.Body)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		req.Header = r.Header.Clone()
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		defer res.Body.Close()
-		w.WriteHeader(res.StatusCode)
-		io.Copy(w, res.Body)
-	}))
-	t.Cleanup(balancer.Close)
+	balancer := testbalancer.Start(t, backends...)
 
 	h := newHarness(t, emulator.WithAutoApprove(true))
 	require.NoError(t, h.emu.SetPushConfig(t.Context(), testAppID, emulator.PushConfig{URL: balancer.URL, Token: pushToken, EncodingAESKey: key, Mode: emulator.PushSafe}))
@@ -298,8 +280,8 @@ func TestRetriedPushRunsOnceAcrossTwoServersSharingRedis(t *testing.T) {
 	h.waitPushes()
 
 	assert.Equal(t, int32(1), calls.Load(), "one callback for three deliveries")
-	assert.Equal(t, int32(2), hits[0].Load())
-	assert.Equal(t, int32(1), hits[1].Load())
+	assert.Equal(t, int32(2), balancer.Hits(0))
+	assert.Equal(t, int32(1), balancer.Hits(1))
 	p := h.emu.Pushes(testAppID)[0]
 	require.Len(t, p.Attempts, 3)
 	assert.Equal(t, emulator.PushDelivered, p.Status)

@@ -103,16 +103,11 @@ func (e *Emulator) GiveCard(ctx context.Context, appID, cardID, code, friendOpen
 	if friendOpenID == "" || len(friendOpenID) > 128 {
 		return fmt.Errorf("%w: the friend's openid is required (at most 128 bytes)", ErrInvalidArgument)
 	}
-	a, unlock, err := e.lockApp(ctx, appID)
+	a, cd, u, unlock, err := e.lockUserCard(ctx, appID, cardID, code)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	cd := a.Cards[cardID]
-	if cd == nil || cd.UserCards[code] == nil {
-		return ErrNotFound
-	}
-	u := cd.UserCards[code]
 	now := e.now()
 	switch {
 	case cd.Status == StatusDelete || u.usable(now) != nil:

@@ -234,16 +234,11 @@ func firstNonEmpty(a, b string) string {
 // RemoveFromWallet simulates the user deleting a card from the wallet: the
 // user card becomes DELETE. For tests and the demo.
 func (e *Emulator) RemoveFromWallet(ctx context.Context, appID, cardID, code string) error {
-	a, unlock, err := e.lockApp(ctx, appID)
+	a, _, u, unlock, err := e.lockUserCard(ctx, appID, cardID, code)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	cd := a.Cards[cardID]
-	if cd == nil || cd.UserCards[code] == nil {
-		return ErrNotFound
-	}
-	u := cd.UserCards[code]
 	if u.Status == UserCardDelete {
 		return nil
 	}
