@@ -184,7 +184,7 @@ func (s *source) storeWarning(ctx context.Context, msg, key string, err error) {
 		value = m.Value
 	}
 	s.c.log.LogAttrs(ctx, level, msg, attrKey(key),
-		slogString("error", scrub(err.Error(), s.c.appSecret, value)))
+		attrString("error", scrub(err.Error(), s.c.appSecret, value)))
 }
 
 // flightGroup runs one call at a time and lets concurrent callers share its
@@ -467,7 +467,7 @@ func (s *source) fetchEntry(ctx context.Context, store bool) (entry, error) {
 		s.unsaved.Store(false)
 		s.nextSync.Store(now.Add(storeSyncInterval).UnixNano())
 	}
-	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), slogInt("expires_in", int(expiresIn)))
+	s.c.log.LogAttrs(ctx, slogDebug, "wxcard: refreshed", attrKey(s.key), attrInt("expires_in", int(expiresIn)))
 	return e, nil
 }
 

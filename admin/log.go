@@ -16,15 +16,7 @@ func discardLogger() logger { return slog.New(slog.DiscardHandler) }
 // WithLogger sets the logger for warnings (a store that fails) and debug
 // lines (each request, each refresh). Secrets never reach it. The default
 // discards everything.
-func WithLogger(l *slog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return invalidArg("logger", "is nil")
-		}
-		c.log = l
-		return nil
-	}
-}
+func WithLogger(l *slog.Logger) Option { return withLogger(l) }
 
 const (
 	slogDebug = slog.LevelDebug
@@ -32,13 +24,8 @@ const (
 	slogWarn  = slog.LevelWarn
 )
 
-func attrOp(op string) slog.Attr       { return slog.String("op", op) }
-func attrCode(code int) slog.Attr      { return slog.Int("errcode", code) }
-func attrURL(raw string) slog.Attr     { return slog.String("url", redactURL(raw)) }
-func attrErr(err error) slog.Attr      { return slog.String("error", err.Error()) }
-func attrKey(key string) slog.Attr     { return slog.String("key", key) }
-func slogString(k, v string) slog.Attr { return slog.String(k, v) }
-func slogInt(k string, v int) slog.Attr {
-	return slog.Int(k, v)
-}
-func slogDuration(k string, d time.Duration) slog.Attr { return slog.Duration(k, d) }
+type attr = slog.Attr
+
+func attrString(k, v string) attr                 { return slog.String(k, v) }
+func attrInt(k string, v int) attr                { return slog.Int(k, v) }
+func attrDuration(k string, d time.Duration) attr { return slog.Duration(k, d) }

@@ -19,15 +19,7 @@ func discardLogger() logger { return nil }
 // WithLogger sets the logger for warnings (a store that fails) and debug
 // lines (each request, each refresh). Secrets never reach it. The default
 // discards everything. In js/wasm builds it takes a *linelog.Logger.
-func WithLogger(l *linelog.Logger) Option {
-	return func(c *Client) error {
-		if l == nil {
-			return invalidArg("logger", "is nil")
-		}
-		c.log = l
-		return nil
-	}
-}
+func WithLogger(l *linelog.Logger) Option { return withLogger(l) }
 
 const (
 	slogDebug = linelog.LevelDebug
@@ -35,13 +27,8 @@ const (
 	slogWarn  = linelog.LevelWarn
 )
 
-func attrOp(op string) linelog.Attr       { return linelog.String("op", op) }
-func attrCode(code int) linelog.Attr      { return linelog.Int("errcode", code) }
-func attrURL(raw string) linelog.Attr     { return linelog.String("url", redactURL(raw)) }
-func attrErr(err error) linelog.Attr      { return linelog.String("error", err.Error()) }
-func attrKey(key string) linelog.Attr     { return linelog.String("key", key) }
-func slogString(k, v string) linelog.Attr { return linelog.String(k, v) }
-func slogInt(k string, v int) linelog.Attr {
-	return linelog.Int(k, v)
-}
-func slogDuration(k string, d time.Duration) linelog.Attr { return linelog.Duration(k, d) }
+type attr = linelog.Attr
+
+func attrString(k, v string) attr                 { return linelog.String(k, v) }
+func attrInt(k string, v int) attr                { return linelog.Int(k, v) }
+func attrDuration(k string, d time.Duration) attr { return linelog.Duration(k, d) }

@@ -222,9 +222,9 @@ func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, p
 	if int64(len(raw)) > limit {
 		return nil, nil, fmt.Errorf("wxcard: %s: more than %d bytes: %w", op, limit, ErrResponseTooLarge)
 	}
-	c.log.LogAttrs(ctx, slogDebug, "wxcard: request", attrOp(op), slogString("method", method),
-		attrURL(u.String()), slogInt("status", resp.StatusCode), slogInt("bytes", len(raw)),
-		slogDuration("elapsed", time.Since(start)))
+	c.log.LogAttrs(ctx, slogDebug, "wxcard: request", attrOp(op), attrString("method", method),
+		attrURL(u.String()), attrInt("status", resp.StatusCode), attrInt("bytes", len(raw)),
+		attrDuration("elapsed", time.Since(start)))
 	return resp, raw, nil
 }
 
