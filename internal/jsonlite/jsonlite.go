@@ -214,21 +214,29 @@ func (c *checker) object(depth int) error {
 		if err := c.value(depth + 1); err != nil {
 			return err
 		}
-		c.space()
-		if c.pos >= len(c.data) {
-			return ErrUnexpectedEnd
-		}
-		switch c.data[c.pos] {
-		case ',':
-			c.pos++
-			c.space()
-		case '}':
-			c.pos++
-			return nil
-		default:
-			return c.syntax("after object key:value pair")
+		if done, err := c.elementEnd('}', "after object key:value pair"); done || err != nil {
+			return err
 		}
 	}
+}
+
+// elementEnd reads what follows an object member or array element: a comma
+// and the space after it (more to come), or closer (done).
+func (c *checker) elementEnd(closer byte, after string) (done bool, err error) {
+	c.space()
+	if c.pos >= len(c.data) {
+		return false, ErrUnexpectedEnd
+	}
+	switch c.data[c.pos] {
+	case ',':
+		c.pos++
+		c.space()
+		return false, nil
+	case closer:
+		c.pos++
+		return true, nil
+	}
+	return false, c.syntax(after)
 }
 
 func (c *checker) array(depth int) error {
@@ -242,19 +250,8 @@ func (c *checker) array(depth int) error {
 		if err := c.value(depth + 1); err != nil {
 			return err
 		}
-		c.space()
-		if c.pos >= len(c.data) {
-			return ErrUnexpectedEnd
-		}
-		switch c.data[c.pos] {
-		case ',':
-			c.pos++
-			c.space()
-		case ']':
-			c.pos++
-			return nil
-		default:
-			return c.syntax("after array element")
+		if done, err := c.elementEnd(']', "after array element"); done || err != nil {
+			return err
 		}
 	}
 }
