@@ -50,19 +50,12 @@ func TestRunServesAndKeepsState(t *testing.T) {
 	assert.Contains(t, out.String(), "appid: wx00112233445566ff")
 	assert.NotContains(t, out.String(), "cmd-test-secret")
 
-	res, err := http.Get("http://" + addr + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {"wx00112233445566ff"}, "secret": {"cmd-test-secret"}}.Encode())
-	require.NoError(t, err)
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
-	res.Body.Close()
-	require.NotEmpty(t, tok.AccessToken)
+	tok := fetchToken(t, addr)
 	require.NoError(t, stop())
 
 	// Restarted on the same snapshot, the token still works.
 	addr, _, stop = start(t, args, env)
-	res, err = http.Get("http://" + addr + "/card/getcolors?access_token=" + url.QueryEscape(tok.AccessToken))
+	res, err := http.Get("http://" + addr + "/card/getcolors?access_token=" + url.QueryEscape(tok))
 	require.NoError(t, err)
 	var colors struct {
 		Errcode int `json:"errcode"`
@@ -222,17 +215,11 @@ func TestRunPushesToTheServerURL(t *testing.T) {
 	addr, out, stop := start(t, []string{"-addr", "127.0.0.1:0", "-appid", "wx00112233445566ff", "-auto-approve", "-push-url", backend.URL, "-push-mode", "safe"}, env)
 	assert.NotContains(t, out.String(), "pushTok1")
 
-	res, err := http.Get("http://" + addr + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {"wx00112233445566ff"}, "secret": {"cmd-test-secret"}}.Encode())
-	require.NoError(t, err)
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
-	res.Body.Close()
+	tok := fetchToken(t, addr)
 	card := `{"card":{"card_type":"GENERAL_COUPON","general_coupon":{"default_detail":"满100减10","base_info":{"logo_url":"http://mmbiz.qpic.cn/l.png",` +
 		`"brand_name":"咖啡店","code_type":"CODE_TYPE_QRCODE","title":"十元券","color":"Color010","notice":"出示二维码","description":"每人限领一张",` +
 		`"sku":{"quantity":10},"date_info":{"type":"DATE_TYPE_FIX_TERM","fixed_term":30}}}}}`
-	res, err = http.Post("http://"+addr+"/card/create?access_token="+url.QueryEscape(tok.AccessToken), "application/json", strings.NewReader(card))
+	res, err := http.Post("http://"+addr+"/card/create?access_token="+url.QueryEscape(tok), "application/json", strings.NewReader(card))
 	require.NoError(t, err)
 	var created struct {
 		CardID string `json:"card_id"`
@@ -281,4 +268,18 @@ func TestRunImportsJSONSnapshot(t *testing.T) {
 	require.NoError(t, stop())
 	assert.Contains(t, out.String(), "imported "+jsonPath+" into "+filepath.Join(dir, "emu.db"))
 	assert.Contains(t, out.String(), "appid: wx0123456789abcdef")
+}
+
+// fetchToken gets an access_token for the test app from the emulator at addr.
+func fetchToken(t *testing.T, addr string) string {
+	t.Helper()
+	res, err := http.Get("http://" + addr + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {"wx00112233445566ff"}, "secret": {"cmd-test-secret"}}.Encode())
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
+	require.NotEmpty(t, tok.AccessToken)
+	return tok.AccessToken
 }
