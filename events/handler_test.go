@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/syncbuf"
 	"github.com/wxcard/wxcard/kv"
 )
 
@@ -386,28 +387,10 @@ func TestNewHandlerValidates(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink the handler's goroutines can share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestLogsCarryNoSecretsOrContent(t *testing.T) {
 	t.Parallel()
 	wc := newWeChat(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	fail := true
 	h := newTestHandler(t, func(context.Context, *Message) error {

@@ -71,15 +71,7 @@ func (e *emulatorProc) call(ctx context.Context, path, token string, body, out a
 
 func (e *emulatorProc) token(t *testing.T) string {
 	t.Helper()
-	res, err := http.Get(e.base + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {durabilityAppID}, "secret": {durabilitySecret}}.Encode())
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&tok))
-	require.NotEmpty(t, tok.AccessToken)
-	return tok.AccessToken
+	return fetchToken(t, e.base, durabilityAppID, durabilitySecret)
 }
 
 // TestKillDuringWritesLosesNothingAcknowledged runs write load against the

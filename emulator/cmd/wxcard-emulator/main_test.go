@@ -50,7 +50,7 @@ func TestRunServesAndKeepsState(t *testing.T) {
 	assert.Contains(t, out.String(), "appid: wx00112233445566ff")
 	assert.NotContains(t, out.String(), "cmd-test-secret")
 
-	tok := fetchToken(t, addr)
+	tok := fetchToken(t, "http://"+addr, "wx00112233445566ff", "cmd-test-secret")
 	require.NoError(t, stop())
 
 	// Restarted on the same snapshot, the token still works.
@@ -215,7 +215,7 @@ func TestRunPushesToTheServerURL(t *testing.T) {
 	addr, out, stop := start(t, []string{"-addr", "127.0.0.1:0", "-appid", "wx00112233445566ff", "-auto-approve", "-push-url", backend.URL, "-push-mode", "safe"}, env)
 	assert.NotContains(t, out.String(), "pushTok1")
 
-	tok := fetchToken(t, addr)
+	tok := fetchToken(t, "http://"+addr, "wx00112233445566ff", "cmd-test-secret")
 	card := `{"card":{"card_type":"GENERAL_COUPON","general_coupon":{"default_detail":"满100减10","base_info":{"logo_url":"http://mmbiz.qpic.cn/l.png",` +
 		`"brand_name":"咖啡店","code_type":"CODE_TYPE_QRCODE","title":"十元券","color":"Color010","notice":"出示二维码","description":"每人限领一张",` +
 		`"sku":{"quantity":10},"date_info":{"type":"DATE_TYPE_FIX_TERM","fixed_term":30}}}}}`
@@ -270,10 +270,10 @@ func TestRunImportsJSONSnapshot(t *testing.T) {
 	assert.Contains(t, out.String(), "appid: wx0123456789abcdef")
 }
 
-// fetchToken gets an access_token for the test app from the emulator at addr.
-func fetchToken(t *testing.T, addr string) string {
+// fetchToken gets an access_token for the app from the emulator at base.
+func fetchToken(t *testing.T, base, appID, secret string) string {
 	t.Helper()
-	res, err := http.Get("http://" + addr + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {"wx00112233445566ff"}, "secret": {"cmd-test-secret"}}.Encode())
+	res, err := http.Get(base + "/cgi-bin/token?" + url.Values{"grant_type": {"client_credential"}, "appid": {appID}, "secret": {secret}}.Encode())
 	require.NoError(t, err)
 	defer res.Body.Close()
 	var tok struct {
