@@ -127,10 +127,12 @@ func (rl *rateLimiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The body is not read: the connection is closed after the answer
 	// rather than drained for a client that is already over its budget.
-	w.Header().Set("Cache-Control", "no-store")
-	writeError(w, &apiError{status: http.StatusTooManyRequests, code: CodeRateLimited,
+	res := &Response{}
+	res.set("Cache-Control", "no-store")
+	writeError(res, &apiError{status: statusTooManyRequests, code: CodeRateLimited,
 		retryAfter: retryAfterSeconds(wait),
 		message:    "too many requests from this client; retry after the number of seconds in Retry-After"})
+	writeResponse(w, res)
 }
 
 // take spends one token of key's bucket and returns 0, or returns how long
