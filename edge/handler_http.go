@@ -1,17 +1,22 @@
+//go:build !js
+
 package edge
 
 import (
 	"net/http"
 )
 
-// The net/http adapter of Server.
+// The net/http adapter of Server. It is left out of js/wasm builds: the
+// Worker calls Server.Serve from its JavaScript entry module, and
+// importing net/http would link crypto/tls and crypto/x509 into its bundle
+// (their package initialisers keep their code alive: about 0.6 MB of gzip).
 
 func init() { abortPanic = http.ErrAbortHandler }
 
 // NewHandler returns the config API handler: a Server behind net/http. It
 // fails only for an invalid Config (the error matches ErrInvalidConfig).
 // The handler is safe for concurrent use and keeps no state between
-// requests beyond Config.
+// requests beyond Config. It is not in js/wasm builds: use NewServer there.
 func NewHandler(cfg Config) (http.Handler, error) {
 	srv, err := NewServer(cfg)
 	if err != nil {
@@ -37,12 +42,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// after answering a body over the limit.
 		limited: http.MaxBytesReader(w, r.Body, h.srv.s.maxBody),
 	}
-	writeResponse(w, h.srv.Serve(r.Context(), req))
+	WriteResponse(w, h.srv.Serve(r.Context(), req))
 }
 
-// writeResponse copies res to w. Vary is added to, so that what an outer
-// handler varies on is kept; every other header is set.
-func writeResponse(w http.ResponseWriter, res *Response) {
+// WriteResponse writes res, as Server.Serve answered it, to w. Vary is
+// added to, so that what an outer handler varies on is kept; every other
+// header is set. It is not in js/wasm builds.
+func WriteResponse(w http.ResponseWriter, res *Response) {
 	hdr := w.Header()
 	for _, f := range res.Header {
 		if f.Name == "Vary" {
