@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -80,7 +79,7 @@ type Client struct {
 	// mpBaseURL is the root for showqrcode (WithMPBaseURL); nil derives it
 	// from baseURL, see Client.mpBase in qrcode.go.
 	mpBaseURL *url.URL
-	http      *http.Client
+	transport transport
 	store     kv.Store
 	locker    kv.Locker
 	tokenMode TokenMode
@@ -169,7 +168,7 @@ func NewClient(appID, appSecret string, opts ...Option) (*Client, error) {
 		appID:         appID,
 		appSecret:     appSecret,
 		baseURL:       base,
-		http:          &http.Client{Timeout: DefaultTimeout},
+		transport:     defaultTransport(),
 		store:         kv.NewMemory(),
 		log:           discardLogger(),
 		now:           time.Now,
@@ -262,18 +261,6 @@ func WithBaseURL(raw string) Option {
 			}
 		}
 		c.baseURL = u
-		return nil
-	}
-}
-
-// WithHTTPClient sets the HTTP client (its Timeout and Transport are used as
-// they are). The default has a 15 s timeout.
-func WithHTTPClient(hc *http.Client) Option {
-	return func(c *Client) error {
-		if hc == nil {
-			return invalidArg("http_client", "is nil")
-		}
-		c.http = hc
 		return nil
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -649,7 +648,7 @@ func (c *Client) fetchStableToken(ctx context.Context) (string, int64, error) {
 		return "", 0, fmt.Errorf("wxcard: %s: %w", op, err)
 	}
 	var out tokenResponse
-	err = c.unauthenticated(ctx, op, http.MethodPost, c.baseURL.JoinPath("cgi-bin", "stable_token"), body, &out)
+	err = c.unauthenticated(ctx, op, "POST", c.baseURL.JoinPath("cgi-bin", "stable_token"), body, &out)
 	return out.AccessToken, int64(out.ExpiresIn), err
 }
 
@@ -660,7 +659,7 @@ func (c *Client) fetchClassicToken(ctx context.Context) (string, int64, error) {
 	u := c.baseURL.JoinPath("cgi-bin", "token")
 	u.RawQuery = url.Values{"grant_type": {"client_credential"}, "appid": {c.appID}, "secret": {c.appSecret}}.Encode()
 	var out tokenResponse
-	err := c.unauthenticated(ctx, op, http.MethodGet, u, nil, &out)
+	err := c.unauthenticated(ctx, op, "GET", u, nil, &out)
 	return out.AccessToken, int64(out.ExpiresIn), err
 }
 
@@ -690,7 +689,7 @@ func (c *Client) fetchTicket(ctx context.Context, t TicketType) (string, int64, 
 	var out ticketResponse
 	// call, not get: get decodes with encoding/json, which the ticket path
 	// of a js/wasm build leaves out (wire_js.go).
-	if err := c.call(ctx, http.MethodGet, op, url.Values{"type": {string(t)}}, nil, &out, readCall); err != nil {
+	if err := c.call(ctx, "GET", op, url.Values{"type": {string(t)}}, nil, &out, readCall); err != nil {
 		return "", 0, err
 	}
 	// A ticket the signer would refuse must not be cached: every signature

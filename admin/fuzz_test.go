@@ -2,7 +2,6 @@ package admin
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -30,7 +29,7 @@ func FuzzDecodeResponse(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200
 		}
-		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}}}
+		resp := &wireResponse{statusCode: status, contentType: "application/json"}
 		var out cardGetResult
 		err := c.decode("card/get", resp, []byte(body), jsonInto(&out))
 		if err == nil {

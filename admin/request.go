@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -41,7 +40,7 @@ func checkCtx(ctx context.Context) error {
 // get calls an API with GET; query may be nil. access_token is added.
 // path, relative to the base URL, also names the call in errors and logs.
 func (c *Client) get(ctx context.Context, path string, query url.Values, out any) error {
-	return c.call(ctx, http.MethodGet, path, query, nil, jsonInto(out), readCall)
+	return c.call(ctx, "GET", path, query, nil, jsonInto(out), readCall)
 }
 
 // responseBody receives the JSON of a successful answer.
@@ -75,7 +74,7 @@ func (c *Client) post(ctx context.Context, path string, body, out any, kind call
 			return fmt.Errorf("wxcard: %s: encoding request: %w", path, err)
 		}
 	}
-	return c.call(ctx, http.MethodPost, path, nil, payload, jsonInto(out), kind)
+	return c.call(ctx, "POST", path, nil, payload, jsonInto(out), kind)
 }
 
 // getFor calls an API with GET and returns its answer decoded into a new T.
@@ -107,18 +106,18 @@ func (c *Client) getRaw(ctx context.Context, op, absoluteURL string) ([]byte, st
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, "", invalidArg("url", "must be an absolute http or https URL")
 	}
-	resp, body, err := c.roundTrip(ctx, op, http.MethodGet, u, nil, c.maxRaw)
+	resp, body, err := c.roundTrip(ctx, op, "GET", u, nil, c.maxRaw)
 	if err != nil {
 		return nil, "", err
 	}
-	ct := resp.Header.Get("Content-Type")
+	ct := resp.contentType
 	if looksLikeJSON(ct, body) {
 		if code, msg, ok := peekErrcode(body); ok && code != 0 {
 			return nil, "", &APIError{Op: op, Code: code, Msg: scrub(msg, c.appSecret)}
 		}
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, "", &HTTPError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status}
+	if resp.statusCode < 200 || resp.statusCode > 299 {
+		return nil, "", &HTTPError{Op: op, StatusCode: resp.statusCode, Status: resp.status}
 	}
 	return body, ct, nil
 }
@@ -191,31 +190,22 @@ func (c *Client) send(ctx context.Context, op, method string, target *url.URL, q
 
 // roundTrip sends one request (a nil payload sends no body) and reads the
 // whole response body through limit. Errors never carry the URL's secrets.
-func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, payload []byte, limit int64) (*http.Response, []byte, error) {
+func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, payload []byte, limit int64) (*wireResponse, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("wxcard: %s: %w", op, err)
 	}
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("wxcard: %s: building request: %w", op, redactError(err))
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	}
 	start := time.Now()
-	resp, err := send(c.http, req)
+	resp, err := c.transport.do(ctx, method, u.String(), payload)
+	if be, ok := errors.AsType[*buildError](err); ok {
+		return nil, nil, fmt.Errorf("wxcard: %s: building request: %w", op, redactError(be.err))
+	}
 	if err != nil {
 		c.log.LogAttrs(ctx, slogDebug, "wxcard: request failed", attrOp(op),
 			attrURL(u.String()), attrErr(redactError(err)))
 		return nil, nil, fmt.Errorf("wxcard: %s: %w", op, redactError(err))
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	defer resp.body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.body, limit+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("wxcard: %s: reading response: %w", op, redactError(err))
 	}
@@ -223,26 +213,26 @@ func (c *Client) roundTrip(ctx context.Context, op, method string, u *url.URL, p
 		return nil, nil, fmt.Errorf("wxcard: %s: more than %d bytes: %w", op, limit, ErrResponseTooLarge)
 	}
 	c.log.LogAttrs(ctx, slogDebug, "wxcard: request", attrOp(op), attrString("method", method),
-		attrURL(u.String()), attrInt("status", resp.StatusCode), attrInt("bytes", len(raw)),
+		attrURL(u.String()), attrInt("status", resp.statusCode), attrInt("bytes", len(raw)),
 		attrDuration("elapsed", time.Since(start)))
 	return resp, raw, nil
 }
 
 // decode checks errcode, then the HTTP status, then fills out.
-func (c *Client) decode(op string, resp *http.Response, raw []byte, out responseBody, secrets ...string) error {
-	ct := resp.Header.Get("Content-Type")
+func (c *Client) decode(op string, resp *wireResponse, raw []byte, out responseBody, secrets ...string) error {
+	ct := resp.contentType
 	code, msg, ok := peekErrcode(raw)
 	if !ok {
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return &HTTPError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status}
+		if resp.statusCode < 200 || resp.statusCode > 299 {
+			return &HTTPError{Op: op, StatusCode: resp.statusCode, Status: resp.status}
 		}
 		return &DecodeError{Op: op, ContentType: ct, Err: describeNonJSON(raw)}
 	}
 	if code != 0 {
 		return &APIError{Op: op, Code: code, Msg: scrub(msg, append(secrets, c.appSecret)...)}
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &HTTPError{Op: op, StatusCode: resp.StatusCode, Status: resp.Status}
+	if resp.statusCode < 200 || resp.statusCode > 299 {
+		return &HTTPError{Op: op, StatusCode: resp.statusCode, Status: resp.status}
 	}
 	if out == nil {
 		return nil

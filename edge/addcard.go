@@ -1,8 +1,8 @@
 package edge
 
 import (
+	"context"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -16,9 +16,9 @@ type addCardRequest struct {
 // serveAddCard signs a cardList for wx.addCard with the card api_ticket.
 // Input is validated before the ticket is fetched, so bad requests never
 // cost an upstream call.
-func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError {
+func serveAddCard(ctx context.Context, s *settings, r *Request, res *Response) *apiError {
 	var req addCardRequest
-	if e := decodeBody(s, w, r, &req); e != nil {
+	if e := decodeBody(s, r, &req); e != nil {
 		return e
 	}
 	switch {
@@ -42,24 +42,24 @@ func serveAddCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError
 	if s.allowedCards != nil {
 		for i, c := range resolved {
 			if _, ok := s.allowedCards[c.CardID]; !ok {
-				return &apiError{status: http.StatusForbidden, code: CodeCardNotAllowed,
+				return &apiError{status: statusForbidden, code: CodeCardNotAllowed,
 					message: "cards[" + strconv.Itoa(i) + "].card_id " + quoteForMessage(c.CardID) + " is not one this service signs"}
 			}
 		}
 	}
-	ticket, err := s.tickets.CardTicket(r.Context())
+	ticket, err := s.tickets.CardTicket(ctx)
 	if err != nil {
-		return s.ticketUnavailable(r, "card api_ticket", err)
+		return s.ticketUnavailable(ctx, "card api_ticket", err)
 	}
 	list, err := s.signer.AddValidCards(ticket, cards)
 	if err != nil {
-		return signingError(s, r, err)
+		return signingError(ctx, s, err)
 	}
 	buf := make([]byte, 0, 64+len(list)*256)
 	buf = append(buf, `{"cardList":`...)
 	buf = list.AppendJSON(buf)
 	buf = append(buf, "}\n"...)
-	writeJSON(w, http.StatusOK, buf)
+	writeJSON(res, statusOK, buf)
 	return nil
 }
 
@@ -75,13 +75,13 @@ func invalidField(err error) *apiError {
 
 // signingError handles a failure after the input was validated: the ticket
 // itself was unusable (an upstream problem) or the nonce source failed.
-func signingError(s *settings, r *http.Request, err error) *apiError {
+func signingError(ctx context.Context, s *settings, err error) *apiError {
 	var ve *signer.ValidationError
 	if errors.As(err, &ve) && (ve.Field == "api_ticket" || ve.Field == "jsapi_ticket") {
-		s.log.WarnContext(r.Context(), "edge: upstream returned an unusable ticket", "field", ve.Field, "reason", ve.Reason)
-		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamUnavailable,
+		s.log.WarnContext(ctx, "edge: upstream returned an unusable ticket", "field", ve.Field, "reason", ve.Reason)
+		return &apiError{status: statusBadGateway, code: CodeUpstreamUnavailable,
 			message: "WeChat returned an unusable ticket"}
 	}
-	s.log.ErrorContext(r.Context(), "edge: signing failed", "error", err.Error())
-	return &apiError{status: http.StatusInternalServerError, code: CodeInternal, message: "signing failed"}
+	s.log.ErrorContext(ctx, "edge: signing failed", "error", err.Error())
+	return &apiError{status: statusInternalServerError, code: CodeInternal, message: "signing failed"}
 }

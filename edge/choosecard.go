@@ -1,7 +1,7 @@
 package edge
 
 import (
-	"net/http"
+	"context"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -9,9 +9,9 @@ import (
 // serveChooseCard signs wx.chooseCard parameters with the card api_ticket.
 // Every field is optional (an empty one widens the choice); the card id
 // allow-list applies only when a card_id is given.
-func serveChooseCard(s *settings, w http.ResponseWriter, r *http.Request) *apiError {
+func serveChooseCard(ctx context.Context, s *settings, r *Request, res *Response) *apiError {
 	var req chooseCardRequest
-	if e := decodeBody(s, w, r, &req); e != nil {
+	if e := decodeBody(s, r, &req); e != nil {
 		return e
 	}
 	req, e := s.policy.resolveChooseCard(req)
@@ -24,19 +24,19 @@ func serveChooseCard(s *settings, w http.ResponseWriter, r *http.Request) *apiEr
 	}
 	if req.CardID != "" && s.allowedCards != nil {
 		if _, ok := s.allowedCards[req.CardID]; !ok {
-			return &apiError{status: http.StatusForbidden, code: CodeCardNotAllowed,
+			return &apiError{status: statusForbidden, code: CodeCardNotAllowed,
 				message: "card_id " + quoteForMessage(req.CardID) + " is not one this service signs"}
 		}
 	}
-	ticket, err := s.tickets.CardTicket(r.Context())
+	ticket, err := s.tickets.CardTicket(ctx)
 	if err != nil {
-		return s.ticketUnavailable(r, "card api_ticket", err)
+		return s.ticketUnavailable(ctx, "card api_ticket", err)
 	}
 	params, err := s.signer.ChooseCard(ticket, sreq)
 	if err != nil {
-		return signingError(s, r, err)
+		return signingError(ctx, s, err)
 	}
 	buf := params.AppendJSON(make([]byte, 0, 256))
-	writeJSON(w, http.StatusOK, append(buf, '\n'))
+	writeJSON(res, statusOK, append(buf, '\n'))
 	return nil
 }

@@ -3,9 +3,11 @@
 // a [TicketProvider] (normally an *admin.Client, which caches them in kv),
 // signs with [signer.Signer] and answers JSON.
 //
-// The handler is plain net/http, so the same code runs natively in
-// cmd/localserver and as a Cloudflare Worker (edge/worker, GOOS=js) and is
-// tested with net/http/httptest.
+// The API itself is [Server]: a request's method, path, query, the two
+// headers it reads and its body in, a whole response out, with no
+// transport. [NewHandler] serves it over net/http (cmd/localserver, tested
+// with net/http/httptest); the Cloudflare Worker (edge/worker, GOOS=js)
+// calls it from its JavaScript entry module. Both run the same code.
 //
 // Routes:
 //

@@ -3,7 +3,6 @@ package edge
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strconv"
 
 	"github.com/wxcard/wxcard/signer"
@@ -45,15 +44,14 @@ type apiError struct {
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 func badRequest(code, message string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: code, message: message}
+	return &apiError{status: statusBadRequest, code: code, message: message}
 }
 
 // writeError writes the JSON error body. The message is built by this package
 // from fixed text and request field names only, never from upstream errors.
-func writeError(w http.ResponseWriter, e *apiError) {
-	h := w.Header()
+func writeError(res *Response, e *apiError) {
 	if e.retryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(e.retryAfter))
+		res.set("Retry-After", strconv.Itoa(e.retryAfter))
 	}
 	buf := make([]byte, 0, 64+len(e.message))
 	buf = append(buf, `{"error":{"code":`...)
@@ -61,22 +59,22 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	buf = append(buf, `,"message":`...)
 	buf = signer.AppendJSONString(buf, e.message)
 	buf = append(buf, "}}\n"...)
-	writeJSON(w, e.status, buf)
+	writeJSON(res, e.status, buf)
 }
 
 // upstreamError maps a TicketProvider failure to a response. The error text
 // is deliberately not used: only its category leaves the handler.
 func upstreamError(ctx context.Context, err error, which string) *apiError {
 	if errors.Is(err, context.DeadlineExceeded) || (ctx.Err() != nil && errors.Is(err, context.Canceled)) {
-		return &apiError{status: http.StatusGatewayTimeout, code: CodeTimeout,
+		return &apiError{status: statusGatewayTimeout, code: CodeTimeout,
 			message: "timed out while fetching the " + which + " from WeChat"}
 	}
 	switch classifyUpstream(err) {
 	case upstreamBusy:
-		return &apiError{status: http.StatusServiceUnavailable, code: CodeUpstreamBusy, retryAfter: 1,
+		return &apiError{status: statusServiceUnavailable, code: CodeUpstreamBusy, retryAfter: 1,
 			message: "WeChat is busy (errcode -1) and did not issue the " + which + "; retry shortly"}
 	case upstreamQuota:
-		return &apiError{status: http.StatusServiceUnavailable, code: CodeUpstreamQuota, retryAfter: 3600,
+		return &apiError{status: statusServiceUnavailable, code: CodeUpstreamQuota, retryAfter: 3600,
 			message: "WeChat's daily API quota is used up (errcode 45009); the " + which + " cannot be refreshed now"}
 	case upstreamRejected:
 		msg := "WeChat refused to issue the " + which
@@ -87,9 +85,9 @@ func upstreamError(ctx context.Context, err error, which string) *apiError {
 				hint = "; the server's IP is not in the official account's API IP whitelist"
 			}
 		}
-		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamRejected, message: msg + hint}
+		return &apiError{status: statusBadGateway, code: CodeUpstreamRejected, message: msg + hint}
 	default:
-		return &apiError{status: http.StatusBadGateway, code: CodeUpstreamUnavailable,
+		return &apiError{status: statusBadGateway, code: CodeUpstreamUnavailable,
 			message: "could not obtain the " + which + " from WeChat"}
 	}
 }

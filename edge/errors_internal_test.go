@@ -2,7 +2,6 @@ package edge
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,12 +21,12 @@ func TestErrorBodyCarriesTheMessage(t *testing.T) {
 		assert.NotContains(t, quoted, "\u2028", "%q", s)
 		assert.NotContains(t, quoted, "\u2029", "%q", s)
 		for _, msg := range []string{s, "unknown field " + quoted} {
-			rec := httptest.NewRecorder()
-			writeError(rec, badRequest(CodeInvalidJSON, msg))
+			res := &Response{}
+			writeError(res, badRequest(CodeInvalidJSON, msg))
 			var body struct {
 				Error struct{ Code, Message string }
 			}
-			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), "%q", msg)
+			require.NoError(t, json.Unmarshal(res.Body, &body), "%q", msg)
 			assert.Equal(t, CodeInvalidJSON, body.Error.Code)
 			std, err := json.Marshal(msg)
 			require.NoError(t, err)

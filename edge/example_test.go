@@ -121,3 +121,29 @@ func ExampleRateLimit() {
 	// 200 Retry-After:""
 	// 429 Retry-After:"1"
 }
+
+func ExampleNewServer() {
+	// The same API without a transport: what the Cloudflare Worker calls
+	// with the parts of each request it receives.
+	srv, err := edge.NewServer(edge.Config{
+		AppID:   "wx1234567890abcdef",
+		Tickets: staticTickets{},
+		Policy:  edge.Policy{PublicCardIDs: []string{"pFS7Fjg8kV1IdDz01r4SQwMkuCKc"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res := srv.Serve(context.Background(), &edge.Request{
+		Method:        http.MethodPost,
+		Path:          "/v1/addcard",
+		ContentType:   "application/json",
+		ContentLength: -1,
+		Body:          strings.NewReader(`{"cards":[{"card_id":"not-public"}]}`),
+	})
+	fmt.Println(res.Status, res.Get("Content-Type"))
+	fmt.Print(string(res.Body))
+	// Output:
+	// 403 application/json; charset=utf-8
+	// {"error":{"code":"card_not_allowed","message":"cards[0].card_id \"not-public\" is not one this service signs"}}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -354,4 +355,29 @@ func TestLogsNeverCarryTickets(t *testing.T) {
 	do(t, h, http.MethodPost, "/v1/addcard", `{"cards":[{"card_id":"c1"}]}`)
 	assert.NotContains(t, logs.String(), testCardTicket)
 	assert.NotContains(t, logs.String(), testJSAPITicket)
+}
+
+// Server.Serve limits a body itself when no net/http adapter does: the
+// Worker's way in, where the length may be unknown.
+func TestServerLimitsTheBodyItself(t *testing.T) {
+	t.Parallel()
+	srv, err := edge.NewServer(edge.Config{AppID: testAppID, Tickets: newFakeTickets(), Policy: edge.Policy{Open: true}})
+	require.NoError(t, err)
+	serve := func(body io.Reader) (*edge.Response, string) {
+		res := srv.Serve(context.Background(), &edge.Request{Method: http.MethodPost, Path: "/v1/addcard",
+			ContentType: "application/json", ContentLength: -1, Body: body})
+		var e struct{ Error struct{ Code string } }
+		_ = json.Unmarshal(res.Body, &e)
+		return res, e.Error.Code
+	}
+	big := `{"cards":[{"card_id":"` + strings.Repeat("x", edge.DefaultMaxBodyBytes) + `"}]}`
+	res, code := serve(strings.NewReader(big))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
+	assert.Equal(t, edge.CodeBodyTooLarge, code)
+	res, code = serve(nil)
+	assert.Equal(t, http.StatusBadRequest, res.Status)
+	assert.Equal(t, edge.CodeInvalidJSON, code)
+	res, _ = serve(strings.NewReader(`{"cards":[{"card_id":"c1"}]}`))
+	assert.Equal(t, http.StatusOK, res.Status)
+	assert.Equal(t, "no-store", res.Get("Cache-Control"))
 }

@@ -1,7 +1,8 @@
 package edge
 
 import (
-	"net/http"
+	"context"
+	"net/url"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -10,8 +11,9 @@ import (
 // The URL's #fragment is not signed (a browser never sends it to WeChat);
 // nothing else in it is changed. Other query parameters are refused so a
 // typo (?URL=, ?u=) fails loudly instead of signing the wrong page.
-func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiError {
-	q := r.URL.Query()
+func serveJSConfig(ctx context.Context, s *settings, r *Request, res *Response) *apiError {
+	// Malformed pairs are dropped, as net/url's URL.Query drops them.
+	q, _ := url.ParseQuery(r.RawQuery)
 	for name := range q {
 		if name != "url" {
 			return badRequest(CodeUnknownField, "unknown query parameter "+quoteForMessage(name)+"; only url is accepted")
@@ -33,15 +35,15 @@ func serveJSConfig(s *settings, w http.ResponseWriter, r *http.Request) *apiErro
 	if e := s.policy.allowsURL(urls[0]); e != nil {
 		return e
 	}
-	ticket, err := s.tickets.JSAPITicket(r.Context())
+	ticket, err := s.tickets.JSAPITicket(ctx)
 	if err != nil {
-		return s.ticketUnavailable(r, "jsapi ticket", err)
+		return s.ticketUnavailable(ctx, "jsapi ticket", err)
 	}
 	cfg, err := s.signer.JSConfig(ticket, req)
 	if err != nil {
-		return signingError(s, r, err)
+		return signingError(ctx, s, err)
 	}
 	buf := cfg.AppendJSON(make([]byte, 0, 160))
-	writeJSON(w, http.StatusOK, append(buf, '\n'))
+	writeJSON(res, statusOK, append(buf, '\n'))
 	return nil
 }

@@ -1,8 +1,8 @@
 package edge
 
 import (
+	"errors"
 	"io"
-	"net/http"
 	"strconv"
 )
 
@@ -20,22 +20,59 @@ func drainBody(body io.Reader) {
 // decodeBody reads a JSON object from the request into dst, rejecting
 // anything the API does not define: unknown fields, wrong types, trailing
 // data, bodies over the limit.
-func decodeBody(s *settings, w http.ResponseWriter, r *http.Request, dst requestBody) (failed *apiError) {
+func decodeBody(s *settings, r *Request, dst requestBody) (failed *apiError) {
+	body := r.Body
+	if body == nil {
+		body = eofReader{}
+	}
 	defer func() {
 		if failed != nil {
-			drainBody(r.Body)
+			drainBody(body)
 		}
 	}()
-	if e := checkContentType(r); e != nil {
+	if e := checkContentType(r.ContentType); e != nil {
 		return e
 	}
 	if r.ContentLength > s.maxBody {
 		return tooLarge(s)
 	}
-	return readJSONBody(s, w, r, dst)
+	limited := r.limited
+	if limited == nil {
+		limited = &limitReader{r: body, n: s.maxBody}
+	}
+	return readJSONBody(s, limited, dst)
+}
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// errBodyTooLarge is what limitReader fails with past its limit.
+var errBodyTooLarge = errors.New("request body too large")
+
+// limitReader reads up to n bytes of r and fails with errBodyTooLarge if
+// r has more, as net/http's MaxBytesReader does (without its hold on the
+// connection, which only the net/http adapter has).
+type limitReader struct {
+	r io.Reader
+	n int64 // bytes left
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	if int64(n) <= l.n {
+		l.n -= int64(n)
+		return n, err
+	}
+	n = int(l.n)
+	l.n = 0
+	return n, errBodyTooLarge
 }
 
 func tooLarge(s *settings) *apiError {
-	return &apiError{status: http.StatusRequestEntityTooLarge, code: CodeBodyTooLarge,
+	return &apiError{status: statusRequestEntityTooLarge, code: CodeBodyTooLarge,
 		message: "the body is larger than " + strconv.FormatInt(s.maxBody, 10) + " bytes"}
 }

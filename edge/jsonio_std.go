@@ -12,11 +12,12 @@ import (
 	"strings"
 )
 
-// readJSONBody decodes the body with encoding/json. The js/wasm build
-// (jsonio_js.go) decodes with decodeJSONLite instead, which the tests hold
-// to this one.
-func readJSONBody(s *settings, w http.ResponseWriter, r *http.Request, dst requestBody) *apiError {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.maxBody))
+// readJSONBody decodes the body, already limited to Config.MaxBodyBytes
+// (by net/http's MaxBytesReader or limitReader), with encoding/json. The
+// js/wasm build (jsonio_js.go) decodes with decodeJSONLite instead, which
+// the tests hold to this one.
+func readJSONBody(s *settings, body io.Reader, dst requestBody) *apiError {
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
@@ -36,7 +37,7 @@ func readJSONBody(s *settings, w http.ResponseWriter, r *http.Request, dst reque
 		typeErr   *json.UnmarshalTypeError
 	)
 	switch {
-	case errors.As(err, &maxErr):
+	case errors.As(err, &maxErr) || errors.Is(err, errBodyTooLarge):
 		return tooLarge(s)
 	case errors.Is(err, io.EOF):
 		return badRequest(CodeInvalidJSON, "the body is empty; send a JSON object")

@@ -2,7 +2,6 @@ package edge
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -266,5 +265,5 @@ func (p *policy) allowsURL(page string) *apiError {
 }
 
 func forbidden(code, message string) *apiError {
-	return &apiError{status: http.StatusForbidden, code: code, message: message}
+	return &apiError{status: statusForbidden, code: code, message: message}
 }

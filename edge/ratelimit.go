@@ -1,3 +1,5 @@
+//go:build !js
+
 package edge
 
 import (
@@ -52,6 +54,9 @@ type RateLimitConfig struct {
 // its budget gets 429 with Retry-After (whole seconds) and the JSON error
 // body {"error":{"code":"rate_limited",…}}. The error matches
 // ErrInvalidConfig.
+//
+// It is not in js/wasm builds: the Worker rate-limits with Cloudflare's
+// binding, before any Go runs.
 //
 // The buckets live in this process: use it where one process serves the
 // API (the local server, a single net/http deployment). Several instances
@@ -127,10 +132,12 @@ func (rl *rateLimiter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The body is not read: the connection is closed after the answer
 	// rather than drained for a client that is already over its budget.
-	w.Header().Set("Cache-Control", "no-store")
-	writeError(w, &apiError{status: http.StatusTooManyRequests, code: CodeRateLimited,
+	res := &Response{}
+	res.set("Cache-Control", "no-store")
+	writeError(res, &apiError{status: statusTooManyRequests, code: CodeRateLimited,
 		retryAfter: retryAfterSeconds(wait),
 		message:    "too many requests from this client; retry after the number of seconds in Retry-After"})
+	WriteResponse(w, res)
 }
 
 // take spends one token of key's bucket and returns 0, or returns how long

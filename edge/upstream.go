@@ -1,8 +1,8 @@
 package edge
 
 import (
+	"context"
 	"errors"
-	"net/http"
 )
 
 // WeChatError is a TicketProvider failure that carries the errcode WeChat
@@ -69,11 +69,11 @@ func upstreamErrcode(err error) (int, bool) {
 // request's context, and the fetch fails with it: that says nothing about
 // WeChat or the store, so it is logged at debug level, not as a warning an
 // operator would chase.
-func (s *settings) ticketUnavailable(r *http.Request, what string, err error) *apiError {
+func (s *settings) ticketUnavailable(ctx context.Context, what string, err error) *apiError {
 	level := levelWarn
-	if r.Context().Err() != nil {
+	if ctx.Err() != nil {
 		level = levelDebug
 	}
-	s.log.Log(r.Context(), level, "edge: "+what+" unavailable", "error", err.Error())
-	return upstreamError(r.Context(), err, what)
+	s.log.Log(ctx, level, "edge: "+what+" unavailable", "error", err.Error())
+	return upstreamError(ctx, err, what)
 }

@@ -7,9 +7,10 @@
 #   make edge-bench  bundle size and workerd latency rows -> $(BENCH_DIR)/edge.txt
 #
 # EDGE_WASM_OPT=-Oz (or -O3) runs binaryen's wasm-opt, the npm devDependency,
-# over app.wasm. It is off by default: on this Worker -Oz saves about 17 kB of
-# 1.76 MB gzip (-O3 about 13 kB) and showed no start-up gain beyond the noise
-# of a shared machine, for minutes of extra build time in every workerd test.
+# over app.wasm. It is off by default: on this Worker -Oz saves about 6 kB of
+# 1.24 MB gzip (4.5 -> 4.2 MB raw; before the Worker dropped net/http, 17 kB
+# of 1.76 MB) and showed no start-up gain beyond the noise of a shared
+# machine, for 20 s or more of extra build time in every workerd test.
 #
 # The workerd integration tests are ordinary Go tests in ./edge/worker (run
 # by `go test ./...`); they build the Worker with this same target into a

@@ -44,9 +44,10 @@ globalThis.wxcardIsolate = {
 
 async function start(env, ctx) {
   const go = new Go();
-  // syumai/workers reads env, ctx and binding from this object, which
-  // wasm_exec.js exposes to Go as globalThis.context. "persistent" tells the
-  // Go main not to exit after its first response.
+  // wasm_exec.js exposes this object to Go as globalThis.context: Go reads
+  // the Worker's variables and bindings from env (syumai/workers' KV
+  // package among them) and sets binding.handleRequest. "persistent" tells
+  // the Go main not to exit after its first response.
   const context = { env, ctx, connect, binding: {}, persistent: true };
   const inst = { go, context, dead: false, abort: undefined };
   // Go ends only by crashing under this entry module. wasm_exec.js calls
@@ -143,18 +144,51 @@ async function rateLimited(req, env) {
   return new Response(body, { status: 429, headers });
 }
 
+// The most of a request body Go is given: edge.MaxMaxBodyBytes and one byte
+// more, so that a larger body is still seen to be too large (Go refuses
+// anything over its own, smaller limit).
+const MAX_BODY = (1 << 20) + 1;
+
+// readBody reads up to MAX_BODY bytes of the request's body, before a Go
+// instance is taken, so a slow upload holds none. What is left of a larger
+// body is cancelled. null for a request without a body.
+async function readBody(req) {
+  if (req.body === null) return null;
+  const reader = req.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= MAX_BODY) {
+      reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.byteLength;
+  }
+  return body;
+}
+
 async function fetch(req, env, ctx) {
   const refused = await rateLimited(req, env);
   if (refused !== null) return refused;
+  const body = await readBody(req);
   const inst = await acquire(env, ctx);
   try {
     inst.context.env = env;
     inst.context.ctx = ctx;
-    const res = await guard(inst, () => inst.context.binding.handleRequest(req));
-    // Read the whole (small, JSON) body while this request owns the
-    // instance, so no Go work for it is left when the next request arrives.
-    const body = res.body === null ? null : await guard(inst, () => res.arrayBuffer());
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    // Go reads the method, URL and the few headers it needs from req and
+    // answers with a whole Response (main.go, handleRequest): one call into
+    // Go per request, and no Go work is left when it returns.
+    return await guard(inst, () => inst.context.binding.handleRequest(req, body));
   } catch (err) {
     if (inst.go.exited) inst.dead = true;
     throw err;

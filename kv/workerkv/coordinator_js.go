@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/wxcard/wxcard/internal/jspromise"
 	"github.com/wxcard/wxcard/kv"
 )
 
@@ -122,50 +123,22 @@ func (o *objectCoordinator) Unlock(ctx context.Context, key, owner string) (bool
 	return err == nil && v.Truthy(), err
 }
 
-// await waits for a promise. When ctx ends first it returns at once; the
-// callbacks stay registered until the promise settles and release
-// themselves then.
+// await waits for a promise and says whether its rejection is worth
+// another call.
 func await(ctx context.Context, promise js.Value) (v js.Value, retryable bool, err error) {
-	type result struct {
-		v         js.Value
-		retryable bool
-		err       error
+	v, err = jspromise.Await(ctx, promise)
+	rej, ok := errors.AsType[*jspromise.Rejection](err)
+	if !ok || rej.Value.Type() != js.TypeObject {
+		return v, false, err
 	}
-	done := make(chan result, 1)
-	var onValue, onError js.Func
-	release := func() { onValue.Release(); onError.Release() }
-	onValue = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		defer release()
-		r := result{v: js.Undefined()}
-		if len(args) > 0 {
-			r.v = args[0]
-		}
-		done <- r
-		return nil
-	})
-	onError = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		defer release()
-		r := result{err: errors.New("unknown error")}
-		if len(args) > 0 && args[0].Type() == js.TypeObject {
-			e := args[0]
-			// The message is the runtime's or the object's own (argument
-			// checks); neither carries a stored value.
-			r.err = errors.New(e.Get("message").String())
-			// An overloaded object is not helped by more calls; an error
-			// thrown by its own code (remote) would be thrown again.
-			r.retryable = !e.Get("overloaded").Truthy() &&
-				(e.Get("retryable").Truthy() || !e.Get("remote").Truthy())
-		}
-		done <- r
-		return nil
-	})
-	promise.Call("then", onValue, onError)
-	select {
-	case r := <-done:
-		return r.v, r.retryable, r.err
-	case <-ctx.Done():
-		return js.Value{}, false, ctx.Err()
-	}
+	// The message is the runtime's or the object's own (argument checks);
+	// neither carries a stored value. An overloaded object is not helped by
+	// more calls; an error thrown by its own code (remote) would be thrown
+	// again.
+	e := rej.Value
+	retryable = !e.Get("overloaded").Truthy() &&
+		(e.Get("retryable").Truthy() || !e.Get("remote").Truthy())
+	return v, retryable, err
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
