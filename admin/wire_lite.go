@@ -64,15 +64,8 @@ func decodeObjectLite(raw []byte, fields []liteField) error {
 }
 
 func matchField(fields []liteField, key string) *liteField {
-	for i := range fields {
-		if fields[i].name == key {
-			return &fields[i]
-		}
-	}
-	for i := range fields {
-		if jsonlite.KeyMatches(key, fields[i].name) {
-			return &fields[i]
-		}
+	if i := jsonlite.MatchField(len(fields), func(i int) string { return fields[i].name }, key); i >= 0 {
+		return &fields[i]
 	}
 	return nil
 }

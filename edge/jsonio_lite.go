@@ -126,15 +126,8 @@ func (d *liteDecoder) object(v jsonlite.Value, fields []liteField) {
 }
 
 func matchLiteField(fields []liteField, key string) *liteField {
-	for i := range fields {
-		if fields[i].name == key {
-			return &fields[i]
-		}
-	}
-	for i := range fields {
-		if jsonlite.KeyMatches(key, fields[i].name) {
-			return &fields[i]
-		}
+	if i := jsonlite.MatchField(len(fields), func(i int) string { return fields[i].name }, key); i >= 0 {
+		return &fields[i]
 	}
 	return nil
 }

@@ -583,6 +583,23 @@ func KeyMatches(key, name string) bool {
 	return foldName(key) == foldName(name)
 }
 
+// MatchField returns the index of the field encoding/json's Unmarshal fills
+// for an object key among n fields named by name(i): the exact name first,
+// else the first that KeyMatches; -1 when none does.
+func MatchField(n int, name func(i int) string, key string) int {
+	for i := range n {
+		if name(i) == key {
+			return i
+		}
+	}
+	for i := range n {
+		if KeyMatches(key, name(i)) {
+			return i
+		}
+	}
+	return -1
+}
+
 func foldName(s string) string {
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {

@@ -152,6 +152,36 @@ func TestKeyMatches(t *testing.T) {
 	assert.Equal(t, stdMatchesKey("ſey"), jsonlite.KeyMatches("ſey", "key"))
 }
 
+// MatchField picks the field encoding/json fills when two names differ
+// only in case: the exact one wherever it stands, else the first folded one.
+func TestMatchField(t *testing.T) {
+	t.Parallel()
+	names := []string{"Code", "code", "card_id"}
+	name := func(i int) string { return names[i] }
+	for _, c := range []struct {
+		key  string
+		want int
+	}{
+		{"code", 1},
+		{"Code", 0},
+		{"CODE", 0},
+		{"card_id", 2},
+		{"CARD_ID", 2},
+		{"openid", -1},
+		{"", -1},
+	} {
+		assert.Equal(t, c.want, jsonlite.MatchField(len(names), name, c.key), "%q", c.key)
+	}
+	var std struct {
+		Upper string `json:"Code"`
+		Lower string `json:"code"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(`{"CODE":"folded","code":"exact"}`), &std))
+	assert.Equal(t, "folded", std.Upper, "encoding/json: a folded key goes to the first field")
+	assert.Equal(t, "exact", std.Lower)
+	assert.Equal(t, -1, jsonlite.MatchField(0, name, "code"))
+}
+
 func FuzzKeyMatches(f *testing.F) {
 	f.Add("CARD_ID")
 	f.Add("ſard_id")
