@@ -159,10 +159,7 @@ func (f *File) Get(ctx context.Context, key string) ([]byte, bool, error) {
 // Set implements Store. Expired records are swept from time to time by
 // Set itself.
 func (f *File) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := args.CheckKey(key); err != nil {
-		return err
-	}
-	if err := args.CheckTTL(ttl); err != nil {
+	if err := args.CheckSet(key, ttl); err != nil {
 		return err
 	}
 	err := f.update(ctx, func(tx *bolt.Tx) error {

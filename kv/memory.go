@@ -71,10 +71,7 @@ func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := args.CheckKey(key); err != nil {
-		return err
-	}
-	if err := args.CheckTTL(ttl); err != nil {
+	if err := args.CheckSet(key, ttl); err != nil {
 		return err
 	}
 	m.mu.Lock()

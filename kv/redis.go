@@ -117,10 +117,7 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 
 // Set implements Store. TTLs below a millisecond are rounded up to one.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := args.CheckKey(key); err != nil {
-		return err
-	}
-	if err := args.CheckTTL(ttl); err != nil {
+	if err := args.CheckSet(key, ttl); err != nil {
 		return err
 	}
 	if ttl > 0 && ttl < time.Millisecond {

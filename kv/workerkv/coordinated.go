@@ -176,10 +176,7 @@ func (c *Coordinated) coordGet(ctx context.Context, key string, authoritative bo
 // is written even when the Coordinator fails, so that a Coordinator outage
 // does not leave every isolate without the value; the failure is returned.
 func (c *Coordinated) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := args.CheckKey(key); err != nil {
-		return err
-	}
-	if err := args.CheckTTL(ttl); err != nil {
+	if err := args.CheckSet(key, ttl); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -183,10 +183,7 @@ func (s *Store) memDelete(key string) {
 // Set stores value under key. A positive ttl expires the entry exactly then
 // (KV drops it no sooner than MinTTL); zero keeps it until deleted.
 func (s *Store) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := args.CheckKey(key); err != nil {
-		return err
-	}
-	if err := args.CheckTTL(ttl); err != nil {
+	if err := args.CheckSet(key, ttl); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

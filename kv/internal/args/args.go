@@ -29,12 +29,21 @@ func CheckKey(key string) error {
 	return nil
 }
 
-// CheckTTL rejects a negative ttl; zero means no expiry.
-func CheckTTL(ttl time.Duration) error {
+// checkTTL rejects a negative ttl; zero means no expiry.
+func checkTTL(ttl time.Duration) error {
 	if ttl < 0 {
 		return fmt.Errorf("%w: negative ttl %s", ErrInvalidArgument, ttl)
 	}
 	return nil
+}
+
+// CheckSet checks the arguments of Set: a valid key and a ttl that is not
+// negative.
+func CheckSet(key string, ttl time.Duration) error {
+	if err := CheckKey(key); err != nil {
+		return err
+	}
+	return checkTTL(ttl)
 }
 
 // CheckLock checks the arguments of TryLock: a valid key, a non-empty owner
