@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wxcard/wxcard/internal/ctxsleep"
 	"github.com/wxcard/wxcard/kv"
 	"github.com/wxcard/wxcard/signer"
 )
@@ -379,7 +380,7 @@ func (s *source) refreshShared(ctx context.Context, stale func(entry) bool) (ent
 		if !time.Now().Before(deadline) {
 			return entry{}, fmt.Errorf("%w: another process has held the %s refresh lock for %s", ErrRefreshTimeout, s.name, s.c.lockWait)
 		}
-		if err := s.c.sleep(ctx, poll/2+rand.N(poll/2+1)); err != nil {
+		if err := ctxsleep.Sleep(ctx, poll/2+rand.N(poll/2+1)); err != nil {
 			return entry{}, err
 		}
 		// Polling stays frequent: it is one store read per process, and the
@@ -673,7 +674,7 @@ func (c *Client) unauthenticated(ctx context.Context, op, method string, u *url.
 		}
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.Code == -1 && busy < c.busyRetries {
-			if werr := c.sleep(ctx, c.backoff(busy)); werr != nil {
+			if werr := ctxsleep.Sleep(ctx, c.backoff(busy)); werr != nil {
 				return fmt.Errorf("%w (while waiting to retry: %w)", err, werr)
 			}
 			continue

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxcard/wxcard/internal/ctxsleep"
 )
 
 // callKind says whether a call may be repeated.
@@ -162,7 +164,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 			token = fresh
 			continue
 		case apiErr.Code == -1 && kind == readCall && busy < c.busyRetries:
-			if werr := c.sleep(ctx, c.backoff(busy)); werr != nil {
+			if werr := ctxsleep.Sleep(ctx, c.backoff(busy)); werr != nil {
 				return fmt.Errorf("%w (while waiting to retry: %w)", err, werr)
 			}
 			busy++
@@ -293,19 +295,4 @@ func (c *Client) backoff(n int) time.Duration {
 		window = 2 * time.Second
 	}
 	return window/2 + rand.N(window/2+1)
-}
-
-// sleep waits for d or until ctx is done.
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

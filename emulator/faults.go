@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wxcard/wxcard/internal/ctxsleep"
 )
 
 // Faults configures failure injection on WeChat paths (never on control
@@ -126,17 +128,7 @@ func (e *Emulator) pickFault(path string) fault {
 
 // sleep waits out the latency; false means the client gave up first.
 func (f fault) sleep(r *http.Request) bool {
-	if f.latency <= 0 {
-		return true
-	}
-	t := time.NewTimer(f.latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
+	return f.latency <= 0 || ctxsleep.Sleep(r.Context(), f.latency) == nil
 }
 
 // disconnect sends the status line, headers announcing the full length and

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wxcard/wxcard/admin"
+	"github.com/wxcard/wxcard/internal/ctxsleep"
 )
 
 const depositAbout = `
@@ -200,12 +201,8 @@ func (d *depositor) chunkWithRetries(ctx, callCtx context.Context, n int) (chunk
 			return res, err
 		}
 		d.inv.note("wxcard: chunk %d of %d: %v; trying again in %s\n", n+1, d.j.start.chunks(), err, wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if ctxsleep.Sleep(ctx, wait) != nil {
 			return res, errInterrupted
-		case <-t.C:
 		}
 		wait = min(2*wait, 8*time.Second)
 	}

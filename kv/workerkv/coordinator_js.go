@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/wxcard/wxcard/internal/ctxsleep"
 	"github.com/wxcard/wxcard/internal/jspromise"
 	"github.com/wxcard/wxcard/kv"
 )
@@ -58,7 +59,7 @@ func (o *objectCoordinator) call(ctx context.Context, method string, args ...any
 	var last error
 	for attempt := range maxAttempts {
 		if attempt > 0 {
-			if err := sleepCtx(ctx, time.Duration(attempt)*20*time.Millisecond); err != nil {
+			if err := ctxsleep.Sleep(ctx, time.Duration(attempt)*20*time.Millisecond); err != nil {
 				return js.Value{}, err
 			}
 		}
@@ -139,15 +140,4 @@ func await(ctx context.Context, promise js.Value) (v js.Value, retryable bool, e
 	retryable = !e.Get("overloaded").Truthy() &&
 		(e.Get("retryable").Truthy() || !e.Get("remote").Truthy())
 	return v, retryable, err
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
