@@ -5,15 +5,16 @@
 //
 //	BenchmarkEdgeWorkerBundle       1    <raw> raw-bytes <gz> gzip-bytes
 //	BenchmarkEdgeWorkerBundleBudget 1    <gz> gzip-bytes                  (the size the bundle is held to)
-//	BenchmarkEdgeWorkerColdHealthz  1    cold-ms startup-ms              (first GET /healthz: Go start-up, no KV)
+//	BenchmarkEdgeWorkerColdHealthz  runs cold-ms startup-ms              (first GET /healthz: Go start-up, no KV)
 //	BenchmarkEdgeWorkerAddCard      N    p50-ms p99-ms mean-ms cold-ms   (entry.mjs: Go instance kept alive)
 //	BenchmarkEdgeWorkerStockAddCard N    …                              (syumai's worker.mjs: Go started per request)
 //	BenchmarkJSWorkerAddCard        N    …                              (hand-written JS + WebCrypto, the anchor)
 //	BenchmarkEdgeStampede…          rounds ticket-fetches/op …          (see stampede.go)
 //
 // Each latency row is measured from a Go client over loopback HTTP to
-// miniflare: one cold request right after workerd is ready (the ticket
-// already in KV), then warm-up, then N sequential requests signing one card.
+// miniflare: the cold request right after workerd is ready (the ticket
+// already in KV; cold-ms and startup-ms are medians over -cold-runs fresh
+// starts), then warm-up, then N sequential requests signing one card.
 // Every variant's answers are checked against the ticket before timing.
 // startup-ms is how long workerd took to become ready, module compilation
 // included. The cold start splits into: startup (compile, outside any
@@ -61,14 +62,19 @@ func main() {
 	requests := flag.Int("n", 300, "sequential requests measured per variant")
 	warmup := flag.Int("warmup", 30, "requests before measuring")
 	stampedeRounds := flag.Int("stampede-rounds", 3, "cold stampedes measured per coordination mode")
+	coldRuns := flag.Int("cold-runs", 5, "fresh workerd starts per variant; cold-ms and startup-ms are their medians")
 	flag.Parse()
-	if err := run(*out, *requests, *warmup, *stampedeRounds); err != nil {
+	if *coldRuns < 1 {
+		fmt.Fprintln(os.Stderr, "edgebench: -cold-runs must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(*out, *requests, *warmup, *stampedeRounds, *coldRuns); err != nil {
 		fmt.Fprintln(os.Stderr, "edgebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(outPath string, n, warmup, stampedeRounds int) error {
+func run(outPath string, n, warmup, stampedeRounds, coldRuns int) error {
 	ctx := context.Background()
 	root, err := workerd.RepoRoot(ctx)
 	if err != nil {
@@ -134,29 +140,42 @@ func run(outPath string, n, warmup, stampedeRounds int) error {
 	fetches := up.TicketFetches("wx_card")
 
 	client := &http.Client{Timeout: 30 * time.Second}
-	healthz, err := coldHealthz(ctx, root, client, goOpts("entry.mjs"))
+	healthz, err := coldStarts(coldRuns, func() (cold, startup time.Duration, err error) {
+		return coldHealthz(ctx, root, client, goOpts("entry.mjs"))
+	})
 	if err != nil {
 		return fmt.Errorf("cold healthz: %w", err)
 	}
-	lines = append(lines, healthz)
+	lines = append(lines, fmt.Sprintf("BenchmarkEdgeWorkerColdHealthz\t%d\t%.3f cold-ms\t%.3f startup-ms", coldRuns, ms(healthz.cold), ms(healthz.startup)))
 	for _, v := range variants {
-		started := time.Now()
-		w, err := workerd.Start(ctx, root, v.opts)
+		// Every start but the last only times the first request; the last
+		// workerd stays up for the warm samples.
+		var w *workerd.Worker
+		first, err := coldStarts(coldRuns, func() (cold, startup time.Duration, err error) {
+			if w != nil {
+				w.Close()
+			}
+			started := time.Now()
+			w, err = workerd.Start(ctx, root, v.opts)
+			if err != nil {
+				return 0, 0, err
+			}
+			startup = time.Since(started)
+			start := time.Now()
+			res, err := post(client, w.URL)
+			cold = time.Since(start)
+			if err == nil {
+				err = verify(res, currentTicket())
+			}
+			return cold, startup, err
+		})
+		if w != nil {
+			defer w.Close()
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", v.name, err)
 		}
-		v.startup = time.Since(started)
-		defer w.Close()
-		v.url = w.URL
-		start := time.Now()
-		res, err := post(client, v.url)
-		v.cold = time.Since(start)
-		if err == nil {
-			err = verify(res, currentTicket())
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", v.name, err)
-		}
+		v.cold, v.startup, v.url = first.cold, first.startup, w.URL
 		for i := 0; i < warmup; i++ {
 			if _, err := post(client, v.url); err != nil {
 				return fmt.Errorf("%s: %w", v.name, err)
@@ -221,31 +240,54 @@ func (v *variant) line() string {
 		v.name, len(s), ms(quantile(s, 0.50)), ms(quantile(s, 0.99)), ms(sum/time.Duration(len(s))), ms(v.cold), ms(v.startup))
 }
 
+// coldStart is one fresh workerd: how long it took to become ready and
+// how long its first request took.
+type coldStart struct{ cold, startup time.Duration }
+
+// coldStarts runs start runs times and returns the medians: one cold
+// request is one sample, and a single one swings by half between runs on a
+// shared machine.
+func coldStarts(runs int, start func() (cold, startup time.Duration, err error)) (coldStart, error) {
+	colds := make([]time.Duration, 0, runs)
+	startups := make([]time.Duration, 0, runs)
+	for range runs {
+		cold, startup, err := start()
+		if err != nil {
+			return coldStart{}, err
+		}
+		colds = append(colds, cold)
+		startups = append(startups, startup)
+	}
+	slices.Sort(colds)
+	slices.Sort(startups)
+	return coldStart{cold: quantile(colds, 0.5), startup: quantile(startups, 0.5)}, nil
+}
+
 // coldHealthz times the first GET /healthz of a fresh Go Worker: the Go
 // instance's start-up with no KV read or signing behind it.
-func coldHealthz(ctx context.Context, root string, client *http.Client, opts workerd.Options) (string, error) {
+func coldHealthz(ctx context.Context, root string, client *http.Client, opts workerd.Options) (cold, startup time.Duration, err error) {
 	started := time.Now()
 	w, err := workerd.Start(ctx, root, opts)
 	if err != nil {
-		return "", err
+		return 0, 0, err
 	}
 	defer w.Close()
-	startup := time.Since(started)
+	startup = time.Since(started)
 	start := time.Now()
 	res, err := client.Get(w.URL + "/healthz")
 	if err != nil {
-		return "", err
+		return 0, 0, err
 	}
 	_, err = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	cold := time.Since(start)
+	cold = time.Since(start)
 	if err != nil {
-		return "", err
+		return 0, 0, err
 	}
 	if res.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("status %d", res.StatusCode)
+		return 0, 0, fmt.Errorf("status %d", res.StatusCode)
 	}
-	return fmt.Sprintf("BenchmarkEdgeWorkerColdHealthz\t1\t%.3f cold-ms\t%.3f startup-ms", ms(cold), ms(startup)), nil
+	return cold, startup, nil
 }
 
 func prime(ctx context.Context, root string, opts workerd.Options) error {
