@@ -182,6 +182,20 @@ func requireSigned(t *testing.T, up wechat, r result) {
 }
 
 // inParallel runs one request per function and returns their answers.
+// stampede holds the upstream's getticket answers and sends one addcard to
+// every copy at once; the results arrive on done once the caller releases
+// the upstream.
+func stampede(up wechat, urls []string) (release func(), done <-chan []result) {
+	release = up.HoldTickets()
+	var calls []func() result
+	for _, base := range urls {
+		calls = append(calls, func() result { return addCardAt(base) })
+	}
+	results := make(chan []result, 1)
+	go func() { results <- inParallel(calls...) }()
+	return release, results
+}
+
 func inParallel(calls ...func() result) []result {
 	out := make([]result, len(calls))
 	var wg sync.WaitGroup
@@ -218,14 +232,8 @@ func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
 	const copies = 4
 	w := startCopies(t, up, copies, true, nil)
 
-	release := up.HoldTickets()
+	release, done := stampede(up, w.URLs)
 	defer release()
-	var calls []func() result
-	for _, base := range w.URLs {
-		calls = append(calls, func() result { return addCardAt(base) })
-	}
-	done := make(chan []result, 1)
-	go func() { done <- inParallel(calls...) }()
 	// Refused twice: each waiter's next read of the ticket waits at the
 	// object for it to change, instead of polling.
 	awaitRefusals(t, w, copies-1, 2)
@@ -247,7 +255,7 @@ func TestDurableObjectStampedeFetchesOnce(t *testing.T) {
 
 	// Later requests, several per isolate at once, are served from the
 	// isolates' caches.
-	calls = calls[:0]
+	var calls []func() result
 	for _, base := range w.URLs {
 		for range 3 {
 			calls = append(calls, func() result { return addCardAt(base) })
@@ -283,14 +291,8 @@ func TestDurableObjectRestartMidRefresh(t *testing.T) {
 		"wxcard:" + doAppID + ":ticket:wx_card": adminEntry(expired, now.Add(-3*time.Hour), now.Add(-time.Hour)),
 	})
 
-	release := up.HoldTickets()
+	release, done := stampede(up, w.URLs)
 	defer release()
-	var calls []func() result
-	for _, base := range w.URLs {
-		calls = append(calls, func() result { return addCardAt(base) })
-	}
-	done := make(chan []result, 1)
-	go func() { done <- inParallel(calls...) }()
 	awaitRefusals(t, w, copies-1, 1)
 
 	before, err := w.CallCoordinator(t.Context(), doAppID, "instance")
