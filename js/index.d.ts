@@ -103,14 +103,18 @@ export interface AddCardOptions {
   nonces?: string[];
 }
 
-export interface ChooseCardParams {
-  apiTicket: string;
+/** What a wx.chooseCard signature covers, besides the ticket. */
+export interface ChooseCardFields {
   appId: string;
   shopId?: string;
   cardType?: string;
   cardId?: string;
   timestamp?: Timestamp;
   nonceStr?: string;
+}
+
+export interface ChooseCardParams extends ChooseCardFields {
+  apiTicket: string;
 }
 
 /** The argument of wx.chooseCard. */
@@ -214,17 +218,11 @@ export interface JSConfigVerification {
   problems: Problem[];
 }
 
-export interface VerifyChooseCardParams {
+export interface VerifyChooseCardParams extends ChooseCardFields {
   /** The card api_ticket (getticket?type=wx_card) the client checks with. */
   apiTicket: string;
   /** The jsapi ticket, optional: lets a cardSign made with it be named as such. */
   jsapiTicket?: string;
-  appId: string;
-  shopId?: string;
-  cardType?: string;
-  cardId?: string;
-  timestamp?: Timestamp;
-  nonceStr?: string;
   signType?: string;
   cardSign?: string;
 }
