@@ -21,7 +21,7 @@ WASM_DIFF := $(BUILD)/wasm-differential.json
 NODE ?= node
 
 CROSS_WASIP1 += ./wasm/...
-FUZZ_TARGETS += ./wasm:FuzzRequest ./wasm:FuzzLean ./wasm:FuzzSHA1
+FUZZ_TARGETS += ./wasm:FuzzRequest ./wasm:FuzzLean
 TEST_TARGETS += test-js test-preview
 BENCH_TARGETS += bench-js
 

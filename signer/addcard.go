@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 )
@@ -240,5 +239,5 @@ func inCard(i int, err error) error {
 	if ve, ok := err.(*ValidationError); ok {
 		return &ValidationError{Field: "cards[" + strconv.Itoa(i) + "]." + ve.Field, Reason: ve.Reason}
 	}
-	return fmt.Errorf("cards[%d]: %w", i, err)
+	return wrap("cards["+strconv.Itoa(i)+"]", err)
 }

@@ -55,6 +55,18 @@ const (
 // that is empty, so callers can tell a missing value from a bad one.
 const ReasonRequired = "is required"
 
+// wrappedError is fmt.Errorf("%s: %w") without fmt, which the signer keeps
+// out of the wasm module: prefix says where, err is the cause.
+type wrappedError struct {
+	prefix string
+	err    error
+}
+
+func (e *wrappedError) Error() string { return e.prefix + ": " + e.err.Error() }
+func (e *wrappedError) Unwrap() error { return e.err }
+
+func wrap(prefix string, err error) error { return &wrappedError{prefix: prefix, err: err} }
+
 func invalid(field, reason string) error {
 	return &ValidationError{Field: field, Reason: reason}
 }

@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"net/url"
 	"strconv"
 )
 
@@ -51,15 +50,8 @@ func ValidatePageURL(u string) error {
 	if err := checkText("url", u, true, MaxURLLen); err != nil {
 		return err
 	}
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return invalid("url", "is not a valid URL")
-	}
-	if parsed.Scheme != "http" && parsed.Scheme != "https" {
-		return invalid("url", "must be an absolute http or https URL")
-	}
-	if parsed.Host == "" {
-		return invalid("url", "has no host")
+	if problem := pageURLProblem(u); problem != "" {
+		return invalid("url", problem)
 	}
 	return nil
 }

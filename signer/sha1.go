@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"crypto/sha1"
 	"encoding/binary"
 	"slices"
 	"unsafe"
@@ -84,7 +83,7 @@ func sortedHex(out *[hexLen]byte, values []string) {
 		}
 		pos += len(s)
 	}
-	sum := sha1.Sum(joined[:pos])
+	sum := sha1Sum(joined[:pos])
 	putHex(out, &sum)
 }
 
@@ -192,7 +191,7 @@ func sortTies(values []string, k []uint64) {
 
 // sortedSumMany is the path for more than eight values: a Shell sort of
 // positions, then one heap buffer for the join.
-func sortedSumMany(values []string) [sha1.Size]byte {
+func sortedSumMany(values []string) [sumSize]byte {
 	order := make([]int32, len(values))
 	for i := range order {
 		order[i] = int32(i)
@@ -211,7 +210,7 @@ func sortedSumMany(values []string) [sha1.Size]byte {
 	for _, i := range order {
 		joined = append(joined, values[i]...)
 	}
-	return sha1.Sum(joined)
+	return sha1Sum(joined)
 }
 
 // putShort copies s, of 8 to 32 bytes, to the front of d as overlapping
@@ -240,7 +239,7 @@ func putTiny(d *[8]byte, s string) {
 }
 
 // hexLen is the length of a signature: a SHA-1 in lowercase hex.
-const hexLen = 2 * sha1.Size
+const hexLen = 2 * sumSize
 
 // appendHexSpace extends dst by the room for one signature and returns that
 // room, so the digits are written in place.
@@ -259,8 +258,8 @@ func hexString(out *[hexLen]byte) string {
 // putHex writes the 40 lowercase hex digits of sum: a digit pair per byte
 // from a table, four pairs to a store. Table loads are independent of each
 // other, so they overlap; arithmetic per nibble (SWAR) measured 60% slower.
-func putHex(out *[hexLen]byte, sum *[sha1.Size]byte) {
-	for i := 0; i < sha1.Size; i += 4 {
+func putHex(out *[hexLen]byte, sum *[sumSize]byte) {
+	for i := 0; i < sumSize; i += 4 {
 		binary.LittleEndian.PutUint64(out[2*i:],
 			hexPair(sum[i])|hexPair(sum[i+1])<<16|hexPair(sum[i+2])<<32|hexPair(sum[i+3])<<48)
 	}

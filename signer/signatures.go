@@ -1,7 +1,6 @@
 package signer
 
 import (
-	"crypto/sha1"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -98,7 +97,7 @@ func AppendJSSDKSignature(dst []byte, jsapiTicket, nonceStr string, timestamp in
 	return dst
 }
 
-func jssdkSum(jsapiTicket, nonceStr string, timestamp int64, pageURL string) [sha1.Size]byte {
+func jssdkSum(jsapiTicket, nonceStr string, timestamp int64, pageURL string) [sumSize]byte {
 	pageURL = StripFragment(pageURL)
 	const (
 		k1 = "jsapi_ticket="
@@ -120,7 +119,7 @@ func jssdkSum(jsapiTicket, nonceStr string, timestamp int64, pageURL string) [sh
 	b = append(b, formatInt(&ts, timestamp)...)
 	b = append(b, k4...)
 	b = append(b, pageURL...)
-	return sha1.Sum(b)
+	return sha1Sum(b)
 }
 
 // StripFragment returns u without its #fragment, the form wx.config signs.

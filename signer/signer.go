@@ -1,9 +1,8 @@
 package signer
 
 import (
-	"crypto/rand"
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -63,7 +62,7 @@ func WithNonceSource(next func() (string, error)) Option {
 func WithNonceLength(n int) Option {
 	return func(s *Signer) error {
 		if n < 16 || n > MaxNonceLen {
-			return fmt.Errorf("signer: WithNonceLength: %d is outside 16..%d", n, MaxNonceLen)
+			return errors.New("signer: WithNonceLength: " + strconv.Itoa(n) + " is outside 16.." + strconv.Itoa(MaxNonceLen))
 		}
 		s.nonceLen = n
 		return nil
@@ -77,7 +76,7 @@ func (s *Signer) timestamp() (int64, error) {
 	}
 	ts := now().Unix()
 	if err := checkTimestamp("timestamp", ts); err != nil {
-		return 0, fmt.Errorf("signer: clock: %w", err)
+		return 0, wrap("signer: clock", err)
 	}
 	return ts, nil
 }
@@ -86,10 +85,10 @@ func (s *Signer) nextNonce(field string) (string, error) {
 	if s != nil && s.nonce != nil {
 		n, err := s.nonce()
 		if err != nil {
-			return "", fmt.Errorf("signer: nonce source: %w", err)
+			return "", wrap("signer: nonce source", err)
 		}
 		if err := checkNonce(field, n); err != nil {
-			return "", fmt.Errorf("signer: nonce source: %w", err)
+			return "", wrap("signer: nonce source", err)
 		}
 		return n, nil
 	}
@@ -102,17 +101,18 @@ func (s *Signer) nextNonce(field string) (string, error) {
 
 const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// RandomNonce returns n alphanumeric characters from crypto/rand, without
+// RandomNonce returns n alphanumeric characters from crypto/rand (WASI
+// random_get in the wasip1 module), without
 // modulo bias. n must be 1..32.
 func RandomNonce(n int) (string, error) {
 	if n < 1 || n > MaxNonceLen {
-		return "", invalid("nonce_str", fmt.Sprintf("length %d is outside 1..%d", n, MaxNonceLen))
+		return "", invalid("nonce_str", "length "+strconv.Itoa(n)+" is outside 1.."+strconv.Itoa(MaxNonceLen))
 	}
 	out := make([]byte, 0, n)
 	var pool [64]byte
 	for len(out) < n {
-		if _, err := rand.Read(pool[:]); err != nil {
-			return "", fmt.Errorf("signer: crypto/rand: %w", err)
+		if err := readRandom(pool[:]); err != nil {
+			return "", wrap("signer: random source", err)
 		}
 		for _, b := range pool {
 			// 62*4 = 248: bytes at or above it would favour the first letters.

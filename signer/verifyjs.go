@@ -1,9 +1,6 @@
 package signer
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -300,13 +297,15 @@ func jssdkPreimage(ticket, nonce, ts, pageURL string) string {
 }
 
 func sha1Hex(s string) string {
-	sum := sha1.Sum([]byte(s))
-	return hex.EncodeToString(sum[:])
+	sum := sha1Sum([]byte(s))
+	var out [hexLen]byte
+	putHex(&out, &sum)
+	return string(out[:])
 }
 
 func unescapeOrEmpty(u string) string {
-	s, err := url.PathUnescape(u)
-	if err != nil {
+	s, ok := pathUnescape(u)
+	if !ok {
 		return ""
 	}
 	return s

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"strconv"
 	"unsafe"
 
@@ -41,9 +40,6 @@ const (
 type lean struct {
 	in, out []byte
 	values  [maxSortedValues]string
-	prefix  [maxSortedValues]uint64
-	order   [maxSortedValues]uint8
-	joined  [leanInCap]byte
 	balance int64
 }
 
@@ -164,13 +160,13 @@ func (l *lean) addCard() int {
 		var sig [40]byte
 		start := len(out)
 		if plain {
-			l.sortedHex(&sig, ticket, timestamp, card.CardID, card.Code, card.OpenID, nonce)
+			sortedHex(&sig, ticket, timestamp, card.CardID, card.Code, card.OpenID, nonce)
 			out = appendPlainCardExt(out, &card, timestamp, nonce, &sig)
 		} else {
 			if signer.ValidateCard(card) != nil {
 				return 0
 			}
-			l.sortedHex(&sig, ticket, timestamp, card.CardID, card.Code, card.OpenID, nonce)
+			sortedHex(&sig, ticket, timestamp, card.CardID, card.Code, card.OpenID, nonce)
 			ext := signer.CardExt{
 				Code: card.Code, OpenID: card.OpenID, Timestamp: timestamp, NonceStr: nonce,
 				FixedBeginTimestamp: card.FixedBeginTimestamp, OuterStr: card.OuterStr, Balance: card.Balance,
@@ -212,54 +208,14 @@ func (l *lean) sortedSHA1() int {
 		}
 		pos += int(size)
 	}
-	l.sortedHex((*[40]byte)(l.out), values...)
+	sortedHex((*[40]byte)(l.out), values...)
 	return 40
 }
 
-// sortedHex sorts the values as byte strings, joins them and writes the
-// hex SHA-1. The values fit the join buffer: they came from in, which is no
-// larger.
-func (l *lean) sortedHex(out *[40]byte, values ...string) {
-	order := l.order[:len(values)]
-	prefix := l.prefix[:len(values)]
-	for i, v := range values {
-		// prefix8, by hand: it is not inlined, and a call per value shows.
-		if len(v) >= 8 {
-			prefix[i] = bits.ReverseBytes64(load64(v))
-		} else {
-			prefix[i] = prefix8(v)
-		}
-	}
-	// An insertion sort of positions by the values' first eight bytes,
-	// comparing whole values only where those tie: the bytes compare as
-	// one integer, which on wasm costs far less than a call to compare
-	// strings, and six or seven values leave nothing for a cleverer sort.
-	for i := range order {
-		order[i] = uint8(i)
-		for j := i; j > 0; j-- {
-			a, b := order[j-1], order[j]
-			if prefix[a] < prefix[b] || prefix[a] == prefix[b] && values[a] <= values[b] {
-				break
-			}
-			order[j-1], order[j] = b, a
-		}
-	}
-	joined := l.joined[:0]
-	for _, i := range order {
-		joined = append(joined, values[i]...)
-	}
-	hexSHA1(out, joined)
-}
-
-// prefix8 is the first eight bytes of s big-endian, zero-padded, so that
-// prefix8(a) < prefix8(b) implies a < b.
-func prefix8(s string) uint64 {
-	if len(s) >= 8 {
-		return bits.ReverseBytes64(load64(s))
-	}
-	var b [8]byte
-	copy(b[:], s)
-	return binary.BigEndian.Uint64(b[:])
+// sortedHex writes the hex SHA-1 of the values sorted and joined, the
+// signer's own: out has room for the 40 digits, so nothing is allocated.
+func sortedHex(out *[40]byte, values ...string) {
+	signer.AppendSortedSHA1(out[:0], values...)
 }
 
 // plainCard reports whether a card whose text is plainText passes

@@ -3,9 +3,7 @@
 package main
 
 import (
-	"crypto/sha1"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
 	"strconv"
@@ -53,34 +51,6 @@ func (l *lean) cardExts(n, total int) []string {
 		return nil
 	}
 	return out
-}
-
-func TestHexSHA1MatchesCryptoSHA1(t *testing.T) {
-	t.Parallel()
-	r := rand.New(rand.NewPCG(1, 2))
-	for n := range 300 {
-		msg := make([]byte, n)
-		for i := range msg {
-			msg[i] = byte(r.Uint32())
-		}
-		var got [40]byte
-		hexSHA1(&got, msg)
-		want := sha1.Sum(msg)
-		require.Equal(t, hex.EncodeToString(want[:]), string(got[:]), "length %d", n)
-	}
-}
-
-func FuzzSHA1(f *testing.F) {
-	f.Add([]byte(""))
-	f.Add([]byte(strings.Repeat("a", 55)))
-	f.Add([]byte(strings.Repeat("a", 56)))
-	f.Add([]byte(strings.Repeat("a", 64)))
-	f.Fuzz(func(t *testing.T, msg []byte) {
-		var got [40]byte
-		hexSHA1(&got, msg)
-		want := sha1.Sum(msg)
-		require.Equal(t, hex.EncodeToString(want[:]), string(got[:]))
-	})
 }
 
 func TestPlainText(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/valyala/fastjson"
+	"github.com/wxcard/wxcard/internal/jsonlite"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -69,12 +69,8 @@ func toRequestError(err error) *requestError {
 	return &requestError{code: CodeInternal, message: err.Error()}
 }
 
-// handler turns one JSON request into one JSON response. It holds the
-// reusable parser, so one handler serves one caller at a time (a wasm
-// instance is single-threaded).
-type handler struct {
-	parser fastjson.Parser
-}
+// handler turns one JSON request into one JSON response.
+type handler struct{}
 
 // handle never panics: whatever slips past validation is recovered here and
 // answered as CodeInternal, so the instance stays usable.
@@ -103,13 +99,11 @@ func (h *handler) dispatch(o op, req, out []byte) ([]byte, error) {
 	if err := checkEscapes(req); err != nil {
 		return out, err
 	}
-	v, err := h.parser.ParseBytes(req)
+	obj, err := jsonlite.Parse(req)
 	if err != nil {
-		// fastjson's message quotes the input, which may hold a ticket.
 		return out, &requestError{code: CodeInvalidJSON, message: "the request is not valid JSON"}
 	}
-	obj, err := v.Object()
-	if err != nil {
+	if obj.Kind != jsonlite.Object {
 		return out, &requestError{code: CodeInvalidJSON, message: "the request must be a JSON object"}
 	}
 	out = append(out, `{"ok":`...)
@@ -142,11 +136,11 @@ func (h *handler) dispatch(o op, req, out []byte) ([]byte, error) {
 // cardExt signs one card: {api_ticket, card_id, code?, openid?, outer_str?,
 // fixed_begintimestamp?, balance?, timestamp?, nonce_str?} →
 // {card_id, card_ext, signature, timestamp, nonce_str, sorted_values, preimage}.
-func cardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
+func cardExt(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket string
 	var card signer.Card
 	var p pins
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		if name == "api_ticket" {
 			ticket, err = asString(v, name)
 			return err
@@ -198,11 +192,11 @@ func unprefixCard(err error) error {
 
 // addCard builds a cardList: {api_ticket, cards:[card…], timestamp?,
 // nonces?:[one per card]} → {cardList:[{cardId, cardExt}]}.
-func addCard(obj *fastjson.Object, out []byte) ([]byte, error) {
+func addCard(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket string
 	var cards []signer.Card
 	var p pins
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		switch name {
 		case "api_ticket":
 			ticket, err = asString(v, name)
@@ -236,22 +230,18 @@ func addCard(obj *fastjson.Object, out []byte) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
-func decodeCards(v *fastjson.Value) ([]signer.Card, error) {
-	items, err := v.Array()
+func decodeCards(v jsonlite.Value) ([]signer.Card, error) {
+	items, err := arrayItems(v, "cards", "must be an array of cards", "cards", signer.MaxCardsPerAddCard)
 	if err != nil {
-		return nil, badField("cards", "must be an array of cards")
-	}
-	if len(items) > signer.MaxCardsPerAddCard {
-		return nil, badField("cards", "has more than "+strconv.Itoa(signer.MaxCardsPerAddCard)+" cards")
+		return nil, err
 	}
 	cards := make([]signer.Card, len(items))
 	for i, item := range items {
 		prefix := "cards[" + strconv.Itoa(i) + "]."
-		obj, err := item.Object()
-		if err != nil {
+		if item.Kind != jsonlite.Object {
 			return nil, badField(prefix[:len(prefix)-1], "must be an object")
 		}
-		err = fields(obj, prefix, func(name string, v *fastjson.Value) error {
+		err = fields(item, prefix, func(name string, v jsonlite.Value) error {
 			if ok, err := decodeCardField(&cards[i], prefix, name, v); ok {
 				return err
 			}
@@ -267,11 +257,11 @@ func decodeCards(v *fastjson.Value) ([]signer.Card, error) {
 // chooseCard builds wx.chooseCard's arguments: {api_ticket, app_id,
 // shop_id?, card_type?, card_id?, timestamp?, nonce_str?} →
 // {shopId, cardType, cardId, timestamp, nonceStr, signType, cardSign}.
-func chooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
+func chooseCard(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket string
 	var req signer.ChooseCardRequest
 	var p pins
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		if ok, err := p.decode(name, v); ok {
 			return err
 		}
@@ -308,11 +298,11 @@ func chooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
 // jsConfig builds wx.config's arguments and explains them: {jsapi_ticket,
 // app_id, url, jsApiList?, openTagList?, timestamp?, nonce_str?, page_url?}
 // → {config, signed_url, preimage, warnings}.
-func jsConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
+func jsConfig(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, pageURL string
 	var req signer.JSConfigRequest
 	var p pins
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		if ok, err := p.decode(name, v); ok {
 			return err
 		}
@@ -379,10 +369,10 @@ func jsConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
 
 // sortedSHA1 is the generic card rule: {values:[…]} →
 // {signature, sorted_values, preimage}.
-func sortedSHA1(obj *fastjson.Object, out []byte) ([]byte, error) {
+func sortedSHA1(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var values []string
 	found := false
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		if name != "values" {
 			return unknownField("", name)
 		}
@@ -407,9 +397,9 @@ func sortedSHA1(obj *fastjson.Object, out []byte) ([]byte, error) {
 // verifyCardExt checks a cardExt as the WeChat client would: {api_ticket,
 // card_id, card_ext, jsapi_ticket?} → signer.Verification. The optional
 // jsapi ticket only names the mistake of signing with it.
-func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
+func verifyCardExt(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, jsapiTicket, cardID, ext string
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		switch name {
 		case "api_ticket":
 			ticket, err = asString(v, name)
@@ -418,7 +408,7 @@ func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
 		case "card_id":
 			cardID, err = asString(v, name)
 		case "card_ext":
-			if v.Type() == fastjson.TypeObject {
+			if v.Kind == jsonlite.Object {
 				return badField(name, "must be the cardExt JSON string that wx.addCard takes, not an object: JSON.stringify it")
 			}
 			ext, err = asString(v, name)
@@ -445,10 +435,10 @@ func verifyCardExt(obj *fastjson.Object, out []byte) ([]byte, error) {
 // {jsapi_ticket, api_ticket?, url, timestamp?, nonce_str?, signature?} →
 // signer.JSConfigVerification. The optional card api_ticket only names the
 // mistake of signing with it.
-func verifyJSConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
+func verifyJSConfig(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, cardTicket string
 	var c signer.JSConfigCheck
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		switch name {
 		case "jsapi_ticket":
 			ticket, err = asString(v, name)
@@ -487,10 +477,10 @@ func verifyJSConfig(obj *fastjson.Object, out []byte) ([]byte, error) {
 // timestamp?, nonce_str?, sign_type?, card_sign?} →
 // signer.ChooseCardVerification. The optional jsapi ticket only names the
 // mistake of signing with it.
-func verifyChooseCard(obj *fastjson.Object, out []byte) ([]byte, error) {
+func verifyChooseCard(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, jsapiTicket string
 	var c signer.ChooseCardCheck
-	err := fields(obj, "", func(name string, v *fastjson.Value) (err error) {
+	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
 		switch name {
 		case "api_ticket":
 			ticket, err = asString(v, name)

@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf16"
-	"unsafe"
 
-	"github.com/valyala/fastjson"
+	"github.com/wxcard/wxcard/internal/jsonlite"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -18,9 +17,10 @@ func badField(field, reason string) error {
 	return &requestError{code: CodeInvalidInput, field: field, message: field + " " + reason}
 }
 
-// checkEscapes rejects what fastjson would let through "best effort": an
-// unknown escape or a \u escape of a lone UTF-16 surrogate would otherwise
-// reach the signer as literal text or U+FFFD and be signed silently.
+// checkEscapes rejects a \u escape of a lone UTF-16 surrogate, which
+// JSON decoders turn into U+FFFD: it would reach the signer as a character
+// the caller never wrote and be signed silently. It also names a malformed
+// escape more precisely than the parser's "not valid JSON".
 // Backslashes only occur inside JSON strings, so every one is an escape.
 func checkEscapes(req []byte) error {
 	for i := bytes.IndexByte(req, '\\'); i >= 0 && i < len(req); {
@@ -80,28 +80,37 @@ func hex4(req []byte, at int) (rune, bool) {
 // fields walks a request object, calling set for every member and
 // rejecting duplicates, so {"card_id":"a","card_id":"b"} cannot mean two
 // things to two parsers.
-func fields(obj *fastjson.Object, prefix string, set func(name string, v *fastjson.Value) error) error {
-	var err error
+func fields(obj jsonlite.Value, prefix string, set func(name string, v jsonlite.Value) error) error {
 	var seenBuf [12]string
 	seen := seenBuf[:0]
-	obj.Visit(func(key []byte, v *fastjson.Value) {
-		if err != nil || len(key) == 0 {
-			if err == nil {
-				err = unknownField(prefix, "")
-			}
-			return
+	return obj.Members(func(name string, v jsonlite.Value) error {
+		if name == "" {
+			return unknownField(prefix, "")
 		}
-		// The key aliases the parser's buffer, which outlives this call;
-		// set copies whatever it keeps.
-		name := unsafe.String(&key[0], len(key))
 		if slices.Contains(seen, name) {
-			err = badField(prefix+fieldName(name), "is given twice")
-			return
+			return badField(prefix+fieldName(name), "is given twice")
 		}
 		seen = append(seen, name)
-		err = set(name, v)
+		return set(name, v)
 	})
-	return err
+}
+
+// arrayItems returns the elements of an array value, at most max of them;
+// a value of another kind is rejected with notArray, a longer array as
+// having more than max of what.
+func arrayItems(v jsonlite.Value, field, notArray, what string, max int) ([]jsonlite.Value, error) {
+	if v.Kind != jsonlite.Array {
+		return nil, badField(field, notArray)
+	}
+	var items []jsonlite.Value
+	err := v.Elements(func(i int, item jsonlite.Value) error {
+		if i == max {
+			return badField(field, "has more than "+strconv.Itoa(max)+" "+what)
+		}
+		items = append(items, item)
+		return nil
+	})
+	return items, err
 }
 
 // fieldName returns a member name fit for an error message: a key that does
@@ -123,12 +132,12 @@ func unknownField(prefix, name string) error {
 	return badField(prefix+fieldName(name), "is not a known field")
 }
 
-func asString(v *fastjson.Value, field string) (string, error) {
-	switch v.Type() {
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		return string(b), nil
-	case fastjson.TypeNull:
+func asString(v jsonlite.Value, field string) (string, error) {
+	switch v.Kind {
+	case jsonlite.String:
+		s, _ := v.Str()
+		return s, nil
+	case jsonlite.Null:
 		return "", badField(field, "is null: leave an absent value out instead")
 	}
 	return "", badField(field, "must be a string")
@@ -137,8 +146,8 @@ func asString(v *fastjson.Value, field string) (string, error) {
 // asCheckedText reads a value under verification: JSON null is what a
 // page passes for a forgotten value, so it becomes the text "null" for the
 // verifier to name instead of failing the request.
-func asCheckedText(v *fastjson.Value, field string) (string, error) {
-	if v.Type() == fastjson.TypeNull {
+func asCheckedText(v jsonlite.Value, field string) (string, error) {
+	if v.Kind == jsonlite.Null {
 		return "null", nil
 	}
 	return asString(v, field)
@@ -146,27 +155,26 @@ func asCheckedText(v *fastjson.Value, field string) (string, error) {
 
 // asTimestampText reads a timestamp under verification as the text the page
 // wrote, a JSON number or a string alike; the verifier judges it.
-func asTimestampText(v *fastjson.Value, field string) (string, error) {
-	if v.Type() == fastjson.TypeNumber {
-		return string(v.MarshalTo(nil)), nil
+func asTimestampText(v jsonlite.Value, field string) (string, error) {
+	if v.Kind == jsonlite.Number {
+		return string(v.Raw), nil
 	}
 	return asCheckedText(v, field)
 }
 
 // asInt64 accepts a JSON integer or a string of decimal digits: JavaScript
 // callers hold timestamps either way.
-func asInt64(v *fastjson.Value, field string) (int64, error) {
+func asInt64(v jsonlite.Value, field string) (int64, error) {
 	var s string
-	switch v.Type() {
-	case fastjson.TypeNumber:
-		n, err := v.Int64()
-		if err != nil {
+	switch v.Kind {
+	case jsonlite.Number:
+		n, ok := v.Int64()
+		if !ok {
 			return 0, badField(field, "must be an integer")
 		}
 		return n, nil
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		s = string(b)
+	case jsonlite.String:
+		s, _ = v.Str()
 	default:
 		return 0, badField(field, "must be an integer")
 	}
@@ -178,13 +186,10 @@ func asInt64(v *fastjson.Value, field string) (int64, error) {
 	return n, nil
 }
 
-func asStringList(v *fastjson.Value, field string, max int) ([]string, error) {
-	items, err := v.Array()
+func asStringList(v jsonlite.Value, field string, max int) ([]string, error) {
+	items, err := arrayItems(v, field, "must be an array of strings", "entries", max)
 	if err != nil {
-		return nil, badField(field, "must be an array of strings")
-	}
-	if len(items) > max {
-		return nil, badField(field, "has more than "+strconv.Itoa(max)+" entries")
+		return nil, err
 	}
 	out := make([]string, len(items))
 	for i, item := range items {
@@ -197,7 +202,7 @@ func asStringList(v *fastjson.Value, field string, max int) ([]string, error) {
 
 // decodeCardField sets one wx.addCard card field; ok is false for a name
 // that is not a card field.
-func decodeCardField(c *signer.Card, prefix, name string, v *fastjson.Value) (ok bool, err error) {
+func decodeCardField(c *signer.Card, prefix, name string, v jsonlite.Value) (ok bool, err error) {
 	field := prefix + name
 	switch name {
 	case "card_id":
@@ -234,7 +239,7 @@ type pins struct {
 	usedNonces    []string
 }
 
-func (p *pins) decode(name string, v *fastjson.Value) (ok bool, err error) {
+func (p *pins) decode(name string, v jsonlite.Value) (ok bool, err error) {
 	switch name {
 	case "timestamp":
 		p.timestamp, err = asInt64(v, name)

@@ -1,18 +1,40 @@
-package main
+// Package sha1 is SHA-1 for the WebAssembly builds of the signer. Compiled
+// to wasm, crypto/sha1 spends about 1 µs per signature in its generic block
+// loop and digest bookkeeping, more than the whole signature is allowed to
+// cost, and it links the FIPS 140 module (about 50 kB of the wasip1
+// module's gzip). Native builds keep crypto/sha1, which has assembly. Tests
+// and FuzzSum hold this one to crypto/sha1 byte for byte.
+package sha1
 
 import (
 	"encoding/binary"
 	"math/bits"
 )
 
-//go:generate go run sha1_gen.go
+//go:generate go run gen.go
 
-// hexSHA1 writes the lowercase hex SHA-1 of msg into out. It is the lean
-// ABI's hash: crypto/sha1 is right but, compiled to wasm, spends about 1 µs
-// per call in its generic block loop and digest bookkeeping, more than the
-// whole signature is allowed to cost. Tests and FuzzSHA1 hold it to
-// crypto/sha1 byte for byte.
-func hexSHA1(out *[40]byte, msg []byte) {
+// Size is the length of a SHA-1 sum in bytes.
+const Size = 20
+
+// Sum returns the SHA-1 of msg.
+func Sum(msg []byte) [Size]byte {
+	h := digest(msg)
+	var out [Size]byte
+	for i, word := range h {
+		binary.BigEndian.PutUint32(out[4*i:], word)
+	}
+	return out
+}
+
+// HexSum writes the lowercase hex SHA-1 of msg into out.
+func HexSum(out *[2 * Size]byte, msg []byte) {
+	h := digest(msg)
+	for i, word := range h {
+		binary.LittleEndian.PutUint64(out[8*i:], hex8(word))
+	}
+}
+
+func digest(msg []byte) [5]uint32 {
 	h := [5]uint32{0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0}
 	whole := len(msg) &^ 63
 	sha1Blocks(&h, msg[:whole])
@@ -27,9 +49,7 @@ func hexSHA1(out *[40]byte, msg []byte) {
 	}
 	binary.BigEndian.PutUint64(tail[end-8:end], uint64(len(msg))<<3)
 	sha1Blocks(&h, tail[:end])
-	for i, word := range h {
-		binary.LittleEndian.PutUint64(out[8*i:], hex8(word))
-	}
+	return h
 }
 
 // hex8 returns the 8 lowercase hex digits of w as the bytes of a
