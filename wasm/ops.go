@@ -399,24 +399,12 @@ func sortedSHA1(obj jsonlite.Value, out []byte) ([]byte, error) {
 // jsapi ticket only names the mistake of signing with it.
 func verifyCardExt(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, jsapiTicket, cardID, ext string
-	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
-		switch name {
-		case "api_ticket":
-			ticket, err = asString(v, name)
-		case "jsapi_ticket":
-			jsapiTicket, err = asString(v, name)
-		case "card_id":
-			cardID, err = asString(v, name)
-		case "card_ext":
-			if v.Kind == jsonlite.Object {
-				return badField(name, "must be the cardExt JSON string that wx.addCard takes, not an object: JSON.stringify it")
-			}
-			ext, err = asString(v, name)
-		default:
-			err = unknownField("", name)
-		}
-		return err
-	})
+	err := textFields(obj,
+		textField{"api_ticket", &ticket, asString},
+		textField{"jsapi_ticket", &jsapiTicket, asString},
+		textField{"card_id", &cardID, asString},
+		textField{"card_ext", &ext, asCardExtText},
+	)
 	if err != nil {
 		return out, err
 	}
@@ -438,25 +426,14 @@ func verifyCardExt(obj jsonlite.Value, out []byte) ([]byte, error) {
 func verifyJSConfig(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, cardTicket string
 	var c signer.JSConfigCheck
-	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
-		switch name {
-		case "jsapi_ticket":
-			ticket, err = asString(v, name)
-		case "api_ticket":
-			cardTicket, err = asString(v, name)
-		case "url":
-			c.URL, err = asString(v, name)
-		case "timestamp":
-			c.Timestamp, err = asTimestampText(v, name)
-		case "nonce_str":
-			c.NonceStr, err = asCheckedText(v, name)
-		case "signature":
-			c.Signature, err = asCheckedText(v, name)
-		default:
-			err = unknownField("", name)
-		}
-		return err
-	})
+	err := textFields(obj,
+		textField{"jsapi_ticket", &ticket, asString},
+		textField{"api_ticket", &cardTicket, asString},
+		textField{"url", &c.URL, asString},
+		textField{"timestamp", &c.Timestamp, asTimestampText},
+		textField{"nonce_str", &c.NonceStr, asCheckedText},
+		textField{"signature", &c.Signature, asCheckedText},
+	)
 	if err != nil {
 		return out, err
 	}
@@ -480,33 +457,18 @@ func verifyJSConfig(obj jsonlite.Value, out []byte) ([]byte, error) {
 func verifyChooseCard(obj jsonlite.Value, out []byte) ([]byte, error) {
 	var ticket, jsapiTicket string
 	var c signer.ChooseCardCheck
-	err := fields(obj, "", func(name string, v jsonlite.Value) (err error) {
-		switch name {
-		case "api_ticket":
-			ticket, err = asString(v, name)
-		case "jsapi_ticket":
-			jsapiTicket, err = asString(v, name)
-		case "app_id":
-			c.AppID, err = asString(v, name)
-		case "shop_id":
-			c.ShopID, err = asCheckedText(v, name)
-		case "card_type":
-			c.CardType, err = asCheckedText(v, name)
-		case "card_id":
-			c.CardID, err = asCheckedText(v, name)
-		case "timestamp":
-			c.Timestamp, err = asTimestampText(v, name)
-		case "nonce_str":
-			c.NonceStr, err = asCheckedText(v, name)
-		case "sign_type":
-			c.SignType, err = asCheckedText(v, name)
-		case "card_sign":
-			c.CardSign, err = asCheckedText(v, name)
-		default:
-			err = unknownField("", name)
-		}
-		return err
-	})
+	err := textFields(obj,
+		textField{"api_ticket", &ticket, asString},
+		textField{"jsapi_ticket", &jsapiTicket, asString},
+		textField{"app_id", &c.AppID, asString},
+		textField{"shop_id", &c.ShopID, asCheckedText},
+		textField{"card_type", &c.CardType, asCheckedText},
+		textField{"card_id", &c.CardID, asCheckedText},
+		textField{"timestamp", &c.Timestamp, asTimestampText},
+		textField{"nonce_str", &c.NonceStr, asCheckedText},
+		textField{"sign_type", &c.SignType, asCheckedText},
+		textField{"card_sign", &c.CardSign, asCheckedText},
+	)
 	if err != nil {
 		return out, err
 	}

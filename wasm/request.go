@@ -95,6 +95,28 @@ func fields(obj jsonlite.Value, prefix string, set func(name string, v jsonlite.
 	})
 }
 
+// textField binds a request member whose value is text to where it goes
+// and how it is read.
+type textField struct {
+	name string
+	dst  *string
+	read func(v jsonlite.Value, field string) (string, error)
+}
+
+// textFields reads a request whose members are all text fields; any other
+// member is unknown.
+func textFields(obj jsonlite.Value, bound ...textField) error {
+	return fields(obj, "", func(name string, v jsonlite.Value) (err error) {
+		for _, f := range bound {
+			if f.name == name {
+				*f.dst, err = f.read(v, name)
+				return err
+			}
+		}
+		return unknownField("", name)
+	})
+}
+
 // arrayItems returns the elements of an array value, at most max of them;
 // a value of another kind is rejected with notArray, a longer array as
 // having more than max of what.
@@ -149,6 +171,16 @@ func asString(v jsonlite.Value, field string) (string, error) {
 func asCheckedText(v jsonlite.Value, field string) (string, error) {
 	if v.Kind == jsonlite.Null {
 		return "null", nil
+	}
+	return asString(v, field)
+}
+
+// asCardExtText reads the cardExt under verification, which must be the
+// JSON string wx.addCard takes; an object is the usual mistake of passing
+// it unencoded.
+func asCardExtText(v jsonlite.Value, field string) (string, error) {
+	if v.Kind == jsonlite.Object {
+		return "", badField(field, "must be the cardExt JSON string that wx.addCard takes, not an object: JSON.stringify it")
 	}
 	return asString(v, field)
 }
