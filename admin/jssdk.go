@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"errors"
 
 	"github.com/wxcard/wxcard/signer"
 )
@@ -16,11 +15,7 @@ func (s *JSSDKService) AddCard(ctx context.Context, cards []signer.Card) (signer
 	// Validate before fetching anything: bad input must not cost a ticket.
 	valid, err := signer.ValidateCards(cards)
 	if err != nil {
-		var se *signer.ValidationError
-		if errors.As(err, &se) {
-			return nil, invalidArg(se.Field, se.Reason)
-		}
-		return nil, err
+		return nil, fromSigner(err)
 	}
 	ticket, err := s.client.CardTicket(ctx)
 	if err != nil {
@@ -33,40 +28,36 @@ func (s *JSSDKService) AddCard(ctx context.Context, cards []signer.Card) (signer
 // Config builds the wx.config parameters for a page, signed with the cached
 // jsapi_ticket. req.AppID may be left empty; it is the client's.
 func (s *JSSDKService) Config(ctx context.Context, req signer.JSConfigRequest) (signer.JSConfig, error) {
-	if ctx == nil {
-		return signer.JSConfig{}, invalidArg("ctx", "is nil")
-	}
-	if err := s.client.ownAppID(&req.AppID); err != nil {
-		return signer.JSConfig{}, err
-	}
-	if err := req.Validate(); err != nil {
-		return signer.JSConfig{}, fromSigner(err)
-	}
-	ticket, err := s.client.JSAPITicket(ctx)
-	if err != nil {
-		return signer.JSConfig{}, err
-	}
-	cfg, err := s.client.signer.JSConfig(ticket, req)
-	return cfg, fromSigner(err)
+	return signWithTicket(ctx, s.client, &req, &req.AppID, s.client.JSAPITicket, s.client.signer.JSConfig)
 }
 
 // ChooseCard builds the wx.chooseCard parameters, signed with the cached
 // card api_ticket. req.AppID may be left empty; it is the client's.
 func (s *JSSDKService) ChooseCard(ctx context.Context, req signer.ChooseCardRequest) (signer.ChooseCardParams, error) {
+	return signWithTicket(ctx, s.client, &req, &req.AppID, s.client.CardTicket, s.client.signer.ChooseCard)
+}
+
+// signWithTicket is Config and ChooseCard, which differ only in the request,
+// the ticket and the signer method. The request is validated before the
+// ticket is fetched: bad input must not cost a ticket. appID points into
+// *req, so the client's app id filled in is the one signed.
+func signWithTicket[Req interface{ Validate() error }, P any](ctx context.Context, c *Client, req *Req, appID *string,
+	ticket func(context.Context) (string, error), sign func(string, Req) (P, error)) (P, error) {
+	var zero P
 	if ctx == nil {
-		return signer.ChooseCardParams{}, invalidArg("ctx", "is nil")
+		return zero, invalidArg("ctx", "is nil")
 	}
-	if err := s.client.ownAppID(&req.AppID); err != nil {
-		return signer.ChooseCardParams{}, err
+	if err := c.ownAppID(appID); err != nil {
+		return zero, err
 	}
-	if err := req.Validate(); err != nil {
-		return signer.ChooseCardParams{}, fromSigner(err)
+	if err := (*req).Validate(); err != nil {
+		return zero, fromSigner(err)
 	}
-	ticket, err := s.client.CardTicket(ctx)
+	t, err := ticket(ctx)
 	if err != nil {
-		return signer.ChooseCardParams{}, err
+		return zero, err
 	}
-	p, err := s.client.signer.ChooseCard(ticket, req)
+	p, err := sign(t, *req)
 	return p, fromSigner(err)
 }
 
