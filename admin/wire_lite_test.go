@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/internal/jsonlite"
+	"github.com/wxcard/wxcard/internal/seedfuzz"
 )
 
 // The js/wasm build decodes the credential path with wire_lite.go; these
@@ -27,19 +28,10 @@ var wireSeeds = []string{
 
 func TestWireLiteMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
-	for _, s := range wireSeeds {
-		assertWireLite(t, []byte(s))
-	}
+	seedfuzz.Test(t, wireSeeds, assertWireLite)
 }
 
-func FuzzWireLite(f *testing.F) {
-	for _, s := range wireSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		assertWireLite(t, raw)
-	})
-}
+func FuzzWireLite(f *testing.F) { seedfuzz.Fuzz(f, wireSeeds, assertWireLite) }
 
 func assertWireLite(t *testing.T, raw []byte) {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/internal/jsonlite"
+	"github.com/wxcard/wxcard/internal/seedfuzz"
 )
 
 var seeds = []string{
@@ -25,19 +26,10 @@ var seeds = []string{
 // of Unmarshal's error, with the same offsets for syntax errors.
 func TestCheckMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
-	for _, s := range seeds {
-		checkAgainstStd(t, []byte(s))
-	}
+	seedfuzz.Test(t, seeds, checkAgainstStd)
 }
 
-func FuzzCheck(f *testing.F) {
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		checkAgainstStd(t, data)
-	})
-}
+func FuzzCheck(f *testing.F) { seedfuzz.Fuzz(f, seeds, checkAgainstStd) }
 
 func checkAgainstStd(t *testing.T, data []byte) {
 	t.Helper()
