@@ -4,21 +4,11 @@ import (
 	"context"
 	"net/http"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
 )
 
 func TestGeneralCardOperations(t *testing.T) {
 	t.Parallel()
-	runOps(t, []opCase{
-		{
-			name: "Activate", method: http.MethodPost, path: "card/generalcard/activate", fixture: "ok.json",
-			body: testActivateJSON,
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.GeneralCard.Activate(ctx, testActivateInfo())
-			},
-			errcode: 40071,
-		},
+	runOps(t, append(activationCases("generalcard", func(c *Client) activator { return c.GeneralCard }, 40071, 40056), []opCase{
 		{
 			name: "Activate/card_number", method: http.MethodPost, path: "card/generalcard/activate", fixture: "ok.json",
 			body: `{"card_number":"824173711396","code":"824173711396","card_id":"` + tCardID + `","init_custom_field_value1":"100"}`,
@@ -34,18 +24,7 @@ func TestGeneralCardOperations(t *testing.T) {
 			},
 			errcode: 40127,
 		},
-		{
-			name: "UpdateUser", method: http.MethodPost, path: "card/generalcard/updateuser", fixture: "card_membercard_updateuser.json",
-			body: testUpdateUserJSON,
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.GeneralCard.UpdateUser(ctx, testUpdateUserInfo())
-			},
-			check: func(t *testing.T, got any) {
-				assert.Equal(t, &UpdateUserResult{ResultBonus: 420, ResultBalance: 2500, OpenID: tOpenID}, got)
-			},
-			errcode: 40056,
-		},
-	})
+	}...))
 }
 
 func TestGeneralCardValidation(t *testing.T) {

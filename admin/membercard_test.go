@@ -35,17 +35,42 @@ func testUpdateUserInfo() UpdateUserInfo {
 // Balance 0 is sent (a pointer): setting a balance to zero is a real change.
 const testUpdateUserJSON = `{"code":"110201201245","card_id":"` + tCardID + `","add_bonus":-20,"record_bonus":"消费抵扣","balance":0,"custom_field_value2":"3张","notify_optional":{"is_notify_bonus":true,"is_notify_balance":false,"is_notify_custom_field1":false,"is_notify_custom_field2":false,"is_notify_custom_field3":false}}`
 
-func TestMemberCardOperations(t *testing.T) {
-	t.Parallel()
-	runOps(t, []opCase{
+// activator is what member and general cards share: the same Activate and
+// UpdateUser, sent alike under card/membercard/ and card/generalcard/.
+type activator interface {
+	Activate(context.Context, ActivateInfo) error
+	UpdateUser(context.Context, UpdateUserInfo) (*UpdateUserResult, error)
+}
+
+// activationCases are the full Activate and UpdateUser calls of the card
+// kind ("membercard", "generalcard"), answered with the given errcodes.
+func activationCases(kind string, svc func(*Client) activator, activateErr, updateErr int) []opCase {
+	return []opCase{
 		{
-			name: "Activate", method: http.MethodPost, path: "card/membercard/activate", fixture: "ok.json",
+			name: "Activate", method: http.MethodPost, path: "card/" + kind + "/activate", fixture: "ok.json",
 			body: testActivateJSON,
 			call: func(ctx context.Context, c *Client) (any, error) {
-				return nil, c.MemberCard.Activate(ctx, testActivateInfo())
+				return nil, svc(c).Activate(ctx, testActivateInfo())
 			},
-			errcode: 40056,
+			errcode: activateErr,
 		},
+		{
+			name: "UpdateUser", method: http.MethodPost, path: "card/" + kind + "/updateuser", fixture: "card_membercard_updateuser.json",
+			body: testUpdateUserJSON,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return svc(c).UpdateUser(ctx, testUpdateUserInfo())
+			},
+			check: func(t *testing.T, got any) {
+				assert.Equal(t, &UpdateUserResult{ResultBonus: 420, ResultBalance: 2500, OpenID: tOpenID}, got)
+			},
+			errcode: updateErr,
+		},
+	}
+}
+
+func TestMemberCardOperations(t *testing.T) {
+	t.Parallel()
+	runOps(t, append(activationCases("membercard", func(c *Client) activator { return c.MemberCard }, 40056, 40127), []opCase{
 		{
 			name: "Activate/minimal", method: http.MethodPost, path: "card/membercard/activate", fixture: "ok.json",
 			body: `{"membership_number":"658635413253","code":"110201201245"}`,
@@ -118,17 +143,6 @@ func TestMemberCardOperations(t *testing.T) {
 			errcode: 40056,
 		},
 		{
-			name: "UpdateUser", method: http.MethodPost, path: "card/membercard/updateuser", fixture: "card_membercard_updateuser.json",
-			body: testUpdateUserJSON,
-			call: func(ctx context.Context, c *Client) (any, error) {
-				return c.MemberCard.UpdateUser(ctx, testUpdateUserInfo())
-			},
-			check: func(t *testing.T, got any) {
-				assert.Equal(t, &UpdateUserResult{ResultBonus: 420, ResultBalance: 2500, OpenID: tOpenID}, got)
-			},
-			errcode: 40127,
-		},
-		{
 			name: "ActivationTempInfo", method: http.MethodPost, path: "card/membercard/activatetempinfo/get", fixture: "card_membercard_activatetempinfo_get.json",
 			body: `{"activate_ticket":"fDZv9eMQAFfrNr3XBoqhb%2F%2BMT8RoZ"}`,
 			call: func(ctx context.Context, c *Client) (any, error) {
@@ -161,7 +175,7 @@ func TestMemberCardOperations(t *testing.T) {
 				return c.MemberCard.ActivateURL(ctx, ActivateURLRequest{CardID: tCardID})
 			},
 		},
-	})
+	}...))
 }
 
 func TestMemberCardValidation(t *testing.T) {
