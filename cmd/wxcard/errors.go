@@ -29,9 +29,9 @@ const (
 
 // Errors the commands return for outcomes that are not failures of a call.
 var (
-	// errUsage is matched by every usageError.
+	// errUsage is matched by every error from usagef.
 	errUsage = errors.New("usage")
-	// errConfig is matched by every configError.
+	// errConfig is matched by every error from configf.
 	errConfig = errors.New("configuration")
 	// errMismatch: verify found a signature that does not verify.
 	errMismatch = errors.New("the signature does not verify")
@@ -41,25 +41,22 @@ var (
 	errInterrupted = errors.New("interrupted")
 )
 
-// usageError is a mistake on the command line or in an input file;
-// formatted with %w, the error it names stays inspectable.
-type usageError struct{ err error }
+// classedError reads as err and matches both its class (errUsage,
+// errConfig) and, formatted with %w, the error err names, which stays
+// inspectable.
+type classedError struct{ class, err error }
 
-func (e *usageError) Error() string   { return e.err.Error() }
-func (e *usageError) Unwrap() []error { return []error{errUsage, e.err} }
+func (e *classedError) Error() string   { return e.err.Error() }
+func (e *classedError) Unwrap() []error { return []error{e.class, e.err} }
 
+// usagef is a mistake on the command line or in an input file.
 func usagef(format string, args ...any) error {
-	return &usageError{err: fmt.Errorf(format, args...)}
+	return &classedError{class: errUsage, err: fmt.Errorf(format, args...)}
 }
 
-// configError says the app to talk to could not be set up.
-type configError struct{ err error }
-
-func (e *configError) Error() string   { return e.err.Error() }
-func (e *configError) Unwrap() []error { return []error{errConfig, e.err} }
-
+// configf says the app to talk to could not be set up.
 func configf(format string, args ...any) error {
-	return &configError{err: fmt.Errorf(format, args...)}
+	return &classedError{class: errConfig, err: fmt.Errorf(format, args...)}
 }
 
 // credentialErrcodes are WeChat's answers that mean the configured app
