@@ -104,56 +104,44 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-func positive(name string, d time.Duration, set func(time.Duration)) Option {
+// positive is the Option that refuses a v that is not positive and
+// otherwise sets it on the Handler.
+func positive[T int64 | time.Duration](name string, v T, set func(*Handler, T)) Option {
 	return func(h *Handler) error {
-		if d <= 0 {
+		if v <= 0 {
 			return invalidArg(name + " must be positive")
 		}
-		set(d)
+		set(h, v)
 		return nil
 	}
 }
 
 // WithMaxBodyBytes bounds a push's body; larger ones get 413.
 func WithMaxBodyBytes(n int64) Option {
-	return func(h *Handler) error {
-		if n <= 0 {
-			return invalidArg("max body bytes must be positive")
-		}
-		h.maxBody = n
-		return nil
-	}
+	return positive("max body bytes", n, func(h *Handler, n int64) { h.maxBody = n })
 }
 
 // WithTimestampWindow sets how far a push's timestamp may be from now
 // before it is refused as a replay.
 func WithTimestampWindow(d time.Duration) Option {
-	return func(h *Handler) error {
-		return positive("timestamp window", d, func(d time.Duration) { h.window = d })(h)
-	}
+	return positive("timestamp window", d, func(h *Handler, d time.Duration) { h.window = d })
 }
 
 // WithReplyDeadline sets how long a push waits for its callback before
 // WeChat is answered anyway.
 func WithReplyDeadline(d time.Duration) Option {
-	return func(h *Handler) error {
-		return positive("reply deadline", d, func(d time.Duration) { h.replyDeadline = d })(h)
-	}
+	return positive("reply deadline", d, func(h *Handler, d time.Duration) { h.replyDeadline = d })
 }
 
 // WithCallbackTimeout bounds the callback's context.
 func WithCallbackTimeout(d time.Duration) Option {
-	return func(h *Handler) error {
-		return positive("callback timeout", d, func(d time.Duration) { h.callbackTimeout = d })(h)
-	}
+	return positive("callback timeout", d, func(h *Handler, d time.Duration) { h.callbackTimeout = d })
 }
 
 // WithDedupTTL sets how long a push is remembered after its callback ran:
 // at least twice the timestamp window.
 func WithDedupTTL(d time.Duration) Option {
-	return func(h *Handler) error {
-		return positive("dedup ttl", d, func(d time.Duration) { h.dedupTTL = d })(h)
-	}
+	return positive("dedup ttl", d, func(h *Handler, d time.Duration) { h.dedupTTL = d })
 }
 
 // WithClock replaces time.Now for the timestamp window, for tests.
