@@ -35,12 +35,8 @@ type ActivateInfo struct {
 
 // MarshalJSON merges Extra into the request.
 func (a ActivateInfo) MarshalJSON() ([]byte, error) {
-	type plain ActivateInfo
-	b, err := encodeJSON(plain(a))
-	if err != nil || len(a.Extra) == 0 {
-		return b, err
-	}
-	return mergeObject(b, a.Extra)
+	type plain ActivateInfo // without this MarshalJSON
+	return encodeWithExtra(plain(a), a.Extra)
 }
 
 func (a *ActivateInfo) validate(generalCard bool) error {
@@ -96,12 +92,8 @@ type UpdateUserInfo struct {
 
 // MarshalJSON merges Extra into the request.
 func (u UpdateUserInfo) MarshalJSON() ([]byte, error) {
-	type plain UpdateUserInfo
-	b, err := encodeJSON(plain(u))
-	if err != nil || len(u.Extra) == 0 {
-		return b, err
-	}
-	return mergeObject(b, u.Extra)
+	type plain UpdateUserInfo // without this MarshalJSON
+	return encodeWithExtra(plain(u), u.Extra)
 }
 
 // NotifyOptional chooses which changes the user is told about.

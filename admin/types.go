@@ -387,12 +387,8 @@ type CustomCell struct {
 // MarshalJSON merges Extra into the definition's own fields; a key of
 // Extra never overrides a field set on the struct.
 func (m MemberCard) MarshalJSON() ([]byte, error) {
-	type plain MemberCard
-	b, err := encodeJSON(plain(m))
-	if err != nil || len(m.Extra) == 0 {
-		return b, err
-	}
-	return mergeObject(b, m.Extra)
+	type plain MemberCard // without this MarshalJSON
+	return encodeWithExtra(plain(m), m.Extra)
 }
 
 // GeneralCard is a GENERAL_CARD definition (礼品卡 and other stored-value
@@ -409,12 +405,8 @@ type GeneralCard struct {
 
 // MarshalJSON merges Extra as MemberCard does.
 func (g GeneralCard) MarshalJSON() ([]byte, error) {
-	type plain GeneralCard
-	b, err := encodeJSON(plain(g))
-	if err != nil || len(g.Extra) == 0 {
-		return b, err
-	}
-	return mergeObject(b, g.Extra)
+	type plain GeneralCard // without this MarshalJSON
+	return encodeWithExtra(plain(g), g.Extra)
 }
 
 // CardType returns CardTypeGroupon.
@@ -546,8 +538,14 @@ func encodeObject(field string, v any) (json.RawMessage, error) {
 	return b, nil
 }
 
-// mergeObject adds the keys of extra that obj (a JSON object) lacks.
-func mergeObject(obj []byte, extra map[string]any) ([]byte, error) {
+// encodeWithExtra encodes v, a struct's plain copy, and adds the keys of
+// extra that the encoded object lacks: a key of Extra never overrides a
+// field set on the struct.
+func encodeWithExtra(v any, extra map[string]any) ([]byte, error) {
+	obj, err := encodeJSON(v)
+	if err != nil || len(extra) == 0 {
+		return obj, err
+	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(obj, &m); err != nil {
 		return nil, err
