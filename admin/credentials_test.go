@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -464,11 +463,7 @@ func TestLeaderCancellationDoesNotFailWaiters(t *testing.T) {
 func TestFetchOutlivingItsLock(t *testing.T) {
 	f := newFakeWeChat(t)
 	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-		_, _ = io.Copy(io.Discard, r.Body)
-		select {
-		case <-r.Context().Done():
-		case <-time.After(2 * time.Second):
-		}
+		hang(r, 2*time.Second)
 		return true
 	})
 	store := kv.NewMemory()

@@ -76,12 +76,7 @@ func faultCases() []faultCase {
 			_, _ = w.Write([]byte(`"}`))
 		}, func(t *testing.T, err error) { assert.ErrorIs(t, err, ErrResponseTooLarge) }},
 		{"timeout", func(w http.ResponseWriter, r *http.Request) {
-			// Reading the body lets the server notice the client leaving.
-			_, _ = io.Copy(io.Discard, r.Body)
-			select {
-			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
-			}
+			hang(r, 5*time.Second)
 		}, func(t *testing.T, err error) { assert.ErrorIs(t, err, context.DeadlineExceeded) }},
 		{"connection dropped", func(w http.ResponseWriter, r *http.Request) {
 			hj, ok := w.(http.Hijacker)
@@ -190,11 +185,7 @@ func assertNoGoroutineLeak(t *testing.T, before int) {
 func TestHTTPClientTimeout(t *testing.T) {
 	f := newFakeWeChat(t)
 	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
-		_, _ = io.Copy(io.Discard, r.Body)
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
+		hang(r, 5*time.Second)
 		return true
 	})
 	c := newTestClient(t, f, WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond}))

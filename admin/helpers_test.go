@@ -95,6 +95,17 @@ func (f *fakeWeChat) setFault(fn func(w http.ResponseWriter, r *http.Request) bo
 	f.mu.Unlock()
 }
 
+// hang is a fault that answers nothing until the client leaves or d
+// passes. It reads the body first: only then does the server notice the
+// client leaving.
+func hang(r *http.Request, d time.Duration) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-time.After(d):
+	}
+}
+
 // answerTickets makes every ticket fetch answer ticket, whatever it is,
 // valid for two hours.
 func (f *fakeWeChat) answerTickets(ticket string) {
