@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"strings"
 
 	"github.com/wxcard/wxcard/admin"
@@ -26,12 +25,7 @@ func runCodesCheck(ctx context.Context, inv *invocation, args []string) error {
 		if len(rest) > 0 {
 			return usagef("codes check: give codes or --file, not both")
 		}
-		f, err := os.Open(*file)
-		if err != nil {
-			return usagef("codes check: %w", err)
-		}
-		list, err := readCodes(f, *column)
-		f.Close()
+		list, err := readCodesFile("codes check", *file, *column)
 		if err != nil {
 			return err
 		}

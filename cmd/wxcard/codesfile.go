@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -30,6 +31,17 @@ type codeList struct {
 	// digest is the SHA-256 of the file's bytes: a journal belongs to
 	// exactly one file.
 	digest string
+}
+
+// readCodesFile is readCodes on the file at path; a file that cannot be
+// opened is a mistake on the command line of cmd ("codes check").
+func readCodesFile(cmd, path, column string) (*codeList, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("%s: %w", cmd, err)
+	}
+	defer f.Close()
+	return readCodes(f, column)
 }
 
 // readCodes reads one code per line, or with column set, one CSV column:

@@ -107,12 +107,7 @@ func runDeposit(ctx context.Context, inv *invocation, args []string) error {
 	if *failedPath == "" {
 		*failedPath = file + ".failed"
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return usagef("codes deposit: %w", err)
-	}
-	list, err := readCodes(f, *column)
-	f.Close()
+	list, err := readCodesFile("codes deposit", file, *column)
 	if err != nil {
 		return err
 	}
