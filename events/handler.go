@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wxcard/wxcard/internal/errorbody"
 	"github.com/wxcard/wxcard/kv"
 )
 
@@ -417,25 +417,12 @@ func replySuccess(w http.ResponseWriter) {
 	io.WriteString(w, "success")
 }
 
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, err error) {
-	var body errorBody
+	code, msg := CodeInvalidArgument, "refused"
 	var e *Error
 	if errors.As(err, &e) {
-		body.Error.Code, body.Error.Message = e.Code, e.Msg
-	} else {
-		body.Error.Code, body.Error.Message = CodeInvalidArgument, "refused"
+		code, msg = e.Code, e.Msg
 	}
-	h.log.InfoContext(r.Context(), "events: push refused", "code", body.Error.Code, "status", status)
-	out, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write(out)
+	h.log.InfoContext(r.Context(), "events: push refused", "code", code, "status", status)
+	errorbody.Write(w, status, code, msg)
 }

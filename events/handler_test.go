@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/internal/errorbody"
 	"github.com/wxcard/wxcard/internal/syncbuf"
 	"github.com/wxcard/wxcard/kv"
 )
@@ -112,7 +113,7 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 
 func errorCode(t testing.TB, w *httptest.ResponseRecorder) string {
 	t.Helper()
-	var body errorBody
+	var body errorbody.Body
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
 	assert.Equal(t, "application/json", w.Header().Get("Content-Type"))
 	return body.Error.Code

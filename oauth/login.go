@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxcard/wxcard/internal/errorbody"
 )
 
 // Stable codes of the JSON error bodies LoginHandler answers with:
@@ -172,7 +173,7 @@ func (h *LoginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Not HEAD either: a HEAD of the callback would spend the code.
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
-		writeError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed")
+		errorbody.Write(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed")
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -203,19 +204,19 @@ func localPath(next string) (string, bool) {
 func (h *LoginHandler) start(w http.ResponseWriter, r *http.Request) {
 	next, ok := localPath(r.URL.Query().Get("next"))
 	if !ok {
-		writeError(w, http.StatusBadRequest, CodeBadNext, "next must be a path on this site")
+		errorbody.Write(w, http.StatusBadRequest, CodeBadNext, "next must be a path on this site")
 		return
 	}
 	var nonce [nonceLen]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
-		writeError(w, http.StatusInternalServerError, CodeInternal, "no randomness")
+		errorbody.Write(w, http.StatusInternalServerError, CodeInternal, "no randomness")
 		return
 	}
 	expires := h.now().Add(h.ttl)
 	cookie := h.sealCookie(expires, nonce, next)
 	authURL, err := h.client.AuthCodeURL(h.callbackURL, h.scope, h.state(cookie))
 	if err != nil { // the inputs were checked in NewLoginHandler
-		writeError(w, http.StatusInternalServerError, CodeInternal, "cannot build the authorize URL")
+		errorbody.Write(w, http.StatusInternalServerError, CodeInternal, "cannot build the authorize URL")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -291,39 +292,39 @@ func (h *LoginHandler) callback(w http.ResponseWriter, r *http.Request) {
 	if code == "" {
 		// A user who declines snsapi_userinfo is not sent back at all; an
 		// empty code is someone opening the callback by hand.
-		writeError(w, http.StatusBadRequest, CodeMissingCode, "no code: the user did not authorize")
+		errorbody.Write(w, http.StatusBadRequest, CodeMissingCode, "no code: the user did not authorize")
 		return
 	}
 	cookie, err := r.Cookie(h.cookieName)
 	if err != nil || cookie.Value == "" {
 		h.refused(r, CodeNoLoginCookie)
-		writeError(w, http.StatusForbidden, CodeNoLoginCookie, "no login in progress in this browser; start again")
+		errorbody.Write(w, http.StatusForbidden, CodeNoLoginCookie, "no login in progress in this browser; start again")
 		return
 	}
 	next, err := h.openCookie(cookie.Value)
 	switch {
 	case errors.Is(err, errCookieExpired):
 		h.refused(r, CodeStateExpired)
-		writeError(w, http.StatusForbidden, CodeStateExpired, "the login took too long; start again")
+		errorbody.Write(w, http.StatusForbidden, CodeStateExpired, "the login took too long; start again")
 		return
 	case err != nil:
 		h.refused(r, CodeBadState)
-		writeError(w, http.StatusForbidden, CodeBadState, "state does not match this browser's login")
+		errorbody.Write(w, http.StatusForbidden, CodeBadState, "state does not match this browser's login")
 		return
 	}
 	if !hmac.Equal([]byte(state), []byte(h.state(cookie.Value))) {
 		h.refused(r, CodeBadState)
-		writeError(w, http.StatusForbidden, CodeBadState, "state does not match this browser's login")
+		errorbody.Write(w, http.StatusForbidden, CodeBadState, "state does not match this browser's login")
 		return
 	}
 	tok, err := h.client.Exchange(r.Context(), code)
 	if err != nil {
 		h.log.WarnContext(r.Context(), "oauth: code exchange failed", "error", err.Error())
 		if errors.Is(err, ErrInvalidCode) || errors.Is(err, ErrCodeUsed) || errors.Is(err, ErrInvalidArgument) {
-			writeError(w, http.StatusBadRequest, CodeInvalidCode, "the code is invalid, expired or used; start again")
+			errorbody.Write(w, http.StatusBadRequest, CodeInvalidCode, "the code is invalid, expired or used; start again")
 			return
 		}
-		writeError(w, http.StatusBadGateway, CodeExchangeFailed, "WeChat did not exchange the code")
+		errorbody.Write(w, http.StatusBadGateway, CodeExchangeFailed, "WeChat did not exchange the code")
 		return
 	}
 	h.onLogin(w, r, &Login{Token: tok, Next: next})
@@ -331,19 +332,4 @@ func (h *LoginHandler) callback(w http.ResponseWriter, r *http.Request) {
 
 func (h *LoginHandler) refused(r *http.Request, code string) {
 	h.log.InfoContext(r.Context(), "oauth: callback refused", "code", code)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	var body struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	body.Error.Code, body.Error.Message = code, msg
-	out, _ := json.Marshal(body)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write(out)
 }
