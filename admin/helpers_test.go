@@ -292,3 +292,10 @@ func refreshCardTicketsAtOnce(t *testing.T, clients []*Client) []string {
 // errOf returns the error of a call whose result a validation case does
 // not look at: errOf(c.Card.Create(ctx, …)).
 func errOf[T any](_ T, err error) error { return err }
+
+// changed returns v after mut: a valid request with one field spoiled, for
+// the validation tables.
+func changed[T any](v T, mut func(*T)) T {
+	mut(&v)
+	return v
+}

@@ -180,34 +180,24 @@ func TestMemberCardOperations(t *testing.T) {
 
 func TestMemberCardValidation(t *testing.T) {
 	t.Parallel()
-	bad := func(mut func(*ActivateInfo)) ActivateInfo {
-		a := testActivateInfo()
-		mut(&a)
-		return a
-	}
-	badUpdate := func(mut func(*UpdateUserInfo)) UpdateUserInfo {
-		u := testUpdateUserInfo()
-		mut(&u)
-		return u
-	}
 	runValidation(t, []validationCase{
 		{"Activate/no number", "membership_number", func(ctx context.Context, c *Client) error {
-			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.MembershipNumber = "" }))
+			return c.MemberCard.Activate(ctx, changed(testActivateInfo(), func(a *ActivateInfo) { a.MembershipNumber = "" }))
 		}},
 		{"Activate/card_number", "card_number", func(ctx context.Context, c *Client) error {
-			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.CardNumber = "1" }))
+			return c.MemberCard.Activate(ctx, changed(testActivateInfo(), func(a *ActivateInfo) { a.CardNumber = "1" }))
 		}},
 		{"Activate/no code", "code", func(ctx context.Context, c *Client) error {
-			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.Code = "" }))
+			return c.MemberCard.Activate(ctx, changed(testActivateInfo(), func(a *ActivateInfo) { a.Code = "" }))
 		}},
 		{"Activate/negative bonus", "init_bonus", func(ctx context.Context, c *Client) error {
-			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.InitBonus = -1 }))
+			return c.MemberCard.Activate(ctx, changed(testActivateInfo(), func(a *ActivateInfo) { a.InitBonus = -1 }))
 		}},
 		{"Activate/negative balance", "init_balance", func(ctx context.Context, c *Client) error {
-			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.InitBalance = -1 }))
+			return c.MemberCard.Activate(ctx, changed(testActivateInfo(), func(a *ActivateInfo) { a.InitBalance = -1 }))
 		}},
 		{"Activate/end before begin", "activate_end_time", func(ctx context.Context, c *Client) error {
-			return c.MemberCard.Activate(ctx, bad(func(a *ActivateInfo) { a.ActivateEndTime = a.ActivateBeginTime }))
+			return c.MemberCard.Activate(ctx, changed(testActivateInfo(), func(a *ActivateInfo) { a.ActivateEndTime = a.ActivateBeginTime }))
 		}},
 		{"SetActivationForm/empty card", "card_id", func(ctx context.Context, c *Client) error {
 			return c.MemberCard.SetActivationForm(ctx, "", ActivationForm{})
@@ -231,19 +221,19 @@ func TestMemberCardValidation(t *testing.T) {
 			return errOf(c.MemberCard.User(ctx, MemberUserRequest{CardID: tCardID}))
 		}},
 		{"UpdateUser/no card", "card_id", func(ctx context.Context, c *Client) error {
-			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.CardID = "" })))
+			return errOf(c.MemberCard.UpdateUser(ctx, changed(testUpdateUserInfo(), func(u *UpdateUserInfo) { u.CardID = "" })))
 		}},
 		{"UpdateUser/no code", "code", func(ctx context.Context, c *Client) error {
-			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Code = "" })))
+			return errOf(c.MemberCard.UpdateUser(ctx, changed(testUpdateUserInfo(), func(u *UpdateUserInfo) { u.Code = "" })))
 		}},
 		{"UpdateUser/bonus and add_bonus", "bonus", func(ctx context.Context, c *Client) error {
-			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Bonus = ptr(int64(5)) })))
+			return errOf(c.MemberCard.UpdateUser(ctx, changed(testUpdateUserInfo(), func(u *UpdateUserInfo) { u.Bonus = ptr(int64(5)) })))
 		}},
 		{"UpdateUser/balance and add_balance", "balance", func(ctx context.Context, c *Client) error {
-			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.AddBalance = ptr(int64(5)) })))
+			return errOf(c.MemberCard.UpdateUser(ctx, changed(testUpdateUserInfo(), func(u *UpdateUserInfo) { u.AddBalance = ptr(int64(5)) })))
 		}},
 		{"UpdateUser/negative balance", "balance", func(ctx context.Context, c *Client) error {
-			return errOf(c.MemberCard.UpdateUser(ctx, badUpdate(func(u *UpdateUserInfo) { u.Balance = ptr(int64(-1)) })))
+			return errOf(c.MemberCard.UpdateUser(ctx, changed(testUpdateUserInfo(), func(u *UpdateUserInfo) { u.Balance = ptr(int64(-1)) })))
 		}},
 		{"ActivationTempInfo/empty", "activate_ticket", func(ctx context.Context, c *Client) error {
 			return errOf(c.MemberCard.ActivationTempInfo(ctx, ""))

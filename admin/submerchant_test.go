@@ -78,23 +78,18 @@ func TestSubMerchantOperations(t *testing.T) {
 
 func TestSubMerchantValidation(t *testing.T) {
 	t.Parallel()
-	without := func(mut func(*SubMerchantInfo)) SubMerchantInfo {
-		i := testSubMerchantInfo()
-		mut(&i)
-		return i
-	}
 	runValidation(t, []validationCase{
 		{"Create/no brand", "info.brand_name", func(ctx context.Context, c *Client) error {
-			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.BrandName = "" })))
+			return errOf(c.SubMerchant.Create(ctx, changed(testSubMerchantInfo(), func(i *SubMerchantInfo) { i.BrandName = "" })))
 		}},
 		{"Create/no protocol", "info.protocol", func(ctx context.Context, c *Client) error {
-			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.Protocol = "" })))
+			return errOf(c.SubMerchant.Create(ctx, changed(testSubMerchantInfo(), func(i *SubMerchantInfo) { i.Protocol = "" })))
 		}},
 		{"Create/no end time", "info.end_time", func(ctx context.Context, c *Client) error {
-			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.EndTime = 0 })))
+			return errOf(c.SubMerchant.Create(ctx, changed(testSubMerchantInfo(), func(i *SubMerchantInfo) { i.EndTime = 0 })))
 		}},
 		{"Create/no category", "info.primary_category_id", func(ctx context.Context, c *Client) error {
-			return errOf(c.SubMerchant.Create(ctx, without(func(i *SubMerchantInfo) { i.SecondaryCategoryID = 0 })))
+			return errOf(c.SubMerchant.Create(ctx, changed(testSubMerchantInfo(), func(i *SubMerchantInfo) { i.SecondaryCategoryID = 0 })))
 		}},
 		{"Update/no id", "merchant_id", func(ctx context.Context, c *Client) error {
 			return errOf(c.SubMerchant.Update(ctx, 0, SubMerchantInfo{}))
