@@ -18,7 +18,7 @@ import (
 func TestConcurrentConsumeExactlyOnce(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oC", signer.Card{CardID: id}).Code
+	code := h.claim("oC", id).Code
 	consumeURL := h.srv.URL + "/card/code/consume?access_token=" + url.QueryEscape(h.accessToken())
 	body, err := json.Marshal(map[string]any{"code": code})
 	require.NoError(t, err)

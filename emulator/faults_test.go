@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/emulator"
-	"github.com/wxcard/wxcard/signer"
 )
 
 func (h *harness) setFaults(f map[string]any) {
@@ -89,7 +88,7 @@ func TestFaultLatency(t *testing.T) {
 func TestFaultDisconnectAfterTheCallRan(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oD", signer.Card{CardID: id}).Code
+	code := h.claim("oD", id).Code
 	h.setFaults(map[string]any{"rules": []any{map[string]any{"path": "card/code/consume", "count": 1, "disconnect": true}}})
 	res, err := h.srv.Client().Post(h.srv.URL+"/card/code/consume?access_token="+url.QueryEscape(h.accessToken()), "application/json", strings.NewReader(`{"code":"`+code+`"}`))
 	if err == nil {

@@ -252,6 +252,13 @@ func (h *harness) addOne(openID string, c signer.Card) emulator.WalletResult {
 	return out.CardList[0]
 }
 
+// claim is addOne for the usual case: cardID with the code the emulator
+// generates, no openid or outer_str in the cardExt.
+func (h *harness) claim(openID, cardID string) emulator.WalletResult {
+	h.t.Helper()
+	return h.addOne(openID, signer.Card{CardID: cardID})
+}
+
 // advance moves the emulated clock and forgets the access token, which may
 // have expired.
 func (h *harness) advance(d time.Duration) {
