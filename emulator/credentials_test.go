@@ -31,24 +31,36 @@ func (h *harness) colorsWith(token string) int {
 	return h.do("GET", "/card/getcolors?access_token="+url.QueryEscape(token), nil, nil).errcode()
 }
 
+// TestTokenErrors covers both token routes: each refusal is a 200 with an
+// errcode, and no answer repeats the secret.
 func TestTokenErrors(t *testing.T) {
 	h := newPersistedHarness(t)
+	const stable = "/cgi-bin/stable_token"
 	tests := []struct {
 		name    string
 		method  string
 		path    string
+		body    any
 		errcode int
 	}{
-		{"unknown appid", "GET", tokenQuery("wxffffffffffffffff", testSecret), emulator.ErrcodeInvalidAppID},
-		{"wrong secret", "GET", tokenQuery(testAppID, "nope"), emulator.ErrcodeInvalidAppSecret},
-		{"missing appid", "GET", tokenQuery("", testSecret), emulator.ErrcodeMissingAppID},
-		{"missing secret", "GET", tokenQuery(testAppID, ""), emulator.ErrcodeMissingSecret},
-		{"bad grant_type", "GET", "/cgi-bin/token?grant_type=password&appid=" + testAppID + "&secret=" + testSecret, emulator.ErrcodeInvalidGrantType},
-		{"POST", "POST", tokenQuery(testAppID, testSecret), emulator.ErrcodeRequireGET},
+		{"unknown appid", "GET", tokenQuery("wxffffffffffffffff", testSecret), nil, emulator.ErrcodeInvalidAppID},
+		{"wrong secret", "GET", tokenQuery(testAppID, "nope"), nil, emulator.ErrcodeInvalidAppSecret},
+		{"missing appid", "GET", tokenQuery("", testSecret), nil, emulator.ErrcodeMissingAppID},
+		{"missing secret", "GET", tokenQuery(testAppID, ""), nil, emulator.ErrcodeMissingSecret},
+		{"bad grant_type", "GET", "/cgi-bin/token?grant_type=password&appid=" + testAppID + "&secret=" + testSecret, nil, emulator.ErrcodeInvalidGrantType},
+		{"POST", "POST", tokenQuery(testAppID, testSecret), nil, emulator.ErrcodeRequireGET},
+
+		{"stable GET", "GET", stable, nil, emulator.ErrcodeRequirePOST},
+		{"stable empty body", "POST", stable, nil, emulator.ErrcodeEmptyPostData},
+		{"stable not json", "POST", stable, "{", emulator.ErrcodeDataFormat},
+		{"stable force_refresh not bool", "POST", stable, map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": testSecret, "force_refresh": "yes"}, emulator.ErrcodeDataFormat},
+		{"stable bad grant_type", "POST", stable, map[string]any{"grant_type": "x", "appid": testAppID, "secret": testSecret}, emulator.ErrcodeInvalidGrantType},
+		{"stable unknown appid", "POST", stable, map[string]any{"grant_type": "client_credential", "appid": "wx1", "secret": testSecret}, emulator.ErrcodeInvalidAppID},
+		{"stable wrong secret", "POST", stable, map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "x"}, emulator.ErrcodeInvalidAppSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.do(tt.method, tt.path, nil, nil)
+			r := h.do(tt.method, tt.path, tt.body, nil)
 			assert.Equal(t, 200, r.status)
 			assert.Equal(t, tt.errcode, r.errcode(), string(r.raw))
 			assert.NotContains(t, string(r.raw), testSecret)
@@ -149,29 +161,6 @@ func TestStableTokenForceRefresh(t *testing.T) {
 	assert.Equal(t, emulator.ErrcodeDailyQuota, r.errcode())
 	// Normal mode still works.
 	h.stable(false)
-}
-
-func TestStableTokenErrors(t *testing.T) {
-	h := newPersistedHarness(t)
-	tests := []struct {
-		name    string
-		method  string
-		body    any
-		errcode int
-	}{
-		{"GET", "GET", nil, emulator.ErrcodeRequirePOST},
-		{"empty body", "POST", nil, emulator.ErrcodeEmptyPostData},
-		{"not json", "POST", "{", emulator.ErrcodeDataFormat},
-		{"force_refresh not bool", "POST", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": testSecret, "force_refresh": "yes"}, emulator.ErrcodeDataFormat},
-		{"bad grant_type", "POST", map[string]any{"grant_type": "x", "appid": testAppID, "secret": testSecret}, emulator.ErrcodeInvalidGrantType},
-		{"unknown appid", "POST", map[string]any{"grant_type": "client_credential", "appid": "wx1", "secret": testSecret}, emulator.ErrcodeInvalidAppID},
-		{"wrong secret", "POST", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "x"}, emulator.ErrcodeInvalidAppSecret},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.do(tt.method, "/cgi-bin/stable_token", tt.body, nil).errcode())
-		})
-	}
 }
 
 func TestGetTicket(t *testing.T) {
