@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"testing"
@@ -19,7 +18,7 @@ func TestConcurrentConsumeExactlyOnce(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
 	code := h.claim("oC", id).Code
-	consumeURL := h.srv.URL + "/card/code/consume?access_token=" + url.QueryEscape(h.accessToken())
+	consumeURL := withToken(h.srv.URL+"/card/code/consume", h.accessToken())
 	body, err := json.Marshal(map[string]any{"code": code})
 	require.NoError(t, err)
 	const n = 50

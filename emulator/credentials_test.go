@@ -28,7 +28,7 @@ func (h *harness) fetchToken() string {
 // colorsWith calls an authenticated endpoint with token and returns the errcode.
 func (h *harness) colorsWith(token string) int {
 	h.t.Helper()
-	return h.do("GET", "/card/getcolors?access_token="+url.QueryEscape(token), nil, nil).errcode()
+	return h.do("GET", withToken("/card/getcolors", token), nil, nil).errcode()
 }
 
 // TestTokenErrors covers both token routes: each refusal is a 200 with an
@@ -199,7 +199,7 @@ func TestTokensAreIsolatedPerApp(t *testing.T) {
 	other := r.str("access_token")
 	id := h.createCard(couponBody(nil))
 	// The other app's token does not see this app's card.
-	got := h.do("POST", "/card/get?access_token="+url.QueryEscape(other), map[string]any{"card_id": id}, nil)
+	got := h.do("POST", withToken("/card/get", other), map[string]any{"card_id": id}, nil)
 	assert.Equal(t, emulator.ErrcodeInvalidCardID, got.errcode())
 	// A secret of one app does not open the other.
 	assert.Equal(t, emulator.ErrcodeInvalidAppSecret, h.do("GET", tokenQuery(otherApp, testSecret), nil, nil).errcode())
