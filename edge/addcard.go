@@ -42,8 +42,7 @@ func serveAddCard(ctx context.Context, s *settings, r *Request, res *Response) *
 	if s.allowedCards != nil {
 		for i, c := range resolved {
 			if _, ok := s.allowedCards[c.CardID]; !ok {
-				return &apiError{status: statusForbidden, code: CodeCardNotAllowed,
-					message: "cards[" + strconv.Itoa(i) + "].card_id " + quoteForMessage(c.CardID) + " is not one this service signs"}
+				return cardNotAllowed("cards["+strconv.Itoa(i)+"].card_id", c.CardID)
 			}
 		}
 	}

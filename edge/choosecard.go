@@ -24,8 +24,7 @@ func serveChooseCard(ctx context.Context, s *settings, r *Request, res *Response
 	}
 	if req.CardID != "" && s.allowedCards != nil {
 		if _, ok := s.allowedCards[req.CardID]; !ok {
-			return &apiError{status: statusForbidden, code: CodeCardNotAllowed,
-				message: "card_id " + quoteForMessage(req.CardID) + " is not one this service signs"}
+			return cardNotAllowed("card_id", req.CardID)
 		}
 	}
 	ticket, err := s.tickets.CardTicket(ctx)

@@ -187,7 +187,7 @@ func (p *policy) ungranted(field, cardID string) *apiError {
 		field += "."
 	}
 	if p.verifier == nil {
-		return forbidden(CodeCardNotAllowed, field+"card_id "+quoteForMessage(cardID)+" is not one this service signs")
+		return cardNotAllowed(field+"card_id", cardID)
 	}
 	return forbidden(CodeGrantRequired, field+"card_id "+quoteForMessage(cardID)+" is signed only with a grant from the merchant's backend")
 }
@@ -266,4 +266,11 @@ func (p *policy) allowsURL(page string) *apiError {
 
 func forbidden(code, message string) *apiError {
 	return &apiError{status: statusForbidden, code: code, message: message}
+}
+
+// cardNotAllowed refuses a card_id outside the allow-list, in one wording
+// wherever it is checked; field names where the id stood ("card_id",
+// "cards[2].card_id").
+func cardNotAllowed(field, cardID string) *apiError {
+	return forbidden(CodeCardNotAllowed, field+" "+quoteForMessage(cardID)+" is not one this service signs")
 }

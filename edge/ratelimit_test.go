@@ -15,30 +15,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/edge"
+	"github.com/wxcard/wxcard/internal/testclock"
 )
 
-// manualClock is a clock the test moves by hand.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *manualClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // rateLimited serves 204 behind edge.RateLimit with a manual clock.
-func rateLimited(t *testing.T, cfg edge.RateLimitConfig) (http.Handler, *manualClock) {
+func rateLimited(t *testing.T, cfg edge.RateLimitConfig) (http.Handler, *testclock.Clock) {
 	t.Helper()
-	clock := &manualClock{now: time.Unix(testNow, 0)}
+	clock := testclock.At(time.Unix(testNow, 0))
 	cfg.Now = clock.Now
 	h, err := edge.RateLimit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)

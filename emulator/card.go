@@ -12,16 +12,11 @@ const (
 )
 
 type card struct {
-	ID            string               `json:"card_id"`
-	Type          string               `json:"card_type"`
-	Status        string               `json:"status"`
-	Attributes    object               `json:"attributes"`
-	Quantity      int64                `json:"quantity"`
-	TotalQuantity int64                `json:"total_quantity"`
-	GetLimit      int64                `json:"get_limit"`
-	UseCustomCode bool                 `json:"use_custom_code"`
-	DepositMode   bool                 `json:"deposit_mode"`
-	BindOpenID    bool                 `json:"bind_openid"`
+	ID         string `json:"card_id"`
+	Type       string `json:"card_type"`
+	Status     string `json:"status"`
+	Attributes object `json:"attributes"`
+	cardStock
 	Date          dateInfo             `json:"date_info"`
 	PayCell       bool                 `json:"pay_cell"`
 	SelfConsume   object               `json:"self_consume_cell,omitempty"`
@@ -33,6 +28,19 @@ type card struct {
 	UserCardOrder []string             `json:"user_card_order"`
 	// Holders counts the user cards each openid has received, for get_limit.
 	Holders map[string]int64 `json:"holders"`
+}
+
+// cardStock is how many of a card there are and how they are given out.
+// The snapshot keeps it inside card and the state view shows it as is: one
+// struct, so the view cannot leave out a field the card gains. Embedded, its
+// fields stand in both JSON objects as before.
+type cardStock struct {
+	Quantity      int64 `json:"quantity"`
+	TotalQuantity int64 `json:"total_quantity"`
+	GetLimit      int64 `json:"get_limit"`
+	UseCustomCode bool  `json:"use_custom_code"`
+	DepositMode   bool  `json:"deposit_mode"`
+	BindOpenID    bool  `json:"bind_openid"`
 }
 
 func (cd *card) fill() {

@@ -41,19 +41,21 @@ func (c *call) createCard() (any, error) {
 		return nil, err
 	}
 	cd := &card{
-		ID:            c.e.newCardID(c.app),
-		Type:          cardType,
-		Status:        StatusNotVerify,
-		Attributes:    deepCopy(attrs).(object),
-		Quantity:      info.quantity,
-		TotalQuantity: info.quantity,
-		GetLimit:      info.getLimit,
-		UseCustomCode: info.useCustomCode,
-		DepositMode:   info.depositMode,
-		BindOpenID:    info.bindOpenID,
-		Date:          info.date,
-		CreateTime:    c.now.Unix(),
-		UpdateTime:    c.now.Unix(),
+		ID:         c.e.newCardID(c.app),
+		Type:       cardType,
+		Status:     StatusNotVerify,
+		Attributes: deepCopy(attrs).(object),
+		cardStock: cardStock{
+			Quantity:      info.quantity,
+			TotalQuantity: info.quantity,
+			GetLimit:      info.getLimit,
+			UseCustomCode: info.useCustomCode,
+			DepositMode:   info.depositMode,
+			BindOpenID:    info.bindOpenID,
+		},
+		Date:       info.date,
+		CreateTime: c.now.Unix(),
+		UpdateTime: c.now.Unix(),
 	}
 	cd.fill()
 	if c.e.cfg.autoApprove {

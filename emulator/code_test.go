@@ -86,7 +86,7 @@ func TestCodeExpiresWithCard(t *testing.T) {
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["date_info"] = map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 1}
 	})
-	res := h.addOne("oA", signer.Card{CardID: id})
+	res := h.claim("oA", id)
 	h.advance(25 * time.Hour)
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/code/consume", map[string]any{"code": res.Code}).errcode())
 	got := h.wxOK("card/code/get", map[string]any{"code": res.Code, "check_consume": false})
@@ -98,7 +98,7 @@ func TestCodeExpiresWithCard(t *testing.T) {
 func TestDecryptCode(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	res := h.addOne("oA", signer.Card{CardID: id})
+	res := h.claim("oA", id)
 	r := h.do("POST", "/emulator/v1/encrypt", map[string]any{"code": res.Code}, nil)
 	require.Equal(t, http.StatusOK, r.status, string(r.raw))
 	enc := r.str("encrypt_code")
@@ -135,17 +135,17 @@ func TestUpdateCode(t *testing.T) {
 func TestDisableCode(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oA", signer.Card{CardID: id}).Code
+	code := h.claim("oA", id).Code
 	h.wxOK("card/code/unavailable", map[string]any{"code": code, "reason": "refund"})
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/code/unavailable", map[string]any{"code": code}).errcode())
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/code/consume", map[string]any{"code": code}).errcode())
 	assert.Equal(t, "UNAVAILABLE", h.wxOK("card/code/get", map[string]any{"code": code, "check_consume": false}).str("user_card_status"))
 
-	code2 := h.addOne("oA", signer.Card{CardID: id}).Code
+	code2 := h.claim("oA", id).Code
 	h.wxOK("card/code/consume", map[string]any{"code": code2})
 	assert.Equal(t, emulator.ErrcodeCodeConsumed, h.wx("card/code/unavailable", map[string]any{"code": code2}).errcode())
 
-	code3 := h.addOne("oA", signer.Card{CardID: id}).Code
+	code3 := h.claim("oA", id).Code
 	assert.Equal(t, emulator.ErrcodeFieldTooLong, h.wx("card/code/unavailable", map[string]any{"code": code3, "reason": string(make([]byte, 200))}).errcode())
 	require.NoError(t, h.emu.RemoveFromWallet(context.Background(), testAppID, id, code3))
 	assert.Equal(t, "DELETE", h.wxOK("card/code/get", map[string]any{"code": code3, "check_consume": false}).str("user_card_status"))
@@ -157,10 +157,10 @@ func TestUserCardList(t *testing.T) {
 	h := newPersistedHarness(t)
 	a := h.approvedCoupon(nil)
 	b := h.approvedCoupon(nil)
-	ca := h.addOne("oA", signer.Card{CardID: a}).Code
+	ca := h.claim("oA", a).Code
 	require.NoError(t, h.emu.Advance(context.Background(), time.Second))
-	cb := h.addOne("oA", signer.Card{CardID: b}).Code
-	h.addOne("oB", signer.Card{CardID: a})
+	cb := h.claim("oA", b).Code
+	h.claim("oB", a)
 	r := h.wxOK("card/user/getcardlist", map[string]any{"openid": "oA"})
 	assert.Equal(t, []any{map[string]any{"code": ca, "card_id": a}, map[string]any{"code": cb, "card_id": b}}, r.body["card_list"])
 	assert.Equal(t, false, r.body["has_share_card"])

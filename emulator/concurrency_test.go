@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"testing"
@@ -18,8 +17,8 @@ import (
 func TestConcurrentConsumeExactlyOnce(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oC", signer.Card{CardID: id}).Code
-	consumeURL := h.srv.URL + "/card/code/consume?access_token=" + url.QueryEscape(h.accessToken())
+	code := h.claim("oC", id).Code
+	consumeURL := withToken(h.srv.URL+"/card/code/consume", h.accessToken())
 	body, err := json.Marshal(map[string]any{"code": code})
 	require.NoError(t, err)
 	const n = 50
@@ -27,29 +26,15 @@ func TestConcurrentConsumeExactlyOnce(t *testing.T) {
 	// test goroutine asserts (require must not run off it).
 	const transportFailed = -1000
 	codes := make([]int, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			codes[i] = transportFailed
-			res, err := http.Post(consumeURL, "application/json", bytesReader(body))
-			if err != nil {
-				return
-			}
-			defer res.Body.Close()
-			var out struct {
-				Errcode *int `json:"errcode"`
-			}
-			if json.NewDecoder(res.Body).Decode(&out) == nil && out.Errcode != nil {
-				codes[i] = *out.Errcode
-			}
-		}(i)
-	}
-	close(start)
-	wg.Wait()
+	atOnce(n, func(i int) {
+		codes[i] = transportFailed
+		var out struct {
+			Errcode *int `json:"errcode"`
+		}
+		if postJSON(consumeURL, body, &out) && out.Errcode != nil {
+			codes[i] = *out.Errcode
+		}
+	})
 	counts := map[int]int{}
 	for _, c := range codes {
 		counts[c]++
@@ -67,27 +52,13 @@ func TestConcurrentWalletAddNeverOversells(t *testing.T) {
 		lists[i] = h.signCards(ticket, signer.Card{CardID: id})
 	}
 	results := make([]emulator.WalletResult, users)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := 0; i < users; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			body, _ := json.Marshal(map[string]any{"openid": "o" + strconv.Itoa(i), "cardList": lists[i]})
-			res, err := http.Post(h.srv.URL+"/emulator/v1/wallet/add", "application/json", bytesReader(body))
-			if err != nil {
-				return
-			}
-			defer res.Body.Close()
-			var out emulator.WalletResponse
-			if json.NewDecoder(res.Body).Decode(&out) == nil && len(out.CardList) == 1 {
-				results[i] = out.CardList[0]
-			}
-		}(i)
-	}
-	close(start)
-	wg.Wait()
+	atOnce(users, func(i int) {
+		body, _ := json.Marshal(map[string]any{"openid": "o" + strconv.Itoa(i), "cardList": lists[i]})
+		var out emulator.WalletResponse
+		if postJSON(h.srv.URL+"/emulator/v1/wallet/add", body, &out) && len(out.CardList) == 1 {
+			results[i] = out.CardList[0]
+		}
+	})
 	ok, empty := 0, 0
 	for _, r := range results {
 		switch {
@@ -101,4 +72,30 @@ func TestConcurrentWalletAddNeverOversells(t *testing.T) {
 	assert.Equal(t, users-stock, empty)
 	sku := h.wxOK("card/get", map[string]any{"card_id": id}).body["card"].(map[string]any)["general_coupon"].(map[string]any)["base_info"].(map[string]any)["sku"].(map[string]any)
 	require.EqualValues(t, 0, sku["quantity"])
+}
+
+// atOnce runs f(0) … f(n-1) in n goroutines released together, so that the
+// calls race, and returns when all are done. f must not call require.
+func atOnce(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// postJSON POSTs body and decodes the JSON answer into out; false when
+// either fails. It reports no test failure, so goroutines may call it.
+func postJSON(u string, body []byte, out any) bool {
+	res, err := http.Post(u, "application/json", bytesReader(body))
+	if err != nil {
+		return false
+	}
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(out) == nil
 }

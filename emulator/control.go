@@ -77,6 +77,18 @@ func (e *Emulator) controlApp(w http.ResponseWriter, r *http.Request, bodyAppID 
 	return a, true
 }
 
+// lockControlApp is controlApp for a route that does not hold mu yet, as
+// lockApp is for the Go-side helpers: on success mu is held until unlock.
+func (e *Emulator) lockControlApp(w http.ResponseWriter, r *http.Request, bodyAppID string) (*appState, func(), bool) {
+	e.mu.Lock()
+	a, ok := e.controlApp(w, r, bodyAppID)
+	if !ok {
+		e.mu.Unlock()
+		return nil, nil, false
+	}
+	return a, e.mu.Unlock, true
+}
+
 // loopbackOrigin accepts the origins of pages served from this machine.
 func loopbackOrigin(origin string) bool { return devhttp.IsLoopbackOrigin(origin) }
 
@@ -175,12 +187,11 @@ func (e *Emulator) encryptRoute(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "invalid_request", "code is required")
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a, ok := e.controlApp(w, r, req.AppID)
+	a, unlock, ok := e.lockControlApp(w, r, req.AppID)
 	if !ok {
 		return
 	}
+	defer unlock()
 	var found *userCard
 	for _, id := range a.CardOrder {
 		if req.CardID != "" && id != req.CardID {
@@ -220,12 +231,11 @@ func (e *Emulator) approveRoute(w http.ResponseWriter, r *http.Request, cardID s
 		controlError(w, http.StatusBadRequest, "invalid_request", "reason goes with reject, at most 256 bytes")
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	a, ok := e.controlApp(w, r, req.AppID)
+	a, unlock, ok := e.lockControlApp(w, r, req.AppID)
 	if !ok {
 		return
 	}
+	defer unlock()
 	cd, err := e.reviewLocked(a, cardID, req.Reject, req.Reason)
 	switch {
 	case errors.Is(err, ErrNotFound):

@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -153,7 +152,7 @@ func TestNoSecretsInResponses(t *testing.T) {
 	collect := func(r resp) { bodies = append(bodies, string(r.raw)) }
 	collect(h.wx("card/get", map[string]any{"card_id": id}))
 	collect(h.wx("card/code/get", map[string]any{"code": "x"}))
-	collect(h.do("GET", "/card/getcolors?access_token="+url.QueryEscape(token+"x"), nil, nil))
+	collect(h.do("GET", withToken("/card/getcolors", token+"x"), nil, nil))
 	collect(h.do("GET", tokenQuery(testAppID, testSecret+"x"), nil, nil))
 	collect(h.do("POST", "/cgi-bin/stable_token", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "wrong"}, nil))
 	out := h.walletAdd("oA", h.signCards(jsapi, signer.Card{CardID: id}))

@@ -28,27 +28,39 @@ func (h *harness) fetchToken() string {
 // colorsWith calls an authenticated endpoint with token and returns the errcode.
 func (h *harness) colorsWith(token string) int {
 	h.t.Helper()
-	return h.do("GET", "/card/getcolors?access_token="+url.QueryEscape(token), nil, nil).errcode()
+	return h.do("GET", withToken("/card/getcolors", token), nil, nil).errcode()
 }
 
+// TestTokenErrors covers both token routes: each refusal is a 200 with an
+// errcode, and no answer repeats the secret.
 func TestTokenErrors(t *testing.T) {
 	h := newPersistedHarness(t)
+	const stable = "/cgi-bin/stable_token"
 	tests := []struct {
 		name    string
 		method  string
 		path    string
+		body    any
 		errcode int
 	}{
-		{"unknown appid", "GET", tokenQuery("wxffffffffffffffff", testSecret), emulator.ErrcodeInvalidAppID},
-		{"wrong secret", "GET", tokenQuery(testAppID, "nope"), emulator.ErrcodeInvalidAppSecret},
-		{"missing appid", "GET", tokenQuery("", testSecret), emulator.ErrcodeMissingAppID},
-		{"missing secret", "GET", tokenQuery(testAppID, ""), emulator.ErrcodeMissingSecret},
-		{"bad grant_type", "GET", "/cgi-bin/token?grant_type=password&appid=" + testAppID + "&secret=" + testSecret, emulator.ErrcodeInvalidGrantType},
-		{"POST", "POST", tokenQuery(testAppID, testSecret), emulator.ErrcodeRequireGET},
+		{"unknown appid", "GET", tokenQuery("wxffffffffffffffff", testSecret), nil, emulator.ErrcodeInvalidAppID},
+		{"wrong secret", "GET", tokenQuery(testAppID, "nope"), nil, emulator.ErrcodeInvalidAppSecret},
+		{"missing appid", "GET", tokenQuery("", testSecret), nil, emulator.ErrcodeMissingAppID},
+		{"missing secret", "GET", tokenQuery(testAppID, ""), nil, emulator.ErrcodeMissingSecret},
+		{"bad grant_type", "GET", "/cgi-bin/token?grant_type=password&appid=" + testAppID + "&secret=" + testSecret, nil, emulator.ErrcodeInvalidGrantType},
+		{"POST", "POST", tokenQuery(testAppID, testSecret), nil, emulator.ErrcodeRequireGET},
+
+		{"stable GET", "GET", stable, nil, emulator.ErrcodeRequirePOST},
+		{"stable empty body", "POST", stable, nil, emulator.ErrcodeEmptyPostData},
+		{"stable not json", "POST", stable, "{", emulator.ErrcodeDataFormat},
+		{"stable force_refresh not bool", "POST", stable, map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": testSecret, "force_refresh": "yes"}, emulator.ErrcodeDataFormat},
+		{"stable bad grant_type", "POST", stable, map[string]any{"grant_type": "x", "appid": testAppID, "secret": testSecret}, emulator.ErrcodeInvalidGrantType},
+		{"stable unknown appid", "POST", stable, map[string]any{"grant_type": "client_credential", "appid": "wx1", "secret": testSecret}, emulator.ErrcodeInvalidAppID},
+		{"stable wrong secret", "POST", stable, map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "x"}, emulator.ErrcodeInvalidAppSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.do(tt.method, tt.path, nil, nil)
+			r := h.do(tt.method, tt.path, tt.body, nil)
 			assert.Equal(t, 200, r.status)
 			assert.Equal(t, tt.errcode, r.errcode(), string(r.raw))
 			assert.NotContains(t, string(r.raw), testSecret)
@@ -151,29 +163,6 @@ func TestStableTokenForceRefresh(t *testing.T) {
 	h.stable(false)
 }
 
-func TestStableTokenErrors(t *testing.T) {
-	h := newPersistedHarness(t)
-	tests := []struct {
-		name    string
-		method  string
-		body    any
-		errcode int
-	}{
-		{"GET", "GET", nil, emulator.ErrcodeRequirePOST},
-		{"empty body", "POST", nil, emulator.ErrcodeEmptyPostData},
-		{"not json", "POST", "{", emulator.ErrcodeDataFormat},
-		{"force_refresh not bool", "POST", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": testSecret, "force_refresh": "yes"}, emulator.ErrcodeDataFormat},
-		{"bad grant_type", "POST", map[string]any{"grant_type": "x", "appid": testAppID, "secret": testSecret}, emulator.ErrcodeInvalidGrantType},
-		{"unknown appid", "POST", map[string]any{"grant_type": "client_credential", "appid": "wx1", "secret": testSecret}, emulator.ErrcodeInvalidAppID},
-		{"wrong secret", "POST", map[string]any{"grant_type": "client_credential", "appid": testAppID, "secret": "x"}, emulator.ErrcodeInvalidAppSecret},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.errcode, h.do(tt.method, "/cgi-bin/stable_token", tt.body, nil).errcode())
-		})
-	}
-}
-
 func TestGetTicket(t *testing.T) {
 	h := newPersistedHarness(t)
 	card := h.wxGet("cgi-bin/ticket/getticket", url.Values{"type": {"wx_card"}})
@@ -210,7 +199,7 @@ func TestTokensAreIsolatedPerApp(t *testing.T) {
 	other := r.str("access_token")
 	id := h.createCard(couponBody(nil))
 	// The other app's token does not see this app's card.
-	got := h.do("POST", "/card/get?access_token="+url.QueryEscape(other), map[string]any{"card_id": id}, nil)
+	got := h.do("POST", withToken("/card/get", other), map[string]any{"card_id": id}, nil)
 	assert.Equal(t, emulator.ErrcodeInvalidCardID, got.errcode())
 	// A secret of one app does not open the other.
 	assert.Equal(t, emulator.ErrcodeInvalidAppSecret, h.do("GET", tokenQuery(otherApp, testSecret), nil, nil).errcode())

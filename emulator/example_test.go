@@ -30,6 +30,25 @@ func post(u string, body, out any) {
 	json.NewDecoder(res.Body).Decode(out)
 }
 
+// createCoupon creates a ten-yuan coupon through card/create (createURL
+// carries the access_token) and returns its card_id; the examples about
+// what happens to a card start from this one.
+func createCoupon(createURL string) string {
+	var created struct {
+		CardID string `json:"card_id"`
+	}
+	post(createURL, map[string]any{"card": map[string]any{"card_type": "GENERAL_COUPON", "general_coupon": map[string]any{
+		"default_detail": "满100减10",
+		"base_info": map[string]any{
+			"logo_url": "http://mmbiz.qpic.cn/logo.png", "brand_name": "咖啡店", "code_type": "CODE_TYPE_QRCODE",
+			"title": "十元券", "color": "Color010", "notice": "出示二维码", "description": "每人限领一张",
+			"sku":       map[string]any{"quantity": 100},
+			"date_info": map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 30},
+		},
+	}}}, &created)
+	return created.CardID
+}
+
 // The whole flow against the emulator with plain HTTP: a token, a coupon,
 // its review, the simulated phone adding it, and the code consumed twice.
 func Example() {
@@ -46,20 +65,9 @@ func Example() {
 		return srv.URL + "/" + path + "?access_token=" + url.QueryEscape(tok.AccessToken)
 	}
 
-	var created struct {
-		CardID string `json:"card_id"`
-	}
-	post(api("card/create"), map[string]any{"card": map[string]any{"card_type": "GENERAL_COUPON", "general_coupon": map[string]any{
-		"default_detail": "满100减10",
-		"base_info": map[string]any{
-			"logo_url": "http://mmbiz.qpic.cn/logo.png", "brand_name": "咖啡店", "code_type": "CODE_TYPE_QRCODE",
-			"title": "十元券", "color": "Color010", "notice": "出示二维码", "description": "每人限领一张",
-			"sku":       map[string]any{"quantity": 100},
-			"date_info": map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 30},
-		},
-	}}}, &created)
+	cardID := createCoupon(api("card/create"))
 	var review map[string]string
-	post(srv.URL+"/emulator/v1/cards/"+created.CardID+"/approve", nil, &review)
+	post(srv.URL+"/emulator/v1/cards/"+cardID+"/approve", nil, &review)
 	fmt.Println("review:", review["status"])
 
 	res, _ := http.Get(api("cgi-bin/ticket/getticket") + "&type=wx_card")
@@ -70,7 +78,7 @@ func Example() {
 	res.Body.Close()
 
 	s, _ := signer.New(signer.WithClock(emu.Now))
-	cardList, _ := s.AddCard(ticket.Ticket, []signer.Card{{CardID: created.CardID}})
+	cardList, _ := s.AddCard(ticket.Ticket, []signer.Card{{CardID: cardID}})
 	var added emulator.WalletResponse
 	post(srv.URL+"/emulator/v1/wallet/add", map[string]any{"openid": "oUser", "cardList": cardList}, &added)
 	fmt.Println("wallet:", added.ErrMsg)
@@ -156,19 +164,8 @@ func ExampleEmulator_SetPushConfig() {
 		AccessToken string `json:"access_token"`
 	}
 	post(srv.URL+"/cgi-bin/stable_token", map[string]any{"grant_type": "client_credential", "appid": "wx0123456789abcdef", "secret": "dev-secret"}, &tok)
-	var created struct {
-		CardID string `json:"card_id"`
-	}
-	post(srv.URL+"/card/create?access_token="+url.QueryEscape(tok.AccessToken), map[string]any{"card": map[string]any{"card_type": "GENERAL_COUPON", "general_coupon": map[string]any{
-		"default_detail": "满100减10",
-		"base_info": map[string]any{
-			"logo_url": "http://mmbiz.qpic.cn/logo.png", "brand_name": "咖啡店", "code_type": "CODE_TYPE_QRCODE",
-			"title": "十元券", "color": "Color010", "notice": "出示二维码", "description": "每人限领一张",
-			"sku":       map[string]any{"quantity": 100},
-			"date_info": map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 30},
-		},
-	}}}, &created)
-	if err := emu.Reject(ctx, "wx0123456789abcdef", created.CardID); err != nil {
+	cardID := createCoupon(srv.URL + "/card/create?access_token=" + url.QueryEscape(tok.AccessToken))
+	if err := emu.Reject(ctx, "wx0123456789abcdef", cardID); err != nil {
 		panic(err)
 	}
 	if err := emu.WaitPushes(ctx); err != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/emulator"
-	"github.com/wxcard/wxcard/signer"
 )
 
 func (h *harness) setFaults(f map[string]any) {
@@ -81,7 +79,7 @@ func TestFaultLatency(t *testing.T) {
 	h.setFaults(map[string]any{"latency_ms": 60000})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", h.srv.URL+"/card/getcolors?access_token="+url.QueryEscape(h.token), nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", withToken(h.srv.URL+"/card/getcolors", h.token), nil)
 	_, err := h.srv.Client().Do(req)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
@@ -89,9 +87,9 @@ func TestFaultLatency(t *testing.T) {
 func TestFaultDisconnectAfterTheCallRan(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oD", signer.Card{CardID: id}).Code
+	code := h.claim("oD", id).Code
 	h.setFaults(map[string]any{"rules": []any{map[string]any{"path": "card/code/consume", "count": 1, "disconnect": true}}})
-	res, err := h.srv.Client().Post(h.srv.URL+"/card/code/consume?access_token="+url.QueryEscape(h.accessToken()), "application/json", strings.NewReader(`{"code":"`+code+`"}`))
+	res, err := h.srv.Client().Post(withToken(h.srv.URL+"/card/code/consume", h.accessToken()), "application/json", strings.NewReader(`{"code":"`+code+`"}`))
 	if err == nil {
 		_, err = io.ReadAll(res.Body)
 		res.Body.Close()

@@ -49,7 +49,7 @@ func FuzzWeChatRequest(f *testing.F) {
 		// A fresh emulator per input keeps the target deterministic, which
 		// coverage-guided fuzzing needs.
 		emu, token := fuzzEmulator(t)
-		req := httptest.NewRequest("POST", "/"+path+"?access_token="+url.QueryEscape(token), strings.NewReader(body))
+		req := httptest.NewRequest("POST", withToken("/"+path, token), strings.NewReader(body))
 		rec := httptest.NewRecorder()
 		emu.ServeHTTP(rec, req)
 		var out map[string]any

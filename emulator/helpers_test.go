@@ -152,7 +152,7 @@ func (h *harness) accessToken() string {
 // wx POSTs body to a WeChat path with the access token.
 func (h *harness) wx(path string, body any) resp {
 	h.t.Helper()
-	return h.do("POST", "/"+path+"?access_token="+url.QueryEscape(h.accessToken()), body, nil)
+	return h.do("POST", withToken("/"+path, h.accessToken()), body, nil)
 }
 
 // wxOK is wx that requires errcode 0.
@@ -252,6 +252,13 @@ func (h *harness) addOne(openID string, c signer.Card) emulator.WalletResult {
 	return out.CardList[0]
 }
 
+// claim is addOne for the usual case: cardID with the code the emulator
+// generates, no openid or outer_str in the cardExt.
+func (h *harness) claim(openID, cardID string) emulator.WalletResult {
+	h.t.Helper()
+	return h.addOne(openID, signer.Card{CardID: cardID})
+}
+
 // advance moves the emulated clock and forgets the access token, which may
 // have expired.
 func (h *harness) advance(d time.Duration) {
@@ -261,6 +268,12 @@ func (h *harness) advance(d time.Duration) {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// withToken adds the access_token query a WeChat API call carries to path
+// (a path or a whole URL without a query).
+func withToken(path, token string) string {
+	return path + "?access_token=" + url.QueryEscape(token)
+}
 
 // callCase is one call of a WeChat path and the errcode it must answer.
 type callCase struct {

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxcard/wxcard/emulator"
-	"github.com/wxcard/wxcard/signer"
 )
 
 // typedCard creates and approves a card of cardType with extra fields.
@@ -34,7 +33,7 @@ func (h *harness) memberCard() string {
 func TestMemberCardActivateUpdateUserInfo(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.memberCard()
-	code := h.addOne("oM", signer.Card{CardID: id}).Code
+	code := h.claim("oM", id).Code
 
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": 1}).errcode(), "not activated yet")
 	h.wxOK("card/membercard/activate", map[string]any{
@@ -74,7 +73,7 @@ func TestMemberCardActivateUpdateUserInfo(t *testing.T) {
 	h.expectErrcodes(t, tests)
 	// A coupon is not a member card.
 	coupon := h.approvedCoupon(nil)
-	cc := h.addOne("oM", signer.Card{CardID: coupon}).Code
+	cc := h.claim("oM", coupon).Code
 	assert.Equal(t, emulator.ErrcodeInvalidCardType, h.wx("card/membercard/activate", map[string]any{"membership_number": "M", "code": cc, "card_id": coupon}).errcode())
 	// A consumed member card cannot be activated.
 	h.wxOK("card/code/consume", map[string]any{"code": cc})
@@ -118,7 +117,7 @@ func TestMemberCardActivationForm(t *testing.T) {
 func TestGeneralCard(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.typedCard("GENERAL_CARD", map[string]any{"prerogative": "会员价"})
-	code := h.addOne("oG", signer.Card{CardID: id}).Code
+	code := h.claim("oG", id).Code
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/generalcard/unactivate", map[string]any{"card_id": id, "code": code}).errcode())
 	h.wxOK("card/generalcard/activate", map[string]any{"membership_number": "G1", "code": code, "card_id": id, "init_bonus": 5})
 	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/generalcard/activate", map[string]any{"code": code, "card_id": id}).errcode(), "neither membership_number nor card_number")
@@ -127,10 +126,10 @@ func TestGeneralCard(t *testing.T) {
 	h.wxOK("card/generalcard/unactivate", map[string]any{"card_id": id, "code": code})
 	assert.Equal(t, emulator.ErrcodeInvalidUserCardState, h.wx("card/generalcard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": 5}).errcode())
 	member := h.memberCard()
-	mc := h.addOne("oG", signer.Card{CardID: member}).Code
+	mc := h.claim("oG", member).Code
 	assert.Equal(t, emulator.ErrcodeInvalidCardType, h.wx("card/generalcard/activate", map[string]any{"membership_number": "G1", "code": mc, "card_id": member}).errcode())
 
-	other := h.addOne("oH", signer.Card{CardID: id}).Code
+	other := h.claim("oH", id).Code
 	h.wxOK("card/generalcard/activate", map[string]any{"card_number": "G2", "code": other, "card_id": id})
 	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/membercard/activate", map[string]any{"card_number": "M1", "code": mc, "card_id": member}).errcode(),
 		"member cards still need membership_number")
@@ -141,9 +140,9 @@ func TestTicketCards(t *testing.T) {
 	boarding := h.typedCard("BOARDING_PASS", map[string]any{"from": "PEK", "to": "SHA", "flight": "CA1501"})
 	meeting := h.typedCard("MEETING_TICKET", map[string]any{"meeting_detail": "年会"})
 	movie := h.typedCard("MOVIE_TICKET", map[string]any{"detail": "电影"})
-	bc := h.addOne("oT", signer.Card{CardID: boarding}).Code
-	mc := h.addOne("oT", signer.Card{CardID: meeting}).Code
-	vc := h.addOne("oT", signer.Card{CardID: movie}).Code
+	bc := h.claim("oT", boarding).Code
+	mc := h.claim("oT", meeting).Code
+	vc := h.claim("oT", movie).Code
 
 	h.wxOK("card/boardingpass/checkin", map[string]any{"code": bc, "card_id": boarding, "passenger_name": "乘客", "class": "Y", "etkt_bnr": "7812345678", "seat": "12A"})
 	assert.Equal(t, emulator.ErrcodeMissingField, h.wx("card/boardingpass/checkin", map[string]any{"code": bc, "card_id": boarding, "class": "Y"}).errcode())

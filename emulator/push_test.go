@@ -110,7 +110,7 @@ func TestCardLifecyclePushesEachEventOnce(t *testing.T) {
 			h.approve(cardID)
 			got := h.addOne("o-alice", signer.Card{CardID: cardID, OuterStr: "menu"})
 			require.True(t, got.IsSuccess, got.Reason)
-			second := h.addOne("o-alice", signer.Card{CardID: cardID})
+			second := h.claim("o-alice", cardID)
 			require.True(t, second.IsSuccess, second.Reason)
 			h.wxOK("card/code/consume", map[string]any{"code": got.Code, "card_id": cardID})
 			require.NoError(t, h.emu.RemoveFromWallet(t.Context(), testAppID, cardID, second.Code))
@@ -158,7 +158,7 @@ func TestGiftAndMemberUpdatePush(t *testing.T) {
 	t.Parallel()
 	h, r := pushHarness(t, emulator.PushSafe, emulator.WithAutoApprove(true))
 	cardID := h.createCard(couponBody(nil))
-	got := h.addOne("o-alice", signer.Card{CardID: cardID})
+	got := h.claim("o-alice", cardID)
 	require.True(t, got.IsSuccess, got.Reason)
 	res := h.do("POST", "/emulator/v1/wallet/gift", map[string]any{"card_id": cardID, "code": got.Code, "friend_openid": "o-bob"}, nil)
 	require.Equal(t, http.StatusOK, res.status, string(res.raw))
@@ -339,7 +339,7 @@ func TestMemberUpdatePushesTheChange(t *testing.T) {
 	t.Parallel()
 	h, r := pushHarness(t, emulator.PushPlaintext)
 	id := h.memberCard()
-	code := h.addOne("oM", signer.Card{CardID: id}).Code
+	code := h.claim("oM", id).Code
 	h.wxOK("card/membercard/activate", map[string]any{"membership_number": "M1", "code": code, "card_id": id, "init_bonus": 100, "init_balance": 2000})
 	h.wxOK("card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "add_bonus": 50, "balance": 500})
 	h.wxOK("card/membercard/updateuser", map[string]any{"code": code, "card_id": id, "custom_field_value1": "黄金"})
@@ -379,12 +379,12 @@ func TestStockReminderOnceEveryTwelveHours(t *testing.T) {
 		require.Equal(t, "addCard:ok", res.ErrMsg)
 	}
 	assert.Equal(t, 0, reminders())
-	require.True(t, h.addOne("o-1", signer.Card{CardID: id}).IsSuccess) // 100 left
+	require.True(t, h.claim("o-1", id).IsSuccess) // 100 left
 	assert.Equal(t, 1, reminders())
-	require.True(t, h.addOne("o-2", signer.Card{CardID: id}).IsSuccess)
+	require.True(t, h.claim("o-2", id).IsSuccess)
 	assert.Equal(t, 1, reminders(), "not again within 12 hours")
 	h.advance(12 * time.Hour)
-	require.True(t, h.addOne("o-3", signer.Card{CardID: id}).IsSuccess)
+	require.True(t, h.claim("o-3", id).IsSuccess)
 	assert.Equal(t, 2, reminders())
 }
 

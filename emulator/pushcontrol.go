@@ -35,12 +35,11 @@ func (e *Emulator) pushRoute(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && !decodeControl(w, r, &req) {
 		return
 	}
-	e.mu.Lock()
-	a, ok := e.controlApp(w, r, req.AppID)
-	e.mu.Unlock()
+	a, unlock, ok := e.lockControlApp(w, r, req.AppID)
 	if !ok {
 		return
 	}
+	unlock()
 	if r.Method == http.MethodGet {
 		if raw := r.URL.Query().Get("wait"); raw != "" {
 			d, err := time.ParseDuration(raw)
@@ -106,12 +105,11 @@ func (e *Emulator) walletActionRoute(w http.ResponseWriter, r *http.Request, act
 		controlError(w, http.StatusBadRequest, "invalid_request", "card_id and code are required")
 		return
 	}
-	e.mu.Lock()
-	a, ok := e.controlApp(w, r, req.AppID)
-	e.mu.Unlock()
+	a, unlock, ok := e.lockControlApp(w, r, req.AppID)
 	if !ok {
 		return
 	}
+	unlock()
 	var err error
 	if action == "gift" {
 		err = e.GiveCard(r.Context(), a.AppID, req.CardID, req.Code, req.FriendOpenID)

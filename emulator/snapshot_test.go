@@ -21,7 +21,7 @@ func TestSnapshotSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	h := newHarness(t, emulator.WithSnapshotFile(path))
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oP", signer.Card{CardID: id}).Code
+	code := h.claim("oP", id).Code
 	token := h.accessToken()
 	ticket := h.ticket("wx_card")
 	h.advance(10 * time.Minute)

@@ -188,15 +188,9 @@ func (a *appState) validate() error {
 			return fmt.Errorf("ticket %q is null", typ)
 		}
 	}
-	seen := make(map[string]bool, len(a.CardOrder))
-	for _, id := range a.CardOrder {
-		if seen[id] {
-			return fmt.Errorf("card_order names card %q twice", id)
-		}
-		seen[id] = true
-		if a.Cards[id] == nil {
-			return fmt.Errorf("card_order names card %q, which is missing or null", id)
-		}
+	seen, err := checkOrder("card_order", "card", a.CardOrder, a.Cards)
+	if err != nil {
+		return err
 	}
 	for _, id := range sortedKeys(a.Cards) {
 		cd := a.Cards[id]
@@ -248,15 +242,9 @@ func (a *appState) validate() error {
 }
 
 func (cd *card) validate() error {
-	seen := make(map[string]bool, len(cd.UserCardOrder))
-	for _, code := range cd.UserCardOrder {
-		if seen[code] {
-			return fmt.Errorf("user_card_order names code %q twice", code)
-		}
-		seen[code] = true
-		if cd.UserCards[code] == nil {
-			return fmt.Errorf("user_card_order names code %q, which is missing or null", code)
-		}
+	seen, err := checkOrder("user_card_order", "code", cd.UserCardOrder, cd.UserCards)
+	if err != nil {
+		return err
 	}
 	for code, u := range cd.UserCards {
 		if u == nil {
@@ -359,6 +347,23 @@ func (e *Emulator) pruneTokens(now time.Time) {
 }
 
 // sortedKeys returns the keys of m in order, for stable output.
+// checkOrder checks that order, the snapshot's list (field) of m's keys,
+// names no key twice and none that m lacks; it returns the keys named, for
+// the caller to check that every key of m is among them.
+func checkOrder[V any](field, what string, order []string, m map[string]*V) (map[string]bool, error) {
+	seen := make(map[string]bool, len(order))
+	for _, k := range order {
+		if seen[k] {
+			return nil, fmt.Errorf("%s names %s %q twice", field, what, k)
+		}
+		seen[k] = true
+		if m[k] == nil {
+			return nil, fmt.Errorf("%s names %s %q, which is missing or null", field, what, k)
+		}
+	}
+	return seen, nil
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -67,19 +67,14 @@ type userCardView struct {
 }
 
 type cardView struct {
-	CardID         string `json:"card_id"`
-	CardType       string `json:"card_type"`
-	Title          string `json:"title"`
-	Status         string `json:"status"`
-	Quantity       int64  `json:"quantity"`
-	TotalQuantity  int64  `json:"total_quantity"`
-	GetLimit       int64  `json:"get_limit"`
-	UseCustomCode  bool   `json:"use_custom_code"`
-	DepositMode    bool   `json:"deposit_mode"`
-	BindOpenID     bool   `json:"bind_openid"`
-	DepositedCodes int    `json:"deposited_codes"`
-	UnclaimedCodes int64  `json:"unclaimed_codes"`
-	PayCell        bool   `json:"pay_cell"`
+	CardID   string `json:"card_id"`
+	CardType string `json:"card_type"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	cardStock
+	DepositedCodes int   `json:"deposited_codes"`
+	UnclaimedCodes int64 `json:"unclaimed_codes"`
+	PayCell        bool  `json:"pay_cell"`
 	// UserCards is one page of the card's user cards, oldest first: from
 	// UserCardsOffset, at most the limit asked for (100 by default), out of
 	// UserCardsTotal.
@@ -134,8 +129,7 @@ func (cd *card) stateView(now time.Time, page statePage) cardView {
 	title, _, _ := getString(bi, "title")
 	cv := cardView{
 		CardID: cd.ID, CardType: cd.Type, Title: title, Status: cd.Status,
-		Quantity: cd.Quantity, TotalQuantity: cd.TotalQuantity, GetLimit: cd.GetLimit,
-		UseCustomCode: cd.UseCustomCode, DepositMode: cd.DepositMode, BindOpenID: cd.BindOpenID,
+		cardStock:      cd.cardStock,
 		DepositedCodes: len(cd.Deposited), UnclaimedCodes: cd.unclaimedCodes(), PayCell: cd.PayCell,
 		UserCards: []userCardView{}, UserCardsTotal: len(cd.UserCardOrder), UserCardsOffset: page.offset,
 	}

@@ -64,7 +64,17 @@ func checkSubMerchantInfo(info object, partial bool) (object, error) {
 	return out, nil
 }
 
-func (c *call) subMerchant(id int64) (*subMerchant, error) {
+// subMerchant finds the sub-merchant named by obj's merchant_id; path is
+// where obj stands in the request ("info."), for the error when it is
+// missing.
+func (c *call) subMerchant(obj object, path string) (*subMerchant, error) {
+	id, present, err := getInt(obj, "merchant_id")
+	if err != nil {
+		return nil, err
+	}
+	if !present {
+		return nil, missing(path + "merchant_id")
+	}
 	for _, m := range c.app.SubMerchants {
 		if m.MerchantID == id {
 			return m, nil
@@ -79,19 +89,12 @@ func (c *call) checkSubMerchant(bi object) error {
 	if !ok {
 		return nil
 	}
-	id, present, err := getInt(smi, "merchant_id")
-	if err != nil || !present {
-		if err == nil {
-			err = missing("base_info.sub_merchant_info.merchant_id")
-		}
-		return err
-	}
-	m, err := c.subMerchant(id)
+	m, err := c.subMerchant(smi, "base_info.sub_merchant_info.")
 	if err != nil {
 		return err
 	}
 	if m.Status != SubMerchantApproved {
-		return wxErr(ErrcodeInvalidArgs, "sub-merchant "+strconv.FormatInt(id, 10)+" is not approved")
+		return wxErr(ErrcodeInvalidArgs, "sub-merchant "+strconv.FormatInt(m.MerchantID, 10)+" is not approved")
 	}
 	return nil
 }
@@ -141,14 +144,7 @@ func (c *call) updateSubMerchant() (any, error) {
 	if req.Info == nil {
 		return nil, missing("info")
 	}
-	id, present, err := getInt(req.Info, "merchant_id")
-	if err != nil {
-		return nil, err
-	}
-	if !present {
-		return nil, missing("info.merchant_id")
-	}
-	m, err := c.subMerchant(id)
+	m, err := c.subMerchant(req.Info, "info.")
 	if err != nil {
 		return nil, err
 	}
@@ -172,14 +168,7 @@ func (c *call) getSubMerchant() (any, error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
-	id, present, err := getInt(req, "merchant_id")
-	if err != nil {
-		return nil, err
-	}
-	if !present {
-		return nil, missing("merchant_id")
-	}
-	m, err := c.subMerchant(id)
+	m, err := c.subMerchant(req, "")
 	if err != nil {
 		return nil, err
 	}

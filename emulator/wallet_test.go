@@ -165,13 +165,13 @@ func TestWalletAddStockAndGetLimit(t *testing.T) {
 		bi["get_limit"] = 2
 	})
 	for i := 0; i < 2; i++ {
-		require.True(t, h.addOne("oA", signer.Card{CardID: id}).IsSuccess)
+		require.True(t, h.claim("oA", id).IsSuccess)
 	}
-	limited := h.addOne("oA", signer.Card{CardID: id})
+	limited := h.claim("oA", id)
 	assert.Equal(t, emulator.ErrcodeGetLimit, limited.Errcode)
 	assert.Equal(t, emulator.ReasonGetLimit, limited.Reason)
-	require.True(t, h.addOne("oB", signer.Card{CardID: id}).IsSuccess)
-	empty := h.addOne("oC", signer.Card{CardID: id})
+	require.True(t, h.claim("oB", id).IsSuccess)
+	empty := h.claim("oC", id)
 	assert.Equal(t, emulator.ErrcodeStockEmpty, empty.Errcode)
 	assert.Equal(t, emulator.ReasonStockEmpty, empty.Reason)
 }
@@ -180,8 +180,8 @@ func TestWalletAddWhitelistedTesterGetsUnapprovedCard(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.createCard(couponBody(nil))
 	h.wxOK("card/testwhitelist/set", map[string]any{"openid": []string{"oTester"}})
-	assert.True(t, h.addOne("oTester", signer.Card{CardID: id}).IsSuccess)
-	assert.Equal(t, emulator.ReasonCardNotApproved, h.addOne("oOther", signer.Card{CardID: id}).Reason)
+	assert.True(t, h.claim("oTester", id).IsSuccess)
+	assert.Equal(t, emulator.ReasonCardNotApproved, h.claim("oOther", id).Reason)
 }
 
 func TestWalletAddTicketLifecycle(t *testing.T) {
@@ -214,7 +214,7 @@ func TestWalletAddExpiredCardAndNoTicket(t *testing.T) {
 	res := h.walletAdd("oA", h.signCards("some-ticket-never-issued", signer.Card{CardID: id})).CardList[0]
 	assert.Equal(t, emulator.ReasonNoTicket, res.Reason)
 	require.NoError(t, h.emu.Advance(context.Background(), 90*time.Minute))
-	res = h.addOne("oA", signer.Card{CardID: id})
+	res = h.claim("oA", id)
 	assert.Equal(t, emulator.ErrcodeInvalidTime, res.Errcode)
 	assert.Equal(t, emulator.ReasonCardExpired, res.Reason)
 }
@@ -224,7 +224,7 @@ func TestWalletAddFixTermWindow(t *testing.T) {
 	id := h.approvedCoupon(func(bi map[string]any) {
 		bi["date_info"] = map[string]any{"type": "DATE_TYPE_FIX_TERM", "fixed_term": 7, "fixed_begin_term": 1}
 	})
-	res := h.addOne("oA", signer.Card{CardID: id})
+	res := h.claim("oA", id)
 	require.True(t, res.IsSuccess)
 	card := h.wxOK("card/code/get", map[string]any{"code": res.Code}).body["card"].(map[string]any)
 	assert.EqualValues(t, testEpoch.Unix()+86400, card["begin_time"])
@@ -264,9 +264,9 @@ func TestWalletAddBadRequests(t *testing.T) {
 func TestDeletedCardRefusesWalletAndConsume(t *testing.T) {
 	h := newPersistedHarness(t)
 	id := h.approvedCoupon(nil)
-	code := h.addOne("oA", signer.Card{CardID: id}).Code
+	code := h.claim("oA", id).Code
 	h.wxOK("card/delete", map[string]any{"card_id": id})
-	res := h.addOne("oB", signer.Card{CardID: id})
+	res := h.claim("oB", id)
 	assert.Equal(t, emulator.ErrcodeInvalidCardStatus, res.Errcode)
 	assert.Equal(t, emulator.ReasonCardDeleted, res.Reason)
 	assert.Equal(t, emulator.ErrcodeInvalidCardStatus, h.wx("card/code/consume", map[string]any{"code": code}).errcode())

@@ -357,21 +357,33 @@ func (c *call) oauthApp(withSecret bool) (*appState, error) {
 	return a, nil
 }
 
+// oauthGrant reads what both token grants send: the app (with its secret
+// when withSecret), grant_type, which must be grantType, and the credential
+// in param, which missingErrcode refuses when empty. The stored codes and
+// tokens are pruned before the caller looks the credential up.
+func (c *call) oauthGrant(withSecret bool, grantType, param string, missingErrcode int) (*appState, string, error) {
+	a, err := c.oauthApp(withSecret)
+	if err != nil {
+		return nil, "", err
+	}
+	q := c.r.URL.Query()
+	if q.Get("grant_type") != grantType {
+		return nil, "", wxErr(ErrcodeInvalidGrantType, "")
+	}
+	v := q.Get(param)
+	if v == "" {
+		return nil, "", wxErr(missingErrcode, "missing "+param)
+	}
+	c.e.pruneWebAuth(c.now)
+	return a, v, nil
+}
+
 // GET sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code
 func (c *call) oauthAccessToken() (any, error) {
-	a, err := c.oauthApp(true)
+	a, code, err := c.oauthGrant(true, "authorization_code", "code", ErrcodeMissingOAuthCode)
 	if err != nil {
 		return nil, err
 	}
-	q := c.r.URL.Query()
-	if q.Get("grant_type") != "authorization_code" {
-		return nil, wxErr(ErrcodeInvalidGrantType, "")
-	}
-	code := q.Get("code")
-	if code == "" {
-		return nil, wxErr(ErrcodeMissingOAuthCode, "missing code")
-	}
-	c.e.pruneWebAuth(c.now)
 	oc := c.e.auth.codes[code]
 	switch {
 	case oc == nil || oc.appID != a.AppID || !c.now.Before(oc.expires):
@@ -386,19 +398,10 @@ func (c *call) oauthAccessToken() (any, error) {
 // GET sns/oauth2/refresh_token?appid&grant_type=refresh_token&refresh_token
 // A new access token; the refresh token stays the same, as WeChat's does.
 func (c *call) oauthRefresh() (any, error) {
-	a, err := c.oauthApp(false)
+	a, rt, err := c.oauthGrant(false, "refresh_token", "refresh_token", ErrcodeMissingRefreshToken)
 	if err != nil {
 		return nil, err
 	}
-	q := c.r.URL.Query()
-	if q.Get("grant_type") != "refresh_token" {
-		return nil, wxErr(ErrcodeInvalidGrantType, "")
-	}
-	rt := q.Get("refresh_token")
-	if rt == "" {
-		return nil, wxErr(ErrcodeMissingRefreshToken, "missing refresh_token")
-	}
-	c.e.pruneWebAuth(c.now)
 	t := c.e.auth.refresh[rt]
 	switch {
 	case t == nil || t.appID != a.AppID:

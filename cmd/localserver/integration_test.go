@@ -477,14 +477,20 @@ func TestStartupErrors(t *testing.T) {
 	holder.stop(t)
 }
 
+// redisStoreArgs starts a Redis for the test and returns the flags of a
+// server that keeps its store there, on a data directory of the test's.
+func redisStoreArgs(t *testing.T) []string {
+	t.Helper()
+	redis := kvtest.StartRedis(t)
+	return []string{"-addr", "127.0.0.1:0", "-data-dir", t.TempDir(), "-store", redis.URL()}
+}
+
 // TestRedisStoreDataDirIsLocked: with -store redis://… the file store
 // locks nothing, and two servers on one data directory used to both start
 // and overwrite each other's emulator state. The second one now exits 1.
 func TestRedisStoreDataDirIsLocked(t *testing.T) {
 	t.Parallel()
-	redis := kvtest.StartRedis(t)
-	dir := t.TempDir()
-	args := []string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-store", redis.URL()}
+	args := redisStoreArgs(t)
 	first := startServer(t, nil, args...)
 	second := launch(t, nil, args...)
 	code, _ := second.exit(t, 15*time.Second)
@@ -648,9 +654,7 @@ func TestInterruptIsAlsoGraceful(t *testing.T) {
 // WeChat again.
 func TestRedisStoreSharesTickets(t *testing.T) {
 	t.Parallel()
-	redis := kvtest.StartRedis(t)
-	dir := t.TempDir()
-	args := []string{"-addr", "127.0.0.1:0", "-data-dir", dir, "-store", redis.URL()}
+	args := redisStoreArgs(t)
 	first := startServer(t, nil, args...)
 	assert.Contains(t, first.Stdout.String(), "Store               redis://")
 	card := approvedCard(t, first.URL)

@@ -456,35 +456,37 @@ func TestWorkerUpstreamFailures(t *testing.T) {
 	h := newHarness(t, "entry.mjs", nil)
 	card := `{"card_id":"pCardA"}`
 
-	t.Run("HTTP 500", func(t *testing.T) {
-		h := h.sub(t)
-		defer h.failTickets(faultHTTP500)()
-		r := h.addCard(card)
-		assert.Equal(t, http.StatusBadGateway, r.status, string(r.body))
-		assert.Equal(t, "upstream_unavailable", errorCode(t, r))
-	})
-
-	t.Run("errcode -1 is retried, then reported as busy", func(t *testing.T) {
-		h := h.sub(t)
-		defer h.failTickets(faultBusy)()
-		before := h.up.TicketFetches("wx_card")
-		r := h.addCard(card)
-		assert.Equal(t, http.StatusServiceUnavailable, r.status, string(r.body))
-		assert.Equal(t, "upstream_busy", errorCode(t, r))
-		assert.NotEmpty(t, r.header.Get("Retry-After"))
-		assert.Greater(t, h.up.TicketFetches("wx_card")-before, 1, "a busy read is retried")
-	})
-
-	t.Run("errcode 40001 every time is a refusal", func(t *testing.T) {
-		h := h.sub(t)
-		defer h.failTickets(faultInvalidCredential)()
-		before := h.up.TicketFetches("wx_card")
-		r := h.addCard(card)
-		assert.Equal(t, http.StatusBadGateway, r.status, string(r.body))
-		assert.Equal(t, "upstream_rejected", errorCode(t, r))
-		assert.Contains(t, string(r.body), "40001")
-		assert.Equal(t, 2, h.up.TicketFetches("wx_card")-before, "retried once with a refreshed token")
-	})
+	// Every getticket fails: the error the page sees; fetches is how many
+	// getticket calls the one addcard made.
+	for _, tc := range []struct {
+		name   string
+		fault  emulator.FaultRule
+		status int
+		code   string
+		check  func(t *testing.T, r reply, fetches int)
+	}{
+		{"HTTP 500", faultHTTP500, http.StatusBadGateway, "upstream_unavailable", nil},
+		{"errcode -1 is retried, then reported as busy", faultBusy, http.StatusServiceUnavailable, "upstream_busy", func(t *testing.T, r reply, fetches int) {
+			assert.NotEmpty(t, r.header.Get("Retry-After"))
+			assert.Greater(t, fetches, 1, "a busy read is retried")
+		}},
+		{"errcode 40001 every time is a refusal", faultInvalidCredential, http.StatusBadGateway, "upstream_rejected", func(t *testing.T, r reply, fetches int) {
+			assert.Contains(t, string(r.body), "40001")
+			assert.Equal(t, 2, fetches, "retried once with a refreshed token")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := h.sub(t)
+			defer h.failTickets(tc.fault)()
+			before := h.up.TicketFetches("wx_card")
+			r := h.addCard(card)
+			assert.Equal(t, tc.status, r.status, string(r.body))
+			assert.Equal(t, tc.code, errorCode(t, r))
+			if tc.check != nil {
+				tc.check(t, r, h.up.TicketFetches("wx_card")-before)
+			}
+		})
+	}
 
 	t.Run("errcode 40001 once is recovered", func(t *testing.T) {
 		h := h.sub(t)

@@ -203,19 +203,16 @@ func TestCoordinatedReadsTheCacheUntilARefresh(t *testing.T) {
 	reader := newIsolateStore(t, ns, coord)
 
 	require.NoError(t, writer.Set(ctx, "ticket", []byte("v1"), time.Hour))
-	got, ok, err := reader.Get(ctx, "ticket")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, "v1", string(got))
+	assert.Equal(t, "v1", string(requireGet(t, reader, "ticket")))
 	assert.Zero(t, coord.getCount(), "a KV hit does not ask the coordinator")
 
 	// Another location replaces v1; KV here still says v1 (eventual
 	// consistency: the write has not arrived).
 	require.NoError(t, coord.Put(ctx, "ticket", mustEnvelope(t, "v2")))
-	got, _, _ = reader.Get(ctx, "ticket")
+	got, _, _ := reader.Get(ctx, "ticket")
 	assert.Equal(t, "v1", string(got), "the reader's cache lags")
 
-	ok, err = reader.TryLock(ctx, "ticket:lock", "reader", time.Second)
+	ok, err := reader.TryLock(ctx, "ticket:lock", "reader", time.Second)
 	require.NoError(t, err)
 	require.True(t, ok)
 	got, _, _ = reader.Get(ctx, "ticket")
@@ -261,21 +258,15 @@ func TestCoordinatedMissesAndFallbacks(t *testing.T) {
 	s := newIsolateStore(t, ns, coord)
 
 	require.NoError(t, coord.Put(ctx, "only-coord", mustEnvelope(t, "c")))
-	got, ok, err := s.Get(ctx, "only-coord")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, "c", string(got))
+	assert.Equal(t, "c", string(requireGet(t, s, "only-coord")))
 
 	kvOnly, err := workerkv.New(ns)
 	require.NoError(t, err)
 	require.NoError(t, kvOnly.Set(ctx, "only-kv", []byte("k"), time.Hour))
-	ok, err = s.TryLock(ctx, "only-kv:lock", "me", time.Second)
+	ok, err := s.TryLock(ctx, "only-kv:lock", "me", time.Second)
 	require.NoError(t, err)
 	require.True(t, ok)
-	got, ok, err = s.Get(ctx, "only-kv")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, "k", string(got))
+	assert.Equal(t, "k", string(requireGet(t, s, "only-kv")))
 
 	_, ok, err = s.Get(ctx, "nowhere")
 	require.NoError(t, err)
@@ -301,10 +292,7 @@ func TestCoordinatedCoordinatorFailures(t *testing.T) {
 	err := s.Set(ctx, "ticket", []byte("SECRET-ticket"), time.Hour)
 	require.ErrorIs(t, err, workerkv.ErrCoordinator)
 	assert.NotContains(t, err.Error(), "SECRET")
-	got, ok, err := s.Get(ctx, "ticket")
-	require.NoError(t, err)
-	require.True(t, ok, "KV was written")
-	assert.Equal(t, "SECRET-ticket", string(got))
+	assert.Equal(t, "SECRET-ticket", string(requireGet(t, s, "ticket")), "KV was written")
 
 	for name, call := range map[string]func() error{
 		"get":    func() error { _, _, err := s.Get(ctx, "absent"); return err },

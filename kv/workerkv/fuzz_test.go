@@ -28,10 +28,7 @@ func FuzzEnvelope(f *testing.F) {
 		require.NoError(t, err)
 
 		require.NoError(t, s.Set(ctx, "k", value, time.Minute))
-		got, ok, err := s.Get(ctx, "k")
-		require.NoError(t, err)
-		require.True(t, ok)
-		require.True(t, bytes.Equal(value, got))
+		require.True(t, bytes.Equal(value, requireGet(t, s, "k")))
 	})
 }
 
@@ -58,15 +55,9 @@ func FuzzCoordinated(f *testing.F) {
 		require.NoError(t, err)
 
 		require.NoError(t, c.Set(ctx, "k", value, time.Minute))
-		got, ok, err := c.Get(ctx, "k")
-		require.NoError(t, err)
-		require.True(t, ok)
-		require.True(t, bytes.Equal(value, got))
+		require.True(t, bytes.Equal(value, requireGet(t, c, "k")))
 		_, err = c.Unlock(ctx, "k:lock", "fuzz")
 		require.NoError(t, err)
-		got, ok, err = c.Get(ctx, "k")
-		require.NoError(t, err)
-		require.True(t, ok)
-		require.True(t, bytes.Equal(value, got))
+		require.True(t, bytes.Equal(value, requireGet(t, c, "k")))
 	})
 }

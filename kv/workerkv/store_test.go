@@ -29,6 +29,15 @@ type fakeNamespace struct {
 	gets    int
 }
 
+// requireGet reads key from s, where it must be stored.
+func requireGet(t *testing.T, s kv.Store, key string) []byte {
+	t.Helper()
+	got, ok, err := s.Get(t.Context(), key)
+	require.NoError(t, err)
+	require.True(t, ok, "%s is stored", key)
+	return got
+}
+
 func newFakeNamespace() *fakeNamespace {
 	return &fakeNamespace{values: map[string]string{}, ttls: map[string]int{}}
 }
@@ -102,10 +111,7 @@ func TestRoundTripAnyBytes(t *testing.T) {
 	ctx := context.Background()
 	for _, value := range [][]byte{{}, []byte("<null>"), []byte(`{"v":"ticket","exp":1}`), {0, 0xff, '\n', 0x80}} {
 		require.NoError(t, s.Set(ctx, "k", value, 0))
-		got, ok, err := s.Get(ctx, "k")
-		require.NoError(t, err)
-		require.True(t, ok)
-		assert.Equal(t, value, got)
+		assert.Equal(t, value, requireGet(t, s, "k"))
 		assert.Zero(t, ns.ttls["k"], "ttl 0 keeps the entry")
 	}
 }
