@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,50 +8,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/internal/testreq"
 )
 
 // The local server as an attacker would try it, against the real binary: a
 // page on another site posting to the demo's backend through the user's
 // browser, a page on a rebinding DNS name, flags that only fail late.
-
-// rawRequest sends one request exactly as given (a browser's cross-site
-// POST, a foreign Host) and returns the status and the error code of a JSON
-// error body.
-func rawRequest(t *testing.T, method, url, host, origin, contentType, body string) (int, string) {
-	t.Helper()
-	resp, raw := sendRequest(t, method, url, host, origin, contentType, body)
-	var e struct {
-		Error struct{ Code string } `json:"error"`
-	}
-	_ = json.Unmarshal(raw, &e)
-	return resp.StatusCode, e.Error.Code
-}
-
-// sendRequest sends one request with the Host, Origin and Content-Type
-// given (each left as Go sets it when empty) and returns the answer with
-// its body read.
-func sendRequest(t *testing.T, method, url, host, origin, contentType, body string) (*http.Response, []byte) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	if host != "" {
-		req.Host = host
-	}
-	if origin != "" {
-		req.Header.Set("Origin", origin)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, raw
-}
 
 // userCode puts an approved card into a simulated user's wallet and returns
 // its code and encrypt_code.
@@ -100,17 +60,17 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 	for path, body := range routes {
 		for _, origin := range []string{"https://attacker.example", "null", ""} {
 			for _, ct := range simple {
-				status, errCode := rawRequest(t, http.MethodPost, p.URL+path, "", origin, ct, body)
+				status, errCode := testreq.Status(t, http.MethodPost, p.URL+path, "", origin, ct, body)
 				assert.Contains(t, []int{http.StatusForbidden, http.StatusUnsupportedMediaType}, status, "%s from %q as %s", path, origin, ct)
 				assert.Contains(t, []string{"forbidden_origin", "unsupported_media_type"}, errCode, "%s from %q as %s", path, origin, ct)
 			}
 		}
 		// JSON from a foreign origin: the preflight is refused, and so is
 		// the request itself should a client skip it.
-		status, errCode := rawRequest(t, http.MethodOptions, p.URL+path, "", "https://attacker.example", "", "")
+		status, errCode := testreq.Status(t, http.MethodOptions, p.URL+path, "", "https://attacker.example", "", "")
 		assert.Equal(t, http.StatusForbidden, status, "preflight %s", path)
 		assert.Equal(t, "forbidden_origin", errCode, "preflight %s", path)
-		status, errCode = rawRequest(t, http.MethodPost, p.URL+path, "", "https://attacker.example", "application/json", body)
+		status, errCode = testreq.Status(t, http.MethodPost, p.URL+path, "", "https://attacker.example", "application/json", body)
 		assert.Equal(t, http.StatusForbidden, status, path)
 		assert.Equal(t, "forbidden_origin", errCode, path)
 	}
@@ -132,9 +92,9 @@ func TestCrossSitePostsAreRefused(t *testing.T) {
 
 	// A loopback page (the demo, a merchant page on another local port)
 	// still gets through, preflight and all.
-	status, _ := rawRequest(t, http.MethodOptions, p.URL+"/demo/api/decrypt", "", "http://localhost:3000", "", "")
+	status, _ := testreq.Status(t, http.MethodOptions, p.URL+"/demo/api/decrypt", "", "http://localhost:3000", "", "")
 	assert.Equal(t, http.StatusNoContent, status)
-	status, _ = rawRequest(t, http.MethodPost, p.URL+"/demo/api/decrypt", "", "http://localhost:3000", "application/json", routes["/demo/api/decrypt"])
+	status, _ = testreq.Status(t, http.MethodPost, p.URL+"/demo/api/decrypt", "", "http://localhost:3000", "application/json", routes["/demo/api/decrypt"])
 	assert.Equal(t, http.StatusOK, status)
 }
 
@@ -160,18 +120,18 @@ func TestForeignHostIsRefused(t *testing.T) {
 	)
 	for _, c := range calls {
 		for _, host := range []string{"attacker.example", "attacker.example:" + portOf(p.URL), "localhost.:" + portOf(p.URL), "127.0.0.1.nip.io"} {
-			status, errCode := rawRequest(t, c.method, p.URL+c.path, host, "", "application/json", c.body)
+			status, errCode := testreq.Status(t, c.method, p.URL+c.path, host, "", "application/json", c.body)
 			assert.Equal(t, http.StatusForbidden, status, "%s %s Host %s", c.method, c.path, host)
 			assert.Equal(t, "host_not_allowed", errCode, "%s %s Host %s", c.method, c.path, host)
 		}
 	}
 	// Loopback names and the configured public host are served.
 	for _, host := range []string{"localhost:" + portOf(p.URL), "127.0.0.1", "[::1]:" + portOf(p.URL), "cards.test", "CARDS.test:443"} {
-		status, _ := rawRequest(t, http.MethodGet, p.URL+"/wechat/emulator/v1/state", host, "", "", "")
+		status, _ := testreq.Status(t, http.MethodGet, p.URL+"/wechat/emulator/v1/state", host, "", "", "")
 		assert.Equal(t, http.StatusOK, status, host)
 	}
 	// The config API is not a state route: a deployment names itself.
-	status, _ := rawRequest(t, http.MethodGet, p.URL+"/healthz", "attacker.example", "", "", "")
+	status, _ := testreq.Status(t, http.MethodGet, p.URL+"/healthz", "attacker.example", "", "", "")
 	assert.Equal(t, http.StatusOK, status)
 }
 
@@ -188,7 +148,7 @@ func TestNonLoopbackBindTurnsTheDemoOff(t *testing.T) {
 	assert.NotContains(t, p.Stdout.String(), "Demo merchant page")
 	assert.Contains(t, p.Stdout.String(), "off, with the demo and the stand-in")
 	for _, path := range []string{"/demo/api/consume", "/demo/api/decrypt", "/demo/api/grant", "/standin/v1/config", "/demo/", "/wx-standin.js"} {
-		status, errCode := rawRequest(t, http.MethodPost, p.URL+path, "", "", "application/json", `{}`)
+		status, errCode := testreq.Status(t, http.MethodPost, p.URL+path, "", "", "application/json", `{}`)
 		assert.Equal(t, http.StatusNotFound, status, path)
 		assert.Equal(t, "demo_off", errCode, path)
 	}
@@ -196,7 +156,7 @@ func TestNonLoopbackBindTurnsTheDemoOff(t *testing.T) {
 
 	on := startServer(t, nil, "-addr", "0.0.0.0:0", "-store", "memory", "-emulator-control=true")
 	assert.Contains(t, on.Stdout.String(), "drive the emulator and the demo's backend")
-	status, errCode := rawRequest(t, http.MethodPost, on.URL+"/demo/api/consume", "", "", "application/json", `{}`)
+	status, errCode := testreq.Status(t, http.MethodPost, on.URL+"/demo/api/consume", "", "", "application/json", `{}`)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "invalid_request", errCode)
 	on.stop(t)

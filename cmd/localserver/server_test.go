@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testreq"
 )
 
 // startInProcess runs the server inside the test (so -race sees it), with
@@ -65,7 +66,7 @@ func TestInProcessRoutesValidateInput(t *testing.T) {
 		if body != "" {
 			contentType = "application/json"
 		}
-		resp, raw := sendRequest(t, method, base+path, "", origin, contentType, body)
+		resp, raw := testreq.Send(t, method, base+path, "", origin, contentType, body)
 		return resp, string(raw)
 	}
 	tests := []struct {

@@ -21,6 +21,7 @@ import (
 	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/events"
 	"github.com/wxcard/wxcard/internal/syncbuf"
+	"github.com/wxcard/wxcard/internal/testreq"
 )
 
 func start(t *testing.T, args []string, env map[string]string) (addr string, out *syncbuf.Buffer, stop func() error) {
@@ -83,37 +84,12 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	assert.True(t, strings.Contains(out.String(), "flag provided but not defined"))
 }
 
-// request sends one request with the given Host, Origin and Content-Type
-// and returns the status and the JSON error code.
-func request(t *testing.T, method, url, host, origin, contentType, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	if host != "" {
-		req.Host = host
-	}
-	if origin != "" {
-		req.Header.Set("Origin", origin)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var e struct {
-		Error struct{ Code string } `json:"error"`
-	}
-	_ = json.NewDecoder(res.Body).Decode(&e)
-	return res.StatusCode, e.Error.Code
-}
-
 func TestRunOnANonLoopbackAddressTurnsControlOff(t *testing.T) {
 	t.Parallel()
 	addr, out, stop := start(t, []string{"-addr", "0.0.0.0:0"}, nil)
 	assert.Contains(t, out.String(), "WARNING: 0.0.0.0:0 is reachable from other machines; the control routes are off (-control turns them on)")
 	base := "http://127.0.0.1:" + addr[strings.LastIndex(addr, ":")+1:]
-	status, code := request(t, http.MethodGet, base+"/emulator/v1/state", "", "", "", "")
+	status, code := testreq.Status(t, http.MethodGet, base+"/emulator/v1/state", "", "", "", "")
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Equal(t, "not_found", code)
 	require.NoError(t, stop())
@@ -121,7 +97,7 @@ func TestRunOnANonLoopbackAddressTurnsControlOff(t *testing.T) {
 	addr, out, stop = start(t, []string{"-addr", "0.0.0.0:0", "-control"}, nil)
 	assert.Contains(t, out.String(), "-control lets them drive the emulator")
 	base = "http://127.0.0.1:" + addr[strings.LastIndex(addr, ":")+1:]
-	status, _ = request(t, http.MethodGet, base+"/emulator/v1/state", "", "", "", "")
+	status, _ = testreq.Status(t, http.MethodGet, base+"/emulator/v1/state", "", "", "", "")
 	assert.Equal(t, http.StatusOK, status)
 	require.NoError(t, stop())
 
@@ -137,18 +113,18 @@ func TestRunRefusesForeignHostsAndCrossSitePosts(t *testing.T) {
 	base := "http://" + addr
 	for _, path := range []string{"/emulator/v1/state", "/cgi-bin/token?grant_type=client_credential", "/card/getcolors"} {
 		for _, host := range []string{"attacker.example", "attacker.example:8081", "localhost.", "127.0.0.1.nip.io"} {
-			status, code := request(t, http.MethodGet, base+path, host, "", "", "")
+			status, code := testreq.Status(t, http.MethodGet, base+path, host, "", "", "")
 			assert.Equal(t, http.StatusForbidden, status, "%s Host %s", path, host)
 			assert.Equal(t, "host_not_allowed", code, "%s Host %s", path, host)
 		}
 		for _, host := range []string{"", "localhost:1", "[::1]", "emu.test:9999", "proxy.test"} {
-			status, code := request(t, http.MethodGet, base+path, host, "", "", "")
+			status, code := testreq.Status(t, http.MethodGet, base+path, host, "", "", "")
 			assert.NotEqual(t, "host_not_allowed", code, "%s Host %q (%d)", path, host, status)
 		}
 	}
 	for _, path := range []string{"/emulator/v1/clock", "/emulator/v1/faults", "/emulator/v1/cards/x/approve", "/emulator/v1/wallet/add", "/emulator/v1/encrypt"} {
 		for _, origin := range []string{"https://attacker.example", ""} {
-			status, code := request(t, http.MethodPost, base+path, "", origin, "text/plain", `{"advance":"1h"}`)
+			status, code := testreq.Status(t, http.MethodPost, base+path, "", origin, "text/plain", `{"advance":"1h"}`)
 			assert.Contains(t, []int{http.StatusForbidden, http.StatusUnsupportedMediaType}, status, "%s from %q", path, origin)
 			assert.Contains(t, []string{"forbidden_origin", "unsupported_media_type"}, code, "%s from %q", path, origin)
 		}
