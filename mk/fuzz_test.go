@@ -1,6 +1,6 @@
 // Package mk_test checks the scripts `make` runs: fuzz.sh, which must tell
 // a fuzzer's finding (fail, with the input) from a fuzz worker that died on
-// its own (retry once).
+// its own (retry once), and Go's own fuzztime deadline race from both.
 package mk_test
 
 import (
@@ -92,6 +92,53 @@ func runFuzz(t *testing.T, fuzztime, target string) (string, bool, string) {
 		require.ErrorAs(t, err, &exit, "fuzz.sh did not run: %s", out)
 	}
 	return string(out), err == nil, dir
+}
+
+// runFakeGo runs fuzz.sh with a go command that prints output and fails,
+// as Go's fuzzer does in the cases a real run cannot be made to hit at will.
+func runFakeGo(t *testing.T, output string) (string, bool) {
+	t.Helper()
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "go")
+	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/sh\ncat <<'EOF'\n"+output+"EOF\nexit 1\n"), 0o755))
+	script, err := filepath.Abs("fuzz.sh")
+	require.NoError(t, err)
+	cmd := exec.Command("bash", script, "10s", "./demo:FuzzX")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GO="+fake)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit, "fuzz.sh did not run: %s", out)
+	}
+	return string(out), err == nil
+}
+
+func TestFuzzScriptDeadlineRace(t *testing.T) {
+	t.Parallel()
+	const race = "fuzz: elapsed: 11s, execs: 64687 (0/sec), new interesting: 70 (total: 72)\n" +
+		"--- FAIL: FuzzX (11.04s)\n    context deadline exceeded\nFAIL\nexit status 1\n"
+	tests := []struct {
+		name, output string
+		ok           bool
+		want         string
+	}{
+		{"Go's bare deadline error twice is reported, not failed", race, true,
+			"fuzz: failed twice with only Go's fuzztime deadline race (go.dev/issue/75804), no input: ./demo:FuzzX"},
+		{"a deadline error with a dead worker still fails", "fuzzing process hung or terminated unexpectedly: exit status 2\n" + race, false,
+			"fuzz: FAILED: ./demo:FuzzX (failed twice without an input)"},
+		{"a deadline error with a build failure still fails", "# example.com/demo\n./demo_test.go:3:1: syntax error\n" + race, false,
+			"fuzz: FAILED: ./demo:FuzzX (failed twice without an input)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out, ok := runFakeGo(t, tt.output)
+			assert.Equal(t, tt.ok, ok, out)
+			assert.Contains(t, out, "retrying once")
+			assert.Contains(t, out, tt.want)
+		})
+	}
 }
 
 func TestFuzzScript(t *testing.T) {
