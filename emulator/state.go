@@ -346,7 +346,6 @@ func (e *Emulator) pruneTokens(now time.Time) {
 	}
 }
 
-// sortedKeys returns the keys of m in order, for stable output.
 // checkOrder checks that order, the snapshot's list (field) of m's keys,
 // names no key twice and none that m lacks; it returns the keys named, for
 // the caller to check that every key of m is among them.
@@ -364,6 +363,7 @@ func checkOrder[V any](field, what string, order []string, m map[string]*V) (map
 	return seen, nil
 }
 
+// sortedKeys returns the keys of m in order, for stable output.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
