@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wxcard/wxcard/internal/devhttp"
+	"github.com/wxcard/wxcard/internal/errorbody"
 )
 
 // Errors of the Go-side helpers, matched with errors.Is.
@@ -23,7 +24,7 @@ var (
 
 // controlError writes {"error":{"code","message"}}.
 func controlError(w http.ResponseWriter, status int, code, msg string) {
-	writeControl(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	writeControl(w, status, errorbody.New(code, msg))
 }
 
 func writeControl(w http.ResponseWriter, status int, body any) {

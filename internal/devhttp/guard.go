@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/wxcard/wxcard/internal/errorbody"
 )
 
 // Error codes of the refusals, in the JSON error body
@@ -133,7 +135,7 @@ func (g *HostGuard) Wrap(next http.Handler) http.Handler {
 // WriteError writes {"error":{"code","message"}}; nothing from the request
 // is echoed.
 func WriteError(w http.ResponseWriter, status int, code, message string) {
-	WriteJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
+	WriteJSON(w, status, errorbody.New(code, message))
 }
 
 // WriteJSON writes v as a JSON body that is never cached nor sniffed as
