@@ -37,7 +37,7 @@ func TestBrowserCallsWalletAddCrossOrigin(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	cardID := w.approvedCard(admin.CardTypeGeneralCoupon, map[string]any{"default_detail": "x"})
-	list, err := w.client.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
+	list, err := w.Client.JSSDK.AddCard(ctx, []signer.Card{{CardID: cardID}})
 	require.NoError(t, err)
 	data, err := list.MarshalJSON()
 	require.NoError(t, err)
