@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -232,20 +233,57 @@ func (e *Emulator) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		e.consentPage(w, q, req)
 		return
 	}
-	now := e.now()
-	e.pruneWebAuth(now)
-	if len(e.auth.codes) >= maxOAuthEntries {
-		e.mu.Unlock()
+	code, ok := e.issueOAuthCode(req.appID, req.user, req.scope)
+	e.mu.Unlock()
+	if !ok {
 		e.authorizeError(w, http.StatusServiceUnavailable, ErrcodeSystemBusy, "too many codes outstanding")
 		return
 	}
-	code := e.randString(alnum, 32)
-	e.auth.codes[code] = &oauthCode{
-		appID: req.appID, openID: e.openIDFor(req.appID, req.user), user: req.user,
-		scope: req.scope, expires: now.Add(OAuthCodeLifetime),
-	}
-	e.mu.Unlock()
 	http.Redirect(w, r, redirectBack(req.redirectURI, code, req.state), http.StatusFound)
+}
+
+// issueOAuthCode makes the code the browser carries back after user
+// consented to scope in appID; ok is false when too many are outstanding.
+// Callers hold mu and have checked the app.
+func (e *Emulator) issueOAuthCode(appID, user, scope string) (code string, ok bool) {
+	now := e.now()
+	e.pruneWebAuth(now)
+	if len(e.auth.codes) >= maxOAuthEntries {
+		return "", false
+	}
+	code = e.randString(alnum, 32)
+	e.auth.codes[code] = &oauthCode{
+		appID: appID, openID: e.openIDFor(appID, user), user: user,
+		scope: scope, expires: now.Add(OAuthCodeLifetime),
+	}
+	return code, true
+}
+
+// ErrBusy is returned by OAuthCode when as many codes are outstanding as
+// the emulator bounds (where the authorize page answers -1, system busy).
+var ErrBusy = errors.New("emulator: busy: too many OAuth codes outstanding")
+
+// OAuthCode returns the code WeChat would send the browser back with once
+// the simulated user consented to scope (snsapi_base or snsapi_userinfo)
+// in appID, without the browser: for tests of a merchant's callback or
+// code exchange. It lasts OAuthCodeLifetime and is good for one exchange.
+func (e *Emulator) OAuthCode(appID, user, scope string) (string, error) {
+	if err := checkOAuthUser(user); err != nil {
+		return "", err
+	}
+	if scope != scopeBase && scope != scopeUserInfo {
+		return "", fmt.Errorf("%w: scope must be %s or %s", ErrInvalidArgument, scopeBase, scopeUserInfo)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.st.Apps[appID] == nil {
+		return "", ErrUnknownApp
+	}
+	code, ok := e.issueOAuthCode(appID, user, scope)
+	if !ok {
+		return "", ErrBusy
+	}
+	return code, nil
 }
 
 var consentTemplate = template.Must(template.New("consent").Parse(`<!doctype html>

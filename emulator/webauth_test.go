@@ -187,3 +187,54 @@ func TestAuthorizeRefusesBadLinks(t *testing.T) {
 		})
 	}
 }
+
+// OAuthCode is the code the consent page would send back, without the
+// browser: it names the same user, carries its scope and works once.
+func TestOAuthCodeSkipsTheBrowser(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	client := h.oauthClient(testSecret)
+
+	code, err := h.emu.OAuthCode(testAppID, "alice", "snsapi_userinfo")
+	require.NoError(t, err)
+	tok, err := client.Exchange(t.Context(), code)
+	require.NoError(t, err)
+	want, err := h.emu.OAuthOpenID(testAppID, "alice")
+	require.NoError(t, err)
+	assert.Equal(t, want, tok.OpenID)
+	assert.Equal(t, "snsapi_userinfo", tok.Scope)
+	info, err := client.UserInfo(t.Context(), tok, "")
+	require.NoError(t, err)
+	assert.Equal(t, "alice", info.Nickname)
+	_, err = client.Exchange(t.Context(), code)
+	assert.ErrorIs(t, err, oauth.ErrCodeUsed)
+
+	stale, err := h.emu.OAuthCode(testAppID, "alice", "snsapi_base")
+	require.NoError(t, err)
+	h.advance(emulator.OAuthCodeLifetime)
+	_, err = client.Exchange(t.Context(), stale)
+	assert.ErrorIs(t, err, oauth.ErrInvalidCode, "it lasts as long as a browser's")
+
+	for name, tc := range map[string]struct {
+		appID, user, scope string
+		want               error
+	}{
+		"unknown app":     {"wxnope", "alice", "snsapi_base", emulator.ErrUnknownApp},
+		"no user":         {testAppID, "", "snsapi_base", emulator.ErrInvalidArgument},
+		"control in user": {testAppID, "a\nb", "snsapi_base", emulator.ErrInvalidArgument},
+		"login scope":     {testAppID, "alice", "snsapi_login", emulator.ErrInvalidArgument},
+	} {
+		_, err := h.emu.OAuthCode(tc.appID, tc.user, tc.scope)
+		assert.ErrorIs(t, err, tc.want, name)
+	}
+
+	// The codes outstanding are bounded, as the authorize page's are.
+	issued := 0
+	for ; issued <= 10000; issued++ {
+		if _, err = h.emu.OAuthCode(testAppID, "alice", "snsapi_base"); err != nil {
+			break
+		}
+	}
+	assert.ErrorIs(t, err, emulator.ErrBusy)
+	assert.Equal(t, 10000, issued)
+}

@@ -53,15 +53,14 @@ func TestAuthCodeURLRefusesBadInput(t *testing.T) {
 
 func TestExchangeRefreshUserInfo(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	c := wc.client(t)
 	ctx := t.Context()
 
-	tok, err := c.Exchange(ctx, wc.issueCode("oUser", ScopeUserInfo))
+	tok, err := c.Exchange(ctx, wc.issueCode("小明", ScopeUserInfo))
 	require.NoError(t, err)
-	assert.Equal(t, "oUser", tok.OpenID)
+	assert.Equal(t, wc.openID("小明"), tok.OpenID)
 	assert.Equal(t, "snsapi_userinfo", tok.Scope)
-	assert.Equal(t, "uUnion", tok.UnionID)
 	assert.Equal(t, testNow.Add(2*time.Hour), tok.Expiry)
 	assert.True(t, tok.Valid(testNow))
 	assert.False(t, tok.Valid(testNow.Add(2*time.Hour)))
@@ -69,30 +68,48 @@ func TestExchangeRefreshUserInfo(t *testing.T) {
 
 	info, err := c.UserInfo(ctx, tok, "")
 	require.NoError(t, err)
-	assert.Equal(t, "oUser", info.OpenID)
+	assert.Equal(t, tok.OpenID, info.OpenID)
 	assert.Equal(t, "小明", info.Nickname)
 
 	renewed, err := c.Refresh(ctx, tok.RefreshToken)
 	require.NoError(t, err)
-	assert.Equal(t, "oUser", renewed.OpenID)
+	assert.Equal(t, tok.OpenID, renewed.OpenID)
 	assert.NotEqual(t, tok.AccessToken, renewed.AccessToken)
+}
+
+// The emulator's apps are bound to no Open Platform account, so its
+// answers carry no unionid; WeChat's do when the account is bound.
+func TestTokenAndUserInfoKeepTheUnionID(t *testing.T) {
+	t.Parallel()
+	answer := func(body string) *Client {
+		c, err := NewClient(testAppID, testSecret, WithHTTPClient(&http.Client{Transport: answerWith(body)}),
+			WithClock(func() time.Time { return testNow }))
+		require.NoError(t, err)
+		return c
+	}
+	tok, err := answer(`{"access_token":"A","expires_in":7200,"refresh_token":"R","openid":"oUser","scope":"snsapi_userinfo","unionid":"uUnion"}`).
+		Exchange(t.Context(), "code")
+	require.NoError(t, err)
+	assert.Equal(t, "uUnion", tok.UnionID)
+	info, err := answer(`{"openid":"oUser","nickname":"小明","privilege":[],"unionid":"uUnion"}`).UserInfo(t.Context(), tok, "")
+	require.NoError(t, err)
+	assert.Equal(t, "uUnion", info.UnionID)
 }
 
 func TestWeChatErrcodes(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	c := wc.client(t)
 	ctx := t.Context()
-	code := wc.issueCode("oUser", ScopeBase)
+	code := wc.issueCode("alice", ScopeBase)
 	_, err := c.Exchange(ctx, code)
 	require.NoError(t, err)
-	base, err := c.Exchange(ctx, wc.issueCode("oUser", ScopeBase))
+	base, err := c.Exchange(ctx, wc.issueCode("alice", ScopeBase))
 	require.NoError(t, err)
-	wc.mu.Lock()
-	wc.expired["REFRESH-old"] = true
-	wc.mu.Unlock()
 	wrongSecret, err := NewClient(testAppID, "wrong-secret", WithBaseURL(wc.server.URL+"/"))
 	require.NoError(t, err)
+	otherUser := *base
+	otherUser.OpenID = wc.openID("bob")
 
 	tests := []struct {
 		name string
@@ -102,10 +119,16 @@ func TestWeChatErrcodes(t *testing.T) {
 		{"a code used twice", func() error { _, err := c.Exchange(ctx, code); return err }, ErrCodeUsed},
 		{"an invalid code", func() error { _, err := c.Exchange(ctx, "never-issued"); return err }, ErrInvalidCode},
 		{"userinfo with snsapi_base", func() error { _, err := c.UserInfo(ctx, base, LangEnglish); return err }, ErrScopeUnauthorized},
-		{"an expired refresh token", func() error { _, err := c.Refresh(ctx, "REFRESH-old"); return err }, ErrRefreshTokenExpired},
 		{"an unknown refresh token", func() error { _, err := c.Refresh(ctx, "REFRESH-none"); return err }, ErrInvalidRefreshToken},
 		{"a wrong secret", func() error { _, err := wrongSecret.Exchange(ctx, "c"); return err }, ErrInvalidAppSecret},
-		{"check of a bad token", func() error { return c.Check(ctx, &Token{OpenID: "oUser", AccessToken: "nope"}) }, ErrInvalidOpenID},
+		{"check of a forged token", func() error { return c.Check(ctx, &Token{OpenID: base.OpenID, AccessToken: "nope"}) }, ErrInvalidAccessToken},
+		{"check of another user's openid", func() error { return c.Check(ctx, &otherUser) }, ErrInvalidOpenID},
+		// Last: it moves the emulator's clock past the refresh token's 30 days.
+		{"an expired refresh token", func() error {
+			require.NoError(t, wc.emu.Advance(ctx, 31*24*time.Hour))
+			_, err := c.Refresh(ctx, base.RefreshToken)
+			return err
+		}, ErrRefreshTokenExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

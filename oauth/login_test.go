@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wxcard/wxcard/emulator"
 	"github.com/wxcard/wxcard/internal/testclock"
 )
 
@@ -32,7 +33,7 @@ type merchant struct {
 	logins []*Login
 }
 
-func newMerchant(t *testing.T, wc *fakeWeChat, scope Scope) *merchant {
+func newMerchant(t *testing.T, wc *wechat, scope Scope) *merchant {
 	t.Helper()
 	m := &merchant{clock: testclock.At(testNow)}
 	mux := http.NewServeMux()
@@ -63,11 +64,19 @@ func (m *merchant) count() int {
 }
 
 // browser follows redirects and keeps cookies, like the WeChat in-app
-// browser does.
+// browser does, and its user taps Allow on the consent page that
+// snsapi_userinfo shows.
 func browser(t *testing.T) *http.Client {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if req.URL.Path == "/connect/oauth2/authorize" {
+			q := req.URL.Query()
+			q.Set("consent", "allow")
+			req.URL.RawQuery = q.Encode()
+		}
+		return nil
+	}}
 }
 
 func get(t *testing.T, c *http.Client, rawURL string) (int, string) {
@@ -94,13 +103,13 @@ func errorCodeOf(t *testing.T, body string) string {
 
 func TestLoginFlowHandsTheOpenIDToTheMerchant(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	for _, scope := range []Scope{ScopeBase, ScopeUserInfo} {
 		t.Run(string(scope), func(t *testing.T) {
 			m := newMerchant(t, wc, scope)
 			status, body := get(t, browser(t), m.server.URL+"/wx/login?next=/cards%3Fid%3D7")
 			require.Equal(t, http.StatusOK, status, body)
-			assert.Equal(t, "hello oUser, back to /cards?id=7", body)
+			assert.Equal(t, "hello "+wc.openID(emulator.DefaultOAuthUser)+", back to /cards?id=7", body)
 			require.Equal(t, 1, m.count())
 			assert.Equal(t, string(scope), m.logins[0].Token.Scope)
 		})
@@ -109,7 +118,7 @@ func TestLoginFlowHandsTheOpenIDToTheMerchant(t *testing.T) {
 
 func TestLoginStartSetsABoundCookieAndRedirects(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	m := newMerchant(t, wc, ScopeBase)
 	w := httptest.NewRecorder()
 	m.handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/wx/login", nil))
@@ -157,7 +166,7 @@ func attackerCode(t *testing.T, m *merchant) (code, state string) {
 
 func TestLoginCallbackRefusals(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	m := newMerchant(t, wc, ScopeBase)
 
 	// victimWithCookie has started a login of its own: it holds a cookie.
@@ -216,7 +225,7 @@ func TestLoginCallbackRefusals(t *testing.T) {
 
 func TestLoginCallbackChecksTheCookie(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	m := newMerchant(t, wc, ScopeBase)
 	// start returns the cookie and state of a fresh login.
 	start := func(t *testing.T) (*http.Cookie, string) {
@@ -280,7 +289,7 @@ func TestLoginCallbackChecksTheCookie(t *testing.T) {
 
 func TestLoginExchangeFailureIsABadGateway(t *testing.T) {
 	t.Parallel()
-	wc := newFakeWeChat(t)
+	wc := newWeChat(t)
 	var logs bytes.Buffer
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "busy", http.StatusServiceUnavailable)
