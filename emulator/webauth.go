@@ -47,6 +47,10 @@ const (
 	scopeUserInfo = "snsapi_userinfo"
 )
 
+// validScope reports whether web authorization grants scope: the authorize
+// page and OAuthCode accept the same two.
+func validScope(scope string) bool { return scope == scopeBase || scope == scopeUserInfo }
+
 // webAuth is the emulator's web authorization state; guarded by Emulator.mu.
 type webAuth struct {
 	// openIDs maps appid → simulated user name → openid. A user has one
@@ -160,7 +164,7 @@ func parseAuthorize(q url.Values) (authorizeRequest, int, string) {
 		return req, ErrcodeMissingAppID, "appid missing"
 	case q.Get("response_type") != "code":
 		return req, errcodeAuthorizeBadScope, "response_type must be code"
-	case req.scope != scopeBase && req.scope != scopeUserInfo:
+	case !validScope(req.scope):
 		return req, errcodeAuthorizeBadScope, "scope must be snsapi_base or snsapi_userinfo"
 	case len(req.state) > 128 || !alnumOnly(req.state):
 		return req, ErrcodeInvalidArgs, "state must be at most 128 letters and digits"
@@ -271,7 +275,7 @@ func (e *Emulator) OAuthCode(appID, user, scope string) (string, error) {
 	if err := checkOAuthUser(user); err != nil {
 		return "", err
 	}
-	if scope != scopeBase && scope != scopeUserInfo {
+	if !validScope(scope) {
 		return "", fmt.Errorf("%w: scope must be %s or %s", ErrInvalidArgument, scopeBase, scopeUserInfo)
 	}
 	e.mu.Lock()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxcard/wxcard/emulator"
 )
 
 func TestAuthCodeURLIsWhatWeChatReads(t *testing.T) {
@@ -123,9 +125,9 @@ func TestWeChatErrcodes(t *testing.T) {
 		{"a wrong secret", func() error { _, err := wrongSecret.Exchange(ctx, "c"); return err }, ErrInvalidAppSecret},
 		{"check of a forged token", func() error { return c.Check(ctx, &Token{OpenID: base.OpenID, AccessToken: "nope"}) }, ErrInvalidAccessToken},
 		{"check of another user's openid", func() error { return c.Check(ctx, &otherUser) }, ErrInvalidOpenID},
-		// Last: it moves the emulator's clock past the refresh token's 30 days.
+		// Last: it moves the emulator's clock to the refresh token's expiry.
 		{"an expired refresh token", func() error {
-			require.NoError(t, wc.emu.Advance(ctx, 31*24*time.Hour))
+			require.NoError(t, wc.emu.Advance(ctx, emulator.OAuthRefreshTokenLifetime))
 			_, err := c.Refresh(ctx, base.RefreshToken)
 			return err
 		}, ErrRefreshTokenExpired},
